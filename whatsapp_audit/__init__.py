@@ -1,0 +1,12 @@
+"""whatsapp-audit: audit exported WhatsApp chats, offline.
+
+Public API (stable): `parse(path)` reads an export into messages; `open_export(path)` streams them.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from whatsapp_audit.ingest.export import Export, ParsedChat, open_export, parse  # noqa: E402
+
+__all__ = ["Export", "ParsedChat", "__version__", "open_export", "parse"]

@@ -1,0 +1,141 @@
+"""Read what follows a header: who wrote it (or that nobody did), what kind of message it is, and
+which files it carries.
+
+The hard cases are the ones other parsers get wrong: iOS system events that look like messages
+(`Group name: ‎Ana added Bo`, where the U+200E after the colon is the tell), Android system lines
+with a colon inside a quoted group name, and media lines whose placeholders change per language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from whatsapp_audit.ingest.shapes import MARKS
+from whatsapp_audit.ingest.vocabulary import Vocabulary, bare_placeholder
+from whatsapp_audit.model import Attachment, MediaType, MessageKind
+
+_QUOTE = re.compile('["“„«]')
+_MARK = re.compile(f"[{MARKS}]")
+_WS_AND_MARKS = MARKS + " \t\u00a0\u202f"
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """The author split off a header's remainder."""
+
+    author: str | None
+    system_prefix: str | None
+    text: str  # the first line of the body
+
+
+def split_author(rest: str, shape: str, vocabulary: Vocabulary) -> Speaker:
+    """Split `Name: text` into author and text, or recognise a system event."""
+    ios = shape == "ios"
+    if ios and rest[:1] in MARKS:  # iOS system event with no actor: "‎Ana added Bo"
+        return Speaker(None, None, rest)
+    cut = rest.find(": ")
+    if cut <= 0:
+        if rest.endswith(":") and len(rest) > 1:  # "Ana:" with an empty body (iOS album header)
+            return Speaker(rest[:-1], None, "")
+        if ios and (colon := rest.find(":")) > 0 and " " not in rest[:colon]:
+            return Speaker(rest[:colon], None, rest[colon + 1 :])  # zh/ja "Name:text"
+        return Speaker(None, None, rest)
+    name, text = rest[:cut], rest[cut + 2 :]
+    if ios:
+        if text[:1] in MARKS and not _is_authored_special(text, vocabulary):
+            return Speaker(None, name, text)  # "Group name: ‎Ana added Bo"
+        return Speaker(name, None, text)
+    if _QUOTE.search(name) and any(r.match(rest) for r in vocabulary.quoted_event_regexes):
+        return Speaker(None, None, rest)
+    return Speaker(name, None, text)
+
+
+def _is_authored_special(text: str, vocabulary: Vocabulary) -> bool:
+    kind, _, _ = classify(text, "ios", vocabulary)
+    return kind is not MessageKind.TEXT
+
+
+def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind, tuple[Attachment, ...], bool]:
+    """Kind, attachments and edited flag of an authored message's full text."""
+    newline = text.find("\n")
+    first = (text if newline < 0 else text[:newline]).strip(_WS_AND_MARKS)
+    edited = text.endswith(">") and _is_edited(text, vocabulary)
+    folded = first.casefold()
+    if newline < 0 or not text[newline:].strip(_WS_AND_MARKS):
+        kind = vocabulary.whole_body.get(folded)
+        if kind is not None:
+            return kind, (), edited
+    if "<" in first or first.endswith(")") or folded.rstrip(">").endswith(vocabulary.omitted_last_words):
+        attachments = _attachments(first, folded, vocabulary)
+        if attachments:
+            return MessageKind.MEDIA, attachments, edited
+    special = vocabulary.special_start.match(first)
+    if special is not None:
+        kind = _SPECIAL_KINDS[special.lastgroup]  # type: ignore[index]
+        if kind is MessageKind.POLL and not (newline >= 0 or text[:1] in MARKS):
+            kind = None
+        elif kind is MessageKind.CALL and not (shape == "ios" and _MARK.search(text)):
+            kind = None  # real call lines are iOS's and carry U+200E; typed words do not
+        if kind is not None:
+            return kind, (), edited
+    return (MessageKind.EDITED if edited else MessageKind.TEXT), (), edited
+
+
+_SPECIAL_KINDS = {
+    "deleted": MessageKind.DELETED,
+    "pending": MessageKind.PENDING,
+    "location": MessageKind.LOCATION,
+    "poll": MessageKind.POLL,
+    "call": MessageKind.CALL,
+}
+
+
+def _is_edited(text: str, vocabulary: Vocabulary) -> bool:
+    tail = text.rstrip(_WS_AND_MARKS)
+    return tail.endswith(vocabulary.edited_suffixes)
+
+
+def _attachments(first: str, folded: str, vocabulary: Vocabulary) -> tuple[Attachment, ...]:
+    if "<" in first:
+        if folded in vocabulary.omitted_whole:  # Android "<Media omitted>" in any language
+            return (Attachment(first, MediaType.UNKNOWN, True),)
+        found = vocabulary.attached.findall(first)
+        if found:
+            return tuple(Attachment(name, media_type_of(name, vocabulary), False) for name in found)
+        if first.endswith(vocabulary.attached_bare):
+            name = first[: -len(vocabulary.attached_bare)].strip(_WS_AND_MARKS)
+            return (Attachment(name, media_type_of(name, vocabulary), False),) if name else ()
+    if first.endswith(")"):
+        for suffix in vocabulary.file_attached:
+            if first.endswith(suffix):
+                name = first[: -len(suffix)].strip(_WS_AND_MARKS)
+                return (Attachment(name, media_type_of(name, vocabulary), False),) if name else ()
+    return _omitted_ios(first, folded, vocabulary)
+    return ()
+
+
+def _omitted_ios(first: str, folded: str, vocabulary: Vocabulary) -> tuple[Attachment, ...]:
+    bare = bare_placeholder(folded)
+    for words, media_type in vocabulary.omitted_suffix.items():
+        if not bare.endswith(words):
+            continue
+        head = bare[: len(bare) - len(words)].strip()
+        if media_type is MediaType.DOCUMENT and head:
+            name = head.split(" • ", 1)[0].strip()  # "FILE.pdf • 3 pages"
+            return (Attachment(first[: len(name)] if folded.startswith(name) else name, MediaType.DOCUMENT, True),)
+        if not head:
+            return (Attachment(first, media_type, True),)
+        return (Attachment(first[-len(words) :] if folded.endswith(words) else words, media_type, True),)
+    return ()
+
+
+def media_type_of(name: str, vocabulary: Vocabulary) -> MediaType:
+    """Media type from an iOS type word in the file name, else from its extension."""
+    upper = name.upper()
+    for word, media_type in vocabulary.ios_name_types.items():
+        if f"-{word}-" in upper:
+            return media_type
+    extension = PurePosixPath(name).suffix.lower().lstrip(".")
+    return vocabulary.extension_types.get(extension, MediaType.DOCUMENT if extension else MediaType.UNKNOWN)

@@ -1,0 +1,161 @@
+"""The public reading API: `open_export` streams messages, `parse` returns them all.
+
+Reading is two passes over the chat text: the survey settles format and date order from the whole
+file, then the parse yields messages one at a time, so a million-message export is never held in
+memory twice. Both passes hash what they read; if the two hashes differ the file changed while it
+was being read, and the run stops rather than report on a moving target.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from whatsapp_audit.errors import InputError, UsageError
+from whatsapp_audit.ingest.lines import BadLineHandler, Encoding, iter_blocks, sniff_encoding
+from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_messages
+from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_source
+from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey
+from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
+from whatsapp_audit.model import Message
+
+# WhatsApp silently drops the oldest messages beyond these counts (export with / without media).
+EXPORT_CAP_WITH_MEDIA = 10_000
+EXPORT_CAP_WITHOUT_MEDIA = 40_000
+
+
+class Export:
+    """An export opened for reading. `iter_messages()` may be called more than once."""
+
+    def __init__(self, source: Source, encoding: Encoding, survey: FormatSurvey, vocabulary: Vocabulary) -> None:
+        self._source = source
+        self.encoding = encoding
+        self.survey = survey
+        self.vocabulary = vocabulary
+        self.stats = ParseStats()
+
+    @property
+    def source(self) -> SourceInfo:
+        return self._source.info
+
+    def __enter__(self) -> Export:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._source.close()
+
+    def iter_messages(self) -> Iterator[Message]:
+        """Yield every message in file order; `stats` is complete once the iterator is exhausted."""
+        self.stats = stats = ParseStats()
+        digests: list[str] = []
+        blocks = _read_blocks(self._source, self.encoding, digests, stats.undecodable_lines.append)
+        yield from iter_messages(blocks, self.survey, self.vocabulary, stats)
+        _same_bytes(self.source, digests)
+
+    def media_members(self) -> tuple[MediaMember, ...]:
+        """Files in a zip export besides the chat, with size and SHA-256; empty for a .txt."""
+        return self._source.media_members()
+
+    def read_media(self, name: str, limit: int) -> bytes | None:
+        """The first `limit` bytes of a zip member, matched by name or base name; None if absent."""
+        return self._source.read_media(name, limit)
+
+    def warnings(self) -> list[str]:
+        """Limitations worth knowing about this export; never quotes message text."""
+        return limitations(self.survey, self.stats, self.source, self.media_members())
+
+
+@dataclass
+class ParsedChat:
+    """A whole export in memory: fine for small and medium exports and for tests."""
+
+    source: SourceInfo
+    survey: FormatSurvey
+    messages: list[Message]
+    stats: ParseStats
+    media: tuple[MediaMember, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unparsed(self) -> list[UnparsedRegion]:
+        return self.stats.unparsed
+
+
+def open_export(path: str | os.PathLike[str], date_order: str | None = None) -> Export:
+    """Open an export read-only and survey it; raise InputError if it can't be read as a chat."""
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise UsageError(f"--date-order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
+    vocabulary = load_vocabulary()
+    source = open_source(path)
+    try:
+        with source.open_chat() as stream:
+            head = stream.read(4096)
+            encoding = sniff_encoding(head)
+        digests: list[str] = []
+        surveyed = survey(lambda: _read_blocks(source, encoding, digests, lambda _n: None), str(path), date_order)
+        source.info = replace(source.info, chat_sha256=digests[0])
+        _same_bytes(source.info, digests)
+    except BaseException:
+        source.close()
+        raise
+    return Export(source, encoding, surveyed, vocabulary)
+
+
+def parse(path: str | os.PathLike[str], date_order: str | None = None) -> ParsedChat:
+    """Read a whole export into memory: `parse("chat.txt").messages`."""
+    with open_export(path, date_order) as export:
+        messages = list(export.iter_messages())
+        return ParsedChat(export.source, export.survey, messages, export.stats, export.media_members(), export.warnings())
+
+
+def limitations(survey: FormatSurvey, stats: ParseStats, source: SourceInfo, media: tuple[MediaMember, ...]) -> list[str]:
+    """Plain statements of what this export cannot show or what the parser had to assume."""
+    notes: list[str] = []
+    if not survey.shape.is_export:
+        notes.append(f"this is not a WhatsApp export but {survey.shape.description.split(':')[0]}; check it against the original")
+    if not survey.order_settled:
+        notes.append(f"date order {survey.date_order}: {survey.order_evidence}; pass --date-order if you know it")
+    if survey.minute_precision:
+        notes.append("timestamps are to the minute only (this export format has no seconds)")
+    if stats.header_like_lines:
+        notes.append(f"{stats.header_like_lines} line(s) inside messages look like headers in another format and were kept as message text")
+    if stats.unparsed_lines:
+        where = ", ".join(f"{r.first_line}-{r.last_line}" if r.lines > 1 else str(r.first_line) for r in stats.unparsed[:10])
+        notes.append(f"{stats.unparsed_lines} line(s) could not be read as messages (lines {where})")
+    if stats.undecodable_lines:
+        notes.append(f"{len(stats.undecodable_lines)} line(s) held bytes that are not valid text; shown as U+FFFD")
+    if stats.kinds.get("media", 0) and source.container == "txt":
+        notes.append("no media files come with this input: images and files can only be judged from their names and context")
+    cap = EXPORT_CAP_WITH_MEDIA if media else EXPORT_CAP_WITHOUT_MEDIA
+    if stats.messages >= cap * 0.95:
+        notes.append(
+            f"{stats.messages} messages is near WhatsApp's export cap (about {cap:,}); the oldest messages were probably left out"
+        )
+    if stats.backward_steps:
+        notes.append(f"{stats.backward_steps} message(s) are dated before the message above them")
+    if any(m.note for m in media):
+        notes.append(f"{sum(1 for m in media if m.note)} zip member(s) were not read: unsafe or suspicious (see the media list)")
+    return notes
+
+
+def _read_blocks(source: Source, encoding: Encoding, digests: list[str], on_bad_line: BadLineHandler) -> Iterator[str]:
+    """The chat text in blocks; appends the SHA-256 of the bytes read once they are all read."""
+    with source.open_chat() as stream:
+        yield from iter_blocks(stream, encoding, on_bad_line)
+        _drain(stream)
+        digests.append(stream.hexdigest())
+
+
+def _same_bytes(info: SourceInfo, digests: list[str]) -> None:
+    if any(digest != info.chat_sha256 for digest in digests):
+        raise InputError(f"{info.path}: the file changed while it was being read; hash it again and re-run")
+
+
+def _drain(stream: object) -> None:
+    read = stream.read  # type: ignore[attr-defined]
+    while read(1 << 20):
+        pass

@@ -1,0 +1,171 @@
+"""Assemble the text into messages, once the survey has fixed the file's format.
+
+Every line ends up in exactly one place: a message (its header line or a continuation of it), or
+an unparsed region (lines before the first header, or a header whose date is impossible, with the
+lines that follow it). Nothing is dropped and nothing is merged across a damaged header.
+
+Headers are found with one MULTILINE regex scan per block of text, so the Python work is per
+message, not per line; line numbers come from counting LFs between matches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whatsapp_audit.ingest.body import classify, split_author
+from whatsapp_audit.ingest.shapes import ANY_HEADER, Timestamper, strict_regex
+from whatsapp_audit.ingest.survey import FormatSurvey
+from whatsapp_audit.ingest.vocabulary import Vocabulary
+from whatsapp_audit.model import Message, MessageKind
+
+@dataclass(frozen=True)
+class UnparsedRegion:
+    """Lines that belong to no message, and why."""
+
+    first_line: int
+    last_line: int
+    reason: str
+
+    @property
+    def lines(self) -> int:
+        return self.last_line - self.first_line + 1
+
+
+@dataclass
+class ParseStats:
+    """Counts that must add up: total lines = message lines + system lines + unparsed lines."""
+
+    total_lines: int = 0
+    message_lines: int = 0
+    system_lines: int = 0
+    unparsed_lines: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    authors: Counter[str] = field(default_factory=Counter)
+    first_timestamp: datetime | None = None
+    last_timestamp: datetime | None = None
+    backward_steps: int = 0  # messages dated before the message above them
+    header_like_lines: int = 0  # message lines shaped like a header of another style (kept as text)
+    undecodable_lines: list[int] = field(default_factory=list)
+    unparsed: list[UnparsedRegion] = field(default_factory=list)
+
+    @property
+    def messages(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def accounted(self) -> bool:
+        return self.total_lines == self.message_lines + self.system_lines + self.unparsed_lines
+
+
+class _Open:
+    """The message (or unparsed region) still collecting continuation lines."""
+
+    __slots__ = ("line", "header", "timestamp", "rest", "more", "reason")
+
+    def __init__(self, line: int, header: str, timestamp: datetime | None, rest: str, reason: str = "") -> None:
+        self.line, self.header, self.timestamp, self.rest, self.reason = line, header, timestamp, rest, reason
+        self.more: list[str] = []
+
+
+class MessageBuilder:
+    """Turns header matches and continuation text into Messages and fills the stats."""
+
+    def __init__(self, survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats) -> None:
+        self.shape = survey.shape.name
+        self.order = survey.date_order
+        self.vocabulary = vocabulary
+        self.stats = stats
+        self.index = 0
+        self.previous: datetime | None = None
+        self._other_headers = ANY_HEADER
+
+    def count_header_like(self, text: str) -> None:
+        self.stats.header_like_lines += sum(1 for _ in self._other_headers.finditer(text))
+
+    def finish(self, pending: _Open, end_line: int) -> Message | None:
+        stats = self.stats
+        span = end_line - pending.line + 1
+        if pending.timestamp is None:
+            region = UnparsedRegion(pending.line, end_line, pending.reason)
+            stats.unparsed.append(region)
+            stats.unparsed_lines += span
+            return None
+        speaker = split_author(pending.rest, self.shape, self.vocabulary)
+        text = speaker.text if not pending.more else speaker.text + "\n" + "\n".join(pending.more)
+        if speaker.author is None:
+            kind, attachments, edited = MessageKind.SYSTEM, (), False
+            stats.system_lines += span
+        else:
+            kind, attachments, edited = classify(text, self.shape, self.vocabulary)
+            stats.message_lines += span
+            stats.authors[speaker.author] += 1
+        stats.kinds[kind] += 1
+        self._timeline(pending.timestamp)
+        message = Message(
+            self.index, pending.line, end_line, pending.timestamp, pending.header, speaker.author, text, kind,
+            attachments, speaker.system_prefix, edited,
+        )
+        self.index += 1
+        return message
+
+    def _timeline(self, timestamp: datetime) -> None:
+        stats = self.stats
+        if self.previous is not None and timestamp < self.previous:
+            stats.backward_steps += 1
+        self.previous = timestamp
+        if stats.first_timestamp is None or timestamp < stats.first_timestamp:
+            stats.first_timestamp = timestamp
+        if stats.last_timestamp is None or timestamp > stats.last_timestamp:
+            stats.last_timestamp = timestamp
+
+
+def iter_messages(blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats) -> Iterator[Message]:
+    """Yield the messages of the text in `blocks` (see `lines.iter_blocks`) in file order."""
+    regex = strict_regex(survey.shape, survey.style)
+    builder = MessageBuilder(survey, vocabulary, stats)
+    timestamp_of = Timestamper(survey.date_order)
+    pending: _Open | None = None
+    line_no = 0  # lines consumed before the current block
+    for block in blocks:
+        position = 0
+        block_line = line_no  # line number of the line before `position`
+        for match in regex.finditer(block):
+            start = match.start()
+            if start > position:
+                block_line, pending = _continuation(block[position : start - 1], block_line, pending, builder)
+            header_line = block_line + 1
+            if pending is not None:
+                message = builder.finish(pending, header_line - 1)
+                if message is not None:
+                    yield message
+            timestamp = timestamp_of(match)
+            rest_start = match.start("rest")
+            if timestamp is None:
+                reason = f"a header with an impossible date or time (read as {survey.date_order})"
+                pending = _Open(header_line, "", None, "", reason)
+            else:
+                pending = _Open(header_line, block[start:rest_start], timestamp, match["rest"])
+            block_line = header_line
+            position = match.end() + 1
+        if position <= len(block):
+            block_line, pending = _continuation(block[position:], block_line, pending, builder)
+        line_no = block_line
+    if pending is not None:
+        message = builder.finish(pending, line_no)
+        if message is not None:
+            yield message
+    stats.total_lines = line_no
+
+
+def _continuation(text: str, block_line: int, pending: _Open | None, builder: MessageBuilder) -> tuple[int, _Open | None]:
+    """Attach whole lines of non-header text to the open message, or to an unparsed region."""
+    count = text.count("\n") + 1
+    if pending is None:
+        pending = _Open(block_line + 1, "", None, "", "before the first message header")
+    if pending.timestamp is not None:
+        builder.count_header_like(text)
+    pending.more.append(text)
+    return block_line + count, pending

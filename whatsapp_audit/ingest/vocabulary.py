@@ -1,0 +1,118 @@
+"""Load `patterns/export/vocabulary.toml`: what WhatsApp itself writes into an export, per language.
+
+The parser uses it to tell system events, media placeholders and deleted, edited, pending,
+view-once, call, location and poll messages from people's words. Keeping it as data means a new
+language or app version is a reviewed edit to a TOML file, not to the parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from whatsapp_audit.errors import PatternError
+from whatsapp_audit.model import MediaType, MessageKind
+from whatsapp_audit.resources import default_patterns_dir
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Compiled export vocabulary. Build with `load_vocabulary`."""
+
+    source: str
+    sha256: str
+    whole_body: dict[str, MessageKind]  # casefolded whole text -> kind (deleted, pending, view-once ...)
+    omitted_whole: frozenset[str]  # casefolded Android "<Media omitted>" forms
+    omitted_suffix: dict[str, MediaType]  # iOS "image omitted" forms (see `bare_placeholder`) -> type
+    omitted_last_words: tuple[str, ...]  # last word of every iOS form: a cheap `endswith` gate
+    file_attached: tuple[str, ...]
+    attached: re.Pattern[str]  # "<attached: NAME>" in any language
+    attached_bare: str
+    extension_types: dict[str, MediaType]
+    ios_name_types: dict[str, MediaType]
+    special_start: re.Pattern[str]  # deleted / pending / location / poll / call openings, by group name
+    edited_suffixes: tuple[str, ...]
+    quoted_event_regexes: tuple[re.Pattern[str], ...]
+    encryption_notices: tuple[str, ...]
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Read and compile the vocabulary; a broken file is a PatternError naming it."""
+    path = path or default_patterns_dir() / "export" / "vocabulary.toml"
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+        return _compile(str(path), hashlib.sha256(raw).hexdigest(), data)
+    except OSError as error:
+        raise PatternError(str(path), None, None, f"cannot be read ({error.strerror})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise PatternError(str(path), getattr(error, "lineno", None), None, str(error)) from None
+    except (KeyError, TypeError, ValueError, re.error) as error:
+        raise PatternError(str(path), None, None, f"invalid vocabulary ({type(error).__name__}: {error})") from None
+
+
+def _compile(source: str, sha256: str, data: dict) -> Vocabulary:
+    whole: dict[str, MessageKind] = {}
+    for section, kind in (
+        ("deleted", MessageKind.DELETED),
+        ("pending", MessageKind.PENDING),
+        ("view_once", MessageKind.VIEW_ONCE),
+        ("location", MessageKind.LOCATION),
+    ):
+        for phrase in data[section].get("whole_body", []):
+            whole[phrase.casefold()] = kind
+    suffix: dict[str, MediaType] = {}
+    for entry in data["omitted"]["ios"]:
+        for words in entry["words"]:
+            suffix[bare_placeholder(words.casefold())] = MediaType(entry["type"])
+    extension_types = {ext: MediaType(kind) for kind, exts in data["media_types"].items() if isinstance(exts, list) for ext in exts}
+    attached_words = "|".join(re.escape(word) for word in data["attachment"]["attached_words"])
+    return Vocabulary(
+        source=source,
+        sha256=sha256,
+        whole_body=whole,
+        omitted_whole=frozenset(form.casefold() for form in data["omitted"]["whole_body"]),
+        omitted_suffix=suffix,
+        omitted_last_words=tuple(sorted({words.split()[-1] for words in suffix})),
+        file_attached=tuple(data["attachment"]["file_attached_suffixes"]),
+        attached=re.compile(rf"<(?:{attached_words})\s*[:：]\s*([^>]+?)\s*>", re.IGNORECASE),
+        attached_bare=data["attachment"]["attached_bare"],
+        extension_types=extension_types,
+        ios_name_types={word: MediaType(kind) for word, kind in data["media_types"]["ios_name_words"].items()},
+        special_start=_special_start(data),
+        edited_suffixes=tuple(data["edited"]["suffixes"]),
+        quoted_event_regexes=tuple(re.compile(p) for p in data["system"]["quoted_event_regexes"]),
+        encryption_notices=tuple(n.casefold() for n in data["system"]["encryption_notices"]),
+    )
+
+
+def _special_start(data: dict) -> re.Pattern[str]:
+    """One regex for every "starts like a special message" test, so a plain message costs one C call;
+    the group that matched (`match.lastgroup`) names the kind."""
+
+    def group(name: str, patterns: list[str], flags: str = "(?i:") -> str:
+        return f"(?P<{name}>{flags}" + "|".join(f"(?:{p})" for p in patterns) + "))" if patterns else ""
+
+    def literal(prefixes: list[str]) -> list[str]:
+        return [re.escape(prefix) for prefix in prefixes]
+
+    parts = [
+        group("deleted", [p.lstrip("^") for p in data["deleted"].get("regexes", [])]),
+        group("pending", [p.lstrip("^") for p in data["pending"].get("regexes", [])]),
+        group("location", [p + r".*://" for p in literal(data["location"]["prefixes"])]),
+        group("poll", literal(data["poll"]["prefixes"]), "(?:"),
+        group("call", [p.lstrip("^") for p in data["call"]["regexes"]]),
+    ]
+    return re.compile("|".join(part for part in parts if part) or "(?!)")
+
+
+_MARKS_AND_BRACKETS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u200b\ufeff<>]")
+
+
+def bare_placeholder(text: str) -> str:
+    """A placeholder without invisible marks or angle brackets: iOS writes `<‎immagine omessa>`,
+    `‎<immagine omessa>` and `immagine omessa` for the same thing."""
+    return _MARKS_AND_BRACKETS.sub("", text).strip()
