@@ -1,0 +1,42 @@
+"""`whatsapp-audit parse`: the export's messages as JSON Lines, JSON or CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument, output_stream
+from whatsapp_audit.ingest.export import open_export
+from whatsapp_audit.report.messages import write_csv, write_json, write_jsonl
+from whatsapp_audit.report.provenance import coverage_line, coverage_record, source_record
+
+
+@click.command("parse")
+@export_argument
+@click.option("--format", "fmt", type=click.Choice(("jsonl", "json", "csv")), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@date_order_option
+def command(export: Path, fmt: str, output: Path | None, date_order: str) -> int:
+    """Print the messages of an export, one record per message, in file order.
+
+    \b
+    Examples:
+      whatsapp-audit parse chat.txt > messages.jsonl
+      whatsapp-audit parse export.zip --format csv --output /cases/42/messages.csv
+    """
+    with open_export(export, chosen_date_order(date_order)) as opened, output_stream(output, [export], bom=fmt == "csv") as out:
+        messages = opened.iter_messages()
+        if fmt == "jsonl":
+            write_jsonl(messages, out)
+        elif fmt == "csv":
+            write_csv(messages, out)
+        else:
+            header = {"source": source_record(opened)}
+            write_json(messages, out, header, lambda: {"coverage": coverage_record(opened.stats), "limitations": opened.warnings()})
+        out.flush()
+        click.echo(coverage_line(opened.stats), err=True)
+        for note in opened.warnings():
+            click.echo(f"note: {note}", err=True)
+    return 0
+

@@ -1,0 +1,65 @@
+"""Options shared by several commands, and the guard that keeps output away from the evidence."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from whatsapp_audit.errors import UsageError
+from whatsapp_audit.ingest.survey import DATE_ORDERS
+
+export_argument = click.argument("export", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+
+date_order_option = click.option(
+    "--date-order",
+    type=click.Choice(("auto", *DATE_ORDERS)),
+    default="auto",
+    show_default=True,
+    help="Day/month order of the header dates; auto settles it from the whole file and says how.",
+)
+
+
+def chosen_date_order(value: str) -> str | None:
+    return None if value == "auto" else value
+
+
+def refuse_beside_evidence(output: Path, exports: Sequence[Path]) -> None:
+    """Refuse to write into an exhibit's folder (or over the exhibit): the evidence stays untouched."""
+    target = output.expanduser().resolve()
+    for export in exports:
+        source = export.expanduser().resolve()
+        folder = source.parent
+        if target == source or target.is_relative_to(folder):
+            raise UsageError(
+                f"{output}: refusing to write inside the folder of the export {export} "
+                "(the evidence is read-only); choose another folder"
+            )
+
+
+@contextmanager
+def output_stream(output: Path | None, exports: Sequence[Path], *, bom: bool = False) -> Iterator[TextIO]:
+    """stdout, or a new file at `output` (after `refuse_beside_evidence`)."""
+    if output is None:
+        yield sys.stdout
+        return
+    refuse_beside_evidence(output, exports)
+    try:
+        handle = open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+    except OSError as error:
+        raise UsageError(f"{output}: cannot be written ({error.strerror})") from None
+    with handle:
+        yield handle
+
+
+def compose(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def apply(function: Any) -> Any:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
