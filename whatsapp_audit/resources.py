@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def default_patterns_dir() -> Path:
-    """The shipped `patterns/` folder: inside the installed package, or at the top of a checkout."""
-    try:
-        installed = Path(str(resources.files("whatsapp_audit.patterns")))
-        if installed.is_dir():
-            return installed
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "patterns"
+    """The shipped `patterns/` folder: inside the installed package (pyproject maps the top-level
+    folder there), else at the top of a source checkout."""
+    installed = _PACKAGE / "patterns"
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / "patterns"
