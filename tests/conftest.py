@@ -30,3 +30,21 @@ def out_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "out"
     folder.mkdir()
     return folder
+
+
+class NetworkBlocked(RuntimeError):
+    """Raised when code under test tries to open a network connection."""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The offline guarantee, enforced on every test: any attempt to connect fails loudly."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise NetworkBlocked(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)

@@ -115,3 +115,14 @@ def test_errors_never_quote_message_text(capsys, write_export):
     secret = "SECRET-WORDS-FROM-THE-CHAT"
     code, err = run(capsys, "parse", str(write_export(f"{secret}\nnot a chat\n")))
     assert code == 3 and secret not in err
+
+
+def test_a_line_too_long_to_be_chat_is_refused_with_its_number(capsys, write_export, monkeypatch):
+    from whatsapp_audit.ingest import lines
+
+    monkeypatch.setattr(lines, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(lines, "CHUNK_SIZE", 256)
+    path = write_export(CHAT + "x" * 5000)
+    code, err = run(capsys, "parse", str(path))
+    assert code == 3
+    assert_one_line_error(err, "line 2 is longer than")

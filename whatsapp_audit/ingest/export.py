@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from whatsapp_audit.errors import InputError, UsageError
-from whatsapp_audit.ingest.lines import BadLineHandler, Encoding, iter_blocks, sniff_encoding
+from whatsapp_audit.ingest.lines import BadLineHandler, Encoding, LineTooLongError, iter_blocks, sniff_encoding
 from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_messages
 from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_source
 from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey
@@ -145,7 +145,10 @@ def limitations(survey: FormatSurvey, stats: ParseStats, source: SourceInfo, med
 def _read_blocks(source: Source, encoding: Encoding, digests: list[str], on_bad_line: BadLineHandler) -> Iterator[str]:
     """The chat text in blocks; appends the SHA-256 of the bytes read once they are all read."""
     with source.open_chat() as stream:
-        yield from iter_blocks(stream, encoding, on_bad_line)
+        try:
+            yield from iter_blocks(stream, encoding, on_bad_line)
+        except LineTooLongError as error:
+            raise InputError(f"{source.info.path}: {error}") from None
         _drain(stream)
         digests.append(stream.hexdigest())
 

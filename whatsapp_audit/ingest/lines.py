@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 CHUNK_SIZE = 1 << 20
+MAX_LINE_BYTES = 64 << 20  # a chat line this long is no chat: refuse rather than exhaust memory
+
+
+class LineTooLongError(ValueError):
+    """A line longer than MAX_LINE_BYTES; carries the line number."""
+
+    def __init__(self, line_no: int) -> None:
+        super().__init__(f"line {line_no} is longer than {MAX_LINE_BYTES >> 20} MiB; this is not a chat export")
 _LINE_END = re.compile(r"\r+\n")
 
 
@@ -83,6 +91,8 @@ def _utf8_blocks(stream: BinaryIO, on_bad_line: BadLineHandler) -> Iterator[str]
         data = carry + data
         cut = data.rfind(b"\n")
         if cut < 0:
+            if len(data) > MAX_LINE_BYTES:
+                raise LineTooLongError(line_no + 1)
             carry = data
             continue
         carry = data[cut + 1 :]
