@@ -37,8 +37,9 @@ class Rule:
     context: Mapping[str, Any] = field(default_factory=dict)
     allow: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
-    examples_match: tuple[str, ...] = ()
-    examples_no_match: tuple[str, ...] = ()
+    # An example is a message text, or a table with `text`, `attachment`, `before`, `after`.
+    examples_match: tuple[str | Mapping[str, Any], ...] = ()
+    examples_no_match: tuple[str | Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

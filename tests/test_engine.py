@@ -1,0 +1,138 @@
+"""The detection engine: keyword pre-filter, neighbour windows, lazy spaCy, unregistered rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from whatsapp_audit.detect import engine as engine_module
+from whatsapp_audit.detect.base import Rule, Window
+from whatsapp_audit.detect.engine import Engine, KeywordFilter, trie_pattern
+from whatsapp_audit.model import (
+    Category, Confidence, Explanation, Finding, Message, MessageKind, Severity,
+)
+from whatsapp_audit.rules.loader import load_patterns
+
+T0 = datetime(2024, 3, 14, 9, 0)
+
+
+def msg(index: int, text: str, kind: MessageKind = MessageKind.TEXT, author: str = "A") -> Message:
+    return Message(index=index, line=index + 1, end_line=index + 1, timestamp=T0 + timedelta(minutes=index),
+                   header="", author=author, text=text, kind=kind)
+
+
+class Recorder:
+    """A detector that records what it saw and flags every message it sees."""
+
+    name = "recorder"
+    category = Category.OPERATIONAL_DATA
+    needs_tokens = False
+    context_size = 2
+    words: frozenset[str] = frozenset()
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+
+    def configure(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+
+    def keywords(self) -> frozenset[str]:
+        return self.words
+
+    def detect(self, message: Message, window: Window) -> Iterable[Finding]:
+        self.seen.append((message.text, tuple(m.text for m in window.before), tuple(m.text for m in window.after)))
+        yield Finding(rule="REC-ALL", category=self.category, severity=Severity.LOW, confidence=Confidence.LOW,
+                      score=0.1, message_index=message.index, line=message.line, start=None, end=None,
+                      matched=None, normalised=None, explanation=Explanation(reason="seen"))
+
+
+class Gated(Recorder):
+    name = "gated"
+    context_size = 0
+    words = frozenset({"kestrel", "op"})
+
+
+class Tokens(Recorder):
+    name = "tokens"
+    needs_tokens = True
+
+
+def test_window_has_neighbours_each_side_and_streams() -> None:
+    recorder = Recorder()
+    engine = Engine([recorder])
+    findings = list(engine.run(msg(i, f"m{i}") for i in range(5)))
+    assert [f.message_index for f in findings] == [0, 1, 2, 3, 4]
+    assert recorder.seen[0] == ("m0", (), ("m1", "m2"))
+    assert recorder.seen[2] == ("m2", ("m0", "m1"), ("m3", "m4"))
+    assert recorder.seen[4] == ("m4", ("m2", "m3"), ())
+
+
+def test_system_and_deleted_messages_are_neighbours_but_not_examined() -> None:
+    recorder = Recorder()
+    messages = [msg(0, "hello"), msg(1, "+44 7911 234567 joined", MessageKind.SYSTEM),
+                msg(2, "This message was deleted", MessageKind.DELETED), msg(3, "bye")]
+    list(Engine([recorder]).run(messages))
+    assert [seen[0] for seen in recorder.seen] == ["hello", "bye"]
+    assert recorder.seen[1][1] == ("+44 7911 234567 joined", "This message was deleted")
+
+
+def test_keyword_gated_detector_only_sees_messages_with_its_words() -> None:
+    gated, everything = Gated(), Recorder()
+    texts = ["Op Kestrel tomorrow", "tea anyone", "KESTREL is on", "stop the shop"]
+    list(Engine([gated, everything]).run(msg(i, t) for i, t in enumerate(texts)))
+    assert [seen[0] for seen in gated.seen] == ["Op Kestrel tomorrow", "KESTREL is on", "stop the shop"]
+    assert len(everything.seen) == 4
+
+
+def test_media_messages_reach_gated_detectors() -> None:
+    gated = Gated()
+    from whatsapp_audit.rules.examples import build_example
+
+    message, _ = build_example({"text": "", "attachment": "IMG-20240314-WA0001.jpg"})
+    list(Engine([gated]).run([message]))
+    assert len(gated.seen) == 1
+
+
+def test_keyword_filter_reports_which_detectors_need_a_message() -> None:
+    keyword_filter = KeywordFilter([frozenset({"cad", "log"}), frozenset(), frozenset({"log", "@"})])
+    assert keyword_filter.gated == frozenset({0, 2})
+    assert keyword_filter.wanted("see log 123") == {0, 2}
+    assert keyword_filter.wanted("mail me @ home") == {2}
+    assert keyword_filter.wanted("nothing here") == set()
+
+
+@given(st.sets(st.text(alphabet="abcd@ -", min_size=1, max_size=5), min_size=1, max_size=12),
+       st.text(alphabet="abcd@ -xy", max_size=30))
+def test_trie_pattern_finds_exactly_the_keywords(words: set[str], text: str) -> None:
+    pattern = regex.compile(trie_pattern(words))
+    assert (pattern.search(text) is not None) == any(word in text for word in words)
+
+
+def test_spacy_is_loaded_only_when_a_detector_needs_tokens(monkeypatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(engine_module, "load_nlp", lambda: calls.append(1))
+    Engine.build([], entries=("test_engine:Recorder",))
+    assert calls == []
+    Engine.build([], entries=("test_engine:Recorder", "test_engine:Tokens"))
+    assert calls == [1]
+
+
+def test_rules_of_unregistered_detectors_are_skipped_not_fatal() -> None:
+    rules = load_patterns().rules
+    orphan = replace(rules[0], id="ZZZ-ORPHAN", detector="not_registered")
+    engine = Engine.build([*rules, orphan])
+    assert "ZZZ-ORPHAN" in {rule.id for rule in engine.skipped_rules}
+    assert [d.name for d in engine.detectors][0] == "operational"
+
+
+def test_engine_is_deterministic_on_real_rules() -> None:
+    texts = ["Stop check on AB12 CDE", "call 07911 234567", "nothing", "Op Kestrel at SW1A 1AA"]
+    first = list(Engine.build(load_patterns().rules).run(msg(i, t) for i, t in enumerate(texts)))
+    second = list(Engine.build(load_patterns().rules).run(msg(i, t) for i, t in enumerate(texts)))
+    assert first == second
+    assert [f.rule for f in first] == ["OPS-VRM", "OPS-PHONE", "OPS-OPERATION", "OPS-POSTCODE"]

@@ -1,0 +1,31 @@
+"""The one spaCy pipeline every token-based detector shares, loaded on first use only.
+
+`spacy.blank("en")` (rule-based tokenizer) plus the lookup lemmatizer whose tables come from the
+installed `spacy-lookups-data` package: nothing is downloaded and no statistical model is used, so
+results do not depend on a model version. Loading costs about a second, so the engine asks for it
+only when a registered detector sets `needs_tokens`, and the cache makes it happen once per process.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+
+@cache
+def load_nlp() -> Language:
+    """The shared blank English pipeline with lookup lemmas (cached: one instance per process)."""
+    import spacy  # imported here: scans without token detectors never pay for it
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def is_loaded() -> bool:
+    """Whether the pipeline has been built in this process (for tests and timings)."""
+    return load_nlp.cache_info().currsize > 0

@@ -1,0 +1,201 @@
+"""Load pattern packs: every `*.toml` under the bundled `patterns/` and any force's own folders.
+
+The TOML is read with the standard library (`tomllib`), validated rule by rule (`schema.py`), and
+each file's SHA-256 and pack version recorded so a report says exactly which rules produced it.
+`patterns/export/` holds parser data, not rules, and is skipped. Rules for a detector that is not
+registered load fine: `patterns validate` warns about them and `scan` skips them, so a pack can be
+written before its detector exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.errors import PatternError
+from whatsapp_audit.resources import default_patterns_dir
+from whatsapp_audit.rules.schema import build_rule, validate_defaults, validate_pack
+
+SKIPPED_DIRS = frozenset({"export"})
+_RULE_HEADER = regex.compile(r"^\s*\[\[\s*rule\s*\]\]")
+_TOML_LINE = regex.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """Provenance of one loaded pack file, for reports and `patterns validate`."""
+
+    path: Path
+    relative: str  # path inside its patterns folder, with forward slashes
+    origin: str  # "bundled", or the folder given with --patterns
+    sha256: str
+    name: str
+    version: str
+    description: str
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PatternSet:
+    """All rules loaded, in a stable order (folder order, then file path, then file order)."""
+
+    rules: tuple[Rule, ...]
+    files: tuple[PackFile, ...]
+
+    def rules_for(self, detector: str) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.detector == detector)
+
+    def get(self, rule_id: str) -> Rule | None:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        return None
+
+    @property
+    def detectors(self) -> tuple[str, ...]:
+        return tuple(sorted({rule.detector for rule in self.rules}))
+
+
+def load_patterns(dirs: Sequence[Path] | None = None, *, include_default: bool = True) -> PatternSet:
+    """Load the bundled packs (unless told not to) plus each folder (or single file) in `dirs`."""
+    roots: list[tuple[Path, str]] = []
+    if include_default:
+        roots.append((default_patterns_dir(), "bundled"))
+    for extra in dirs or ():
+        roots.append((Path(extra), str(extra)))
+    seen_roots: set[Path] = set()
+    rules: list[Rule] = []
+    files: list[PackFile] = []
+    owner: dict[str, Rule] = {}
+    for root, origin in roots:
+        resolved = root.resolve()
+        if resolved in seen_roots:
+            continue
+        seen_roots.add(resolved)
+        for path in _pack_files(root):
+            relative = path.name if root.is_file() else path.relative_to(root).as_posix()
+            pack_file, file_rules = load_file(path, relative=relative, origin=origin)
+            for rule in file_rules:
+                if rule.id in owner:
+                    first = owner[rule.id]
+                    raise PatternError(rule.source, rule.source_line, rule.id,
+                                       f"duplicate rule id, already defined in {first.source}:{first.source_line}")
+                owner[rule.id] = rule
+            rules.extend(file_rules)
+            files.append(pack_file)
+    return PatternSet(tuple(rules), tuple(files))
+
+
+def _pack_files(root: Path) -> list[Path]:
+    if root.is_file():
+        if root.suffix != ".toml":
+            raise PatternError(str(root), None, None, "a pattern file must end in .toml")
+        return [root]
+    if not root.is_dir():
+        raise PatternError(str(root), None, None, "pattern folder not found")
+    found = []
+    for path in root.rglob("*.toml"):
+        parts = path.relative_to(root).parts
+        if parts and parts[0] in SKIPPED_DIRS:
+            continue
+        if any(part.startswith(".") for part in parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled") -> tuple[PackFile, list[Rule]]:
+    """Read, hash, parse and validate one pack file."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise PatternError(source, None, None, f"cannot read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PatternError(source, None, None, "not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_LINE.search(str(error))
+        problem = _TOML_LINE.sub("", str(error)).strip()
+        raise PatternError(source, int(found.group(1)) if found else None, None,
+                           f"invalid TOML: {problem}") from None
+    lines = _LineIndex(text)
+    meta = validate_pack(data, source, lines.find, path.stem)
+    defaults = validate_defaults(data, source, lines.find)
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_rules, list):
+        raise PatternError(source, lines.find(None, "rule"), None, "'rule' must be an array of [[rule]] tables")
+    rules: list[Rule] = []
+    ids: set[str] = set()
+    for position, raw_rule in enumerate(raw_rules, 1):
+        rule = build_rule(raw_rule, defaults, source, lines.find, position)
+        if rule.id in ids:
+            raise PatternError(source, rule.source_line, rule.id, "duplicate rule id in this file")
+        ids.add(rule.id)
+        rules.append(rule)
+    pack = PackFile(
+        path=path, relative=relative or path.name, origin=origin,
+        sha256=hashlib.sha256(raw).hexdigest(), name=meta.name, version=meta.version,
+        description=meta.description, rule_ids=tuple(rule.id for rule in rules),
+    )
+    return pack, rules
+
+
+class _LineIndex:
+    """Finds the line of a rule (its `id = "..."`) or of a key inside it, in the raw text."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.headers = [n for n, line in enumerate(self.lines, 1) if _RULE_HEADER.match(line)]
+
+    def _block(self, line: int) -> tuple[int, int]:
+        start, end = 1, len(self.lines) + 1
+        for header in self.headers:
+            if header <= line:
+                start = header
+            else:
+                end = header
+                break
+        return start, end
+
+    def _key_line(self, key: str, start: int, end: int) -> int | None:
+        if "." in key:  # "match.regex": the line of `regex =` inside [rule.match], else the table
+            table, _, inner = key.partition(".")
+            header = self._key_line(table, start, end)
+            if header is None:
+                return None
+            stop = next((n for n in range(header + 1, end) if self.lines[n - 1].lstrip().startswith("[")), end)
+            return self._key_line(inner, header + 1, stop) or header
+        pattern = regex.compile(
+            rf"^\s*(?:{regex.escape(key)}\s*=|{regex.escape(key)}\.|\[\s*(?:rule\.)?{regex.escape(key)}(?:\.|\s*\]))"
+        )
+        for number in range(start, min(end, len(self.lines) + 1)):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return None
+
+    def find(self, rule: str | None, key: str | None) -> int | None:
+        if rule is None:
+            if key is None:
+                return None
+            first_rule = self.headers[0] if self.headers else len(self.lines) + 1
+            return self._key_line(key, 1, first_rule) or self._key_line(key, 1, len(self.lines) + 1)
+        if rule.startswith("#"):
+            position = int(rule[1:])
+            return self.headers[position - 1] if 0 < position <= len(self.headers) else None
+        id_re = regex.compile(rf"""^\s*id\s*=\s*["']{regex.escape(rule)}["']""")
+        id_line = next((n for n, line in enumerate(self.lines, 1) if id_re.match(line)), None)
+        if id_line is None or key is None:
+            return id_line
+        start, end = self._block(id_line)
+        return self._key_line(key, start, end)
