@@ -1,0 +1,273 @@
+"""Operational data: what an officer would expect flagged, and the ordinary chat that must stay quiet.
+
+Every false-positive trap named in uk-police-data.md is a case below (marked "trap"). Values are
+invented: valid check characters, drama-range phone numbers for the allowlist, the QQ specimen.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from whatsapp_audit.detect import ukdata
+from whatsapp_audit.detect.operational import OperationalDetector
+from whatsapp_audit.errors import PatternError
+from whatsapp_audit.model import MessageKind, Severity
+from whatsapp_audit.rules.examples import build_example
+from whatsapp_audit.rules.loader import load_patterns
+
+DETECTOR = OperationalDetector()
+DETECTOR.configure(load_patterns().rules_for("operational"))
+
+
+def findings(text: str, *, when: datetime | None = None, author: str = "Officer A", **example: object):
+    message, window = build_example({"text": text, "author": author, **example})
+    if when is not None:
+        message.timestamp = when
+    return list(DETECTOR.detect(message, window))
+
+
+def fired(text: str, **kwargs: object) -> set[str]:
+    return {finding.rule for finding in findings(text, **kwargs)}
+
+
+POSITIVES = [
+    ("Stop check on AB12 CDE, driver known", "OPS-VRM"),
+    ("reg ab12cde", "OPS-VRM"),
+    ("AB 12 CDE on the ANPR", "OPS-VRM"),
+    ("ANPR hit on GHT 456Y", "OPS-VRM-OLD"),
+    ("Partial plate PC12, silver Corsa", "OPS-VRM-PARTIAL"),
+    ("NI plate on the van AIZ 1234", "OPS-VRM-NI"),
+    ("Lima Romeo seven one Kilo Zulu Papa", "OPS-VRM-PHONETIC"),
+    ("Warrant at SW1A 1AA at 0600", "OPS-POSTCODE"),
+    ("GIR 0AA", "OPS-POSTCODE"),
+    ("SD at no. 14 Elm Close, PM booked for tmrw", "OPS-ADDRESS"),
+    ("NI number JX 48 21 67 B", "OPS-NINO"),
+    ("PNC ID 16/412387P", "OPS-PNC"),
+    ("pnc 2001/0171310W", "OPS-PNC"),
+    ("CRO 123456/89W", "OPS-CRO"),
+    ("cro SF83/50058Z", "OPS-CRO"),
+    ("Her mob 07911 234567", "OPS-PHONE"),
+    ("+44 (0)20 8123 4567 is the house phone", "OPS-PHONE"),
+    ("01380-733446", "OPS-PHONE"),
+    ("email j.doe84@examplemail.co.uk", "OPS-EMAIL"),
+    ("DOB 12/03/88", "OPS-DOB"),
+    ("Kelvin Marsh, 39, (4.11.84)", "OPS-DOB"),
+    ("Crime ref 4521/14Mar", "OPS-CRIME-REF"),
+    ("quote reference 332 14/03/24", "OPS-CRIME-REF"),
+    ("log number 0456 of March 12", "OPS-INCIDENT-LOG"),
+    ("ISR 456 of 12 March", "OPS-CRIME-REF"),
+    ("custody no 45NK/2231/24", "OPS-CUSTODY-REF"),
+    ("PC 4471 Hargreaves", "OPS-COLLAR"),
+    ("PCSO 7712 SMITH", "OPS-COLLAR"),
+    ("Op Kestrel briefing", "OPS-OPERATION"),
+    ("OFFICIAL-SENSITIVE", "OPS-MARKING-SENSITIVE"),
+    ("TOP SECRET", "OPS-MARKING-SECRET"),
+    ("NOT PROTECTIVELY MARKED", "OPS-MARKING-OFFICIAL"),
+    ("intel graded B24", "OPS-INTEL-GRADE"),
+    ("Suspect IC1 male, 20s", "OPS-IC-CODE"),
+    ("Arrested Kelvin Marsh, 39, of no fixed abode", "OPS-PERSON-DETAILS"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), POSITIVES, ids=[f"{r}:{i}" for i, (_, r) in enumerate(POSITIVES)])
+def test_positive(text: str, rule: str) -> None:
+    assert rule in fired(text)
+
+
+TRAPS = [
+    # §1 plates
+    "M25 rammed, A1(M) closed at J10",
+    "Apple A12 and A14 chips are fine",
+    "M40 then the A13 home, van's running fine",
+    "PC 12 is broken",
+    "Selling my 66-plate Golf",
+    "on 12 hrs today",
+    # §2 postcodes: outward code alone, road numbers
+    "Outside Lewisham station, SE9",
+    "M1 and M6 both shut",
+    # §3 NINO specimen
+    "Example NI number QQ 12 34 56 C",
+    # §4 PNC with a wrong check character
+    "16/412387Q",
+    # §6 phones: helplines, drama ranges, shift times, sender field
+    "Ring Crimestoppers 0800 555 111 or 0800 55 111",
+    "Anti-terrorist hotline 0800 789 321, BTP 0800 40 50 40, Missing People 116 000",
+    "Call 999 or 101, textphone 18001 101",
+    "TV number 07700 900461, 020 7946 0018, 0113 496 0555",
+    "Earlies 0700-1500, lates 1400-2200",
+    # §7 bare dates are not dates of birth
+    "Leaving do 12/05/24, deposit £20 by 01/06",
+    # §8 references: sub-words and football
+    "Referee was shocking, robbed 3-1",
+    "Refresher training 0900",
+    "She quoted 250 for the patio",
+    # §10 collar numbers
+    "New gaming PC 1200 quid",
+    "Sgt Jones and PC Smith on nights",
+    "PS5 back in stock",
+    # §11 operations: surgery
+    "hernia op went fine",
+    "Op went well, in recovery now",
+    # §12 markings in prose
+    "It's official, I'm off Friday",
+    "secret Santa is £10",
+    "keep it confidential",
+    "SECRET SANTA DRAW FRIDAY",
+    # §13 gradings without intelligence context
+    "A12 roadworks again",
+    # §14 IC codes without a description
+    "IC3 on the list",
+    # §16 handles and small talk
+    "Follow @MetCC",
+    "Shift starts 0700, briefing 0645, 3 on the van",
+    "Match finished 2-1, pints at 9?",
+    "£4.50 for a coffee at the services",
+    "iPhone 15 Pro Max 256GB",
+    "Happy birthday Dave Price, 40 today!",
+]
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_trap_is_quiet(text: str) -> None:
+    assert fired(text) == set()
+
+
+def test_sender_field_is_never_scanned() -> None:
+    assert fired("on my way", author="+44 7911 234567") == set()
+
+
+def test_plate_age_is_checked_against_the_message_date() -> None:
+    assert "OPS-VRM" in fired("AB24 CDE", when=datetime(2024, 3, 1))
+    assert "OPS-VRM" not in fired("AB24 CDE", when=datetime(2024, 2, 28))
+    assert "OPS-VRM" not in fired("AB74 CDE", when=datetime(2024, 8, 31))
+    assert "OPS-VRM" in fired("AB74 CDE", when=datetime(2024, 9, 1))
+
+
+def test_finding_explains_itself_with_offsets_and_normalised_value() -> None:
+    (finding,) = findings("Ring +44 7911 234567 now")
+    assert finding.rule == "OPS-PHONE"
+    assert (finding.start, finding.end, finding.matched) == (5, 20, "+44 7911 234567")
+    assert finding.normalised == "07911234567"
+    assert finding.explanation.validator == "11-digit mobile number"
+    assert "ring" in finding.explanation.context_words
+    assert finding.explanation.pattern.startswith("OPS-PHONE match.regex #1")
+
+
+def test_context_changes_confidence() -> None:
+    plain = [f for f in findings("16/412387P") if f.rule == "OPS-PNC"][0]
+    boosted = [f for f in findings("PNC ID 16/412387P") if f.rule == "OPS-PNC"][0]
+    assert boosted.score > plain.score and boosted.confidence.rank >= plain.confidence.rank
+
+
+def test_partial_plate_inside_full_plate_is_reported_once() -> None:
+    assert [f.rule for f in findings("reg plate AB12 CDE")] == ["OPS-VRM"]
+
+
+def test_administrative_nino_prefix_is_low_severity() -> None:
+    (finding,) = [f for f in findings("NI PP 12 34 56 A") if f.rule == "OPS-NINO"]
+    assert finding.severity is Severity.LOW
+
+
+def test_document_attachment_is_a_whole_message_finding() -> None:
+    (finding,) = findings("", attachment="Op Kestrel briefing.pdf")
+    assert finding.rule == "OPS-DOC-FILE" and finding.start is None and finding.matched == "Op Kestrel briefing.pdf"
+
+
+def test_shared_material_needs_a_file_from_the_same_author() -> None:
+    assert "OPS-SHARED-MATERIAL" in fired("BWV from last night", attachment="VID-20240313-WA0007.mp4")
+    assert "OPS-SHARED-MATERIAL" not in fired("BWV from last night")
+
+
+def test_detector_does_not_change_the_message() -> None:
+    message, window = build_example("Stop check on AB12 CDE")
+    before = (message.text, message.kind)
+    list(DETECTOR.detect(message, window))
+    assert (message.text, message.kind) == before == ("Stop check on AB12 CDE", MessageKind.TEXT)
+
+
+def test_unknown_validator_is_a_pattern_error() -> None:
+    from dataclasses import replace
+
+    rule = load_patterns().rules_for("operational")[0]
+    broken = replace(rule, options={**rule.options, "validator": "nope"})
+    with pytest.raises(PatternError, match="unknown validator"):
+        OperationalDetector().configure([broken])
+
+
+@pytest.mark.parametrize(("year", "serial", "check", "ok"), [
+    ("2003", "0011985", "X", True), ("2001", "0171310", "W", True), ("1981", "0154257", "C", True),
+    ("16", "412387", "P", True), ("16", "412387", "Q", False),
+])
+def test_pnc_check_character(year: str, serial: str, check: str, ok: bool) -> None:
+    assert ukdata.pnc_valid(year, serial, check) is ok
+
+
+def test_cro_check_character() -> None:
+    assert ukdata.cro_valid("482703", "05", "J", sf=True)
+    assert ukdata.cro_valid("50058", "83", "Z", sf=True)
+    assert not ukdata.cro_valid("85227", "65", "G")
+
+
+def test_age_identifiers() -> None:
+    assert not ukdata.vrm_age_valid(0, date(2024, 3, 14))
+    assert not ukdata.vrm_age_valid(1, date(2024, 3, 14))
+    assert not ukdata.vrm_age_valid(50, date(2024, 3, 14))
+    assert ukdata.vrm_age_valid(51, date(2024, 3, 14))
+
+
+def test_phone_normalisation() -> None:
+    assert ukdata.phone_digits("+44 (0)20 7946 0123") == "02079460123"
+    assert ukdata.phone_digits("0044 7911 234567") == "07911234567"
+    assert ukdata.phone_kind("07911234567") == "mobile"
+    assert ukdata.phone_kind("0791123456") is None
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "accuracy_operational.py"
+LABELS = ROOT / "tests" / "labelled" / "operational.jsonl"
+
+
+def test_labelled_set_covers_every_rule_and_enough_benign_messages() -> None:
+    items = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    positives = [item for item in items if item["rules"]]
+    labelled = {rule for item in positives for rule in item["rules"]}
+    assert {rule.id for rule in load_patterns().rules_for("operational")} <= labelled
+    assert len(items) >= 300 and len(items) - len(positives) >= len(positives)
+
+
+def test_accuracy_meets_the_floors() -> None:
+    run = subprocess.run([sys.executable, str(SCRIPT), "--min-recall", "0.95", "--max-benign-rate", "0.02"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "OPS-VRM " in run.stdout and "benign messages flagged" in run.stdout
+
+
+def test_accuracy_script_fails_when_a_floor_is_missed(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"text": "nothing to see", "rules": ["OPS-VRM"]}) + "\n"
+                      + json.dumps({"text": "call 07911 234567", "rules": []}) + "\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(SCRIPT), "--labels", str(labels), "--min-recall", "0.95",
+                          "--max-benign-rate", "0.02"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 1
+    assert "FAIL: recall" in run.stdout and "FAIL: benign rate" in run.stdout
+    assert "07911" not in run.stdout  # without -v, message text is not printed
+
+
+def test_overlapping_matches_of_one_rule_are_reported_once() -> None:
+    assert [f.matched for f in findings("Address is 14 Larkspur Road, BD7 1AZ")] == ["14 Larkspur Road", "BD7 1AZ"]
+
+
+def test_score_is_the_base_plus_the_listed_adjustments() -> None:
+    from whatsapp_audit.detect.opcompile import BASE_SCORE
+
+    (finding,) = findings("van reg plate ANPR AB12 CDE")
+    base = BASE_SCORE[load_patterns().get("OPS-VRM").confidence]
+    total = base + sum(delta for _, delta in finding.explanation.adjustments)
+    assert finding.score == round(min(1.0, total), 3)
+    assert any("capped" in reason for reason, _ in finding.explanation.adjustments)

@@ -1,0 +1,200 @@
+"""The operational-data detector: plates, postcodes, phone numbers, police ids and references.
+
+Every rule is data (patterns/operational/*.toml): regexes find candidates, a named validator
+(`opchecks.py`) checks and normalises them, and context words near the match raise or lower the
+score. Rules that are only meaningful with context (`options.require_context`) need a boost word
+within `context.window` tokens. Cheap gates (a keyword or a digit in the message) keep the regexes
+off the many messages that cannot match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import regex
+
+from whatsapp_audit.detect.base import Rule, Window
+from whatsapp_audit.detect.engine import trie_pattern
+from whatsapp_audit.detect.opchecks import Check, collapse
+from whatsapp_audit.detect.opcompile import DIGITS, HAS_DIGIT, Compiled, compile_rule, window_text
+from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
+
+MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
+
+
+class OperationalDetector:
+    """Operational and personal data in message text, and police documents sent as files."""
+
+    name = "operational"
+    category = Category.OPERATIONAL_DATA
+    needs_tokens = False
+    context_size = 1
+
+    def __init__(self) -> None:
+        self.configure(())
+
+    def configure(self, rules: Sequence[Rule]) -> None:
+        self._rules = tuple(compile_rule(rule) for rule in rules)
+        self._text_rules = tuple(c for c in self._rules if not c.on_attachment)
+        self._file_rules = tuple(c for c in self._rules if c.on_attachment)
+        owners: dict[str, list[int]] = {}
+        for position, compiled in enumerate(self._text_rules):
+            for word in compiled.gate_words:
+                owners.setdefault(word, []).append(position)
+        self._owners = {word: tuple(positions) for word, positions in owners.items()}
+        self._words = re.compile(trie_pattern(self._owners)) if self._owners else None
+        self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
+        if self._always:  # some rule must see every message
+            self._keywords = frozenset()
+        else:  # a digit is necessary for digit rules, so their own words add nothing to the engine's filter
+            words = {word for c in self._text_rules if not c.requires_digit for word in c.gate_words}
+            if any(c.requires_digit for c in self._text_rules):
+                words.update(DIGITS)
+            self._keywords = frozenset(words)
+        self._digit_positions = frozenset(n for n, c in enumerate(self._text_rules) if c.requires_digit)
+        self._digit_always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and c.requires_digit)
+        self._groups = {c.rule.id: c.group for c in self._rules}
+
+    def keywords(self) -> frozenset[str]:
+        return self._keywords
+
+    def _active(self, text: str) -> list[Compiled]:
+        """The rules whose cheap gates (keywords, digits, prefilter) this text passes, in rule order."""
+        has_digit = HAS_DIGIT.search(text) is not None
+        chosen: set[int] = set(self._always)
+        if has_digit:
+            chosen.update(self._digit_always)
+        if self._words is not None:
+            for match in self._words.finditer(text.lower()):
+                chosen.update(self._owners[match.group(0)])
+            if not has_digit:
+                chosen -= self._digit_positions
+        digits = -1
+        active: list[Compiled] = []
+        for position in sorted(chosen):
+            compiled = self._text_rules[position]
+            if compiled.message_digits:
+                if digits < 0:
+                    digits = len(HAS_DIGIT.findall(text))
+                if digits < compiled.message_digits:
+                    continue
+            if compiled.prefilter is not None and compiled.prefilter.search(text) is None:
+                continue
+            active.append(compiled)
+        return active
+
+    def detect(self, message: Message, window: Window) -> Iterable[Finding]:
+        text = message.text
+        found: list[Finding] = []
+        if message.attachments:
+            for compiled in self._file_rules:
+                found.extend(self._attachments(compiled, message))
+        active = self._active(text) if text else []
+        if not active and not found:
+            return found
+        neighbours = (*window.before[-1:], *window.after[:1])
+        for compiled in active:
+            for number, pattern in enumerate(compiled.patterns, 1):
+                for match in pattern.finditer(text):
+                    finding = self._candidate(compiled, number, match, message, neighbours)
+                    if finding is not None:
+                        found.append(finding)
+        return _resolve_overlaps(found, self._groups) if len(found) > 1 else found
+
+    def _candidate(self, compiled: Compiled, number: int, match: regex.Match[str],
+                   message: Message, neighbours: Sequence[Message]) -> Finding | None:
+        rule = compiled.rule
+        matched = match.group(0)
+        if any(allowed.fullmatch(matched) or allowed.fullmatch(matched.replace(" ", "")) for allowed in compiled.allow):
+            return None
+        if compiled.min_digits:
+            group = compiled.options.get("digits_group")
+            token = match.group(group) if group else matched
+            if sum(ch.isdigit() for ch in token or "") < compiled.min_digits:
+                return None
+        check: Check | None = Check(collapse(matched))
+        if compiled.validator is not None:
+            check = compiled.validator(match, message, compiled.options, neighbours)
+            if check is None:
+                return None
+        around = window_text(message.text, match.start(), match.end(), compiled.window)
+        if compiled.options.get("context_neighbours"):
+            around += " \u2063 " + " \u2063 ".join(m.text for m in neighbours if m.author == message.author)
+        boosts = compiled.boost.hits(around)
+        reduces = compiled.reduce.hits(around)
+        if compiled.require_context and not boosts:
+            return None
+        if compiled.allow and check.normalised and any(a.fullmatch(check.normalised) for a in compiled.allow):
+            return None
+        return _finding(compiled, number, message, match.start(), match.end(), matched, check, boosts, reduces)
+
+    def _attachments(self, compiled: Compiled, message: Message) -> Iterable[Finding]:
+        for attachment in message.attachments:
+            if attachment.omitted or any(allowed.fullmatch(attachment.name) for allowed in compiled.allow):
+                continue
+            for number, pattern in enumerate(compiled.patterns, 1):
+                if pattern.search(attachment.name):
+                    check = Check(attachment.name, f"{attachment.media_type.value} file name")
+                    boosts = compiled.boost.hits(message.text)
+                    reduces = compiled.reduce.hits(message.text)
+                    finding = _finding(compiled, number, message, None, None, attachment.name, check, boosts, reduces)
+                    if finding is not None:
+                        yield finding
+                    break
+
+
+def _finding(compiled: Compiled, number: int, message: Message, start: int | None, end: int | None,
+             matched: str, check: Check, boosts: list[str], reduces: list[str]) -> Finding | None:
+    rule = compiled.rule
+    adjustments = list(check.adjustments)
+    boost_total = 0.0
+    for word in boosts:
+        weight = compiled.boost.weights.get(word, 0.15)
+        boost_total += weight
+        adjustments.append((f"context word '{word}'", weight))
+    if boost_total > MAX_BOOST:
+        adjustments.append((f"context boosts capped at +{MAX_BOOST}", MAX_BOOST - boost_total))
+    for word in reduces:
+        adjustments.append((f"context word '{word}'", -compiled.reduce.weights.get(word, 0.3)))
+    score = round(max(0.0, min(1.0, compiled.base + sum(delta for _, delta in adjustments))), 3)
+    if score < compiled.min_score:
+        return None
+    confidence = Confidence.HIGH if score >= 0.75 else Confidence.MEDIUM if score >= 0.5 else Confidence.LOW
+    return Finding(
+        rule=rule.id, category=rule.category, severity=check.severity or rule.severity,
+        confidence=confidence, score=score, message_index=message.index, line=message.line,
+        start=start, end=end, matched=matched, normalised=check.normalised,
+        explanation=Explanation(
+            reason=f"{rule.title}: {check.validator}." if check.validator else f"{rule.title}.",
+            pattern=f"{rule.id} match.regex #{number}: {compiled.patterns[number - 1].pattern[:200]}",
+            validator=check.validator, context_words=tuple(boosts + reduces),
+            adjustments=tuple(adjustments),
+        ),
+    )
+
+
+def _resolve_overlaps(found: list[Finding], groups: Mapping[str, str | None]) -> list[Finding]:
+    """Keep one finding where a rule's matches overlap, and within one `options.group` drop a
+    candidate inside a stronger one's span (so 'AB12' is not reported again inside 'AB12 CDE')."""
+    found.sort(key=lambda f: (f.start if f.start is not None else -1, -((f.end or 0) - (f.start or 0)), -f.score, f.rule))
+    kept: list[Finding] = []
+    for finding in found:
+        group = groups.get(finding.rule)
+        duplicate = False
+        for other in kept:
+            if other.start is None or finding.start is None or finding.end is None or other.end is None:
+                if other.rule == finding.rule and other.matched == finding.matched:
+                    duplicate = True
+                continue
+            inside = other.start <= finding.start and finding.end <= other.end
+            overlaps = finding.start < other.end and other.start < finding.end
+            if (overlaps and other.rule == finding.rule) or (
+                inside and group is not None and groups.get(other.rule) == group
+            ):
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(finding)
+    kept.sort(key=lambda f: (f.start if f.start is not None else -1, f.rule))
+    return kept
