@@ -1,6 +1,7 @@
 """whatsapp-audit: audit exported WhatsApp chats, offline.
 
-Public API (stable): `parse(path)` reads an export into messages; `open_export(path)` streams them.
+Public API (stable): `parse(path)` reads an export into messages; `open_export(path)` streams them;
+`scan(path)` runs every detector and returns the findings with their provenance.
 """
 
 from __future__ import annotations
@@ -8,5 +9,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from whatsapp_audit.ingest.export import Export, ParsedChat, open_export, parse  # noqa: E402
+from whatsapp_audit.scan import scan  # noqa: E402
 
-__all__ = ["Export", "ParsedChat", "__version__", "open_export", "parse"]
+__all__ = ["Export", "ParsedChat", "__version__", "open_export", "parse", "scan"]

@@ -36,9 +36,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from whatsapp_audit.cli.commands import inspect, parse
+    from whatsapp_audit.cli.commands import inspect, parse, patterns, rules, scan
 
-    for module in (parse, inspect):
+    for module in (parse, inspect, scan, rules, patterns):
         cli.add_command(module.command)
 
 
