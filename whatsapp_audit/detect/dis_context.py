@@ -1,0 +1,193 @@
+"""Context scoring for discriminatory-language hits: who is it aimed at, and is it being used or reported?
+
+Presidio-style: a base score from the rule, then named adjustments from the words around the hit,
+each recorded so an investigator can see why a hit is high or low. Quoted and reported abuse is
+evidence for PSD, so it is discounted and labelled, never dropped. All word lists come from the
+`vocabulary` table in `patterns/discriminatory/` (see its README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+_WORD = regex.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"))
+
+DEFAULT_DELTAS: Mapping[str, float] = {
+    "addressed": 0.15, "derogatory modifier": 0.1, "disguised spelling": 0.05,
+    "quoted": -0.3, "reported": -0.3, "counter-speech": -0.3, "homonym": -0.45, "in-group": -0.3,
+}
+DELTA_REASONS: Mapping[str, str] = {
+    "addressed": "aimed at someone",
+    "derogatory modifier": "with an insulting word beside it",
+    "disguised spelling": "spelling disguised to get past filters",
+    "quoted": "inside quotation marks (quoted, not necessarily used)",
+    "reported": "after a reporting word (someone reporting what was said)",
+    "counter-speech": "the message objects to or reports the language",
+    "homonym": "words nearby suggest the harmless meaning",
+    "in-group": "reclaimed or in-group use is possible",
+    "rule context": "a context word of this rule raises it",
+    "rule context (lowers)": "a context word of this rule lowers it",
+}
+
+
+def phrase_pattern(items: Iterable[str]) -> regex.Pattern[str] | None:
+    """One whole-word pattern for a list of words and phrases (spaces match any whitespace)."""
+    parts = sorted({regex.escape(i.strip().lower()).replace(r"\ ", r"\s+") for i in items if i.strip()},
+                   key=len, reverse=True)
+    if not parts:
+        return None
+    return regex.compile(r"(?<![^\W_])(?:" + "|".join(parts) + r")(?![^\W_])")
+
+
+@dataclass(frozen=True)
+class ContextVocab:
+    """Compiled context vocabularies and weights."""
+
+    reporting: regex.Pattern[str] | None
+    counter: regex.Pattern[str] | None
+    address: frozenset[str]
+    modifiers: frozenset[str]
+    in_group: frozenset[str]
+    deltas: Mapping[str, float]
+    window: int = 6
+
+    @classmethod
+    def from_options(cls, vocab: Mapping[str, Any]) -> ContextVocab:
+        words = vocab.get("words", {})
+        deltas = {**DEFAULT_DELTAS, **vocab.get("adjust", {})}
+        return cls(
+            reporting=phrase_pattern(words.get("reporting", [])),
+            counter=phrase_pattern(words.get("counter", [])),
+            address=frozenset(w.lower() for w in words.get("address", [])),
+            modifiers=frozenset(w.lower() for w in words.get("derogatory_modifiers", [])),
+            in_group=frozenset(w.lower() for w in words.get("in_group", [])),
+            deltas=deltas,
+            window=int(vocab.get("context_window", 6)),
+        )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The adjustments found around one hit (label, delta) and the words that caused them."""
+
+    adjustments: tuple[tuple[str, float], ...]
+    context_words: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label for label, _ in self.adjustments)
+
+    @property
+    def discounted(self) -> bool:
+        return any(delta < 0 for _, delta in self.adjustments)
+
+
+def assess(
+    text: str,
+    start: int,
+    end: int,
+    vocab: ContextVocab,
+    *,
+    homonyms: frozenset[str] = frozenset(),
+    reclaimable: bool = False,
+    disguised: bool = False,
+    rule_words: Sequence[tuple[str, float]] = (),
+) -> Assessment:
+    """Score the context of the hit `text[start:end]` (normalised, lower-case text).
+
+    `rule_words` are a rule's own `[rule.context]` words with their score change (see `rule_context`).
+    """
+    found: list[tuple[str, str]] = []  # (label, word that triggered it)
+    before = [m.group() for m in _WORD.finditer(text, 0, start)][-vocab.window:]
+    after = [m.group() for m in _WORD.finditer(text, end)][:3]
+    near_before = before[-3:]
+    hit_address = next((w for w in near_before if w in vocab.address), None)
+    if hit_address is None and text.lstrip().startswith("@"):
+        hit_address = "@mention"
+    if hit_address is None and _vocative(text, start, end, before, after):
+        hit_address = "vocative"
+    if hit_address:
+        found.append(("addressed", hit_address))
+    modifier = next((w for w in before[-1:] if w in vocab.modifiers), None)
+    if modifier:
+        found.append(("derogatory modifier", modifier))
+    if disguised:
+        found.append(("disguised spelling", ""))
+    quote = _quoted(text, start, end)
+    if quote:
+        found.append(("quoted", quote))
+    window_start = _nth_word_start(text, start, vocab.window)
+    if vocab.reporting is not None:
+        reported = vocab.reporting.search(text, window_start, start)
+        if reported:
+            found.append(("reported", reported.group()))
+    if vocab.counter is not None:
+        countered = vocab.counter.search(text)
+        if countered:
+            found.append(("counter-speech", countered.group()))
+    if homonyms:
+        words = {m.group() for m in _WORD.finditer(text)}
+        shared = sorted(words & homonyms)
+        if shared:
+            found.append(("homonym", shared[0]))
+    if reclaimable:
+        words = {m.group() for m in _WORD.finditer(text)}
+        shared = sorted(words & vocab.in_group)
+        if shared:
+            found.append(("in-group", shared[0]))
+    adjustments = [(label, vocab.deltas.get(label, 0.0)) for label, _ in found]
+    if rule_words:
+        words = {m.group() for m in _WORD.finditer(text)}
+        for word, delta in rule_words:
+            if word in words:
+                found.append(("rule context", word))
+                adjustments.append(("rule context" if delta >= 0 else "rule context (lowers)", delta))
+    return Assessment(tuple(adjustments), tuple(word for _, word in found if word))
+
+
+def rule_context(context: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    """A rule's `[rule.context]` boost/reduce words as (word, score change); defaults +0.1 and -0.3."""
+    out: list[tuple[str, float]] = []
+    for key, default in (("boost", 0.1), ("reduce", -0.3)):
+        for item in context.get(key, []):
+            if isinstance(item, str):
+                out.append((item.strip().lower(), default))
+            else:
+                weight = abs(float(item.get("weight", abs(default))))
+                out.append((str(item["word"]).strip().lower(), weight if key == "boost" else -weight))
+    return tuple(out)
+
+
+def _vocative(text: str, start: int, end: int, before: Sequence[str], after: Sequence[str]) -> bool:
+    """The hit is a form of address: "..., <hit>" closing the message or "<hit>, ..." opening it."""
+    if not after and before and text[:start].rstrip().endswith(","):
+        return True
+    return not before and text[end:].lstrip().startswith(",")
+
+
+def _quoted(text: str, start: int, end: int) -> str | None:
+    """The quote mark around the hit, when the hit sits inside a quotation in this message."""
+    for open_q, close_q in _QUOTE_PAIRS:
+        if open_q == close_q:
+            if text.count(open_q, 0, start) % 2 == 1 and open_q in text[end:]:
+                return open_q
+        elif text.rfind(open_q, 0, start) > text.rfind(close_q, 0, start) and close_q in text[end:]:
+            return open_q
+    if start > 0 and end < len(text) and text[start - 1] == "'" and text[end] == "'":
+        return "'"
+    return None
+
+
+def _nth_word_start(text: str, start: int, n: int) -> int:
+    starts = [m.start() for m in _WORD.finditer(text, 0, start)]
+    return starts[-n] if len(starts) >= n else 0
+
+
+def reason_for(label: str) -> str:
+    """Plain words for an adjustment label, for the explanation."""
+    return DELTA_REASONS.get(label, label)

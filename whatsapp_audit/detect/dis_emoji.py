@@ -1,0 +1,112 @@
+"""Emoji used as slurs or insults beside an identity: "🏳️‍🌈🤮", a dark-skin-tone hand next to "🐒".
+
+An insult emoji on its own is ordinary (monkeys, pigs and sick faces are everyday emoji), so a rule
+fires only when an insult emoji sits within `max_gap` words/emoji of a target: an identity emoji
+(rainbow or trans flag, religious symbols ...), an identity word from the vocabulary, a dark skin-tone
+modifier, or a national flag, as the rule's `targets` list allows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.graphemes import Item, items
+from whatsapp_audit.errors import PatternError
+
+TARGET_KINDS = frozenset({"identity-emoji", "identity-word", "skin-tone", "flag"})
+
+
+@dataclass(frozen=True)
+class EmojiRule:
+    rule_id: str
+    targets: frozenset[str]
+    insults: frozenset[str]
+    max_gap: int
+    characteristic: tuple[str, ...]  # empty: taken from the target
+
+
+@dataclass(frozen=True, slots=True)
+class EmojiHit:
+    rule_id: str
+    start: int  # raw offsets
+    end: int
+    target: str
+    insult: str
+    characteristics: tuple[str, ...]
+
+
+def _strip(emoji: str) -> str:
+    return "".join(ch for ch in emoji if ch not in "\ufe0f\ufe0e")
+
+
+class EmojiMatcher:
+    """Compiled emoji rules plus the identity emoji/word tables they point at."""
+
+    def __init__(self, rules: Sequence[Rule], identity_emoji: Mapping[str, Any],
+                 identity_words: Mapping[str, tuple[str, ...]], tone_chars: Sequence[str]) -> None:
+        self._emoji = {_strip(k): (v,) if isinstance(v, str) else tuple(v) for k, v in identity_emoji.items()}
+        self._words = identity_words
+        self._tones = frozenset(tone_chars)
+        self.rules: list[EmojiRule] = []
+        insult_chars: set[str] = set()
+        for rule in rules:
+            opts = rule.options
+            targets = frozenset(opts.get("targets", []))
+            insults = frozenset(_strip(e) for e in opts.get("insults", []))
+            if not targets or not targets <= TARGET_KINDS or not insults:
+                raise PatternError(rule.source, rule.source_line, rule.id,
+                                   f"emoji rules need options.targets (from {sorted(TARGET_KINDS)}) and options.insults")
+            insult_chars.update(e[0] for e in insults)
+            fixed = opts.get("characteristic", ())
+            self.rules.append(EmojiRule(rule.id, targets, insults, int(opts.get("max_gap", 2)),
+                                        (fixed,) if isinstance(fixed, str) else tuple(fixed)))
+        # Insult emoji are rare in ordinary chat: one character-class search gates the grapheme work.
+        self._gate = re.compile("[" + "".join(map(re.escape, sorted(insult_chars))) + "]") if insult_chars else None
+
+    def _target(self, item: Item, kinds: frozenset[str]) -> tuple[str, ...] | None:
+        if item.emoji:
+            if "identity-emoji" in kinds and _strip(item.base) in self._emoji:
+                return self._emoji[_strip(item.base)]
+            if "skin-tone" in kinds and item.tones & self._tones:
+                return ("race",)
+            if "flag" in kinds and item.flag:
+                return ("race",)
+            return None
+        if "identity-word" in kinds:
+            return self._words.get(item.text.lower())
+        return None
+
+    def match(self, raw: str) -> list[EmojiHit]:
+        if self._gate is None or raw.isascii() or not self._gate.search(raw):
+            return []
+        seq = items(raw)
+        if not any(i.emoji for i in seq):
+            return []
+        hits: list[EmojiHit] = []
+        for rule in self.rules:
+            for n, item in enumerate(seq):
+                if not item.emoji or _strip(item.base) not in rule.insults:
+                    continue
+                lo, hi = max(0, n - rule.max_gap), min(len(seq), n + rule.max_gap + 1)
+                for m in sorted(range(lo, hi), key=lambda k: abs(k - n)):
+                    if m == n:
+                        continue
+                    chars = self._target(seq[m], rule.targets)
+                    if chars:
+                        first, last = (seq[m], item) if m < n else (item, seq[m])
+                        hits.append(EmojiHit(rule.rule_id, first.start, last.end, seq[m].text, item.text,
+                                             rule.characteristic or chars))
+                        break
+        return _merge(hits)
+
+
+def _merge(hits: list[EmojiHit]) -> list[EmojiHit]:
+    kept: list[EmojiHit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start), h.rule_id)):
+        if not any(hit.start < k.end and k.start < hit.end and hit.rule_id == k.rule_id for k in kept):
+            kept.append(hit)
+    return kept

@@ -1,0 +1,240 @@
+"""Whole-token lexicon matching that sees through leet, wildcards, repeats and spacing.
+
+Candidates come from a dictionary lookup on a *key* per token (leet characters folded to letters,
+letter runs squeezed), so an ordinary message costs one lookup per word and substrings never match
+(Pakistan, snigger, Scunthorpe). Every candidate is then verified with the term's own pattern, in
+which each letter run `x` of length n becomes `[x + its leet characters]{n,}`: "coon" needs two o's,
+so the key collision with "con" is rejected. Tokens holding a wildcard or an unknown mix of letters
+and symbols fall back to per-term patterns, including the `regex` module's fuzzy matching limited to
+one substitution *by a leet/symbol character* on terms of 6+ letters: plain one-edit fuzz would
+turn mong into among and fag into bag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import re
+
+import regex
+
+from whatsapp_audit.detect.normalise import WILDCARD
+
+WILDCARDS = WILDCARD + "#%"
+_TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")
+# A token mixing letters with digits or stand-in symbols: only these can need the fallback.
+# Stand-ins between letters ("n1gger"), or one at a word edge next to 3+ letters ("pak1", "$lut");
+# ordinals, times and plates ("14th", "6am", "AB12") do not qualify.
+_MIXED = re.compile(
+    r"[^\W\d_][0-9@$!|+*#%]+[^\W\d_]|[^\W\d_]{3}[0-9@$|*#%](?![^\W_])|(?<![^\W_])[0-9@$|*#%][^\W\d_]{3}"
+)
+_GAP = regex.compile(r"[\s\-_.]{1,3}")
+_BOUND_L = r"(?<![^\W_])"
+_BOUND_R = r"(?![^\W_])"
+_RUNS = regex.compile(r"(.)\1*")
+_SQUEEZE = regex.compile(r"(.)\1+")
+MAX_WORDS = 3
+FUZZY_MIN_LETTERS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One matchable string of a lexicon rule (its canonical form or a variant)."""
+
+    rule_id: str
+    text: str
+    key: str
+    letters: int
+    prefix: bool
+    pattern: regex.Pattern[str]
+    fuzzy: regex.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LexHit:
+    """A verified match: span in the normalised text, and how the spelling was disguised."""
+
+    term: Term
+    start: int
+    end: int
+    transformations: tuple[str, ...]
+
+
+class Lexicon:
+    """Compiled terms of all lexicon rules, indexed by key."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, bool]], leet: Mapping[str, str]) -> None:
+        """`entries` are (rule id, term, prefix mode); `leet` maps a letter to its stand-in characters."""
+        self._leet = {letter: "".join(sorted(set(chars))) for letter, chars in leet.items()}
+        folds: dict[str, str] = {}
+        for letter, chars in sorted(self._leet.items()):
+            for ch in chars:
+                folds.setdefault(ch, letter)
+        # 'l' and 'i' share '1' and '|': fold both to one key letter so either reading finds a candidate.
+        if "l" in self._leet and "i" in self._leet:
+            folds["l"] = "i"
+            for ch in self._leet["l"]:
+                folds[ch] = "i"
+        self._fold = str.maketrans(folds)
+        self._symbols = frozenset(ch for chars in self._leet.values() for ch in chars)
+        self.terms: list[Term] = []
+        self._by_key: dict[str, list[Term]] = {}
+        self._prefix: dict[str, list[Term]] = {}
+        for rule_id, text, prefix in entries:
+            term = self._compile(rule_id, text, prefix)
+            self.terms.append(term)
+            index = self._prefix if prefix else self._by_key
+            index.setdefault(term.key[:3] if prefix else term.key, []).append(term)
+        self._fuzzy_terms = [t for t in self.terms if t.fuzzy is not None]
+        # One C-speed pass decides whether a message needs the token loop at all: a trie of every
+        # term's letter-run classes, plus "a token mixing letters with digits or symbols". The
+        # standard `re` engine runs this plain pattern about ten times faster than `regex`.
+        self._prescan = re.compile(
+            f"{_BOUND_L}(?:{trie([self._pieces(t.text, t.prefix) for t in self.terms])}){_BOUND_R}"
+            if self.terms else r"(?!)"
+        )
+
+    def key(self, token: str) -> str:
+        """Leet folded, separators removed, runs squeezed: the lookup key of a token or term."""
+        folded = token.translate(self._fold)
+        folded = "".join(ch for ch in folded if ch.isalpha() or ch in WILDCARDS)
+        return _SQUEEZE.sub(r"\1", folded)
+
+    def accepts(self, joined: str) -> bool:
+        """Whether a joined run of spaced letters is a lexicon term (the normaliser's join test)."""
+        key = self.key(joined)
+        return any(t.pattern.fullmatch(joined) for t in self._by_key.get(key, ()))
+
+    def scan(self, text: str) -> list[LexHit]:
+        """All verified hits in a normalised text, in text order (may overlap; callers merge)."""
+        if not self.terms or (not self._prescan.search(text) and not _MIXED.search(text)):
+            return []
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        hits: list[LexHit] = []
+        for i, (start, end) in enumerate(tokens):
+            joined = ""
+            for j in range(i, min(i + MAX_WORDS, len(tokens))):
+                if j > i and not _GAP.fullmatch(text, tokens[j - 1][1], tokens[j][0]):
+                    break
+                joined += text[tokens[j][0]:tokens[j][1]]
+                for term in self._by_key.get(self.key(joined), ()):
+                    self._verify(term, text, start, tokens[j][1], hits)
+            token = text[start:end]
+            key = self.key(token)
+            for term in self._prefix.get(key[:3], ()):
+                if key.startswith(term.key):
+                    self._verify(term, text, start, end, hits)
+            if not token.isalpha() and not any(h.start >= start and h.end <= end for h in hits):
+                self._fallback(text, start, end, hits)
+        return hits
+
+    def _verify(self, term: Term, text: str, start: int, end: int, hits: list[LexHit]) -> None:
+        found = term.pattern.search(text, start, end)
+        if found and self._plausible(term, found.group()):
+            hits.append(LexHit(term, found.start(), found.end(), self._transformations(term, found.group())))
+
+    def _fallback(self, text: str, start: int, end: int, hits: list[LexHit]) -> None:
+        """Tokens with wildcards or unmapped symbols: per-term patterns, then constrained fuzz."""
+        token = text[start:end]
+        if not any(ch.isalpha() for ch in token):
+            return  # digit-only and symbol-only strings never decode
+        for term in self.terms:
+            if not term.prefix and abs(len(token) - len(term.text)) <= 3:
+                before = len(hits)
+                self._verify(term, text, start, end, hits)
+                if len(hits) > before:
+                    return
+        for term in self._fuzzy_terms:
+            assert term.fuzzy is not None
+            found = term.fuzzy.search(text, start, end)
+            if found and self._plausible(term, found.group()):
+                extra = self._transformations(term, found.group())
+                hits.append(LexHit(term, found.start(), found.end(), tuple(sorted({*extra, "fuzzy"}))))
+                return
+
+    def _plausible(self, term: Term, matched: str) -> bool:
+        """Limit stand-ins so a mostly-symbol string never counts as a word."""
+        letters = sum(ch.isalpha() for ch in matched)
+        wild = sum(ch in WILDCARDS for ch in matched)
+        stand_ins = sum(not ch.isalpha() and not ch.isspace() and ch not in "-_." for ch in matched)
+        if letters < 2 or wild > (1 if term.letters <= 4 else 2):
+            return False
+        return stand_ins <= max(1, term.letters // 2)
+
+    def _transformations(self, term: Term, matched: str) -> tuple[str, ...]:
+        found: set[str] = set()
+        if any(ch in self._symbols or ch.isdigit() for ch in matched):
+            found.add("leet")
+        if any(ch in WILDCARDS for ch in matched):
+            found.add("wildcard")
+        if not term.prefix and len(_letters_only(matched)) > len(_letters_only(term.text)):
+            found.add("repeats")
+        return tuple(sorted(found))
+
+    def _pieces(self, text: str, prefix: bool) -> list[str]:
+        """The term as a list of regex pieces: one class per letter run, a gap between words."""
+        words = text.split()
+        pieces: list[str] = []
+        for w_index, word in enumerate(words):
+            if w_index:
+                pieces.append(r"[\s\-_.]{0,3}")
+            runs = [m.group() for m in _RUNS.finditer(word)]
+            for r_index, run in enumerate(runs):
+                edge = (w_index == 0 and r_index == 0) or (w_index == len(words) - 1 and r_index == len(runs) - 1)
+                pieces.append(self._run_class(run, edge))
+        if prefix:
+            pieces.append(r"[^\W_]*")
+        return pieces
+
+    def _compile(self, rule_id: str, text: str, prefix: bool) -> Term:
+        words = text.split()
+        letters = sum(ch.isalpha() for ch in text)
+        pattern = regex.compile(f"{_BOUND_L}{''.join(self._pieces(text, prefix))}{_BOUND_R}")
+        fuzzy = None
+        if not prefix and len(words) == 1 and letters >= FUZZY_MIN_LETTERS:
+            subs = regex.escape("".join(sorted(self._symbols | set(WILDCARDS) | set("0123456789"))))
+            fuzzy = regex.compile(f"{_BOUND_L}(?:{regex.escape(text)}){{s<=1:[{subs}]}}{_BOUND_R}",
+                                  regex.BESTMATCH)
+        return Term(rule_id, text, self.key(text), letters, prefix, pattern, fuzzy)
+
+    def _run_class(self, run: str, edge: bool) -> str:
+        letter = run[0]
+        if not letter.isalpha():
+            return regex.escape(run)
+        extra = self._leet.get(letter, "")
+        if edge:  # "!", "|" and "+" at a word edge are usually just punctuation ("paki!")
+            extra = "".join(ch for ch in extra if ch not in "!|+")
+        else:
+            extra += WILDCARDS
+        chars = regex.escape(letter + extra) if extra else regex.escape(letter)
+        cls = f"[{chars}]" if extra else chars
+        count = len(run)
+        return f"{cls}{{{count},}}" if count > 1 else f"{cls}+"
+
+
+def trie(sequences: Iterable[Sequence[str]]) -> str:
+    """One alternation for many sequences of regex pieces, factored by common prefixes.
+
+    Python's regex engines try alternatives one by one; sharing prefixes keeps a scan of hundreds
+    of terms close to the cost of a scan for a handful.
+    """
+    root: dict[str, dict] = {}
+    for seq in sequences:
+        node = root
+        for piece in seq:
+            node = node.setdefault(piece, {})
+        node[""] = {}
+
+    def render(node: dict[str, dict]) -> str:
+        branches = [piece + render(child) for piece, child in sorted(node.items()) if piece]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return render(root)
+
+
+def _letters_only(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "-_.")

@@ -1,0 +1,193 @@
+"""The discriminatory-language detector: slurs (even disguised), hateful phrases and emoji insults.
+
+Three kinds of `detector = "discriminatory"` rule, told apart by their tables: lexicon concepts
+(`options.canonical`), phrase rules (`match.token_patterns`) and emoji rules (`options.insults`).
+Shared vocabularies (identity groups, context words, allowlists, leet and confusable maps, weights)
+come from `options.vocabulary` of any of the rules (see patterns/discriminatory/README.md).
+Every hit is scored in context (dis_context.py) and reported with offsets into the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from whatsapp_audit.detect.base import Rule, Window
+from whatsapp_audit.detect.dis_context import (
+    Assessment, ContextVocab, assess, phrase_pattern, reason_for, rule_context,
+)
+from whatsapp_audit.detect.dis_emoji import EmojiMatcher
+from whatsapp_audit.detect.dis_lexicon import Lexicon, LexHit
+from whatsapp_audit.detect.dis_phrases import IdentityVocab, PhraseMatcher
+from whatsapp_audit.detect.dis_vocab import Concept, Scoring, build_concept, merge_vocabularies
+from whatsapp_audit.detect.normalise import Normalised, normalise
+from whatsapp_audit.errors import PatternError
+from whatsapp_audit.model import Category, Explanation, Finding, Message, MessageKind
+
+_SCANNED_KINDS = frozenset({MessageKind.TEXT, MessageKind.MEDIA, MessageKind.EDITED, MessageKind.POLL})
+
+
+def _blank_nlp() -> Any:
+    """The shared tokenizer pipeline (spacy.blank("en"); no model, no network), loaded on first use."""
+    from whatsapp_audit.detect.nlp import load_nlp
+
+    return load_nlp()
+
+
+class DiscriminatoryDetector:
+    """Finds abuse of the Equality Act 2010 protected characteristics in message text."""
+
+    name = "discriminatory"
+    category = Category.DISCRIMINATORY_LANGUAGE
+    needs_tokens = True
+    context_size = 0
+
+    def __init__(self) -> None:
+        self.configure(())
+
+    def configure(self, rules: Sequence[Rule]) -> None:
+        vocab = merge_vocabularies(rules)
+        self._rules = {rule.id: rule for rule in rules}
+        self._rule_words = {rule.id: rule_context(rule.context) for rule in rules}
+        self._scoring = Scoring.from_options(vocab)
+        self._context = ContextVocab.from_options(vocab)
+        self._confusables = {k: v for k, v in vocab.get("confusables", {}).items() if len(k) == 1}
+        identity = IdentityVocab.from_options(vocab.get("identity", {}))
+        allow = vocab.get("allow", {})
+        self._allow = phrase_pattern([*allow.get("places", []), *allow.get("people", [])])
+        lexicon_rules, phrase_rules, emoji_rules = [], [], []
+        for rule in rules:
+            if "canonical" in rule.options:
+                lexicon_rules.append(rule)
+            elif rule.match.get("token_patterns"):
+                phrase_rules.append(rule)
+            elif "insults" in rule.options:
+                emoji_rules.append(rule)
+            else:
+                raise PatternError(rule.source, rule.source_line, rule.id,
+                                   "a discriminatory rule needs options.canonical (lexicon), "
+                                   "match.token_patterns (phrase) or options.insults (emoji)")
+        self._concepts: dict[str, Concept] = {r.id: build_concept(r, identity.words()) for r in lexicon_rules}
+        entries = [(c.rule_id, term, c.prefix) for c in self._concepts.values() for term in c.terms]
+        self._lexicon = Lexicon(entries, vocab.get("leet", {}))
+        hidden = [name for name in [*allow.get("places", []), *allow.get("people", [])]
+                  if self._lexicon.accepts(name.strip().lower())]
+        if hidden:
+            carrier = next(r for r in rules if "vocabulary" in r.options)
+            raise PatternError(carrier.source, carrier.source_line, carrier.id,
+                               f"{len(hidden)} allowlisted name(s) are themselves lexicon terms and would hide "
+                               "every use of them; use the term's exceptions instead")
+        common = frozenset(w.lower() for w in vocab.get("words", {}).get("common", []))
+        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common)
+        self._phrases.validate()
+        words = {**identity.modifiers, **identity.groups}
+        identity_emoji = vocab.get("identity", {}).get("emoji", {})
+        tones = vocab.get("identity", {}).get("dark_skin_tones", [])
+        self._emoji = EmojiMatcher(emoji_rules, identity_emoji, words, tones)
+
+    def keywords(self) -> frozenset[str]:
+        # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.
+        return frozenset()
+
+    def detect(self, message: Message, window: Window) -> Iterable[Finding]:
+        if message.kind not in _SCANNED_KINDS or not message.text.strip():
+            return []
+        norm = normalise(message.text, confusables=self._confusables, accept_join=self._lexicon.accepts)
+        findings: list[Finding] = []
+        for hit in self._lexicon_hits(norm):
+            finding = self._lexicon_finding(message, norm, hit)
+            if finding is not None:
+                findings.append(finding)
+        for hit in self._phrases.match(norm.text):
+            rule = self._rules[hit.rule_id]
+            start, end = norm.to_raw(hit.start, hit.end)
+            found = assess(norm.text, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
+            findings.append(self._finding(message, rule, start, end, norm.text[hit.start:hit.end],
+                                          self._scoring.base_for(rule), found, hit.characteristics,
+                                          ("identity_words", ",".join(hit.identity_words) or "none"),
+                                          ("transformations", ",".join(norm.transformations(hit.start, hit.end))
+                                           or "none")))
+        for emo in self._emoji.match(message.text):
+            rule = self._rules[emo.rule_id]
+            lo, hi = _norm_span(norm, emo.start, emo.end)
+            found = assess(norm.text, lo, hi, self._context, rule_words=self._rule_words[rule.id])
+            findings.append(self._finding(message, rule, emo.start, emo.end, f"{emo.target} {emo.insult}",
+                                          self._scoring.base_for(rule), found, emo.characteristics,
+                                          ("emoji", f"{emo.target}+{emo.insult}"),
+                                          ("transformations", "emoji")))
+        return sorted(findings, key=lambda f: (f.start or 0, f.rule))
+
+    def _lexicon_hits(self, norm: Normalised) -> list[LexHit]:
+        text = norm.text
+        hits = self._lexicon.scan(text)
+        if not hits:
+            return []
+        allowed = [m.span() for m in self._allow.finditer(text)] if self._allow is not None else []
+        kept: list[LexHit] = []
+        for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
+            if any(s <= hit.start and hit.end <= e for s, e in allowed):
+                continue
+            concept = self._concepts[hit.term.rule_id]
+            if text[hit.start:hit.end] in concept.allow or concept.excepted(text, hit.start, hit.end):
+                continue
+            if any(hit.start < k.end and k.start < hit.end for k in kept):
+                continue  # overlapping hits merge into the first, longest one
+            kept.append(hit)
+        return kept
+
+    def _lexicon_finding(self, message: Message, norm: Normalised, hit: LexHit) -> Finding | None:
+        concept = self._concepts[hit.term.rule_id]
+        rule = self._rules[concept.rule_id]
+        transformations = tuple(sorted({*hit.transformations, *norm.transformations(hit.start, hit.end)}))
+        disguised = any(t != "unicode" for t in transformations)
+        found = assess(norm.text, hit.start, hit.end, self._context, homonyms=concept.homonyms,
+                       reclaimable=concept.reclaimable, disguised=disguised,
+                       rule_words=self._rule_words[concept.rule_id])
+        score = self._scoring.base_rates[concept.abusive_rate] + sum(d for _, d in found.adjustments)
+        if "homonym" in found.labels and score < self._scoring.min_score:
+            return None  # the harmless sense of a rarely abusive word: not worth a reviewer's time
+        start, end = norm.to_raw(hit.start, hit.end)
+        details = (
+            ("lexicon", concept.canonical),
+            ("transformations", ",".join(transformations) or "none"),
+            ("abusive_rate", str(concept.abusive_rate)),
+            ("uk_term", "yes" if concept.uk else "no"),
+            ("source", concept.attribution),
+        )
+        return self._finding(message, rule, start, end, norm.text[hit.start:hit.end],
+                             self._scoring.base_rates[concept.abusive_rate], found,
+                             concept.characteristics, *details, sure=concept.abusive_rate == 2)
+
+    def _finding(self, message: Message, rule: Rule, start: int, end: int, normalised: str, base: float,
+                 found: Assessment, characteristics: Sequence[str], *details: tuple[str, str],
+                 sure: bool = True) -> Finding:
+        score = round(min(1.0, max(0.0, base + sum(d for _, d in found.adjustments))), 2)
+        confidence = self._scoring.tier(score, found.discounted, sure)
+        chars = ", ".join(c.replace("_", " ") for c in characteristics) or "unspecified"
+        why = "; ".join(reason_for(label) for label in found.labels)
+        reason = f"{rule.title} ({chars})" + (f": {why}" if why else "")
+        label = "quoted/reported" if {"quoted", "reported"} & set(found.labels) else ""
+        explanation = Explanation(
+            reason=reason + ".",
+            pattern=rule.id,
+            context_words=found.context_words,
+            adjustments=tuple((reason_for(l), d) for l, d in found.adjustments),
+            details=(("characteristic", ",".join(characteristics)), *details,
+                     *((("label", label),) if label else ())),
+        )
+        return Finding(
+            rule=rule.id, category=Category.DISCRIMINATORY_LANGUAGE, severity=rule.severity,
+            confidence=confidence, score=score, message_index=message.index, line=message.line,
+            start=start, end=end, matched=message.text[start:end], normalised=normalised,
+            explanation=explanation, extra=(("base_score", f"{base:.2f}"),),
+        )
+
+
+def _norm_span(norm: Normalised, raw_start: int, raw_end: int) -> tuple[int, int]:
+    """The normalised span covering a raw span (for context scoring of emoji hits)."""
+    if norm.starts is None:
+        return raw_start, raw_end
+    lo = next((i for i, s in enumerate(norm.starts) if s >= raw_start), len(norm.text))
+    hi = next((i for i, s in enumerate(norm.starts) if s >= raw_end), len(norm.text))
+    return lo, hi
+

@@ -1,0 +1,170 @@
+"""Offset-mapped text normalisation against deliberate disguise.
+
+Detectors match on a normalised copy of a message (case folded, look-alike letters mapped, invisible
+marks dropped, symbols inside words turned into a wildcard, spaced-out letters joined) and must still
+report spans in the *original* text. `Normalised` keeps, for every output character, the start and
+end offsets in the raw text of the grapheme that produced it, so a span maps back exactly.
+
+Plain ASCII messages (the vast majority) take a fast path: lower-casing keeps offsets one-to-one and
+no offset lists are built. Leet digits are *not* decoded here: matchers decide per token, because a
+digit-only string (an id, "45s", a time) must never be read as letters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import regex
+
+WILDCARD = "*"
+
+# Zero-width and bidirectional control characters: invisible, so used to split a word a filter sees.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u00ad"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_GRAPHEME = regex.compile(r"\X")
+# A run of 3+ single letters (or leet characters) separated by one or two spaces, dots, underscores
+# or hyphens: "f a g", "p.a.k.i", "n-i-g-g-e-r". Letters count as single only at word boundaries.
+_SPACED = re.compile(
+    r"(?<![^\W_])(?:[^\W_]|[@$!*])(?:[ ._\-]{1,2}(?:[^\W_]|[@$!*])){2,}(?![^\W_])"
+)
+_SEPARATORS = frozenset(" ._-")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A normalised copy of `raw` with the way back to it.
+
+    `starts[i]`/`ends[i]` are the raw offsets of the grapheme that produced `text[i]`; both are None
+    when the mapping is the identity (ASCII fast path, nothing joined). `events` lists
+    `(text position, transformation)` for the positions a transformation touched.
+    """
+
+    raw: str
+    text: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+    events: tuple[tuple[int, str], ...] = ()
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of `text` to the span of `raw` it came from (whole graphemes)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.raw)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def transformations(self, start: int, end: int) -> tuple[str, ...]:
+        """The distinct transformations applied inside a span of `text`, in a stable order."""
+        seen = {kind for pos, kind in self.events if start <= pos < end}
+        return tuple(sorted(seen))
+
+
+def normalise(
+    raw: str,
+    *,
+    confusables: Mapping[str, str] | None = None,
+    accept_join: Callable[[str], bool] | None = None,
+) -> Normalised:
+    """Normalise `raw` for matching; see the module docstring for the steps.
+
+    `confusables` maps look-alike characters (Cyrillic, Greek ...) to Latin letters. `accept_join`
+    decides whether a run of spaced-out single letters is joined: joins are kept only when the joined
+    string is something the caller is looking for, never globally (that would create cross-token hits).
+    """
+    if raw.isascii():
+        base = Normalised(raw, raw.lower())
+    else:
+        base = _normalise_unicode(raw, confusables or {})
+    if accept_join is None or not _SPACED.search(base.text):
+        return base
+    return _join_spaced(base, accept_join)
+
+
+def _normalise_unicode(raw: str, confusables: Mapping[str, str]) -> Normalised:
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    events: list[tuple[int, str]] = []
+    clusters = [(m.start(), m.end(), m.group()) for m in _GRAPHEME.finditer(raw)]
+    for n, (g_start, g_end, cluster) in enumerate(clusters):
+        if _is_symbol(cluster):
+            nxt = clusters[n + 1][2] if n + 1 < len(clusters) else ""
+            if out and out[-1].isalpha() and nxt[:1].isalpha():
+                events.append((len(out), "wildcard"))
+                out.append(WILDCARD)
+                starts.append(g_start)
+                ends.append(g_end)
+                continue
+            for ch in cluster:  # emoji and symbols between words stay as they are
+                out.append(ch)
+                starts.append(g_start)
+                ends.append(g_end)
+            continue
+        folded = unicodedata.normalize("NFKC", cluster).casefold()
+        if folded != cluster.lower():
+            events.append((len(out), "unicode"))
+        for ch in folded:
+            if ch in _INVISIBLE:
+                events.append((len(out), "invisible"))
+                continue
+            mapped, kind = confusables.get(ch), "confusable"
+            if mapped is None and not ch.isascii() and ch.isalpha():
+                mapped, kind = _strip_marks(ch), "accent"
+            if mapped is not None and mapped != ch:
+                events.append((len(out), kind))
+                ch = mapped
+            if unicodedata.combining(ch):
+                continue
+            out.append(ch)
+            starts.append(g_start)
+            ends.append(g_end)
+    return Normalised(raw, "".join(out), tuple(starts), tuple(ends), tuple(events))
+
+
+def _join_spaced(base: Normalised, accept_join: Callable[[str], bool]) -> Normalised:
+    """Drop the separators of spaced-out letter runs that the caller accepts, keeping the offsets."""
+    text = base.text
+    drop: set[int] = set()
+    joined: list[tuple[int, int]] = []
+    for m in _SPACED.finditer(text):
+        candidate = "".join(ch for ch in m.group() if ch not in _SEPARATORS)
+        if accept_join(candidate):
+            drop.update(i for i in range(m.start(), m.end()) if text[i] in _SEPARATORS)
+            joined.append((m.start(), m.end()))
+    if not drop:
+        return base
+    starts = base.starts if base.starts is not None else tuple(range(len(text)))
+    ends = base.ends if base.ends is not None else tuple(range(1, len(text) + 1))
+    keep = [i for i in range(len(text)) if i not in drop]
+    new_pos = {old: new for new, old in enumerate(keep)}
+    events = [(new_pos[p], k) for p, k in base.events if p in new_pos]
+    for start, end in joined:
+        events.extend((new_pos[i], "spacing") for i in range(start, end) if i in new_pos)
+    return Normalised(
+        base.raw,
+        "".join(text[i] for i in keep),
+        tuple(starts[i] for i in keep),
+        tuple(ends[i] for i in keep),
+        tuple(sorted(events)),
+    )
+
+
+def _is_symbol(cluster: str) -> bool:
+    """An emoji or pictographic/maths/currency symbol cluster (not a letter, digit or punctuation)."""
+    first = cluster[0]
+    if first.isascii():
+        return False
+    return unicodedata.category(first)[0] == "S" or unicodedata.category(first) == "Cn"
+
+
+def _strip_marks(ch: str) -> str:
+    """Latin letter with accents -> base letter ("ï" -> "i"); other letters unchanged."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if base and base.isascii() else ch
