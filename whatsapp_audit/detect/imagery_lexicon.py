@@ -1,0 +1,166 @@
+"""Vocabulary of the imagery detector: compiled from pattern data, scanned over neighbour texts.
+
+The scene, body and injury words, the removal replies and the ordinary contexts that explain them
+away all come from `patterns/imagery/*.toml`; this module turns those lists into one token index
+and scans a text in a single pass (every media message looks at ~30 neighbours, so this is the hot
+path), keeping overlapping matches ("full body" and "body") so nothing is silently swallowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.errors import PatternError
+
+# Invisible marks real exports carry (LRM, RLM, bidi embeddings/isolates, zero-width characters).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                    "\u200b\u200c\u200d\ufeff"))
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "-": " ", "\u2010": " ", "\u2011": " ",
+                       "\u2013": " ", "\u2014": " ", "_": " ", "\u00a0": " ", "\u202f": " "})
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+ROLE_TALK = "talk"
+ROLE_REPLY = "reply"
+
+
+def normalise(text: str) -> str:
+    """Case kept; invisible marks dropped; hyphens, underscores and odd spaces become spaces."""
+    return text.translate(_INVISIBLE).translate(_FOLD)
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Words and single symbols (emoji, apostrophes): terms match on whole tokens only."""
+    return tuple(_TOKEN.findall(text))
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    """One imagery rule's vocabulary: what it looks for and what explains it away."""
+
+    rule: Rule
+    role: str
+    strong: tuple[str, ...]
+    weak: tuple[str, ...]
+    abbreviations: tuple[str, ...]  # matched in the case given (PM, SD, DB), only beside another term
+    explain_away: tuple[tuple[str, tuple[str, ...]], ...]  # (class label, terms)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A term found in one message, with the rule it belongs to and its strength."""
+
+    rule_id: str
+    role: str
+    term: str
+    strength: str  # "strong" | "weak" | "negative"
+    label: str = ""  # the explain-away class of a negative term
+
+
+def _str_list(rule: Rule, table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and tokens(normalise(v)) for v in value):
+        raise PatternError(rule.source, rule.source_line, rule.id, f"{where}.{key} must be a list of words or phrases")
+    return tuple(value)
+
+
+def compile_rule(rule: Rule) -> SignalRule:
+    """Check one rule's `match` and `options.explain_away` tables."""
+    role = rule.options.get("role", ROLE_TALK)
+    if role not in (ROLE_TALK, ROLE_REPLY):
+        raise PatternError(rule.source, rule.source_line, rule.id, "options.role must be 'talk' or 'reply'")
+    unknown = set(rule.match) - {"strong", "weak", "abbreviations"}
+    if unknown:
+        raise PatternError(rule.source, rule.source_line, rule.id, f"unknown match keys: {sorted(unknown)}")
+    strong = _str_list(rule, rule.match, "strong", "match")
+    weak = _str_list(rule, rule.match, "weak", "match")
+    if not strong and not weak:
+        raise PatternError(rule.source, rule.source_line, rule.id, "match needs 'strong' or 'weak' terms")
+    away = rule.options.get("explain_away", {})
+    if not isinstance(away, Mapping):
+        raise PatternError(rule.source, rule.source_line, rule.id, "options.explain_away must be a table")
+    return SignalRule(
+        rule=rule, role=role, strong=strong, weak=weak,
+        abbreviations=_str_list(rule, rule.match, "abbreviations", "match"),
+        explain_away=tuple((label, _str_list(rule, away, label, "options.explain_away")) for label in sorted(away)),
+    )
+
+
+# One index entry: the term's tokens, its display form, and the hit it produces.
+_Entry = tuple[tuple[str, ...], str, Hit]
+
+
+class _Index:
+    """Terms keyed by their first token; a text is matched token by token, overlaps included."""
+
+    def __init__(self, fold_case: bool) -> None:
+        self.fold_case = fold_case
+        self.by_first: dict[str, list[_Entry]] = {}
+
+    def add(self, term: str, hit_of: Any) -> None:
+        norm = normalise(term)
+        toks = tokens(norm.casefold() if self.fold_case else norm)
+        shown = " ".join(norm.split())
+        self.by_first.setdefault(toks[0], []).append((toks, shown, hit_of(shown)))
+
+    def find(self, toks: Sequence[str]) -> list[tuple[Hit, int, int]]:
+        out = []
+        get = self.by_first.get
+        for i, tok in enumerate(toks):
+            entries = get(tok)
+            if entries:
+                for term_toks, _, hit in entries:
+                    n = len(term_toks)
+                    if n == 1 or tuple(toks[i:i + n]) == term_toks:
+                        out.append((hit, i, i + n))
+        return out
+
+
+class Scanner:
+    """Finds every rule's terms in a text; remembers recent texts because bursts share neighbours."""
+
+    def __init__(self, rules: Sequence[SignalRule], cache_size: int = 4096) -> None:
+        self.rules = tuple(rules)
+        self._terms = _Index(fold_case=True)
+        self._abbr = _Index(fold_case=False)
+        for sr in self.rules:
+            rid, role = sr.rule.id, sr.role
+            for term in sr.strong:
+                self._terms.add(term, lambda t, rid=rid, role=role: Hit(rid, role, t, "strong"))
+            for term in sr.weak:
+                self._terms.add(term, lambda t, rid=rid, role=role: Hit(rid, role, t, "weak"))
+            for label, terms in sr.explain_away:
+                for term in terms:
+                    self._terms.add(term, lambda t, rid=rid, role=role, label=label: Hit(rid, role, t, "negative", label))
+            for term in sr.abbreviations:
+                self._abbr.add(term, lambda t, rid=rid, role=role: Hit(rid, role, t, "weak"))
+        self._cache: dict[str, tuple[Hit, ...]] = {}
+        self._cache_size = cache_size
+
+    def scan(self, text: str) -> tuple[Hit, ...]:
+        if not text:
+            return ()
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._scan(normalise(text))
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[text] = cached
+        return cached
+
+    def _scan(self, text: str) -> tuple[Hit, ...]:
+        found = self._terms.find(tokens(text.casefold()))
+        if not found:
+            return ()
+        if any(h.role == ROLE_TALK and h.strength != "negative" for h, _, _ in found) and self._abbr.by_first:
+            # abbreviations (PM, SD, DB) count only beside another scene term in the same message
+            found += self._abbr.find(tokens(text))
+        # a weak word inside a strong phrase ("body" in "dead body") is not counted twice
+        spans = [(a, b) for h, a, b in found if h.strength == "strong"]
+        kept = [(h, a) for h, a, b in found
+                if h.strength != "weak" or not any(sa <= a and b <= sb for sa, sb in spans)]
+        ordered = sorted(kept, key=lambda x: (x[1], x[0].strength == "negative"))
+        return tuple(dict.fromkeys(h for h, _ in ordered))

@@ -1,0 +1,286 @@
+"""Scores one media message from what surrounds it: caption, sender's nearby talk, replies, prior talk.
+
+The sketch is crime-scene-images.md §4: strong and weak scene terms in the caption and in the same
+sender's messages within a few minutes (weighted by distance), removal replies from others, the
+group's recent scene talk, minus ordinary contexts (gym, cake, TV ...) that explain the words away.
+Every contribution is kept with its reason so a reviewer can see how the score was reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from whatsapp_audit.detect.imagery_lexicon import ROLE_REPLY, ROLE_TALK, Hit, Scanner
+from whatsapp_audit.detect.imagery_settings import Scoring
+from whatsapp_audit.model import Message, MessageKind
+
+_SKIPPED = (MessageKind.SYSTEM, MessageKind.CALL, MessageKind.POLL, MessageKind.PENDING)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One signal that moved the score: plain reason, signed weight, and the rule it speaks for."""
+
+    reason: str
+    delta: float
+    rule_id: str | None
+    kind: str  # caption | neighbour | reply | prior | negative | camera | exif | deleted
+    strong: bool = False  # carried by a strong phrase (or a removal reply)
+
+
+@dataclass
+class Context:
+    """The media message's surroundings, cut from the engine's window in file order."""
+
+    seq: list[Message]
+    first: int  # index in seq of the first message of the media group (burst/album)
+    last: int
+    author: str | None
+
+    @property
+    def group(self) -> list[Message]:
+        return self.seq[self.first:self.last + 1]
+
+
+@dataclass
+class Evidence:
+    """What the scorer found, before it is turned into a finding."""
+
+    contributions: list[Contribution] = field(default_factory=list)
+    details: list[tuple[str, str]] = field(default_factory=list)
+    words: dict[str, None] = field(default_factory=dict)
+    removal_reply: bool = False
+    strong: bool = False  # a strong term in the caption or the sender's nearby talk
+    neighbour: tuple[int, float] | None = None  # the best same-sender neighbour: (message index, value)
+
+    def add(self, c: Contribution) -> None:
+        self.contributions.append(c)
+
+    @property
+    def positive(self) -> float:
+        return sum(c.delta for c in self.contributions if c.delta > 0)
+
+
+def minutes(a: Message, b: Message) -> float:
+    return abs((a.timestamp - b.timestamp).total_seconds()) / 60.0
+
+
+def quote(terms: Sequence[str]) -> str:
+    return ", ".join(f"'{t}'" for t in terms)
+
+
+def build_context(message: Message, before: Sequence[Message], after: Sequence[Message],
+                  is_media: Callable[[Message], bool], s: Scoring) -> Context:
+    """Place the message among its neighbours and grow its burst or album (one sender, within a minute)."""
+    seq = [*before, message, *after]
+    first = last = len(before)
+    author = message.author
+
+    def joins(i: int, j: int) -> bool:
+        m = seq[i]
+        return m.author == author and minutes(m, seq[j]) <= s.burst_minutes and (
+            is_media(m) or (m.kind == MessageKind.TEXT and not m.text.strip()))  # iOS album header: empty body
+
+    while first > 0 and joins(first - 1, first):
+        first -= 1
+    while last + 1 < len(seq) and joins(last + 1, last) and is_media(seq[last + 1]):
+        last += 1
+    return Context(seq, first, last, author)
+
+
+class Assessor:
+    """Turns a media message's context into scored, explained evidence."""
+
+    def __init__(self, scanner: Scanner, scoring: Scoring) -> None:
+        self.scanner = scanner
+        self.s = scoring
+
+    def assess(self, ctx: Context) -> Evidence:
+        ev = Evidence()
+        caption = [h for m in ctx.group for h in self.scanner.scan(m.text)]
+        local = self._local(ctx)
+        replies = self._replies(ctx)
+        negatives = [h for h in caption + [h for _, _, hs in local for h in hs] + [h for _, hs in replies for h in hs]
+                     if h.strength == "negative" and h.role == ROLE_TALK]
+        cancelling = {h.rule_id for h in negatives}
+        self._caption(ev, caption, cancelling)
+        self._neighbours(ev, ctx, local, cancelling)
+        self._reply(ev, ctx, replies)
+        self._prior(ev, ctx, replies)
+        self._support(ev)
+        if negatives and ev.positive > 0:
+            labels = sorted({h.label for h in negatives})
+            ev.add(Contribution(f"ordinary context explains the words away ({', '.join(labels)}): "
+                                f"{quote(sorted({h.term for h in negatives}))}", -self.s.negative, None, "negative"))
+        return ev
+
+    # --- the signals -------------------------------------------------------------------------------
+    def _caption(self, ev: Evidence, hits: list[Hit], cancelling: set[str]) -> None:
+        strong = [h for h in hits if h.role == ROLE_TALK and h.strength == "strong"]
+        weak = [h for h in hits if h.role == ROLE_TALK and h.strength == "weak"]
+        if strong:
+            ev.strong = True
+            ev.add(Contribution(f"caption: {quote(_terms(strong))}", self.s.strong_caption, strong[0].rule_id,
+                                "caption", strong=True))
+        live = self._cancel(ev, weak, cancelling, "caption")
+        if live:
+            ev.add(Contribution(f"caption (weak): {quote(_terms(live))}", self.s.weak_caption * self._several(live),
+                                live[0].rule_id, "caption"))
+        ev.words.update(dict.fromkeys(_terms(strong + live)))
+
+    def _neighbours(self, ev: Evidence, ctx: Context, local: list[tuple[Message, float, tuple[Hit, ...]]],
+                    cancelling: set[str]) -> None:
+        best: Contribution | None = None
+        for m, dist, hits in local:
+            strong = [h for h in hits if h.role == ROLE_TALK and h.strength == "strong"]
+            live = self._cancel(ev, [h for h in hits if h.role == ROLE_TALK and h.strength == "weak"],
+                                cancelling, f"line {m.line}")
+            if not strong and not live:
+                continue
+            ev.strong = ev.strong or bool(strong)
+            weight = math.exp(-dist / self.s.decay_minutes)
+            value = weight * (self.s.strong_neighbour * bool(strong) + self.s.weak_neighbour * self._several(live))
+            side = "before" if m.timestamp <= ctx.group[0].timestamp and m.index < ctx.group[0].index else "after"
+            reason = f"same sender {_ago(dist)} {side}, line {m.line}: {quote(_terms(strong + live))}"
+            ev.details.append(("neighbour", f"{reason} (weight {weight:.2f})"))
+            ev.words.update(dict.fromkeys(_terms(strong + live)))
+            if best is None or value > best.delta:
+                best = Contribution(reason, value, (strong or live)[0].rule_id, "neighbour")
+                ev.neighbour = (m.index, value)
+        if best is not None:
+            ev.add(best)
+
+    def _several(self, weak: list[Hit]) -> float:
+        """Weak words add up a little: two different ones in a message weigh more than one."""
+        distinct = len(set(_terms(weak)))
+        return 0.0 if distinct == 0 else (self.s.several_weak if distinct > 1 else 1.0)
+
+    def _reply(self, ev: Evidence, ctx: Context, replies: list[tuple[Message, tuple[Hit, ...]]]) -> None:
+        best: Contribution | None = None
+        for m, hits in replies:
+            strong = [h for h in hits if h.role == ROLE_REPLY and h.strength == "strong"]
+            banter = any(h.role == ROLE_REPLY and h.strength == "negative" for h in hits)
+            weak = [] if banter else [h for h in hits if h.role == ROLE_REPLY and h.strength == "weak"]
+            if not strong and not weak:
+                continue
+            gap = minutes(m, ctx.group[-1])
+            if strong:
+                reason = f"reply from another member {_ago(gap)} later, line {m.line}: {quote(_terms(strong))}"
+                ev.details.append(("reply", reason))
+                ev.removal_reply = True
+                if best is None or best.delta < self.s.removal_reply:
+                    best = Contribution(reason, self.s.removal_reply, strong[0].rule_id, "reply", strong=True)
+            elif best is None:
+                best = Contribution(f"reaction from another member, line {m.line}: {quote(_terms(weak))}",
+                                    self.s.weak_reply, weak[0].rule_id, "reply")
+            ev.words.update(dict.fromkeys(_terms(strong or weak)))
+        if best is not None:
+            ev.add(best)
+        if ev.removal_reply:
+            self._deleted_stub(ev, ctx)
+
+    def _deleted_stub(self, ev: Evidence, ctx: Context) -> None:
+        for m in ctx.seq[ctx.last + 1:]:
+            if minutes(m, ctx.group[-1]) > self.s.reply_minutes:
+                break
+            if m.author == ctx.author and m.kind == MessageKind.DELETED:
+                ev.add(Contribution(f"the sender deleted a message after the reply, line {m.line}",
+                                    self.s.deleted_after_alarm, None, "deleted"))
+                return
+
+    def _prior(self, ev: Evidence, ctx: Context, replies: list[tuple[Message, tuple[Hit, ...]]]) -> None:
+        """Scene talk earlier in the conversation (or in others' replies) raises the prior."""
+        best: tuple[float, Message, list[Hit]] | None = None
+        for m, hits in [*self._earlier(ctx), *replies]:
+            strong = [h for h in hits if h.role == ROLE_TALK and h.strength == "strong"]
+            cancelled = {h.rule_id for h in hits if h.strength == "negative" and h.role == ROLE_TALK}
+            weak = {h.term: h for h in hits if h.role == ROLE_TALK and h.strength == "weak" and h.rule_id not in cancelled}
+            level = (0.5 if cancelled else 1.0) if strong else (0.5 if len(weak) >= 2 else 0.0)
+            if level == 0.0:
+                continue
+            age = minutes(m, ctx.group[0])
+            fade = 1.0 if age <= self.s.prior_minutes else self.s.prior_minutes / age  # fades over the shift
+            factor = level * fade * (1.0 if m.author == ctx.author else self.s.prior_other_sender)
+            if best is None or factor > best[0]:
+                best = (factor, m, strong or list(weak.values()))
+        if best is None:
+            return
+        factor, m, hits = best
+        who = "the same sender" if m.author == ctx.author else "another member"
+        when = "before" if m.index < ctx.group[0].index else "after"
+        reason = f"scene talk by {who} {_ago(minutes(m, ctx.group[0]))} {when}, line {m.line}: {quote(_terms(hits))}"
+        value = self.s.scene_prior * factor
+        if ev.neighbour is not None and ev.neighbour[0] == m.index:  # one message is not counted twice:
+            value -= ev.neighbour[1]  # it weighs at least what it would as conversation talk
+            if value <= 0:
+                return
+            reason += " (beyond its weight as a nearby message)"
+        ev.add(Contribution(reason, value, hits[0].rule_id, "prior"))
+        ev.words.update(dict.fromkeys(_terms(hits)))
+
+    def _support(self, ev: Evidence) -> None:
+        """A single weak word with nothing else behind it is not enough (§3.1: weak needs support)."""
+        if ev.strong or len(ev.words) > 1 or any(c.kind not in ("caption", "neighbour") for c in ev.contributions):
+            return
+        for i, c in enumerate(ev.contributions):
+            ev.contributions[i] = Contribution(c.reason + " (one weak word, unsupported)",
+                                               c.delta * self.s.unsupported_weak, c.rule_id, c.kind)
+
+    # --- windows ----------------------------------------------------------------------------------
+    def _local(self, ctx: Context) -> list[tuple[Message, float, tuple[Hit, ...]]]:
+        """The same sender's messages within the window, with their effective distance in minutes."""
+        out = []
+        for i, m in enumerate(ctx.seq):
+            if ctx.first <= i <= ctx.last or m.author != ctx.author or m.kind in _SKIPPED:
+                continue
+            edge = ctx.seq[ctx.first] if i < ctx.first else ctx.seq[ctx.last]
+            steps = ctx.first - i if i < ctx.first else i - ctx.last
+            dist = max(minutes(m, edge), self.s.message_step_minutes * (steps - 1))
+            if minutes(m, edge) <= self.s.window_minutes:
+                out.append((m, dist, self.scanner.scan(m.text)))
+        return out
+
+    def _replies(self, ctx: Context) -> list[tuple[Message, tuple[Hit, ...]]]:
+        out = []
+        for m in ctx.seq[ctx.last + 1:]:
+            if minutes(m, ctx.group[-1]) > self.s.reply_minutes:
+                break
+            if m.author is not None and m.author != ctx.author and m.kind not in _SKIPPED:
+                out.append((m, self.scanner.scan(m.text)))
+        return out
+
+    def _earlier(self, ctx: Context) -> list[tuple[Message, tuple[Hit, ...]]]:
+        """Messages before the group inside the prior window, stopping at a long quiet gap."""
+        out = []
+        anchor = ctx.seq[ctx.first]
+        newer = anchor
+        for count, i in enumerate(range(ctx.first - 1, -1, -1), start=1):
+            m = ctx.seq[i]
+            if count > self.s.prior_messages and minutes(m, anchor) > self.s.prior_minutes:
+                break
+            if minutes(m, newer) > self.s.quiet_gap_minutes:
+                break
+            newer = m
+            if m.kind not in _SKIPPED:
+                out.append((m, self.scanner.scan(m.text)))
+        return out
+
+    def _cancel(self, ev: Evidence, weak: list[Hit], cancelling: set[str], where: str) -> list[Hit]:
+        gone = [h for h in weak if h.rule_id in cancelling]
+        if gone:
+            ev.details.append(("explained_away", f"{where}: {quote(_terms(gone))}"))
+        return [h for h in weak if h.rule_id not in cancelling]
+
+
+def _terms(hits: Sequence[Hit]) -> list[str]:
+    return list(dict.fromkeys(h.term for h in hits))
+
+
+def _ago(mins: float) -> str:
+    if mins < 1:
+        return "within a minute"
+    if mins < 90:
+        return f"{round(mins)} min"
+    return f"{mins / 60:.1f} h"
