@@ -36,7 +36,7 @@ FLAGGABLE = [
     "Crime ref 13/45678/24 for the burglary this morning",
     "Body found at the scene, cordon in place on the canal path",
     "Log 1234 of 14/03 has the details",
-    "Can someone PNC 24/123456X for me",
+    "Can someone PNC 24/123456F for me",
 ]
 SYSTEM = ["{a} added {b}", "{a} left", "{a} changed this group's icon", "{a} changed the group description"]
 

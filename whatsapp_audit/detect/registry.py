@@ -14,6 +14,8 @@ from whatsapp_audit.detect.base import Detector
 
 DETECTORS: tuple[str, ...] = (
     "whatsapp_audit.detect.operational:OperationalDetector",
+    "whatsapp_audit.detect.imagery:ImageryDetector",
+    "whatsapp_audit.detect.discriminatory:DiscriminatoryDetector",
 )
 
 
