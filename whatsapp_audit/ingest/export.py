@@ -9,12 +9,15 @@ was being read, and the run stops rather than report on a moving target.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from whatsapp_audit.errors import InputError, UsageError
 from whatsapp_audit.ingest.lines import BadLineHandler, Encoding, LineTooLongError, iter_blocks, sniff_encoding
 from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_messages
+from whatsapp_audit.ingest.ranges import Part, plan_parts
+from whatsapp_audit.ingest.shapes import strict_regex
 from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_source
 from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey
 from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
@@ -55,6 +58,32 @@ class Export:
         blocks = _read_blocks(self._source, self.encoding, digests, stats.undecodable_lines.append)
         yield from iter_messages(blocks, self.survey, self.vocabulary, stats)
         _same_bytes(self.source, digests)
+
+    def plan_parts(self, parts: int, margin: int = 1 << 20) -> list[Part]:
+        """Cut the chat text into about `parts` pieces for separate processes (see `ranges`);
+        one part when the text is UTF-16 (LF bytes are not line ends there) or too small."""
+        if parts <= 1 or self.encoding.name != "utf-8":
+            return [Part(0, self._source.chat_size(), 0, 1, sys.maxsize)]  # one part: to the end
+        header = strict_regex(self.survey.shape, self.survey.style)
+        with self._source.open_chat() as stream:
+            return plan_parts(stream, header, parts, margin, size=self._source.chat_size(), skip=self.encoding.bom_length)
+
+    def iter_part(self, part: Part, stats: ParseStats) -> Iterator[Message]:
+        """The messages parsed from one part, margins included; `stats` counts only its own span."""
+        encoding = self.encoding if part.parse_start == 0 else replace(self.encoding, bom=False, bom_length=0)
+
+        def bad_line(local: int) -> None:
+            line = part.lines_before + local
+            if part.first_line <= line < part.end_line:
+                stats.undecodable_lines.append(line)
+
+        with self._source.open_chat() as stream:
+            _skip(stream, part.parse_start)
+            bounded = _Bounded(stream, part.parse_end - part.parse_start)
+            yield from iter_messages(
+                iter_blocks(bounded, encoding, bad_line), self.survey, self.vocabulary, stats,
+                line_offset=part.lines_before, counted=(part.first_line, part.end_line),
+            )
 
     def media_members(self) -> tuple[MediaMember, ...]:
         """Files in a zip export besides the chat, with size and SHA-256; empty for a .txt."""
@@ -156,6 +185,30 @@ def _read_blocks(source: Source, encoding: Encoding, digests: list[str], on_bad_
 def _same_bytes(info: SourceInfo, digests: list[str]) -> None:
     if any(digest != info.chat_sha256 for digest in digests):
         raise InputError(f"{info.path}: the file changed while it was being read; hash it again and re-run")
+
+
+class _Bounded:
+    """At most `limit` bytes of a stream."""
+
+    def __init__(self, stream: object, limit: int) -> None:
+        self._read = stream.read  # type: ignore[attr-defined]
+        self._left = limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        data = self._read(self._left if size < 0 else min(size, self._left))
+        self._left -= len(data)
+        return data
+
+
+def _skip(stream: object, count: int) -> None:
+    read = stream.read  # type: ignore[attr-defined]
+    while count > 0:
+        data = read(min(count, 1 << 20))
+        if not data:
+            return
+        count -= len(data)
 
 
 def _drain(stream: object) -> None:

@@ -73,20 +73,29 @@ class _Open:
 class MessageBuilder:
     """Turns header matches and continuation text into Messages and fills the stats."""
 
-    def __init__(self, survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats) -> None:
+    def __init__(self, survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats,
+                 counted: tuple[int, int] | None = None) -> None:
         self.shape = survey.shape.name
         self.order = survey.date_order
         self.vocabulary = vocabulary
         self.stats = stats
+        self._ignored = ParseStats()  # where messages outside `counted` are tallied, and forgotten
+        self.counted = counted
         self.index = 0
         self.previous: datetime | None = None
         self._other_headers = ANY_HEADER
 
-    def count_header_like(self, text: str) -> None:
-        self.stats.header_like_lines += sum(1 for _ in self._other_headers.finditer(text))
+    def _stats_for(self, line: int) -> ParseStats:
+        counted = self.counted
+        if counted is None or counted[0] <= line < counted[1]:
+            return self.stats
+        return self._ignored
+
+    def count_header_like(self, text: str, line: int) -> None:
+        self._stats_for(line).header_like_lines += sum(1 for _ in self._other_headers.finditer(text))
 
     def finish(self, pending: _Open, end_line: int) -> Message | None:
-        stats = self.stats
+        stats = self._stats_for(pending.line)
         span = end_line - pending.line + 1
         if pending.timestamp is None:
             region = UnparsedRegion(pending.line, end_line, pending.reason)
@@ -103,7 +112,7 @@ class MessageBuilder:
             stats.message_lines += span
             stats.authors[speaker.author] += 1
         stats.kinds[kind] += 1
-        self._timeline(pending.timestamp)
+        self._timeline(pending.timestamp, stats)
         message = Message(
             self.index, pending.line, end_line, pending.timestamp, pending.header, speaker.author, text, kind,
             attachments, speaker.system_prefix, edited,
@@ -111,8 +120,7 @@ class MessageBuilder:
         self.index += 1
         return message
 
-    def _timeline(self, timestamp: datetime) -> None:
-        stats = self.stats
+    def _timeline(self, timestamp: datetime, stats: ParseStats) -> None:
         if self.previous is not None and timestamp < self.previous:
             stats.backward_steps += 1
         self.previous = timestamp
@@ -122,13 +130,22 @@ class MessageBuilder:
             stats.last_timestamp = timestamp
 
 
-def iter_messages(blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats) -> Iterator[Message]:
-    """Yield the messages of the text in `blocks` (see `lines.iter_blocks`) in file order."""
+def iter_messages(
+    blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats,
+    *, line_offset: int = 0, counted: tuple[int, int] | None = None,
+) -> Iterator[Message]:
+    """Yield the messages of the text in `blocks` (see `lines.iter_blocks`) in file order.
+
+    For a part of a file (see `ranges`): `line_offset` is the number of lines before the text,
+    so line numbers stay those of the whole file, and `counted` (first line, line after the last)
+    limits the stats to the messages that start in that span; `stats.total_lines` is then the
+    span's line count. Messages outside it are still yielded, as context for the detectors.
+    """
     regex = strict_regex(survey.shape, survey.style)
-    builder = MessageBuilder(survey, vocabulary, stats)
+    builder = MessageBuilder(survey, vocabulary, stats, counted)
     timestamp_of = Timestamper(survey.date_order)
     pending: _Open | None = None
-    line_no = 0  # lines consumed before the current block
+    line_no = line_offset  # lines consumed before the current block
     for block in blocks:
         position = 0
         block_line = line_no  # line number of the line before `position`
@@ -157,7 +174,7 @@ def iter_messages(blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocab
         message = builder.finish(pending, line_no)
         if message is not None:
             yield message
-    stats.total_lines = line_no
+    stats.total_lines = line_no if counted is None else min(counted[1], line_no + 1) - counted[0]
 
 
 def _continuation(text: str, block_line: int, pending: _Open | None, builder: MessageBuilder) -> tuple[int, _Open | None]:
@@ -166,6 +183,6 @@ def _continuation(text: str, block_line: int, pending: _Open | None, builder: Me
     if pending is None:
         pending = _Open(block_line + 1, "", None, "", "before the first message header")
     if pending.timestamp is not None:
-        builder.count_header_like(text)
+        builder.count_header_like(text, pending.line)
     pending.more.append(text)
     return block_line + count, pending

@@ -89,6 +89,12 @@ class Source:
         finally:
             raw.close()
 
+    def chat_size(self) -> int:
+        """Bytes of chat text: the file, or the zip member once decompressed."""
+        if self._archive is None:
+            return self.info.size
+        return self._archive.getinfo(self.info.chat_member).file_size  # type: ignore[arg-type]
+
     def media_members(self) -> tuple[MediaMember, ...]:
         """Every zip member but the chat, with size and SHA-256 (hashed once, on first call)."""
         if self._media is None:
