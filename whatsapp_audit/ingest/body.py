@@ -9,7 +9,7 @@ with a colon inside a quoted group name, and media lines whose placeholders chan
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import PurePosixPath
 
 from whatsapp_audit.ingest.shapes import MARKS
@@ -21,9 +21,8 @@ _MARK = re.compile(f"[{MARKS}]")
 _WS_AND_MARKS = MARKS + " \t\u00a0\u202f"
 
 
-@dataclass(frozen=True, slots=True)
-class Speaker:
-    """The author split off a header's remainder."""
+class Speaker(NamedTuple):
+    """The author split off a header's remainder (a tuple: built once per message, so cheap)."""
 
     author: str | None
     system_prefix: str | None

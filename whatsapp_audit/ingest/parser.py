@@ -95,39 +95,38 @@ class MessageBuilder:
         self._stats_for(line).header_like_lines += sum(1 for _ in self._other_headers.finditer(text))
 
     def finish(self, pending: _Open, end_line: int) -> Message | None:
-        stats = self._stats_for(pending.line)
+        stats = self.stats if self.counted is None else self._stats_for(pending.line)
         span = end_line - pending.line + 1
         if pending.timestamp is None:
             region = UnparsedRegion(pending.line, end_line, pending.reason)
             stats.unparsed.append(region)
             stats.unparsed_lines += span
             return None
-        speaker = split_author(pending.rest, self.shape, self.vocabulary)
-        text = speaker.text if not pending.more else speaker.text + "\n" + "\n".join(pending.more)
-        if speaker.author is None:
+        author, prefix, text = split_author(pending.rest, self.shape, self.vocabulary)
+        if pending.more:
+            text = text + "\n" + "\n".join(pending.more)
+        if author is None:
             kind, attachments, edited = MessageKind.SYSTEM, (), False
             stats.system_lines += span
         else:
             kind, attachments, edited = classify(text, self.shape, self.vocabulary)
             stats.message_lines += span
-            stats.authors[speaker.author] += 1
+            stats.authors[author] += 1
         stats.kinds[kind] += 1
-        self._timeline(pending.timestamp, stats)
-        message = Message(
-            self.index, pending.line, end_line, pending.timestamp, pending.header, speaker.author, text, kind,
-            attachments, speaker.system_prefix, edited,
-        )
-        self.index += 1
-        return message
-
-    def _timeline(self, timestamp: datetime, stats: ParseStats) -> None:
+        timestamp = pending.timestamp
+        # Time order, for the limitations: steps back, and the range (messages are mostly in order).
         if self.previous is not None and timestamp < self.previous:
             stats.backward_steps += 1
         self.previous = timestamp
-        if stats.first_timestamp is None or timestamp < stats.first_timestamp:
-            stats.first_timestamp = timestamp
         if stats.last_timestamp is None or timestamp > stats.last_timestamp:
             stats.last_timestamp = timestamp
+        if stats.first_timestamp is None or timestamp < stats.first_timestamp:
+            stats.first_timestamp = timestamp
+        message = Message(
+            self.index, pending.line, end_line, timestamp, pending.header, author, text, kind, attachments, prefix, edited,
+        )
+        self.index += 1
+        return message
 
 
 def iter_messages(
