@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from whatsapp_audit import open_export
-from whatsapp_audit.ingest.parser import ParseStats
+from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 
 
 def _by_parts(path, parts: int, margin: int):
@@ -37,6 +37,7 @@ def _assert_same(single, whole, plan, merged, stats):
     assert [r for s in stats for r in s.unparsed] == whole.unparsed
     assert [n for s in stats for n in s.undecodable_lines] == whole.undecodable_lines
     assert all(s.accounted for s in stats)
+    assert merge_stats(stats) == whole
 
 
 LINES = [

@@ -134,6 +134,19 @@ def open_export(path: str | os.PathLike[str], date_order: str | None = None) -> 
     return Export(source, encoding, surveyed, vocabulary)
 
 
+def reopen_export(path: str | os.PathLike[str], encoding: Encoding, survey: FormatSurvey, sha256: str, chat_sha256: str) -> Export:
+    """Open an export that was already surveyed (in another process), without surveying it again.
+
+    The file is hashed again on opening; a different hash means a different file, and stops the run.
+    """
+    source = open_source(path)
+    if source.info.sha256 != sha256:
+        source.close()
+        raise InputError(f"{path}: the file changed while it was being read; hash it again and re-run")
+    source.info = replace(source.info, chat_sha256=chat_sha256)
+    return Export(source, encoding, survey, load_vocabulary())
+
+
 def parse(path: str | os.PathLike[str], date_order: str | None = None) -> ParsedChat:
     """Read a whole export into memory: `parse("chat.txt").messages`."""
     with open_export(path, date_order) as export:

@@ -47,6 +47,8 @@ class ParseStats:
     first_timestamp: datetime | None = None
     last_timestamp: datetime | None = None
     backward_steps: int = 0  # messages dated before the message above them
+    opening_timestamp: datetime | None = None  # first and last counted message, so that parts
+    closing_timestamp: datetime | None = None  # can be joined (a step back across a cut counts)
     header_like_lines: int = 0  # message lines shaped like a header of another style (kept as text)
     undecodable_lines: list[int] = field(default_factory=list)
     unparsed: list[UnparsedRegion] = field(default_factory=list)
@@ -58,6 +60,34 @@ class ParseStats:
     @property
     def accounted(self) -> bool:
         return self.total_lines == self.message_lines + self.system_lines + self.unparsed_lines
+
+
+def merge_stats(parts: Iterable[ParseStats]) -> ParseStats:
+    """The stats of a whole file from the stats of its parts, in file order (see `ranges`)."""
+    merged = ParseStats()
+    for stats in parts:
+        merged.total_lines += stats.total_lines
+        merged.message_lines += stats.message_lines
+        merged.system_lines += stats.system_lines
+        merged.unparsed_lines += stats.unparsed_lines
+        merged.kinds.update(stats.kinds)
+        merged.authors.update(stats.authors)
+        merged.backward_steps += stats.backward_steps
+        if stats.opening_timestamp is not None:
+            if merged.closing_timestamp is not None and stats.opening_timestamp < merged.closing_timestamp:
+                merged.backward_steps += 1
+            merged.opening_timestamp = merged.opening_timestamp or stats.opening_timestamp
+            merged.closing_timestamp = stats.closing_timestamp
+        merged.header_like_lines += stats.header_like_lines
+        merged.undecodable_lines.extend(stats.undecodable_lines)
+        merged.unparsed.extend(stats.unparsed)
+        for moment in (stats.first_timestamp, stats.last_timestamp):
+            if moment is not None:
+                if merged.first_timestamp is None or moment < merged.first_timestamp:
+                    merged.first_timestamp = moment
+                if merged.last_timestamp is None or moment > merged.last_timestamp:
+                    merged.last_timestamp = moment
+    return merged
 
 
 class _Open:
@@ -82,7 +112,6 @@ class MessageBuilder:
         self._ignored = ParseStats()  # where messages outside `counted` are tallied, and forgotten
         self.counted = counted
         self.index = 0
-        self.previous: datetime | None = None
         self._other_headers = ANY_HEADER
 
     def _stats_for(self, line: int) -> ParseStats:
@@ -115,9 +144,11 @@ class MessageBuilder:
         stats.kinds[kind] += 1
         timestamp = pending.timestamp
         # Time order, for the limitations: steps back, and the range (messages are mostly in order).
-        if self.previous is not None and timestamp < self.previous:
+        if stats.closing_timestamp is not None and timestamp < stats.closing_timestamp:
             stats.backward_steps += 1
-        self.previous = timestamp
+        stats.closing_timestamp = timestamp
+        if stats.opening_timestamp is None:
+            stats.opening_timestamp = timestamp
         if stats.last_timestamp is None or timestamp > stats.last_timestamp:
             stats.last_timestamp = timestamp
         if stats.first_timestamp is None or timestamp < stats.first_timestamp:
