@@ -1,16 +1,17 @@
 """`scan(path)`: read an export, run every registered detector, and return findings with provenance.
 
 The library entry point behind `whatsapp-audit scan`. Messages stream from the parser through the
-engine; only findings (and their message's author, time and text digest) are kept, so memory grows
-with findings, not with the export.
+engine; only findings, their message and a few neighbours each side (for the reports' context) are
+kept: a small deque of recent messages plus findings still waiting for their after-context, so memory
+grows with findings, not with the export.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,13 +21,18 @@ from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.media import read_media_facts
 from whatsapp_audit.ingest.parser import ParseStats
-from whatsapp_audit.ingest.source import SourceInfo
+from whatsapp_audit.ingest.source import MediaMember, SourceInfo
 from whatsapp_audit.ingest.survey import FormatSurvey
-from whatsapp_audit.model import Category, Finding, Message, Severity
+from whatsapp_audit.model import Category, Confidence, Finding, Message, Severity
 from whatsapp_audit.report.provenance import coverage_record, source_record
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 
 FINGERPRINT_VERSION = "1"
+DEFAULT_CONTEXT = 5  # messages kept each side of a flagged one; reporters show fewer if they like
+PROGRESS_EVERY = 2000  # messages between progress callbacks
+
+# Called now and then while scanning with (messages read so far, last line read so far).
+ProgressCallback = Callable[[int, int], None]
 
 
 def fingerprint(finding: Finding, message: Message, occurrence: int = 0) -> str:
@@ -50,14 +56,37 @@ def fingerprint(finding: Finding, message: Message, occurrence: int = 0) -> str:
 
 
 @dataclass(frozen=True)
+class ContextMessage:
+    """A message as reports show it: a flagged message or one of its neighbours (verbatim text)."""
+
+    index: int
+    line: int
+    end_line: int
+    timestamp: datetime
+    author: str | None
+    kind: str
+    text: str
+    attachment: str | None = None
+
+    @classmethod
+    def of(cls, message: Message) -> ContextMessage:
+        attachment = message.attachment
+        return cls(message.index, message.line, message.end_line, message.timestamp, message.author,
+                   message.kind.value, message.text, attachment.name if attachment else None)
+
+
+@dataclass(frozen=True)
 class ScanFinding:
-    """A finding with what a report needs from its message (never the message text itself)."""
+    """A finding with what a report needs from its message: who, when, the text and its neighbours."""
 
     id: str
     finding: Finding
     author: str | None
     timestamp: datetime
     end_line: int
+    message: ContextMessage | None = None
+    before: tuple[ContextMessage, ...] = ()
+    after: tuple[ContextMessage, ...] = ()
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -93,6 +122,9 @@ class ScanResult:
     findings: tuple[ScanFinding, ...]
     counts: Counts
     titles: dict[str, str] = field(default_factory=dict)
+    media: tuple[MediaMember, ...] = ()  # zip members besides the chat, with their hashes
+    context: int = DEFAULT_CONTEXT  # neighbours kept each side of a flagged message
+    min_confidence: str = "low"  # findings below this confidence were left out
 
     def at_or_above(self, severity: Severity) -> int:
         return sum(1 for item in self.findings if item.finding.severity.rank >= severity.rank)
@@ -111,18 +143,30 @@ def scan(
     include_default_patterns: bool = True,
     date_order: str | None = None,
     patterns: PatternSet | None = None,
+    context: int = DEFAULT_CONTEXT,
+    min_confidence: str = "low",
+    progress: ProgressCallback | None = None,
 ) -> ScanResult:
-    """Scan one export (.txt or .zip). Raises InputError / PatternError / UsageError."""
+    """Scan one export (.txt or .zip). Raises InputError / PatternError / UsageError.
+
+    `context` neighbours each side are kept with every finding; findings below `min_confidence`
+    are left out (and the counts say so); `progress` is called every few thousand messages."""
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
     engine = Engine.build(pattern_set.rules)
+    floor = Confidence(min_confidence).rank
     with open_export(path, date_order) as export:
+        media = export.media_members()
         if export.source.container == "zip":
             engine.provide_media(read_media_facts(export))
-        findings = list(collect(engine, export.iter_messages()))
+        capture = ContextCapture(max(0, context), engine.context_size, progress)
+        findings = [item for item in capture.collect(engine, export.iter_messages())
+                    if item.finding.confidence.rank >= floor]
         record = source_record(export)
         stats = export.stats
         limitations = tuple(export.warnings())
         info, survey = export.source, export.survey
+    if progress is not None:
+        progress(stats.messages, stats.total_lines)
     findings.sort(key=lambda item: item.sort_key)
     examined = stats.messages - sum(stats.kinds.get(kind, 0) for kind in ("system", "deleted", "call", "pending"))
     return ScanResult(
@@ -131,20 +175,72 @@ def scan(
         skipped_rules=tuple(rule.id for rule in engine.skipped_rules),
         findings=tuple(findings), counts=count(findings, stats.messages, examined),
         titles={rule.id: rule.title for rule in pattern_set.rules},
+        media=media, context=max(0, context), min_confidence=min_confidence,
     )
 
 
 def collect(engine: Engine, messages: Iterable[Message]) -> Iterator[ScanFinding]:
-    """Run the engine and attach ids, authors and times to each finding."""
+    """Run the engine and attach ids, authors and times to each finding (no context kept)."""
     for message, found in engine.run_messages(messages):
-        seen: Counter[tuple[str, str | None]] = Counter()
-        for finding in found:
-            key = (finding.rule, finding.normalised if finding.normalised is not None else finding.matched)
-            yield ScanFinding(
-                id=fingerprint(finding, message, seen[key]), finding=finding, author=message.author,
-                timestamp=message.timestamp, end_line=message.end_line,
-            )
-            seen[key] += 1
+        yield from _scan_findings(message, found)
+
+
+def _scan_findings(message: Message, found: Sequence[Finding], before: tuple[ContextMessage, ...] = (),
+                   after: tuple[ContextMessage, ...] = ()) -> Iterator[ScanFinding]:
+    seen: Counter[tuple[str, str | None]] = Counter()
+    flagged = ContextMessage.of(message)
+    for finding in found:
+        key = (finding.rule, finding.normalised if finding.normalised is not None else finding.matched)
+        yield ScanFinding(
+            id=fingerprint(finding, message, seen[key]), finding=finding, author=message.author,
+            timestamp=message.timestamp, end_line=message.end_line, message=flagged, before=before, after=after,
+        )
+        seen[key] += 1
+
+
+class ContextCapture:
+    """Keeps the last few messages and the findings still waiting for their after-context.
+
+    The engine yields a message only after reading `lookahead` messages past it, so a deque of
+    `context + lookahead + 1` recent messages always holds the before-context; each message read
+    later is added to the after-context of the findings still waiting for it.
+    """
+
+    def __init__(self, context: int, lookahead: int, progress: ProgressCallback | None) -> None:
+        self.context = context
+        self.recent: deque[Message] = deque(maxlen=context + lookahead + 1)  # the parser's own objects: no copy
+        self.pending: list[tuple[Message, list[Finding], list[ContextMessage]]] = []
+        self.progress = progress
+
+    def _tap(self, messages: Iterable[Message]) -> Iterator[Message]:
+        for count_read, message in enumerate(messages, 1):
+            self.recent.append(message)
+            for flagged, _found, around in self.pending:
+                if flagged.index < message.index <= flagged.index + self.context:
+                    around.append(ContextMessage.of(message))
+            if self.progress is not None and count_read % PROGRESS_EVERY == 0:
+                self.progress(count_read, message.end_line)
+            yield message
+
+    def collect(self, engine: Engine, messages: Iterable[Message]) -> Iterator[ScanFinding]:
+        for message, found in engine.run_messages(self._tap(messages)):
+            around = [ContextMessage.of(m) for m in self.recent if 0 < abs(m.index - message.index) <= self.context]
+            self.pending.append((message, found, around))
+            yield from self._ready(done=False)
+        yield from self._ready(done=True)
+
+    def _ready(self, done: bool) -> Iterator[ScanFinding]:
+        """Findings whose after-context is complete (all of them once the export has been read)."""
+        newest = self.recent[-1].index if self.recent else -1
+        waiting = []
+        for message, found, around in self.pending:
+            if done or newest >= message.index + self.context:
+                before = tuple(sorted((m for m in around if m.index < message.index), key=lambda m: m.index))
+                after = tuple(sorted((m for m in around if m.index > message.index), key=lambda m: m.index))
+                yield from _scan_findings(message, found, before, after)
+            else:
+                waiting.append((message, found, around))
+        self.pending = waiting
 
 
 def count(findings: Sequence[ScanFinding], messages: int, examined: int) -> Counts:

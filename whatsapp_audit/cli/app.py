@@ -36,9 +36,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from whatsapp_audit.cli.commands import inspect, parse, patterns, rules, scan
+    from whatsapp_audit.cli.commands import check, inspect, parse, patterns, rules, scan, verify
 
-    for module in (parse, inspect, scan, rules, patterns):
+    for module in (parse, inspect, scan, check, verify, rules, patterns):
         cli.add_command(module.command)
 
 
@@ -48,7 +48,8 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; used by the console script and `python -m`."""
     try:
-        result = cli.main(args=argv, prog_name="whatsapp-audit", standalone_mode=False)
+        typed = ["whatsapp-audit", *(sys.argv[1:] if argv is None else argv)]
+        result = cli.main(args=argv, prog_name="whatsapp-audit", standalone_mode=False, obj={"argv": typed})
     except WhatsAuditError as error:
         click.echo(f"whatsapp-audit: error: {error}", err=True)
         return int(error.exit_code)

@@ -1,13 +1,25 @@
-"""The only place rich Consoles are made: colour decisions and safe rendering of chat text."""
+"""The only place rich Consoles are made: colour decisions, safe rendering of chat text, progress."""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from whatsapp_audit.report.safe import visible
+from whatsapp_audit.scan import ProgressCallback
+
+color_option = click.option(
+    "--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
+    help="Colour in the terminal; auto honours NO_COLOR and turns colour off when not a terminal.",
+)
+progress_option = click.option("--no-progress", is_flag=True, help="No progress bar on stderr (none is shown off a terminal anyway).")
 
 
 def make_console(*, stderr: bool = False, color: str = "auto") -> Console:
@@ -17,7 +29,7 @@ def make_console(*, stderr: bool = False, color: str = "auto") -> Console:
         stderr=stderr,
         force_terminal=True if color == "always" else None,
         no_color=no_color,
-        color_system=None if no_color else "auto",
+        color_system=None if no_color else ("truecolor" if color == "always" else "auto"),
         markup=False,
         emoji=False,
         highlight=False,
@@ -28,3 +40,22 @@ def make_console(*, stderr: bool = False, color: str = "auto") -> Console:
 def chat_text(value: str | None, style: str = "") -> Text:
     """Chat-controlled text (names, messages) as inert rich Text, invisible characters shown."""
     return Text(visible(value or ""), style=style)
+
+
+@contextmanager
+def progress_bar(enabled: bool, color: str = "auto") -> Iterator[ProgressCallback | None]:
+    """A transient progress display on stderr while scanning, only when stderr is a terminal."""
+    console = make_console(stderr=True, color=color)
+    interactive = sys.stderr is not None and sys.stderr.isatty()  # --color always must not force a bar into a log
+    if not enabled or not interactive or console.is_dumb_terminal:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("scanning"), BarColumn(bar_width=None),
+               TextColumn("{task.fields[messages]:,} messages, line {task.fields[line]:,}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("scan", total=None, messages=0, line=0)
+
+        def update(messages: int, line: int) -> None:
+            progress.update(task, messages=messages, line=line)
+
+        yield update

@@ -1,30 +1,39 @@
-"""The schema-versioned JSON report of a scan (schema documented in docs/json-report.md).
+"""The schema-versioned JSON report of a scan (schema documented in docs/json-report.md), and JSON Lines.
 
 Same inputs and patterns give the same bytes apart from `generated_at`. The writer emits the
 header, then one finding per line inside the `findings` array, so a large report streams out
 without being built as one string; `report_dict` gives the same content as a dict for the library.
+Fields are only ever added (schema version 1 is a public contract).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from whatsapp_audit import __version__
+from whatsapp_audit.report.safe import json_dumps
+from whatsapp_audit.report.summary import (
+    context_record, participants_record, rule_texts, timeline_record, trimmed,
+)
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult
 
 SCHEMA_VERSION = "1"
 
 
-def header(result: ScanResult, generated_at: datetime | None = None) -> dict[str, Any]:
-    """Everything except the findings, in the order it is written."""
+def stamp(generated_at: datetime | None = None) -> str:
+    """A UTC time as ISO 8601 with `Z` (now, unless a frozen time is given)."""
     when = (generated_at or datetime.now(UTC)).astimezone(UTC)
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def header(result: ScanResult, generated_at: datetime | None = None, context: int | None = None) -> dict[str, Any]:
+    """Everything except the findings, in the order it is written."""
     counts = result.counts
     return {
         "schema_version": SCHEMA_VERSION,
-        "generated_at": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "generated_at": stamp(generated_at),
         "tool": {"name": "whatsapp-audit", "version": __version__, "fingerprint_version": FINGERPRINT_VERSION},
         "patterns": {
             "files": [
@@ -48,13 +57,23 @@ def header(result: ScanResult, generated_at: datetime | None = None) -> dict[str
             "by_confidence": counts.by_confidence,
             "by_rule": counts.by_rule,
         },
+        "options": {"context": result.context if context is None else context, "min_confidence": result.min_confidence},
+        "media": [
+            {"name": m.name, "size": m.size, "sha256": m.sha256, "note": m.note} for m in result.media
+        ],
+        "participants": participants_record(result),
+        "timeline": timeline_record(result),
     }
 
 
-def finding_record(item: ScanFinding, titles: dict[str, str] | None = None) -> dict[str, Any]:
+def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
+                   result: ScanResult | None = None, context: int | None = None) -> dict[str, Any]:
     """One finding as a JSON object (offsets are into the message text, in code points)."""
     finding = item.finding
     why = finding.explanation
+    reason, guidance = rule_texts(result, finding.rule) if result is not None else ("", "")
+    size = context if context is not None else (result.context if result is not None else 0)
+    before, after = trimmed(item, size)
     return {
         "id": item.id,
         "line": finding.line,
@@ -81,25 +100,39 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None) -> d
             "details": {key: value for key, value in why.details},
         },
         "extra": {key: value for key, value in finding.extra},
+        "why": reason,
+        "guidance": guidance,
+        "message_text": item.message.text if item.message is not None else None,
+        "attachment": item.message.attachment if item.message is not None else None,
+        "context_before": [context_record(m) for m in before],
+        "context_after": [context_record(m) for m in after],
     }
 
 
-def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dict[str, Any]:
+def report_dict(result: ScanResult, generated_at: datetime | None = None, context: int | None = None) -> dict[str, Any]:
     """The whole report as a dict (what `write_json` writes)."""
-    record = header(result, generated_at)
-    record["findings"] = [finding_record(item, result.titles) for item in result.findings]
+    record = header(result, generated_at, context)
+    record["findings"] = [finding_record(item, result.titles, result, context) for item in result.findings]
     return record
 
 
-def iter_json(result: ScanResult, generated_at: datetime | None = None) -> Iterator[str]:
+def iter_json(result: ScanResult, generated_at: datetime | None = None, context: int | None = None) -> Iterator[str]:
     """The report as text chunks: the header, then one finding per line."""
-    head = json.dumps(header(result, generated_at), ensure_ascii=False, indent=2)
+    head = json_dumps(header(result, generated_at, context), indent=2)
     yield head[:-2] + ',\n  "findings": ['
     for position, item in enumerate(result.findings):
-        yield ("," if position else "") + "\n    " + json.dumps(finding_record(item, result.titles), ensure_ascii=False)
+        record = finding_record(item, result.titles, result, context)
+        yield ("," if position else "") + "\n    " + json_dumps(record)
     yield ("\n  " if result.findings else "") + "]\n}\n"
 
 
-def write_json(result: ScanResult, out: TextIO, generated_at: datetime | None = None) -> None:
-    for chunk in iter_json(result, generated_at):
+def write_json(result: ScanResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
+    for chunk in iter_json(result, generated_at, context):
         out.write(chunk)
+
+
+def write_jsonl(result: ScanResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
+    """One finding object per line, the same objects as the JSON report's `findings`."""
+    for item in result.findings:
+        out.write(json_dumps(finding_record(item, result.titles, result, context)))
+        out.write("\n")

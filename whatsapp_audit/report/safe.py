@@ -30,3 +30,31 @@ def visible(text: str) -> str:
 def html_text(text: str) -> str:
     """Escape for HTML element content and attribute values, with invisible characters made visible."""
     return html.escape(visible(text), quote=True)
+
+
+def csv_text(value: object) -> str:
+    """A CSV cell for chat text: invisible characters shown and formulas disarmed (line breaks kept)."""
+    return csv_cell(visible("" if value is None else str(value)))
+
+
+# A phone number as people write one: + or 0, then 9-14 more digits with spaces, dots, dashes or brackets.
+_PHONE = re.compile(r"(?<![\w+/-])(?:\+|\(?0)(?:[\s().-]{0,2}\d){9,14}(?![\w-])")
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Hide all but the last three digits of each phone-number-shaped run (for private output)."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = [c for c in match.group() if c.isdigit()]
+        return "•" * (len(digits) - 3) + "".join(digits[-3:])
+
+    return _PHONE.sub(mask, text)
+
+
+def json_dumps(value: object, indent: int | None = None) -> str:
+    """JSON with readable non-ASCII text, but controls, bidi and zero-width characters as \\uXXXX escapes,
+    so a report printed in a terminal cannot be reordered or restyled; the decoded text is unchanged."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

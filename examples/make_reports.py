@@ -1,0 +1,56 @@
+"""Regenerate examples/reports/: what each bundled example export produces, in every human format.
+
+The reports are made with a frozen report time, from paths relative to the repository root, so the
+same code and patterns give the same bytes; tests/test_examples.py regenerates them and compares.
+After a change to detectors or patterns, run this and review the diff:
+
+    python examples/make_reports.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from whatsapp_audit.report.check_report import render_check  # noqa: E402
+from whatsapp_audit.report.render import plain_console, render  # noqa: E402
+from whatsapp_audit.scan import scan  # noqa: E402
+
+EXAMPLES = ("android-b-relief.txt", "ios-response-team.txt", "ios-night-turn-with-media.zip")
+GENERATED_AT = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+FORMATS = (("text", "txt"), ("json", "json"), ("csv", "csv"), ("html", "html"))
+
+
+def make_reports(out_dir: Path) -> list[Path]:
+    """Write every example's reports into `out_dir`; returns the files written, in order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    here = Path.cwd()
+    os.chdir(ROOT)  # reports name the export by the path given: keep it relative and the same everywhere
+    try:
+        for name in EXAMPLES:
+            stem = name.rsplit(".", 1)[0]
+            result = scan(f"examples/{name}")
+            for fmt, ext in FORMATS:
+                target = out_dir / f"{stem}.{ext}"
+                with open(target, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
+                    render(fmt, result, out, generated_at=GENERATED_AT)
+                written.append(target)
+            private = scan(f"examples/{name}", context=2, min_confidence="medium")
+            target = out_dir / f"{stem}.check.txt"
+            with open(target, "w", encoding="utf-8", newline="") as out:
+                render_check(private, plain_console(out))
+            written.append(target)
+    finally:
+        os.chdir(here)
+    return written
+
+
+if __name__ == "__main__":
+    for path in make_reports(ROOT / "examples" / "reports"):
+        print(path.relative_to(ROOT))

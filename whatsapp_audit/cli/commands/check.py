@@ -1,0 +1,43 @@
+"""`whatsapp-audit check`: an officer checks their own group, privately, in plain words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from whatsapp_audit.cli.console import color_option, make_console, progress_bar, progress_option
+from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument
+from whatsapp_audit.report.check_report import render_check
+from whatsapp_audit.scan import scan
+
+LEVELS = ("low", "medium", "high")
+
+
+@click.command("check")
+@export_argument
+@click.option("--min-confidence", type=click.Choice(LEVELS), default="medium", show_default=True,
+              help="Show findings of at least this confidence.")
+@click.option("--context", "context", type=click.IntRange(0, 20), default=2, show_default=True,
+              help="Messages shown each side of a finding.")
+@click.option("--patterns", "patterns_dirs", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="Also use this folder of rules (e.g. your force's own pack).")
+@date_order_option
+@color_option
+@progress_option
+def command(export: Path, min_confidence: str, context: int, patterns_dirs: tuple[Path, ...], date_order: str,
+            color: str, no_progress: bool) -> int:
+    """Check your own group chat privately: what could be a problem, why, and what to do next.
+
+    Nothing is written to disk and nothing leaves this computer. Exits 0 unless something went wrong
+    (2 usage, 3 the export cannot be read, 5 internal error, 130 interrupted).
+
+    \b
+    Example:
+      whatsapp-audit check "WhatsApp Chat with Team.txt"
+    """
+    with progress_bar(not no_progress, color) as progress:
+        result = scan(export, patterns_dirs=patterns_dirs, date_order=chosen_date_order(date_order),
+                      context=context, min_confidence=min_confidence, progress=progress)
+    render_check(result, make_console(color=color), context=context)
+    return 0

@@ -1,0 +1,91 @@
+"""The officer's private answer (`whatsapp-audit check`): plain words, context, and what to do next.
+
+Wording is explanatory, never a verdict ("could be seen as ..."), each finding names the guidance it
+touches, phone numbers are masked, and the advice is to seek advice: it never tells anyone to delete
+anything, because removing material can itself be a problem if there is an investigation.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from whatsapp_audit.report.safe import mask_phone_numbers
+from whatsapp_audit.report.summary import rule_texts, trimmed
+from whatsapp_audit.report.terminal import context_line, inert
+from whatsapp_audit.report.text_report import in_time_order
+from whatsapp_audit.scan import ScanFinding, ScanResult
+
+COULD_BE = {
+    "operational_data": "sharing police information outside police systems",
+    "crime_scene_image": "sharing an image from a crime scene or incident",
+    "discriminatory_language": "discriminatory language about a protected characteristic",
+}
+NEXT_STEPS = (
+    "Talk to your supervisor or line manager about what was found, or ask your Professional Standards "
+    "Department (PSD) for advice.",
+    "If personal data of the public or colleagues may have been shared, your force's data protection officer can "
+    "tell you what to do next.",
+    "Do not forward, screenshot or re-share the messages listed above while you seek advice.",
+    "Each finding is an indicator for a person to look at, not a judgement: context matters, and some will be harmless.",
+)
+SENSITIVE = ("This check ran privately on this computer: nothing was saved or sent anywhere. If you save or copy "
+             "this output, treat it as sensitive, like the chat itself.")
+
+
+def by_message(findings: list[ScanFinding]) -> list[list[ScanFinding]]:
+    """Findings grouped by the message they are about, in time order (one block per message)."""
+    groups: dict[int, list[ScanFinding]] = {}
+    for item in findings:
+        groups.setdefault(item.finding.message_index, []).append(item)
+    return list(groups.values())
+
+
+def render_check(result: ScanResult, console: Console, context: int = 2) -> None:
+    """Print the plain-words report for an officer checking their own group."""
+    mask = mask_phone_numbers
+    name = result.source.path + (f" (chat {result.source.chat_member})" if result.source.chat_member else "")
+    console.print(Text("Checking ", style="bold") + inert(name, style="bold", clean=mask))
+    console.print(Text(f"{result.counts.examined:,} messages looked at. Only findings of {result.min_confidence} "
+                       "confidence or above are shown; phone numbers are partly hidden."))
+    console.print()
+    findings = in_time_order(result)
+    if not findings:
+        console.print(Text("Nothing in this chat matched the rules for operational data, crime-scene images or "
+                           "discriminatory language.", style="bold green"))
+        console.print(Text("The check cannot see everything (for example what is in a photo), so if you are "
+                           "unsure about something, ask."))
+    else:
+        console.print(Text(f"{len(by_message(findings))} message(s) could be a problem:", style="bold"))
+        console.print()
+    for number, group in enumerate(by_message(findings), 1):
+        first = group[0]
+        head = Text(f"{number}. ", style="bold") + inert(first.author or "(system)", style="bold", clean=mask)
+        head.append(f", {first.timestamp:%d %b %Y %H:%M} (line {first.finding.line})")
+        console.print(head)
+        before, after = trimmed(first, context)
+        for message in before:
+            console.print(context_line(message, clean=mask))
+        if first.message is not None:
+            spans = [(i.finding.start, i.finding.end) for i in group if i.finding.start is not None]
+            start, end = spans[0] if len(spans) == 1 else (None, None)
+            console.print(context_line(first.message, clean=mask, marker="> ", style="", start=start, end=end))
+        for message in after:
+            console.print(context_line(message, clean=mask))
+        for item in group:
+            finding = item.finding
+            why, guidance = rule_texts(result, finding.rule)
+            title = result.titles.get(finding.rule, finding.rule)
+            could = COULD_BE.get(finding.category.value, "a problem")
+            console.print(Text(f"   This could be seen as {could}: {title[:1].lower() + title[1:]}", style="bold")
+                          + (Text(" (") + inert(finding.matched, clean=mask) + Text(")") if finding.matched else Text("")))
+            if why:
+                console.print(Text(f"   Why it matters: {why}"))
+            if guidance:
+                console.print(Text(f"   Which guidance it touches: {guidance}"))
+        console.print()
+    console.print(Text("What to do next", style="bold"))
+    for step in NEXT_STEPS if findings else NEXT_STEPS[-1:]:
+        console.print(Text(f" - {step}"))
+    console.print()
+    console.print(Text(SENSITIVE, style="italic"))

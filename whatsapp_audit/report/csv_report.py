@@ -1,0 +1,46 @@
+"""Findings as CSV for spreadsheets: one row per finding, formula-safe, UTF-8 with a BOM for Excel.
+
+Chat text goes through `safe.csv_text` (formula guard, invisible characters shown), so opening the
+file in a spreadsheet can never run a formula or reorder text; findings.json keeps the verbatim text.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from whatsapp_audit.report.safe import csv_cell, csv_text
+from whatsapp_audit.report.summary import CATEGORY_LABELS, rule_texts, trimmed
+from whatsapp_audit.scan import ContextMessage, ScanResult
+
+FIELDS = (
+    "id", "timestamp", "line", "end_line", "author", "category", "rule", "title", "severity", "confidence",
+    "score", "matched", "normalised", "reason", "why", "guidance", "message_text", "attachment",
+    "context_before", "context_after", "export_sha256",
+)
+
+
+def _context(messages: tuple[ContextMessage, ...]) -> str:
+    return "\n".join(f"[{m.timestamp:%Y-%m-%d %H:%M:%S}] line {m.line} {m.author or '(system)'}: {m.text}"
+                     for m in messages)
+
+
+def write_csv(result: ScanResult, out: TextIO, context: int | None = None) -> None:
+    """Write the header row and one row per finding (CRLF line ends, as spreadsheets expect)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    size = result.context if context is None else context
+    for item in result.findings:
+        finding = item.finding
+        why, guidance = rule_texts(result, finding.rule)
+        before, after = trimmed(item, size)
+        message = item.message
+        writer.writerow([
+            item.id, item.timestamp.isoformat(), finding.line, item.end_line, csv_text(item.author),
+            CATEGORY_LABELS.get(finding.category.value, finding.category.value), finding.rule,
+            csv_cell(result.titles.get(finding.rule, "")), finding.severity.value, finding.confidence.value,
+            f"{finding.score:.2f}", csv_text(finding.matched), csv_text(finding.normalised),
+            csv_text(finding.explanation.reason), csv_cell(why), csv_cell(guidance),
+            csv_text(message.text if message else ""), csv_text(message.attachment if message else ""),
+            csv_text(_context(before)), csv_text(_context(after)), result.source.sha256,
+        ])

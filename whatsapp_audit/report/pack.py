@@ -1,0 +1,150 @@
+"""The evidence pack of `scan --out DIR`: reports, manifest, processing log, search strategy, SHA256SUMS.
+
+File contents are deterministic apart from run timestamps (and the run id derived from them). The
+processing log and the manifest never hold message text or participants' names: counts, hashes,
+file names and options only. A run that does not finish still leaves a manifest marked INCOMPLETE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whatsapp_audit import __version__
+from whatsapp_audit.report.safe import json_dumps
+from whatsapp_audit.errors import UsageError
+from whatsapp_audit.report.csv_report import write_csv
+from whatsapp_audit.report.html_report import write_html
+from whatsapp_audit.report.json_report import SCHEMA_VERSION, header, stamp, write_json
+from whatsapp_audit.report.strategy import search_strategy
+from whatsapp_audit.report.verify import SUMS, file_sha256
+from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanResult
+
+MANIFEST_VERSION = "1"
+PACK_FILES = ("findings.json", "report.html", "findings.csv", "search-strategy.md", "audit.log.jsonl", "manifest.json", SUMS)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def package_sha256() -> str:
+    """One hash over the tool's own Python files (sorted by path), so the manifest pins the code that ran."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def prepare_folder(folder: Path, force: bool) -> list[str]:
+    """Create `folder`, or reuse it when empty; with `force`, replace an earlier pack's files.
+
+    Returns the names replaced (for the log). Files that are not pack files are never deleted."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder}: exists and is not a folder")
+    existing = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    if existing and not force:
+        raise UsageError(f"{folder}: folder is not empty; choose a new folder or pass --force to replace an earlier pack")
+    replaced = [name for name in existing if name in PACK_FILES]
+    for name in replaced:
+        (folder / name).unlink()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{folder}: cannot be created ({error.strerror})") from None
+    return replaced
+
+
+@dataclass
+class EvidencePack:
+    """Writes one pack. `log` events as the run goes, then `finish(result)` or `abort(reason)`."""
+
+    folder: Path
+    argv: Sequence[str]
+    options: dict[str, Any]
+    case: dict[str, str]
+    clock: Clock = utc_now  # the CLI passes a frozen clock for reproducible packs
+    started: datetime = field(init=False)
+    _log: list[dict[str, Any]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def log(self, event: str, **fields: Any) -> None:
+        """One processing-log entry: an event name, counts, hashes and file names; never chat text."""
+        self._log.append({"time": stamp(self.clock()), "event": event, **fields})
+
+    def _write(self, name: str, text: str, bom: bool = False) -> None:
+        with open(self.folder / name, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+            handle.write(text)
+
+    def finish(self, result: ScanResult, context: int | None = None) -> None:
+        """Write the reports, the strategy, the log, the manifest (COMPLETE) and SHA256SUMS.
+
+        `context`: messages each side in every report (default: all kept for JSON/CSV, 5 in HTML)."""
+        with open(self.folder / "findings.json", "w", encoding="utf-8", newline="") as handle:
+            write_json(result, handle, self.started, context)
+        with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as handle:
+            write_html(result, handle, self.started, context=5 if context is None else context, case=self.case)
+        with open(self.folder / "findings.csv", "w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(result, handle, context)
+        self._write("search-strategy.md", search_strategy(result, self.options, self.case))
+        for name in ("findings.json", "report.html", "findings.csv", "search-strategy.md"):
+            self.log("wrote", file=name, sha256=file_sha256(self.folder / name))
+        self._close("COMPLETE", result)
+
+    def abort(self, reason: str) -> None:
+        """The run stopped early: keep what is known, marked INCOMPLETE, so nobody mistakes it for a result."""
+        self.log("stopped", reason=reason)
+        self._close("INCOMPLETE", None)
+
+    def _close(self, status: str, result: ScanResult | None) -> None:
+        self.log("finished", status=status)
+        self._write("audit.log.jsonl", "".join(json_dumps(entry) + "\n" for entry in self._log))
+        self._write("manifest.json", json_dumps(self.manifest(status, result), indent=2) + "\n")
+        names = sorted(p.name for p in self.folder.iterdir() if p.name in PACK_FILES and p.name != SUMS)
+        self._write(SUMS, "".join(f"{file_sha256(self.folder / name)}  {name}\n" for name in names))
+
+    def manifest(self, status: str, result: ScanResult | None) -> dict[str, Any]:
+        finished = self.clock()
+        run_id = hashlib.sha256(f"{stamp(self.started)}\x1f{' '.join(self.argv)}".encode()).hexdigest()[:16]
+        record: dict[str, Any] = {
+            "manifest_version": MANIFEST_VERSION,
+            "status": status,
+            "run": {"id": run_id, "started_at": stamp(self.started), "finished_at": stamp(finished),
+                    "times": "UTC; message times in the reports are as written in the export (local time)"},
+            "tool": {"name": "whatsapp-audit", "version": __version__, "package_sha256": package_sha256(),
+                     "report_schema_version": SCHEMA_VERSION, "fingerprint_version": FINGERPRINT_VERSION,
+                     "python": platform.python_version(), "platform": platform.platform(terse=True)},
+            "command": {"argv": list(self.argv), "options": self.options},
+            "case": self.case,
+        }
+        if result is not None:
+            head = header(result, self.started)
+            record.update({
+                "patterns": {**head["patterns"], "set_sha256": hashlib.sha256(
+                    "".join(p.sha256 for p in result.patterns.files).encode()).hexdigest()},
+                "input": {**result.source_record, "media": head["media"]},
+                "counts": head["summary"],
+                "coverage": result.coverage,
+                "limitations": list(result.limitations),
+            })
+        outputs = [name for name in PACK_FILES[:4] if (self.folder / name).is_file()]
+        record["outputs"] = [{"name": name, "size": (self.folder / name).stat().st_size,
+                              "sha256": file_sha256(self.folder / name)} for name in outputs]
+        record["not_in_outputs"] = ("audit.log.jsonl and manifest.json are covered by SHA256SUMS; "
+                                    "run `whatsapp-audit verify DIR` to re-check every hash")
+        return record
+
+
+def python_argv() -> list[str]:
+    """The command line as typed (program name shortened to the tool's name)."""
+    return ["whatsapp-audit", *sys.argv[1:]]

@@ -1,0 +1,105 @@
+"""Summaries every report shares: per-participant counts, a timeline of findings per day, rule texts.
+
+Computed from a finished `ScanResult`, never by re-running detection, so the terminal, JSON and
+HTML reports always agree with each other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from whatsapp_audit.model import Category, Severity
+from whatsapp_audit.scan import ContextMessage, ScanFinding, ScanResult
+
+CATEGORY_LABELS = {
+    Category.OPERATIONAL_DATA.value: "Operational data",
+    Category.CRIME_SCENE_IMAGE.value: "Crime-scene image",
+    Category.DISCRIMINATORY_LANGUAGE.value: "Discriminatory language",
+}
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One author: how many messages they sent and how many were flagged, by category."""
+
+    name: str
+    messages: int
+    findings: int
+    by_category: dict[str, int]
+    highest: str | None  # highest severity among their findings
+
+
+@dataclass(frozen=True)
+class Day:
+    """Findings on one calendar day (export local time), by category."""
+
+    date: str
+    findings: int
+    by_category: dict[str, int]
+
+
+def participants(result: ScanResult) -> list[Participant]:
+    """Every author of the export, most findings first, then by name (ties broken stably)."""
+    flagged: dict[str, Counter[str]] = defaultdict(Counter)
+    highest: dict[str, int] = {}
+    for item in result.findings:
+        name = item.author or ""
+        flagged[name][item.finding.category.value] += 1
+        highest[name] = max(highest.get(name, 0), item.finding.severity.rank)
+    names = set(result.stats.authors) | {name for name in flagged if name}
+    rows = []
+    for name in names:
+        counts = flagged.get(name, Counter())
+        rank = highest.get(name)
+        rows.append(Participant(
+            name=name, messages=result.stats.authors.get(name, 0), findings=sum(counts.values()),
+            by_category={category.value: counts.get(category.value, 0) for category in Category},
+            highest=next((s.value for s in Severity if s.rank == rank), None),
+        ))
+    return sorted(rows, key=lambda row: (-row.findings, row.name))
+
+
+def timeline(findings: tuple[ScanFinding, ...] | list[ScanFinding]) -> list[Day]:
+    """Findings per day with at least one finding, in date order."""
+    days: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in findings:
+        days[item.timestamp.date().isoformat()][item.finding.category.value] += 1
+    return [
+        Day(date, sum(counts.values()), {category.value: counts.get(category.value, 0) for category in Category})
+        for date, counts in sorted(days.items())
+    ]
+
+
+def participants_record(result: ScanResult) -> list[dict[str, Any]]:
+    return [
+        {"name": p.name, "messages": p.messages, "findings": p.findings, "by_category": p.by_category,
+         "highest_severity": p.highest}
+        for p in participants(result)
+    ]
+
+
+def timeline_record(result: ScanResult) -> list[dict[str, Any]]:
+    return [{"date": d.date, "findings": d.findings, "by_category": d.by_category} for d in timeline(result.findings)]
+
+
+def rule_texts(result: ScanResult, rule_id: str) -> tuple[str, str]:
+    """The rule's plain-words `why` and its `guidance` ("" when the rule is unknown)."""
+    rule = result.patterns.get(rule_id)
+    return (rule.why, rule.guidance) if rule is not None else ("", "")
+
+
+def context_record(message: ContextMessage) -> dict[str, Any]:
+    """A neighbouring (or the flagged) message as JSON: verbatim text, never escaped here."""
+    return {
+        "index": message.index, "line": message.line, "end_line": message.end_line,
+        "timestamp": message.timestamp.isoformat(), "author": message.author, "kind": message.kind,
+        "text": message.text, "attachment": message.attachment,
+    }
+
+
+def trimmed(item: ScanFinding, context: int) -> tuple[tuple[ContextMessage, ...], tuple[ContextMessage, ...]]:
+    """The nearest `context` neighbours each side."""
+    before = item.before[-context:] if context > 0 else ()
+    return before, item.after[:max(0, context)]
