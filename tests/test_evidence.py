@@ -38,7 +38,7 @@ def exhibits(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ["parse"], ["parse", "--format", "csv"], ["inspect"], ["inspect", "--format", "json"],
-    ["scan"], ["scan", "--format", "json"],
+    ["scan"], ["scan", "--format", "json"], ["scan", "--jobs", "2", "--format", "sarif"], ["check"],
 ])
 def test_every_command_leaves_the_exhibit_untouched(capsys, exhibits, args):
     for path in exhibits:
@@ -67,3 +67,22 @@ def test_errors_do_not_quote_chat_text(capsys, tmp_path):
         assert main([command, str(path)]) == 3
         captured = capsys.readouterr()
         assert "SECRET-NAME-12345" not in captured.err + captured.out
+
+
+def test_an_evidence_pack_leaves_the_exhibit_untouched(capsys, exhibits, tmp_path):
+    for number, path in enumerate(exhibits):
+        before = _snapshot(path)
+        pack = tmp_path / f"pack{number}"
+        code = main(["scan", str(path), "--out", str(pack), "--exhibit-ref", "TEST/1", "--no-progress"])
+        assert code in (0, 1) and (pack / "SHA256SUMS").is_file()
+        assert main(["verify", str(pack)]) == 0
+        capsys.readouterr()
+        assert _snapshot(path) == before
+
+
+def test_a_pack_inside_the_exhibit_folder_is_refused(capsys, exhibits):
+    path = exhibits[0]
+    before = _snapshot(path)
+    code = main(["scan", str(path), "--out", str(path.parent / "pack")])
+    assert code == 2 and "refusing to write" in capsys.readouterr().err
+    assert _snapshot(path) == before

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.registry import detector_names
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.media import read_media_facts
 from whatsapp_audit.ingest.parser import ParseStats
@@ -146,36 +147,53 @@ def scan(
     context: int = DEFAULT_CONTEXT,
     min_confidence: str = "low",
     progress: ProgressCallback | None = None,
+    jobs: int | None = 1,
 ) -> ScanResult:
     """Scan one export (.txt or .zip). Raises InputError / PatternError / UsageError.
 
     `context` neighbours each side are kept with every finding; findings below `min_confidence`
-    are left out (and the counts say so); `progress` is called every few thousand messages."""
+    are left out (and the counts say so); `progress` is called every few thousand messages.
+    `jobs` processes share a large export (None: one per core when the export is big enough);
+    the result is the same whatever the number.
+    """
+    from whatsapp_audit import parallel  # imports this module: keep the cycle out of import time
+
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
-    engine = Engine.build(pattern_set.rules)
     floor = Confidence(min_confidence).rank
-    with open_export(path, date_order) as export:
-        media = export.media_members()
-        if export.source.container == "zip":
-            engine.provide_media(read_media_facts(export))
-        capture = ContextCapture(max(0, context), engine.context_size, progress)
-        findings = [item for item in capture.collect(engine, export.iter_messages())
-                    if item.finding.confidence.rank >= floor]
-        record = source_record(export)
-        stats = export.stats
-        limitations = tuple(export.warnings())
-        info, survey = export.source, export.survey
+    context = max(0, context)
+    workers = parallel.jobs_for(path, jobs)
+    pool = parallel.start_pool(workers, pattern_set) if workers > 1 else None
+    try:
+        with open_export(path, date_order) as export:
+            media = export.media_members()
+            facts = read_media_facts(export) if export.source.container == "zip" else {}
+            parts = export.plan_parts(workers * parallel.PARTS_PER_JOB, parallel.MARGIN_BYTES) if pool else []
+            if pool is not None and len(parts) > 1:
+                found, export.stats = parallel.scan_parts(pool, export, parts, context, facts, progress)
+                skipped = tuple(rule.id for rule in pattern_set.rules if rule.detector not in detector_names())
+            else:
+                engine = Engine.build(pattern_set.rules)
+                engine.provide_media(facts)
+                found = list(ContextCapture(context, engine.context_size, progress).collect(engine, export.iter_messages()))
+                skipped = tuple(rule.id for rule in engine.skipped_rules)
+            findings = [item for item in found if item.finding.confidence.rank >= floor]
+            record = source_record(export)
+            stats = export.stats
+            limitations = tuple(export.warnings())
+            info, survey = export.source, export.survey
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if progress is not None:
         progress(stats.messages, stats.total_lines)
     findings.sort(key=lambda item: item.sort_key)
     examined = stats.messages - sum(stats.kinds.get(kind, 0) for kind in ("system", "deleted", "call", "pending"))
     return ScanResult(
         source=info, source_record=record, survey=survey, stats=stats, coverage=coverage_record(stats),
-        limitations=limitations, patterns=pattern_set,
-        skipped_rules=tuple(rule.id for rule in engine.skipped_rules),
+        limitations=limitations, patterns=pattern_set, skipped_rules=skipped,
         findings=tuple(findings), counts=count(findings, stats.messages, examined),
         titles={rule.id: rule.title for rule in pattern_set.rules},
-        media=media, context=max(0, context), min_confidence=min_confidence,
+        media=media, context=context, min_confidence=min_confidence,
     )
 
 

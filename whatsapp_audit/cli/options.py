@@ -24,6 +24,17 @@ date_order_option = click.option(
 )
 
 
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(0, 64), default=0, show_default=True,
+    help="Processes to share a large export; 0: one per core once the export is big enough. "
+         "The findings are the same whatever the number.",
+)
+
+
+def chosen_jobs(value: int) -> int | None:
+    return None if value == 0 else value
+
+
 def chosen_date_order(value: str) -> str | None:
     return None if value == "auto" else value
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from whatsapp_audit.cli.console import color_option, make_console, progress_bar, progress_option
-from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument
+from whatsapp_audit.cli.options import chosen_date_order, chosen_jobs, date_order_option, export_argument, jobs_option
 from whatsapp_audit.report.check_report import render_check
 from whatsapp_audit.scan import scan
 
@@ -25,8 +25,9 @@ LEVELS = ("low", "medium", "high")
 @date_order_option
 @color_option
 @progress_option
+@jobs_option
 def command(export: Path, min_confidence: str, context: int, patterns_dirs: tuple[Path, ...], date_order: str,
-            color: str, no_progress: bool) -> int:
+            color: str, no_progress: bool, jobs: int) -> int:
     """Check your own group chat privately: what could be a problem, why, and what to do next.
 
     Nothing is written to disk and nothing leaves this computer. Exits 0 unless something went wrong
@@ -38,6 +39,6 @@ def command(export: Path, min_confidence: str, context: int, patterns_dirs: tupl
     """
     with progress_bar(not no_progress, color) as progress:
         result = scan(export, patterns_dirs=patterns_dirs, date_order=chosen_date_order(date_order),
-                      context=context, min_confidence=min_confidence, progress=progress)
+                      context=context, min_confidence=min_confidence, progress=progress, jobs=chosen_jobs(jobs))
     render_check(result, make_console(color=color), context=context)
     return 0

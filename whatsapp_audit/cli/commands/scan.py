@@ -17,7 +17,8 @@ from click.core import ParameterSource
 
 from whatsapp_audit.cli.console import color_option, make_console, progress_bar, progress_option
 from whatsapp_audit.cli.options import (
-    chosen_date_order, date_order_option, export_argument, output_stream, refuse_beside_evidence,
+    chosen_date_order, chosen_jobs, date_order_option, export_argument, jobs_option, output_stream,
+    refuse_beside_evidence,
 )
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.model import Severity
@@ -80,11 +81,13 @@ def frozen_time(value: str | None) -> datetime | None:
 @progress_option
 @click.option("--generated-at", default=None, metavar="ISO-TIME",
               help="Use this time as the report time (reproducible reports for tests and examples).")
+@jobs_option
 @click.pass_context
 def command(ctx: click.Context, export: Path, fmt: str, output: Path | None, reports: tuple[str, ...],
             pack_dir: Path | None, case_ref: str, exhibit_ref: str, examiner: str, purpose: str, force: bool,
             context: int | None, min_confidence: str, patterns_dirs: tuple[Path, ...], no_default_patterns: bool,
-            date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None) -> int:
+            date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None,
+            jobs: int) -> int:
     """Scan an export (.txt or .zip) and report every indicator for review, with why it was raised.
 
     \b
@@ -115,7 +118,7 @@ def command(ctx: click.Context, export: Path, fmt: str, output: Path | None, rep
         with progress_bar(not no_progress, color) as progress:
             result = scan(export, patterns_dirs=patterns_dirs, include_default_patterns=not no_default_patterns,
                           date_order=chosen_date_order(date_order), context=capture,
-                          min_confidence=min_confidence, progress=progress)
+                          min_confidence=min_confidence, progress=progress, jobs=chosen_jobs(jobs))
         if pack is not None:
             _log_scan(pack, result)
             pack.finish(result, context)

@@ -1,0 +1,130 @@
+"""Scan one large export with several processes (`scan --jobs N`), with exactly the single-pass result.
+
+The main process surveys the file (format, date order, hash) while the workers start and build
+their engines; the chat text is then cut at header lines into parts (`ingest.ranges`), each worker
+parses and scans whole parts with a margin of messages either side, and keeps only the findings
+of messages that start in its own span. The main process joins the parts in file order and gives
+the messages their whole-file numbers back, so the report is the same, byte for byte, as with one
+process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.ingest.export import Export, reopen_export
+from whatsapp_audit.ingest.parser import ParseStats, merge_stats
+from whatsapp_audit.ingest.ranges import Part
+from whatsapp_audit.model import Message
+from whatsapp_audit.rules.loader import PatternSet
+from whatsapp_audit.scan import ContextCapture, ScanFinding
+
+MARGIN_BYTES = 1 << 20  # context each side of a part: thousands of messages, far above any window
+MIN_PART_BYTES = 4 << 20  # below this, starting processes costs more than it saves
+PARTS_PER_JOB = 2  # a few more parts than processes keeps both cores busy to the end
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """What a worker sends back for one part."""
+
+    findings: list[ScanFinding]
+    stats: ParseStats
+    first_index: int | None  # the part-local index of the first message in its own span
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def jobs_for(path: str | os.PathLike[str], jobs: int | None) -> int:
+    """Processes to use: `jobs` if given, else one per core once the export is big enough to pay
+    for starting them (judged by its size on disk)."""
+    if jobs is not None:
+        return max(1, jobs)
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return 1  # opening it will report the problem
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, size // MIN_PART_BYTES))
+
+
+def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
+    """Start the workers now, so they build their engines while the main process surveys.
+
+    Workers are spawned, not forked: the main process may be running a progress-bar thread, and
+    a fork copies its locks without the thread that would release them.
+    """
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(patterns,))
+    for _ in range(jobs):
+        pool.submit(_ready)  # makes the pool start every worker now
+    return pool
+
+
+def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
+               media_facts: Mapping[str, Any], progress: Any = None) -> tuple[list[ScanFinding], ParseStats]:
+    """Findings and whole-file stats of `export`, scanned part by part in `pool`."""
+    job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
+           export.source.chat_sha256, context, dict(media_facts))
+    findings: list[ScanFinding] = []
+    all_stats: list[ParseStats] = []
+    offset = 0
+    for result in pool.map(_scan_part, [(job, part) for part in parts]):
+        if result.first_index is not None:
+            shift = offset - result.first_index
+            findings.extend(_renumber(item, shift) for item in result.findings)
+        offset += result.stats.messages
+        all_stats.append(result.stats)
+        if progress is not None:
+            progress(offset, sum(s.total_lines for s in all_stats))
+    return findings, merge_stats(all_stats)
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per worker starts the workers at once."""
+
+
+def _init_worker(patterns: PatternSet) -> None:
+    _WORKER["engine"] = Engine.build(patterns.rules)
+    _WORKER["exports"] = {}
+
+
+def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
+    (path, encoding, survey, sha256, chat_sha256, context, media_facts), part = task
+    engine: Engine = _WORKER["engine"]
+    key = (path, sha256)
+    export = _WORKER["exports"].get(key)
+    if export is None:
+        export = _WORKER["exports"][key] = reopen_export(path, encoding, survey, sha256, chat_sha256)
+        engine.provide_media(media_facts)
+    stats = ParseStats()
+    first: list[int] = []
+    capture = ContextCapture(context, engine.context_size, None)
+    messages = _note_first(export.iter_part(part, stats), part, first)
+    findings = [item for item in capture.collect(engine, messages) if part.first_line <= item.finding.line < part.end_line]
+    return PartResult(findings, stats, first[0] if first else None)
+
+
+def _note_first(messages: Iterable[Message], part: Part, first: list[int]) -> Iterator[Message]:
+    for message in messages:
+        if not first and part.first_line <= message.line < part.end_line:
+            first.append(message.index)
+        yield message
+
+
+def _renumber(item: ScanFinding, shift: int) -> ScanFinding:
+    """Part-local message numbers to whole-file ones."""
+
+    def moved(message: Any) -> Any:
+        return None if message is None else replace(message, index=message.index + shift)
+
+    finding = replace(item.finding, message_index=item.finding.message_index + shift)
+    return replace(item, finding=finding, message=moved(item.message),
+                   before=tuple(moved(m) for m in item.before), after=tuple(moved(m) for m in item.after))
