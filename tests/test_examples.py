@@ -61,7 +61,8 @@ def test_the_media_example_uses_exif_from_the_zip() -> None:
 def test_readme_walkthroughs_use_the_examples(persona: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("```", 2)[1].strip().splitlines()
-    assert len(quick) == 3 and quick[1].startswith("pip install . && whatsapp-audit scan examples/")
+    assert len(quick) == 3 and quick[1].startswith("pip install . && whatsapp-audit check examples/")
+    assert (ROOT / quick[1].split()[-1]).is_file()
     assert quick[2] == "pip install '.[test]' && python -m pytest -q"
     command = {"investigator": "whatsapp-audit scan examples/ios-night-turn-with-media.zip --out",
                "officer": "whatsapp-audit check examples/"}[persona]
