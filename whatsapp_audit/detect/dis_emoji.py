@@ -80,6 +80,10 @@ class EmojiMatcher:
             return self._words.get(item.text.lower())
         return None
 
+    def might_match(self, raw: str) -> bool:
+        """False only when `match` would certainly find nothing (its own gate, exposed for callers)."""
+        return self._gate is not None and not raw.isascii() and self._gate.search(raw) is not None
+
     def match(self, raw: str) -> list[EmojiHit]:
         if self._gate is None or raw.isascii() or not self._gate.search(raw):
             return []

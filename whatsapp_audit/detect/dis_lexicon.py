@@ -26,9 +26,19 @@ _TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")
 # A token mixing letters with digits or stand-in symbols: only these can need the fallback.
 # Stand-ins between letters ("n1gger"), or one at a word edge next to 3+ letters ("pak1", "$lut");
 # ordinals, times and plates ("14th", "6am", "AB12") do not qualify.
-_MIXED = re.compile(
+MIXED_SPEC = (
     r"[^\W\d_][0-9@$!|+*#%]+[^\W\d_]|[^\W\d_]{3}[0-9@$|*#%](?![^\W_])|(?<![^\W_])[0-9@$|*#%][^\W\d_]{3}"
 )
+# The same test anchored on the stand-in character, so the engine skips ordinary text at C speed
+# instead of trying three alternatives at every letter (tests/test_perf_equivalence.py checks that
+# both give the same answer).
+MIXED_START = "[0-9@$!|+*#%]"
+MIXED_REST = (  # what must follow (and precede) a stand-in character just consumed
+    r"(?<=[^\W\d_][\s\S])[0-9@$!|+*#%]*[^\W\d_]"
+    r"|(?<=[^\W\d_]{3}[0-9@$|*#%])(?![^\W_])"
+    r"|(?<=[0-9@$|*#%])(?<![^\W_][\s\S])[^\W\d_]{3}"
+)
+_MIXED = re.compile(f"{MIXED_START}(?:{MIXED_REST})")
 _GAP = regex.compile(r"[\s\-_.]{1,3}")
 _BOUND_L = r"(?<![^\W_])"
 _BOUND_R = r"(?![^\W_])"
@@ -90,10 +100,10 @@ class Lexicon:
         # One C-speed pass decides whether a message needs the token loop at all: a trie of every
         # term's letter-run classes, plus "a token mixing letters with digits or symbols". The
         # standard `re` engine runs this plain pattern about ten times faster than `regex`.
-        self._prescan = re.compile(
-            f"{_BOUND_L}(?:{trie([self._pieces(t.text, t.prefix) for t in self.terms])}){_BOUND_R}"
-            if self.terms else r"(?!)"
-        )
+        # Each letter run is written "[x..][x..]*" (not "[x..]+") so the engine can reject a branch
+        # on its first character without entering a repeat.
+        self.prescan_body = trie([self._pieces(t.text, t.prefix, explicit_first=True) for t in self.terms])
+        self._prescan = re.compile(f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)")
 
     def key(self, token: str) -> str:
         """Leet folded, separators removed, runs squeezed: the lookup key of a token or term."""
@@ -106,9 +116,13 @@ class Lexicon:
         key = self.key(joined)
         return any(t.pattern.fullmatch(joined) for t in self._by_key.get(key, ()))
 
+    def might_match(self, text: str) -> bool:
+        """False only when `scan` would certainly find nothing (its own gate, exposed for callers)."""
+        return bool(self.terms) and (self._prescan.search(text) is not None or _MIXED.search(text) is not None)
+
     def scan(self, text: str) -> list[LexHit]:
         """All verified hits in a normalised text, in text order (may overlap; callers merge)."""
-        if not self.terms or (not self._prescan.search(text) and not _MIXED.search(text)):
+        if not self.might_match(text):
             return []
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         hits: list[LexHit] = []
@@ -172,7 +186,7 @@ class Lexicon:
             found.add("repeats")
         return tuple(sorted(found))
 
-    def _pieces(self, text: str, prefix: bool) -> list[str]:
+    def _pieces(self, text: str, prefix: bool, explicit_first: bool = False) -> list[str]:
         """The term as a list of regex pieces: one class per letter run, a gap between words."""
         words = text.split()
         pieces: list[str] = []
@@ -182,7 +196,7 @@ class Lexicon:
             runs = [m.group() for m in _RUNS.finditer(word)]
             for r_index, run in enumerate(runs):
                 edge = (w_index == 0 and r_index == 0) or (w_index == len(words) - 1 and r_index == len(runs) - 1)
-                pieces.append(self._run_class(run, edge))
+                pieces.append(self._run_class(run, edge, explicit_first))
         if prefix:
             pieces.append(r"[^\W_]*")
         return pieces
@@ -198,7 +212,7 @@ class Lexicon:
                                   regex.BESTMATCH)
         return Term(rule_id, text, self.key(text), letters, prefix, pattern, fuzzy)
 
-    def _run_class(self, run: str, edge: bool) -> str:
+    def _run_class(self, run: str, edge: bool, explicit_first: bool = False) -> str:
         letter = run[0]
         if not letter.isalpha():
             return regex.escape(run)
@@ -210,6 +224,8 @@ class Lexicon:
         chars = regex.escape(letter + extra) if extra else regex.escape(letter)
         cls = f"[{chars}]" if extra else chars
         count = len(run)
+        if explicit_first:  # same language, but the first character is a plain class test
+            return f"{cls}{cls}{{{count - 1},}}" if count > 1 else f"{cls}{cls}*"
         return f"{cls}{{{count},}}" if count > 1 else f"{cls}+"
 
 

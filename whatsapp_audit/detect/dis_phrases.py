@@ -18,6 +18,7 @@ import re
 import regex
 
 from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.engine import trie_pattern
 from whatsapp_audit.errors import PatternError
 
 _WORD = regex.compile(r"[^\W_]+")
@@ -95,12 +96,18 @@ class PhraseMatcher:
         for index, sets in enumerate(self._required):
             for word in _rarest(sets, common):
                 self._by_word.setdefault(word, []).append(index)
-        gate = sorted(self._by_word, key=len, reverse=True)
-        self._gate = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, gate)) + r")(?![^\W_])") if gate else None
+        # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
+        self.gate_body = trie_pattern(self._by_word) if self._by_word and self._required else None
+        self._gate = re.compile(r"(?<![^\W_])(?:" + self.gate_body + r")(?![^\W_])") if self.gate_body else None
 
     def _expand(self, pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[list[dict[str, Any]]]:
         variants: list[list[dict[str, Any]]] = [[]]
         for token in pattern:
+            if any(isinstance(v, dict) and "REGEX" in v for v in token.values()):
+                # spaCy runs these with the standard library's `re`, which cannot be time-limited
+                # (see guard.py): a pattern file must not be able to hang a scan.
+                raise PatternError(rule.source, rule.source_line, rule.id,
+                                   f"token pattern #{position}: REGEX cannot be time-limited; use LOWER or IN lists")
             slot = token.get("SLOT")
             if slot is None:
                 variants = [v + [dict(token)] for v in variants]
@@ -129,6 +136,10 @@ class PhraseMatcher:
                         raise PatternError(rule.source, rule.source_line, rule_id,
                                            f"invalid token pattern: {type(error).__name__}") from None
         return self._matcher
+
+    def might_match(self, text: str) -> bool:
+        """False only when `match` would certainly find nothing (its first gate, exposed for callers)."""
+        return bool(self._required) and self._gate is not None and self._gate.search(text) is not None
 
     def wanted(self, text: str) -> bool:
         """Whether any phrase could match: every required plain word slot of one pattern is present."""

@@ -17,6 +17,7 @@ from whatsapp_audit.detect.dis_context import (
     Assessment, ContextVocab, assess, phrase_pattern, reason_for, rule_context,
 )
 from whatsapp_audit.detect.dis_emoji import EmojiMatcher
+from whatsapp_audit.detect.dis_gate import QuickGate
 from whatsapp_audit.detect.dis_lexicon import Lexicon, LexHit
 from whatsapp_audit.detect.dis_phrases import IdentityVocab, PhraseMatcher
 from whatsapp_audit.detect.dis_vocab import Concept, Scoring, build_concept, merge_vocabularies
@@ -52,6 +53,7 @@ class DiscriminatoryDetector:
         self._scoring = Scoring.from_options(vocab)
         self._context = ContextVocab.from_options(vocab)
         self._confusables = {k: v for k, v in vocab.get("confusables", {}).items() if len(k) == 1}
+        self._ascii_confusables = any(k.isascii() for k in self._confusables)
         identity = IdentityVocab.from_options(vocab.get("identity", {}))
         allow = vocab.get("allow", {})
         self._allow = phrase_pattern([*allow.get("places", []), *allow.get("people", [])])
@@ -84,15 +86,26 @@ class DiscriminatoryDetector:
         identity_emoji = vocab.get("identity", {}).get("emoji", {})
         tones = vocab.get("identity", {}).get("dark_skin_tones", [])
         self._emoji = EmojiMatcher(emoji_rules, identity_emoji, words, tones)
+        self._quick = QuickGate((self._lexicon.prescan_body if self._lexicon.terms else None,
+                                 self._phrases.gate_body), mixed=bool(self._lexicon.terms))
 
     def keywords(self) -> frozenset[str]:
         # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.
         return frozenset()
 
     def detect(self, message: Message, window: Window) -> Iterable[Finding]:
-        if message.kind not in _SCANNED_KINDS or not message.text.strip():
+        text = message.text
+        if message.kind not in _SCANNED_KINDS or not text.strip():
             return []
-        norm = normalise(message.text, confusables=self._confusables, accept_join=self._lexicon.accepts)
+        if text.isascii() and not self._quick.might_match(text.lower()):
+            # The common case: for ASCII, normalise() only lower-cases (unless letters are spaced
+            # out, which the gate covers) and emoji rules need non-ASCII, so when no gate of the
+            # matchers accepts the lower-cased text the full path would find nothing either.
+            return []
+        norm = normalise(text, confusables=self._confusables, accept_join=self._lexicon.accepts,
+                         ascii_confusables=self._ascii_confusables)
+        if not self._quick.might_match(norm.text) and not self._emoji.might_match(text):
+            return []  # the same gates on the normalised text (joins already applied), plus the emoji one
         findings: list[Finding] = []
         for hit in self._lexicon_hits(norm):
             finding = self._lexicon_finding(message, norm, hit)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
+from whatsapp_audit.detect.guard import RegexTimeout
 from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.model import Finding, Message, MessageKind
@@ -77,6 +78,19 @@ class KeywordFilter:
         return found
 
 
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything needed to build an engine, as plain picklable data (rules are frozen dataclasses
+    of TOML values): send this to worker processes and call `build()` once in each, rather than
+    pickling an engine, whose detectors hold compiled patterns and a spaCy matcher."""
+
+    rules: tuple[Rule, ...]
+    entries: tuple[str, ...] = DETECTORS
+
+    def build(self) -> Engine:
+        return Engine.build(self.rules, self.entries)
+
+
 @dataclass
 class Engine:
     """Configured detectors ready to run over a stream of messages."""
@@ -90,7 +104,12 @@ class Engine:
         self._context_size = max((detector.context_size for detector in self.detectors), default=0)
         everyone = frozenset(range(len(self.detectors)))
         self._ungated = everyone - self._filter.gated
-        self._all_gated = bool(everyone) and not self._ungated
+        # (detector, window size, optional `wants`) in registry order: all detectors, and those
+        # without keywords. `wants(message) -> bool` lets a detector that sees every message turn
+        # most of them away before the engine builds its neighbour window (imagery: media only).
+        self._entries = tuple((detector, detector.context_size, getattr(detector, "wants", None))
+                              for detector in self.detectors)
+        self._ungated_entries = tuple(self._entries[i] for i in sorted(self._ungated))
 
     @classmethod
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
@@ -116,13 +135,28 @@ class Engine:
     def context_size(self) -> int:
         return self._context_size
 
+    @property
+    def timeouts(self) -> tuple[RegexTimeout, ...]:
+        """Every (line, rule, pattern) where a regex from a pattern file ran out of time, so that
+        rule was not applied to that message (see guard.py); sorted by line, then rule."""
+        found: set[RegexTimeout] = set()
+        for detector in self.detectors:
+            found.update(getattr(detector, "timeouts", ()))
+        return tuple(sorted(found))
+
     def run(self, messages: Iterable[Message]) -> Iterator[Finding]:
         """Findings for every message, in message order (within a message: by offset, then rule)."""
         for _message, findings in self.run_messages(messages):
             yield from findings
 
-    def run_messages(self, messages: Iterable[Message]) -> Iterator[tuple[Message, list[Finding]]]:
-        """Each message that has findings, with them (for callers that need the message too)."""
+    def run_messages(self, messages: Iterable[Message],
+                     part: range | None = None) -> Iterator[tuple[Message, list[Finding]]]:
+        """Each message that has findings, with them (for callers that need the message too).
+
+        `part` (message indexes) is for a worker given one slice of a large export: pass the
+        slice with `context_size` messages of margin on each side, and only messages whose index
+        is in `part` are examined; the margins serve as their neighbours. Together the parts
+        give exactly the findings of one run over the whole export."""
         size = self.context_size
         history: deque[Message] = deque(maxlen=size)
         ahead: deque[Message] = deque()
@@ -130,15 +164,17 @@ class Engine:
             ahead.append(message)
             if len(ahead) > size:
                 current = ahead.popleft()
-                found = self.examine(current, history, ahead)
-                if found:
-                    yield current, found
+                if part is None or current.index in part:
+                    found = self.examine(current, history, ahead)
+                    if found:
+                        yield current, found
                 history.append(current)
         while ahead:
             current = ahead.popleft()
-            found = self.examine(current, history, ahead)
-            if found:
-                yield current, found
+            if part is None or current.index in part:
+                found = self.examine(current, history, ahead)
+                if found:
+                    yield current, found
             history.append(current)
 
     def examine(self, message: Message, before: Sequence[Message] | deque[Message],
@@ -149,27 +185,38 @@ class Engine:
         context, not by keywords in the text)."""
         if message.kind in NOT_EXAMINED:
             return []
-        gated = self._filter.gated
-        if message.attachments or not gated:
-            wanted: set[int] | frozenset[int] = frozenset(range(len(self.detectors)))
+        if message.attachments or not self._filter.gated:
+            chosen = self._entries
         else:
             lowered = message.text.lower()
-            if self._all_gated and self._filter.pattern is not None and self._filter.pattern.search(lowered) is None:
-                return []  # the common case: nothing any detector is looking for
-            wanted = self._filter.wanted(lowered) | self._ungated
-        findings: list[Finding] = []
-        cached: tuple[tuple[Message, ...], tuple[Message, ...]] | None = None
-        for position, detector in enumerate(self.detectors):
-            if position not in wanted:
-                continue
-            n = detector.context_size
-            if n:
-                if cached is None:
-                    cached = (tuple(before), tuple(islice(after, self._context_size)))
-                window = Window(before=cached[0][-n:], after=cached[1][:n])
+            pattern = self._filter.pattern
+            if pattern is None or pattern.search(lowered) is None:
+                chosen = self._ungated_entries  # the common case: no keyword of any gated detector
+                if not chosen:
+                    return []
             else:
-                window = Window()
-            findings.extend(detector.detect(message, window))
+                wanted = self._filter.wanted(lowered) | self._ungated
+                chosen = tuple(entry for position, entry in enumerate(self._entries) if position in wanted)
+        findings: list[Finding] = []
+        for detector, n, wants in chosen:
+            if wants is not None and not wants(message):
+                continue
+            if n:
+                # Only the neighbours this detector asked for, not the widest window of any detector.
+                have = len(before)
+                window = Window(before=tuple(islice(before, max(0, have - n), have)), after=tuple(islice(after, n)))
+            else:
+                window = _NO_WINDOW
+            found = detector.detect(message, window)
+            if found:
+                findings.extend(found)
         if len(findings) > 1:
-            findings.sort(key=lambda f: (-1 if f.start is None else f.start, f.rule))
+            findings.sort(key=_finding_order)
         return findings
+
+
+_NO_WINDOW = Window()  # frozen and empty: shared by every detector that wants no neighbours
+
+
+def _finding_order(finding: Finding) -> tuple[int, str]:
+    return (-1 if finding.start is None else finding.start, finding.rule)

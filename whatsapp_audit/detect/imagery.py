@@ -18,11 +18,15 @@ from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.imagery_lexicon import ROLE_REPLY, Scanner, compile_rule
 from whatsapp_audit.detect.imagery_media import attachment_notes, base_name, exif_evidence
 from whatsapp_audit.detect.imagery_scoring import Assessor, Contribution, Evidence, build_context
+from whatsapp_audit.detect.guard import RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.imagery_settings import MediaPolicy, Scoring, load_media_policy, load_scoring
 from whatsapp_audit.model import Attachment, Category, Confidence, Explanation, Finding, MediaType, Message, MessageKind
 
 if TYPE_CHECKING:
     from whatsapp_audit.ingest.media import MediaFacts
+
+
+_JUDGED_KINDS = frozenset({MessageKind.MEDIA, MessageKind.VIEW_ONCE})  # see judged_attachment
 
 
 class ImageryDetector:
@@ -41,6 +45,7 @@ class ImageryDetector:
         self._scoring: Scoring | None = None
         self._policy: MediaPolicy | None = None
         self._facts: dict[str, MediaFacts] = {}
+        self._timeouts = TimeoutLog()
 
     def configure(self, rules: Sequence[Rule]) -> None:
         own = [r for r in rules if r.detector == self.name]
@@ -63,6 +68,11 @@ class ImageryDetector:
         """Facts read from the zip by `ingest.media.read_media_facts`, keyed by member name."""
         self._facts = {base_name(k): v for k, v in facts.items()}
 
+    def wants(self, message: Message) -> bool:
+        """Only media and view-once messages can be judged (checked by the engine before it builds
+        this detector's 15-message window, so ordinary text costs nothing here)."""
+        return message.kind in _JUDGED_KINDS
+
     def judged_attachment(self, message: Message) -> Attachment | None:
         """The attachment this detector judges, or None (audio, stickers, PDFs, screenshots ...)."""
         if message.kind == MessageKind.VIEW_ONCE:
@@ -71,13 +81,25 @@ class ImageryDetector:
             return None
         policy = self._policy
         for att in message.attachments:
-            if not att.omitted and policy.is_screenshot(base_name(att.name)):
+            if not att.omitted and self._screenshot(policy, message, att):
                 continue
             if att.media_type.value in policy.judged_types:
                 return att
             if att.media_type == MediaType.DOCUMENT and not att.omitted and policy.has_image_extension(att.name):
                 return att
         return None
+
+    def _screenshot(self, policy: MediaPolicy, message: Message, att: Attachment) -> bool:
+        try:
+            return policy.is_screenshot(base_name(att.name))
+        except TimeoutError:  # judged as a photo: a person reviews it rather than it being dropped
+            self._timeouts.record(message.line, policy.owner, "options.media.screenshot_names")
+            return False
+
+    @property
+    def timeouts(self) -> list[RegexTimeout]:
+        """Media-name regexes (from options.media) that ran out of time, by message line."""
+        return self._timeouts.items
 
     def detect(self, message: Message, window: Window) -> Iterable[Finding]:
         att = self.judged_attachment(message)
@@ -96,7 +118,7 @@ class ImageryDetector:
         assert self._scoring is not None and self._policy is not None
         s = self._scoring
         name = base_name(att.name)
-        if not att.omitted and self._policy.is_camera_original(name):
+        if not att.omitted and self._camera_original(self._policy, message, name):
             ev.add(Contribution("camera-original file name (sent as a document, original bytes)",
                                 s.camera_original, None, "camera"))
         facts = None if att.omitted else self._facts.get(name)
@@ -107,6 +129,13 @@ class ImageryDetector:
         else:
             ev.details.extend(attachment_notes(att, facts is not None))
         return facts
+
+    def _camera_original(self, policy: MediaPolicy, message: Message, name: str) -> bool:
+        try:
+            return policy.is_camera_original(name)
+        except TimeoutError:
+            self._timeouts.record(message.line, policy.owner, "options.media.camera_original_names")
+            return False
 
     def _finding(self, message: Message, att: Attachment, ev: Evidence, first: Message,
                  facts: MediaFacts | None) -> Finding | None:

@@ -6,12 +6,14 @@ them from its own labelled reviews without touching code; this module only check
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+import regex
+
 from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.guard import Guarded, compile_rule_regex
 from whatsapp_audit.errors import PatternError
 
 
@@ -57,9 +59,11 @@ class MediaPolicy:
 
     judged_types: frozenset[str]
     image_extensions: frozenset[str]
-    camera_original: tuple[re.Pattern[str], ...]
-    screenshot: tuple[re.Pattern[str], ...]
+    camera_original: tuple[Guarded, ...]
+    screenshot: tuple[Guarded, ...]
+    owner: str = ""  # the rule whose options.media these are (named when a regex times out)
 
+    # Both raise TimeoutError when a pattern-file regex runs out of time (guard.Guarded); callers record it.
     def is_camera_original(self, name: str) -> bool:
         return any(p.search(name) for p in self.camera_original)
 
@@ -117,10 +121,10 @@ def load_media_policy(rules: Sequence[Rule]) -> MediaPolicy:
             raise PatternError(owner.source, owner.source_line, owner.id, f"options.media.{key} must be a list of strings")
         return value
 
-    def regexes(key: str) -> tuple[re.Pattern[str], ...]:
+    def regexes(key: str) -> tuple[Guarded, ...]:
         try:
-            return tuple(re.compile(p, re.IGNORECASE) for p in strings(key))
-        except re.error as exc:
+            return tuple(compile_rule_regex(p, regex.IGNORECASE) for p in strings(key))
+        except regex.error as exc:
             raise PatternError(owner.source, owner.source_line, owner.id, f"options.media.{key}: bad regex ({exc})") from None
 
     return MediaPolicy(
@@ -128,4 +132,5 @@ def load_media_policy(rules: Sequence[Rule]) -> MediaPolicy:
         image_extensions=frozenset(e.casefold().lstrip(".") for e in strings("image_extensions")),
         camera_original=regexes("camera_original_names"),
         screenshot=regexes("screenshot_names"),
+        owner=owner.id,
     )

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -27,11 +28,19 @@ _INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 _GRAPHEME = regex.compile(r"\X")
+_SPECIAL = re.compile(r"[^\x00-\x0c\x0e-\x7f]+")  # non-ASCII, or CR (CR LF is one grapheme)
 # A run of 3+ single letters (or leet characters) separated by one or two spaces, dots, underscores
 # or hyphens: "f a g", "p.a.k.i", "n-i-g-g-e-r". Letters count as single only at word boundaries.
-_SPACED = re.compile(
-    r"(?<![^\W_])(?:[^\W_]|[@$!*])(?:[ ._\-]{1,2}(?:[^\W_]|[@$!*])){2,}(?![^\W_])"
+SPACED_SPEC = r"(?<![^\W_])(?:[^\W_]|[@$!*])(?:[ ._\-]{1,2}(?:[^\W_]|[@$!*])){2,}(?![^\W_])"
+# The same language, with each match starting at its first separator instead of its first letter: the
+# engine then skips to separators at C speed rather than testing every letter (tests/test_perf_equivalence.py).
+SPACED_START = r"[ ._\-]"
+SPACED_REST = (  # what must follow (and precede) the first separator, just consumed
+    r"(?<=(?:[^\W_]|[@$!*])[ ._\-])(?<![^\W_][\s\S][\s\S])[ ._\-]?(?:[^\W_]|[@$!*])"
+    r"(?:[ ._\-]{1,2}(?:[^\W_]|[@$!*]))+(?![^\W_])"
 )
+_SPACED = re.compile(SPACED_START + SPACED_REST)
+_SPACED_FULL = re.compile(SPACED_SPEC)  # for finditer: spans must start at the first letter
 _SEPARATORS = frozenset(" ._-")
 
 
@@ -70,31 +79,85 @@ def normalise(
     *,
     confusables: Mapping[str, str] | None = None,
     accept_join: Callable[[str], bool] | None = None,
+    ascii_confusables: bool | None = None,
 ) -> Normalised:
     """Normalise `raw` for matching; see the module docstring for the steps.
 
     `confusables` maps look-alike characters (Cyrillic, Greek ...) to Latin letters. `accept_join`
     decides whether a run of spaced-out single letters is joined: joins are kept only when the joined
     string is something the caller is looking for, never globally (that would create cross-token hits).
+    `ascii_confusables` (whether any confusables key is ASCII) may be passed by callers that
+    normalise many texts with one table, to save working it out per text.
     """
     if raw.isascii():
         base = Normalised(raw, raw.lower())
     else:
-        base = _normalise_unicode(raw, confusables or {})
+        table = confusables or {}
+        if ascii_confusables is None:
+            ascii_confusables = any(key.isascii() for key in table)
+        base = _normalise_unicode(raw, table, not ascii_confusables)
     if accept_join is None or not _SPACED.search(base.text):
         return base
     return _join_spaced(base, accept_join)
 
 
-def _normalise_unicode(raw: str, confusables: Mapping[str, str]) -> Normalised:
+def may_join(lowered: str) -> bool:
+    """Whether `normalise` could join spaced-out letters in this (already lower-cased) text."""
+    return _SPACED.search(lowered) is not None
+
+
+def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bool) -> Normalised:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     events: list[tuple[int, str]] = []
-    clusters = [(m.start(), m.end(), m.group()) for m in _GRAPHEME.finditer(raw)]
+    if not plain_ascii:
+        _clusters(raw, 0, len(raw), confusables, False, out, starts, ends, events)
+        return Normalised(raw, "".join(out), tuple(starts), tuple(ends), tuple(events))
+    # Only the stretches around non-ASCII characters (and CR, which pairs with LF) need grapheme
+    # work. An ASCII character other than CR always starts a grapheme and, unless a non-ASCII mark
+    # follows it, is one; so each special run plus one ASCII character either side is segmented
+    # on its own, exactly as in the whole text, and the ASCII between runs maps one to one.
+    size = len(raw)
+    regions: list[tuple[int, int]] = []
+    for m in _SPECIAL.finditer(raw):
+        lo, hi = max(m.start() - 1, 0), min(m.end() + 1, size)
+        if regions and lo < regions[-1][1]:
+            regions[-1] = (regions[-1][0], hi)
+        else:
+            regions.append((lo, hi))
+    done = 0
+    for lo, hi in regions:
+        if lo > done:
+            out.extend(raw[done:lo].lower())
+            starts.extend(range(done, lo))
+            ends.extend(range(done + 1, lo + 1))
+        _clusters(raw, lo, hi, confusables, True, out, starts, ends, events)
+        done = hi
+    if done < size:
+        out.extend(raw[done:].lower())
+        starts.extend(range(done, size))
+        ends.extend(range(done + 1, size + 1))
+    return Normalised(raw, "".join(out), tuple(starts), tuple(ends), tuple(events))
+
+
+def _clusters(raw: str, lo: int, hi: int, confusables: Mapping[str, str], plain_ascii: bool, out: list[str],
+              starts: list[int], ends: list[int], events: list[tuple[int, str]]) -> None:
+    """Normalise the graphemes of raw[lo:hi] (lo and hi are grapheme boundaries), appending to the lists."""
+    stretch = raw[lo:hi]
+    spans = _segments(stretch) if len(stretch) <= 64 else _segment(stretch)  # memoise short ones only
+    clusters = [(lo + a, lo + b, raw[lo + a:lo + b]) for a, b in spans]
+    following = raw[hi:hi + 1]  # the first character of the grapheme after the stretch
+    # A lone ASCII character needs none of the steps below (NFKC and casefold are lower() there)
+    # unless the confusables table maps ASCII (`plain_ascii` False); then every cluster takes the full path.
     for n, (g_start, g_end, cluster) in enumerate(clusters):
+        if plain_ascii and len(cluster) == 1 and cluster < "\x80":
+            out.append(cluster.lower())
+            starts.append(g_start)
+            ends.append(g_end)
+            continue
         if _is_symbol(cluster):
-            nxt = clusters[n + 1][2] if n + 1 < len(clusters) else ""
+            nxt = clusters[n + 1][2] if n + 1 < len(clusters) else following
             if out and out[-1].isalpha() and nxt[:1].isalpha():
                 events.append((len(out), "wildcard"))
                 out.append(WILDCARD)
@@ -124,7 +187,16 @@ def _normalise_unicode(raw: str, confusables: Mapping[str, str]) -> Normalised:
             out.append(ch)
             starts.append(g_start)
             ends.append(g_end)
-    return Normalised(raw, "".join(out), tuple(starts), tuple(ends), tuple(events))
+
+
+def _segment(text: str) -> tuple[tuple[int, int], ...]:
+    """Grapheme spans of a stretch of text."""
+    return tuple(m.span() for m in _GRAPHEME.finditer(text))
+
+
+# Memoised for short stretches: the same few emoji stretches recur across a chat, and each `regex`
+# call costs microseconds however short the text (the cache holds at most 4096 x 64 characters).
+_segments = lru_cache(maxsize=4096)(_segment)
 
 
 def _join_spaced(base: Normalised, accept_join: Callable[[str], bool]) -> Normalised:
@@ -132,7 +204,7 @@ def _join_spaced(base: Normalised, accept_join: Callable[[str], bool]) -> Normal
     text = base.text
     drop: set[int] = set()
     joined: list[tuple[int, int]] = []
-    for m in _SPACED.finditer(text):
+    for m in _SPACED_FULL.finditer(text):
         candidate = "".join(ch for ch in m.group() if ch not in _SEPARATORS)
         if accept_join(candidate):
             drop.update(i for i in range(m.start(), m.end()) if text[i] in _SEPARATORS)

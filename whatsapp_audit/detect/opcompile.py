@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.guard import Guarded, compile_rule_regex
 from whatsapp_audit.detect.opchecks import VALIDATORS, collapse
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Confidence
@@ -42,8 +43,8 @@ class Compiled:
     """One rule, ready to run."""
 
     rule: Rule
-    patterns: tuple[regex.Pattern[str], ...]
-    allow: tuple[regex.Pattern[str], ...]
+    patterns: tuple[Guarded, ...]
+    allow: tuple[Guarded, ...]
     validator: Any
     boost: _Words
     reduce: _Words
@@ -51,7 +52,7 @@ class Compiled:
     gate_words: tuple[str, ...]
     requires_digit: bool
     message_digits: int
-    prefilter: re.Pattern[str] | regex.Pattern[str] | None
+    prefilter: Guarded | None
     on_attachment: bool
     options: Mapping[str, Any]
     base: float
@@ -97,8 +98,8 @@ def compile_rule(rule: Rule) -> Compiled:
     if target not in ("text", "attachment"):
         raise fail("options.target must be 'text' or 'attachment'")
     try:
-        patterns = tuple(regex.compile(source) for source in sources)
-        allow = tuple(regex.compile(entry, regex.I) for entry in rule.allow)
+        patterns = tuple(compile_rule_regex(source) for source in sources)
+        allow = tuple(compile_rule_regex(entry, regex.I) for entry in rule.allow)
         prefilter = _gate(options["prefilter"]) if options.get("prefilter") else None
     except regex.error as error:
         raise fail(f"pattern does not compile: {error}") from None
@@ -132,10 +133,8 @@ def window_text(text: str, start: int, end: int, size: int | None) -> str:
     return f"{' '.join(left[-size:])} \u2063 {' '.join(right[:size])}"
 
 
-def _gate(source: str) -> re.Pattern[str] | regex.Pattern[str]:
-    """A prefilter: the standard library's engine when it accepts the pattern (same meaning for
-    the simple patterns gates use), else the `regex` module."""
-    try:
-        return re.compile(source)
-    except re.error:
-        return regex.compile(source)
+def _gate(source: str) -> Guarded:
+    """A prefilter. Compiled with `regex` like the rule's own patterns so it can run with a time
+    limit: a prefilter comes from a pattern file too, and one with two unbounded repeats (like
+    OPS-PERSON-DETAILS's) is quadratic on a long run of capitals."""
+    return compile_rule_regex(source, gate=True)

@@ -16,6 +16,7 @@ import regex
 
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.engine import trie_pattern
+from whatsapp_audit.detect.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.opchecks import Check, collapse
 from whatsapp_audit.detect.opcompile import DIGITS, HAS_DIGIT, Compiled, compile_rule, window_text
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
@@ -34,7 +35,13 @@ class OperationalDetector:
     def __init__(self) -> None:
         self.configure(())
 
+    @property
+    def timeouts(self) -> list[RegexTimeout]:
+        """Rules skipped on a message because a regex from their pattern file ran out of time."""
+        return self._timeouts.items
+
     def configure(self, rules: Sequence[Rule]) -> None:
+        self._timeouts = TimeoutLog()
         self._rules = tuple(compile_rule(rule) for rule in rules)
         self._text_rules = tuple(c for c in self._rules if not c.on_attachment)
         self._file_rules = tuple(c for c in self._rules if c.on_attachment)
@@ -59,7 +66,7 @@ class OperationalDetector:
     def keywords(self) -> frozenset[str]:
         return self._keywords
 
-    def _active(self, text: str) -> list[Compiled]:
+    def _active(self, text: str, line: int) -> list[Compiled]:
         """The rules whose cheap gates (keywords, digits, prefilter) this text passes, in rule order."""
         has_digit = HAS_DIGIT.search(text) is not None
         chosen: set[int] = set(self._always)
@@ -71,6 +78,7 @@ class OperationalDetector:
             if not has_digit:
                 chosen -= self._digit_positions
         digits = -1
+        short = len(text) <= SHORT_TEXT
         active: list[Compiled] = []
         for position in sorted(chosen):
             compiled = self._text_rules[position]
@@ -79,8 +87,18 @@ class OperationalDetector:
                     digits = len(HAS_DIGIT.findall(text))
                 if digits < compiled.message_digits:
                     continue
-            if compiled.prefilter is not None and compiled.prefilter.search(text) is None:
-                continue
+            gate = compiled.prefilter
+            if gate is not None:
+                if short and gate.plain is not None:  # tame gate, short text: no timer needed (guard.py)
+                    if gate.plain.search(text) is None:
+                        continue
+                else:
+                    try:
+                        if gate.search(text) is None:
+                            continue
+                    except TimeoutError:
+                        self._timeouts.record(line, compiled.rule.id, "options.prefilter")
+                        continue
             active.append(compiled)
         return active
 
@@ -89,24 +107,35 @@ class OperationalDetector:
         found: list[Finding] = []
         if message.attachments:
             for compiled in self._file_rules:
-                found.extend(self._attachments(compiled, message))
-        active = self._active(text) if text else []
+                try:
+                    found.extend(list(self._attachments(compiled, message)))
+                except TimeoutError:
+                    self._timeouts.record(message.line, compiled.rule.id, "match.regex/allow on a file name")
+        active = self._active(text, message.line) if text else []
         if not active and not found:
             return found
         neighbours = (*window.before[-1:], *window.after[:1])
         for compiled in active:
-            for number, pattern in enumerate(compiled.patterns, 1):
-                for match in pattern.finditer(text):
-                    finding = self._candidate(compiled, number, match, message, neighbours)
-                    if finding is not None:
-                        found.append(finding)
+            number = 0
+            try:
+                own: list[Finding] = []
+                for number, pattern in enumerate(compiled.patterns, 1):
+                    for match in pattern.finditer(text):
+                        finding = self._candidate(compiled, number, match, message, neighbours)
+                        if finding is not None:
+                            own.append(finding)
+            except TimeoutError:  # the rule is skipped on this message, and the report says so
+                self._timeouts.record(message.line, compiled.rule.id, f"match.regex #{number} or allow")
+                continue
+            found.extend(own)
         return _resolve_overlaps(found, self._groups) if len(found) > 1 else found
 
     def _candidate(self, compiled: Compiled, number: int, match: regex.Match[str],
                    message: Message, neighbours: Sequence[Message]) -> Finding | None:
         rule = compiled.rule
         matched = match.group(0)
-        if any(allowed.fullmatch(matched) or allowed.fullmatch(matched.replace(" ", "")) for allowed in compiled.allow):
+        if any(allowed.fullmatch(matched)
+               or allowed.fullmatch(matched.replace(" ", "")) for allowed in compiled.allow):
             return None
         if compiled.min_digits:
             group = compiled.options.get("digits_group")
@@ -125,13 +154,15 @@ class OperationalDetector:
         reduces = compiled.reduce.hits(around)
         if compiled.require_context and not boosts:
             return None
-        if compiled.allow and check.normalised and any(a.fullmatch(check.normalised) for a in compiled.allow):
+        if compiled.allow and check.normalised and any(a.fullmatch(check.normalised)
+                                                       for a in compiled.allow):
             return None
         return _finding(compiled, number, message, match.start(), match.end(), matched, check, boosts, reduces)
 
     def _attachments(self, compiled: Compiled, message: Message) -> Iterable[Finding]:
         for attachment in message.attachments:
-            if attachment.omitted or any(allowed.fullmatch(attachment.name) for allowed in compiled.allow):
+            if attachment.omitted or any(allowed.fullmatch(attachment.name)
+                                         for allowed in compiled.allow):
                 continue
             for number, pattern in enumerate(compiled.patterns, 1):
                 if pattern.search(attachment.name):

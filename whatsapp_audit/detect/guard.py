@@ -1,0 +1,133 @@
+"""Time limits for the regexes that come from pattern files.
+
+A rule's regex is data, and a force can load its own pack: one careless pattern such as `(a+)+$`
+backtracks for hours on a long run of "a"s in a hostile message. Every regex taken from `patterns/`
+is therefore compiled with the `regex` module and run with `timeout=REGEX_TIMEOUT` (seconds per
+call). A call that runs out of time skips that rule on that message and is recorded here, so the
+report can say which rule was not applied where, instead of the scan hanging or crashing.
+
+Regexes the code builds itself from escaped words (context words, lexicon terms, keyword tries) are
+not covered: their shape is fixed by the code and cannot backtrack badly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
+
+import regex
+
+REGEX_TIMEOUT = 0.25
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class RegexTimeout:
+    """One rule not applied to one message because its regex ran out of time."""
+
+    line: int  # first line of the message in the export
+    rule: str
+    pattern: str  # which regex of the rule, e.g. "match.regex #2", "options.prefilter"
+
+
+@dataclass
+class TimeoutLog:
+    """The timeouts one detector met (kept in order, each recorded once)."""
+
+    items: list[RegexTimeout] = field(default_factory=list)
+    _seen: set[RegexTimeout] = field(default_factory=set, repr=False)
+
+    def record(self, line: int, rule: str, pattern: str) -> None:
+        item = RegexTimeout(line, rule, pattern)
+        if item not in self._seen:
+            self._seen.add(item)
+            self.items.append(item)
+
+
+class Guarded:
+    """A regex from a pattern file that always finishes: `search`, `finditer` and `fullmatch` raise
+    TimeoutError after REGEX_TIMEOUT seconds.
+
+    Arming the timer costs about 2 µs a call in the `regex` module, several times a short search.
+    So a *tame* pattern (no repeat inside a repeat, no alternation inside a repeat, no
+    backreference, at most two unbounded repeats) runs without it on texts of at most SHORT_TEXT
+    characters: its backtracking is then at most polynomial of degree three in the length, a
+    fraction of a second at worst. Everything else always runs with the timer.
+    """
+
+    __slots__ = ("regex", "pattern", "tame", "plain")
+
+    def __init__(self, source: str, flags: int = 0, gate: bool = False) -> None:
+        """`gate`: the pattern is only ever asked "is there a match?" (a prefilter), so a tame one
+        may answer short texts with the standard library's engine, faster on such simple patterns."""
+        self.regex = regex.compile(source, flags)
+        self.pattern = source  # as on a compiled pattern: the source text
+        self.tame = is_tame(source, flags)
+        # The standard-library twin of a tame gate, for callers that check the length themselves.
+        self.plain: re.Pattern[str] | None = None
+        if gate and self.tame:
+            try:
+                self.plain = re.compile(source, flags)
+            except (re.error, ValueError):
+                self.plain = None
+
+    def _limit(self, text: str) -> float | None:
+        return None if self.tame and len(text) <= SHORT_TEXT else REGEX_TIMEOUT
+
+    def search(self, text: str) -> regex.Match[str] | re.Match[str] | None:
+        if self.plain is not None and len(text) <= SHORT_TEXT:
+            return self.plain.search(text)
+        return self.regex.search(text, timeout=self._limit(text))
+
+    def fullmatch(self, text: str) -> regex.Match[str] | None:
+        return self.regex.fullmatch(text, timeout=self._limit(text))
+
+    def finditer(self, text: str) -> Iterator[regex.Match[str]]:
+        return self.regex.finditer(text, timeout=self._limit(text))
+
+
+SHORT_TEXT = 256
+_REPEATS = frozenset({_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)})
+
+
+def is_tame(source: str, flags: int = 0) -> bool:
+    """Whether a pattern's backtracking is provably polynomial (see Guarded); False when unsure."""
+    try:
+        tree = _parser.parse(source, flags & ~regex.VERSION1)  # only syntax the standard `re` knows
+    except Exception:  # noqa: BLE001 - regex-only syntax (fuzzy, \p{..}, ...): not analysed
+        return False
+    unbounded = 0
+
+    def walk(items: Any, in_repeat: bool) -> bool:
+        nonlocal unbounded
+        for op, av in items:
+            if op in _REPEATS:
+                low, high, sub = av
+                if in_repeat:
+                    return False
+                if high == _c.MAXREPEAT or high > 32:
+                    unbounded += 1
+                if not walk(sub, True):
+                    return False
+            elif op is _c.BRANCH:
+                if in_repeat or not all(walk(alt, in_repeat) for alt in av[1]):
+                    return False
+            elif op is _c.SUBPATTERN:
+                if not walk(av[-1], in_repeat):
+                    return False
+            elif op in (_c.ASSERT, _c.ASSERT_NOT):
+                if not walk(av[1], in_repeat):
+                    return False
+            elif op in (_c.GROUPREF, _c.GROUPREF_EXISTS) or op is getattr(_c, "ATOMIC_GROUP", None):
+                return False
+        return True
+
+    return walk(tree, False) and unbounded <= 2
+
+
+def compile_rule_regex(source: str, flags: int = 0, gate: bool = False) -> Guarded:
+    """A regex from a pattern file, wrapped so that every call is time-limited (see Guarded)."""
+    return Guarded(source, flags, gate)
