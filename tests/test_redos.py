@@ -118,3 +118,20 @@ def test_a_bundled_gate_on_a_long_run_of_capitals_is_bounded_and_reported() -> N
     found = list(engine.run([hostile, msg(7, "Stopped AB12 CDE on the high street")]))
     assert [f.rule for f in found] == ["OPS-VRM"]
     assert RegexTimeout(7, "OPS-PERSON-DETAILS", "options.prefilter") in engine.timeouts
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_timeout_reaches_the_report_limitations_and_json(tmp_path: Path, jobs: int) -> None:
+    import json
+
+    from whatsapp_audit.report.json_report import report_dict
+
+    folder = tmp_path / "exhibit"
+    folder.mkdir()
+    chat = folder / "chat.txt"
+    chat.write_text(f"14/03/2024, 09:00 - Kit Arden: aaa\n14/03/2024, 09:01 - Kit Arden: {HOSTILE}\n", encoding="utf-8")
+    result = scan(chat, patterns_dirs=[force_pack(tmp_path, CATASTROPHIC)], jobs=jobs)
+    assert result.timeouts == (RegexTimeout(2, "FORCE-RUN", "match.regex #1 or allow"),)
+    assert any("rule FORCE-RUN was not applied to the message on line 2" in note for note in result.limitations)
+    report = json.loads(json.dumps(report_dict(result)))
+    assert report["regex_timeouts"] == [{"line": 2, "rule": "FORCE-RUN", "pattern": "match.regex #1 or allow"}]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.guard import RegexTimeout
 from whatsapp_audit.ingest.export import Export, reopen_export
 from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part
@@ -37,6 +38,7 @@ class PartResult:
     findings: list[ScanFinding]
     stats: ParseStats
     first_index: int | None  # the part-local index of the first message in its own span
+    timeouts: tuple[RegexTimeout, ...]  # rules not applied to messages of its own span
 
 
 _WORKER: dict[str, Any] = {}
@@ -69,12 +71,14 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
 
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
-               media_facts: Mapping[str, Any], progress: Any = None) -> tuple[list[ScanFinding], ParseStats]:
-    """Findings and whole-file stats of `export`, scanned part by part in `pool`."""
+               media_facts: Mapping[str, Any], progress: Any = None,
+               ) -> tuple[list[ScanFinding], ParseStats, tuple[RegexTimeout, ...]]:
+    """Findings, whole-file stats and regex time-outs of `export`, scanned part by part in `pool`."""
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
            export.source.chat_sha256, context, dict(media_facts))
     findings: list[ScanFinding] = []
     all_stats: list[ParseStats] = []
+    timeouts: set[RegexTimeout] = set()
     offset = 0
     for result in pool.map(_scan_part, [(job, part) for part in parts]):
         if result.first_index is not None:
@@ -82,9 +86,10 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
             findings.extend(_renumber(item, shift) for item in result.findings)
         offset += result.stats.messages
         all_stats.append(result.stats)
+        timeouts.update(result.timeouts)
         if progress is not None:
             progress(offset, sum(s.total_lines for s in all_stats))
-    return findings, merge_stats(all_stats)
+    return findings, merge_stats(all_stats), tuple(sorted(timeouts))
 
 
 def _ready() -> None:
@@ -109,7 +114,8 @@ def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
     capture = ContextCapture(context, engine.context_size, None)
     messages = _note_first(export.iter_part(part, stats), part, first)
     findings = [item for item in capture.collect(engine, messages) if part.first_line <= item.finding.line < part.end_line]
-    return PartResult(findings, stats, first[0] if first else None)
+    timeouts = tuple(t for t in engine.timeouts if part.first_line <= t.line < part.end_line)
+    return PartResult(findings, stats, first[0] if first else None, timeouts)
 
 
 def _note_first(messages: Iterable[Message], part: Part, first: list[int]) -> Iterator[Message]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.guard import RegexTimeout
 from whatsapp_audit.detect.registry import detector_names
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.media import read_media_facts
@@ -126,6 +127,7 @@ class ScanResult:
     media: tuple[MediaMember, ...] = ()  # zip members besides the chat, with their hashes
     context: int = DEFAULT_CONTEXT  # neighbours kept each side of a flagged message
     min_confidence: str = "low"  # findings below this confidence were left out
+    timeouts: tuple[RegexTimeout, ...] = ()  # (line, rule, pattern) where a rule was not applied
 
     def at_or_above(self, severity: Severity) -> int:
         return sum(1 for item in self.findings if item.finding.severity.rank >= severity.rank)
@@ -169,17 +171,21 @@ def scan(
             facts = read_media_facts(export) if export.source.container == "zip" else {}
             parts = export.plan_parts(workers * parallel.PARTS_PER_JOB, parallel.MARGIN_BYTES) if pool else []
             if pool is not None and len(parts) > 1:
-                found, export.stats = parallel.scan_parts(pool, export, parts, context, facts, progress)
+                found, export.stats, timeouts = parallel.scan_parts(pool, export, parts, context, facts, progress)
                 skipped = tuple(rule.id for rule in pattern_set.rules if rule.detector not in detector_names())
             else:
                 engine = Engine.build(pattern_set.rules)
                 engine.provide_media(facts)
                 found = list(ContextCapture(context, engine.context_size, progress).collect(engine, export.iter_messages()))
                 skipped = tuple(rule.id for rule in engine.skipped_rules)
+                timeouts = engine.timeouts
             findings = [item for item in found if item.finding.confidence.rank >= floor]
             record = source_record(export)
             stats = export.stats
-            limitations = tuple(export.warnings())
+            limitations = tuple(export.warnings()) + tuple(
+                f"rule {t.rule} was not applied to the message on line {t.line}: its pattern ran out of time"
+                for t in timeouts
+            )
             info, survey = export.source, export.survey
     finally:
         if pool is not None:
@@ -193,7 +199,7 @@ def scan(
         limitations=limitations, patterns=pattern_set, skipped_rules=skipped,
         findings=tuple(findings), counts=count(findings, stats.messages, examined),
         titles={rule.id: rule.title for rule in pattern_set.rules},
-        media=media, context=context, min_confidence=min_confidence,
+        media=media, context=context, min_confidence=min_confidence, timeouts=timeouts,
     )
 
 

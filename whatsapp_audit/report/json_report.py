@@ -61,6 +61,7 @@ def header(result: ScanResult, generated_at: datetime | None = None, context: in
         "media": [
             {"name": m.name, "size": m.size, "sha256": m.sha256, "note": m.note} for m in result.media
         ],
+        "regex_timeouts": [{"line": t.line, "rule": t.rule, "pattern": t.pattern} for t in result.timeouts],
         "participants": participants_record(result),
         "timeline": timeline_record(result),
     }
