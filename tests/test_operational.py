@@ -271,3 +271,20 @@ def test_score_is_the_base_plus_the_listed_adjustments() -> None:
     total = base + sum(delta for _, delta in finding.explanation.adjustments)
     assert finding.score == round(min(1.0, total), 3)
     assert any("capped" in reason for reason, _ in finding.explanation.adjustments)
+
+
+def test_digits_inside_attachment_file_names_are_not_phone_numbers_or_references(tmp_path):
+    from whatsapp_audit import parse
+    from whatsapp_audit.detect.engine import Engine
+    from whatsapp_audit.rules.loader import load_patterns
+
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "\u200e[03/01/2021, 07:21:57] Ana Pike: \u200e<attached: 00000008-PHOTO-2021-01-03-07-21-57.jpg>\n"
+        "[03/01/2021, 07:22:10] Ana Pike: call 07911 400 812 <attached: 00000009-PHOTO-2021-01-03-07-22-10.jpg>\n",
+        encoding="utf-8",
+    )
+    messages = parse(chat).messages
+    found = [(f.line, f.rule, f.matched) for f in Engine.build(load_patterns().rules).run(messages)]
+    assert not any(line == 1 for line, _, _ in found)
+    assert (2, "OPS-PHONE", "07911 400 812") in found

@@ -115,12 +115,18 @@ class OperationalDetector:
         if not active and not found:
             return found
         neighbours = (*window.before[-1:], *window.after[:1])
+        # Digits inside file names in the text (<attached: 00000008-PHOTO-2021-01-03-07-21-57.jpg>)
+        # are dates and counters, not phone numbers or references; words there (an operation
+        # name in "Briefing - Op Nightjar.pdf") still count.
+        files = _file_name_spans(message) if message.attachments else ()
         for compiled in active:
             number = 0
             try:
                 own: list[Finding] = []
                 for number, pattern in enumerate(compiled.patterns, 1):
                     for match in pattern.finditer(text):
+                        if files and _inside_file_name(match, files):
+                            continue
                         finding = self._candidate(compiled, number, match, message, neighbours)
                         if finding is not None:
                             own.append(finding)
@@ -229,3 +235,22 @@ def _resolve_overlaps(found: list[Finding], groups: Mapping[str, str | None]) ->
             kept.append(finding)
     kept.sort(key=lambda f: (f.start if f.start is not None else -1, f.rule))
     return kept
+
+
+def _inside_file_name(match: regex.Match[str], files: tuple[tuple[int, int], ...]) -> bool:
+    if not HAS_DIGIT.search(match.group(0)):
+        return False
+    return any(start < match.end() and match.start() < end for start, end in files)
+
+
+def _file_name_spans(message: Message) -> tuple[tuple[int, int], ...]:
+    """Where the message text spells its attachments' file names."""
+    spans = []
+    text = message.text
+    for attachment in message.attachments:
+        name = attachment.name
+        start = text.find(name) if name else -1
+        while start >= 0:
+            spans.append((start, start + len(name)))
+            start = text.find(name, start + len(name))
+    return tuple(spans)
