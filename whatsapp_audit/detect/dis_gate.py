@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from whatsapp_audit.detect.dis_lexicon import MIXED_REST, MIXED_START
+from whatsapp_audit.detect.dis_lexicon import MIXED_REST, MIXED_START, bounded_for_gates
 from whatsapp_audit.detect.normalise import SPACED_REST, SPACED_START
 
 
@@ -40,4 +40,4 @@ class QuickGate:
 
     def might_match(self, text: str) -> bool:
         """False only when none of the gates folded in here would accept `text`."""
-        return self._pattern.search(" " + text) is not None
+        return self._pattern.search(" " + bounded_for_gates(text)) is not None

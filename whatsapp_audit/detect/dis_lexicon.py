@@ -32,6 +32,25 @@ MIXED_SPEC = (
 # The same test anchored on the stand-in character, so the engine skips ordinary text at C speed
 # instead of trying three alternatives at every letter (tests/test_perf_equivalence.py checks that
 # both give the same answer).
+_LONG_TEXT = 256
+_RUN_KEPT = 16
+_LONG_RUN = re.compile(r"(.)\1{%d,}" % _RUN_KEPT, re.DOTALL)
+_LONG_TOKEN = 64
+_LONG_WORD = re.compile(r"\S{%d,}" % (_LONG_TOKEN + 1))
+
+
+def bounded_for_gates(text: str) -> str:
+    """`text` with runs of one character cut to 16 and words cut to 64 characters, for the gates.
+
+    Hostile text ("1" x 40,000, "|1|1..." in crash text) makes the gates' overlapping leet classes
+    backtrack quadratically. Terms are matched with runs squeezed (see `Lexicon.key`) and no term,
+    however disguised, is longer than 64 characters, so the gates' answer cannot change.
+    """
+    if len(text) <= _LONG_TEXT:
+        return text
+    text = _LONG_RUN.sub(lambda m: m.group()[:_RUN_KEPT], text)
+    return _LONG_WORD.sub(lambda m: m.group()[:_LONG_TOKEN], text)
+
 MIXED_START = "[0-9@$!|+*#%]"
 MIXED_REST = (  # what must follow (and precede) a stand-in character just consumed
     r"(?<=[^\W\d_][\s\S])[0-9@$!|+*#%]*[^\W\d_]"
@@ -118,6 +137,7 @@ class Lexicon:
 
     def might_match(self, text: str) -> bool:
         """False only when `scan` would certainly find nothing (its own gate, exposed for callers)."""
+        text = bounded_for_gates(text)
         return bool(self.terms) and (self._prescan.search(text) is not None or _MIXED.search(text) is not None)
 
     def scan(self, text: str) -> list[LexHit]:
@@ -151,8 +171,8 @@ class Lexicon:
     def _fallback(self, text: str, start: int, end: int, hits: list[LexHit]) -> None:
         """Tokens with wildcards or unmapped symbols: per-term patterns, then constrained fuzz."""
         token = text[start:end]
-        if not any(ch.isalpha() for ch in token):
-            return  # digit-only and symbol-only strings never decode
+        if len(token) > _LONG_TOKEN or not any(ch.isalpha() for ch in token):
+            return  # digit-only and symbol-only strings never decode; no disguised term is this long
         for term in self.terms:
             if not term.prefix and abs(len(token) - len(term.text)) <= 3:
                 before = len(hits)

@@ -199,16 +199,19 @@ def _segment(text: str) -> tuple[tuple[int, int], ...]:
 _segments = lru_cache(maxsize=4096)(_segment)
 
 
+_MAX_SPACED_LETTERS = 24  # longer spaced runs are not words; bounds the stretches tried
+
+
 def _join_spaced(base: Normalised, accept_join: Callable[[str], bool]) -> Normalised:
     """Drop the separators of spaced-out letter runs that the caller accepts, keeping the offsets."""
     text = base.text
     drop: set[int] = set()
     joined: list[tuple[int, int]] = []
     for m in _SPACED_FULL.finditer(text):
-        candidate = "".join(ch for ch in m.group() if ch not in _SEPARATORS)
-        if accept_join(candidate):
-            drop.update(i for i in range(m.start(), m.end()) if text[i] in _SEPARATORS)
-            joined.append((m.start(), m.end()))
+        span = _accepted_stretch(text, m.start(), m.end(), accept_join)
+        if span is not None:
+            drop.update(i for i in range(*span) if text[i] in _SEPARATORS)
+            joined.append(span)
     if not drop:
         return base
     starts = base.starts if base.starts is not None else tuple(range(len(text)))
@@ -225,6 +228,18 @@ def _join_spaced(base: Normalised, accept_join: Callable[[str], bool]) -> Normal
         tuple(ends[i] for i in keep),
         tuple(sorted(events)),
     )
+
+
+def _accepted_stretch(text: str, start: int, end: int, accept_join: Callable[[str], bool]) -> tuple[int, int] | None:
+    """The longest stretch of a spaced-out run whose letters, joined, the caller accepts: the whole
+    run, or part of it when a spaced word runs on from single-letter words ("is a f a g")."""
+    letters = [i for i in range(start, end) if text[i] not in _SEPARATORS][:_MAX_SPACED_LETTERS]
+    for size in range(len(letters), 2, -1):
+        for first in range(len(letters) - size + 1):
+            chosen = letters[first : first + size]
+            if accept_join("".join(text[i] for i in chosen)):
+                return chosen[0], chosen[-1] + 1
+    return None
 
 
 def _is_symbol(cluster: str) -> bool:
