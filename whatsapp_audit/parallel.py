@@ -113,7 +113,7 @@ def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
     first: list[int] = []
     capture = ContextCapture(context, engine.context_size, None)
     messages = _note_first(export.iter_part(part, stats), part, first)
-    findings = [item for item in capture.collect(engine, messages) if part.first_line <= item.finding.line < part.end_line]
+    findings = list(capture.collect(engine, messages, lambda m: part.first_line <= m.line < part.end_line))
     timeouts = tuple(t for t in engine.timeouts if part.first_line <= t.line < part.end_line)
     return PartResult(findings, stats, first[0] if first else None, timeouts)
 

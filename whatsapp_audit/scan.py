@@ -246,8 +246,11 @@ class ContextCapture:
                 self.progress(count_read, message.end_line)
             yield message
 
-    def collect(self, engine: Engine, messages: Iterable[Message]) -> Iterator[ScanFinding]:
-        for message, found in engine.run_messages(self._tap(messages)):
+    def collect(self, engine: Engine, messages: Iterable[Message],
+                examine: Callable[[Message], bool] | None = None) -> Iterator[ScanFinding]:
+        """Findings with their context; `examine` limits which messages are examined (see
+        `Engine.run_messages`), the others still serve as context."""
+        for message, found in engine.run_messages(self._tap(messages), examine):
             around = [ContextMessage.of(m) for m in self.recent if 0 < abs(m.index - message.index) <= self.context]
             self.pending.append((message, found, around))
             yield from self._ready(done=False)

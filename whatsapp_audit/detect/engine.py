@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -78,19 +78,6 @@ class KeywordFilter:
         return found
 
 
-@dataclass(frozen=True)
-class EngineSpec:
-    """Everything needed to build an engine, as plain picklable data (rules are frozen dataclasses
-    of TOML values): send this to worker processes and call `build()` once in each, rather than
-    pickling an engine, whose detectors hold compiled patterns and a spaCy matcher."""
-
-    rules: tuple[Rule, ...]
-    entries: tuple[str, ...] = DETECTORS
-
-    def build(self) -> Engine:
-        return Engine.build(self.rules, self.entries)
-
-
 @dataclass
 class Engine:
     """Configured detectors ready to run over a stream of messages."""
@@ -150,32 +137,34 @@ class Engine:
             yield from findings
 
     def run_messages(self, messages: Iterable[Message],
-                     part: range | None = None) -> Iterator[tuple[Message, list[Finding]]]:
+                     examine: Callable[[Message], bool] | None = None) -> Iterator[tuple[Message, list[Finding]]]:
         """Each message that has findings, with them (for callers that need the message too).
 
-        `part` (message indexes) is for a worker given one slice of a large export: pass the
-        slice with `context_size` messages of margin on each side, and only messages whose index
-        is in `part` are examined; the margins serve as their neighbours. Together the parts
-        give exactly the findings of one run over the whole export."""
+        `examine` is for a worker given one part of a large export with margins of neighbours
+        (see `parallel`): only messages it accepts are examined, the rest serve as neighbours.
+        Together the parts give exactly the findings of one run over the whole export."""
         size = self.context_size
         history: deque[Message] = deque(maxlen=size)
         ahead: deque[Message] = deque()
+
+        def step() -> list[Finding]:
+            current = ahead.popleft()
+            found = self.examine(current, history, ahead) if examine is None or examine(current) else []
+            history.append(current)
+            return found
+
         for message in messages:
             ahead.append(message)
             if len(ahead) > size:
-                current = ahead.popleft()
-                if part is None or current.index in part:
-                    found = self.examine(current, history, ahead)
-                    if found:
-                        yield current, found
-                history.append(current)
-        while ahead:
-            current = ahead.popleft()
-            if part is None or current.index in part:
-                found = self.examine(current, history, ahead)
+                current = ahead[0]
+                found = step()
                 if found:
                     yield current, found
-            history.append(current)
+        while ahead:
+            current = ahead[0]
+            found = step()
+            if found:
+                yield current, found
 
     def examine(self, message: Message, before: Sequence[Message] | deque[Message],
                 after: Sequence[Message] | deque[Message]) -> list[Finding]:
