@@ -119,7 +119,7 @@ def open_export(path: str | os.PathLike[str], date_order: str | None = None) -> 
     if date_order is not None and date_order not in DATE_ORDERS:
         raise UsageError(f"--date-order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     vocabulary = load_vocabulary()
-    source = open_source(path)
+    source = open_source(path, (vocabulary.chat_names, vocabulary.chat_prefixes))
     try:
         with source.open_chat() as stream:
             head = stream.read(4096)
@@ -139,12 +139,13 @@ def reopen_export(path: str | os.PathLike[str], encoding: Encoding, survey: Form
 
     The file is hashed again on opening; a different hash means a different file, and stops the run.
     """
-    source = open_source(path)
+    vocabulary = load_vocabulary()
+    source = open_source(path, (vocabulary.chat_names, vocabulary.chat_prefixes))
     if source.info.sha256 != sha256:
         source.close()
         raise InputError(f"{path}: the file changed while it was being read; hash it again and re-run")
     source.info = replace(source.info, chat_sha256=chat_sha256)
-    return Export(source, encoding, survey, load_vocabulary())
+    return Export(source, encoding, survey, vocabulary)
 
 
 def parse(path: str | os.PathLike[str], date_order: str | None = None) -> ParsedChat:

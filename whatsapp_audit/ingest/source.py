@@ -27,8 +27,6 @@ MAX_CHAT_BYTES = 4 << 30
 MAX_TOTAL_BYTES = 64 << 30
 MAX_RATIO = 1000  # text compresses ~10x, media ~1x; a bomb compresses thousands of times
 RATIO_FLOOR = 10 << 20  # small members may compress well without being a threat
-CHAT_NAMES = ("_chat.txt",)
-CHAT_PREFIXES = ("whatsapp chat", "whatsapp-chat", "conversa do whatsapp", "chat de whatsapp", "whatsapp-chat mit")
 
 
 @dataclass(frozen=True)
@@ -167,8 +165,14 @@ class HashingReader(io.RawIOBase):
         return self._hash.hexdigest()
 
 
-def open_source(path: str | os.PathLike[str]) -> Source:
-    """Open an export read-only; raise InputError with a one-line reason if it can't be used."""
+ChatNames = tuple[tuple[str, ...], tuple[str, ...]]  # (exact names, prefixes), casefolded
+
+
+def open_source(path: str | os.PathLike[str], chat_names: ChatNames = ((), ())) -> Source:
+    """Open an export read-only; raise InputError with a one-line reason if it can't be used.
+
+    `chat_names` tells the chat text apart when a zip holds several .txt files (see the export
+    vocabulary's [zip] table)."""
     path = Path(path)
     try:
         st = path.stat()
@@ -190,11 +194,11 @@ def open_source(path: str | os.PathLike[str]) -> Source:
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({_reason(error)})") from None
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _open_zip(path, digest, st.st_size)
+        return _open_zip(path, digest, st.st_size, chat_names)
     return Source(path, SourceInfo(str(path), digest, st.st_size, "txt"), None)
 
 
-def _open_zip(path: Path, digest: str, size: int) -> Source:
+def _open_zip(path: Path, digest: str, size: int, chat_names: ChatNames) -> Source:
     try:
         archive = zipfile.ZipFile(path, "r")
         infos = [info for info in archive.infolist() if not info.is_dir()]
@@ -204,7 +208,7 @@ def _open_zip(path: Path, digest: str, size: int) -> Source:
         raise InputError(f"{path}: holds {len(infos)} files, more than the limit of {MAX_MEMBERS}")
     if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
         raise InputError(f"{path}: would expand to more than {MAX_TOTAL_BYTES >> 30} GiB; refusing (zip bomb?)")
-    chat = _pick_chat(path, infos)
+    chat = _pick_chat(path, infos, chat_names)
     if chat.flag_bits & 0x1:
         raise InputError(f"{path}: the chat text {chat.filename!r} is encrypted")
     if _unsafe(chat):
@@ -215,13 +219,14 @@ def _open_zip(path: Path, digest: str, size: int) -> Source:
     return Source(path, info, archive)
 
 
-def _pick_chat(path: Path, infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+def _pick_chat(path: Path, infos: list[zipfile.ZipInfo], chat_names: ChatNames) -> zipfile.ZipInfo:
     texts = [i for i in infos if i.filename.lower().endswith(".txt") and not i.filename.startswith("__MACOSX/")]
     if not texts:
         raise InputError(f"{path}: the zip holds no chat text (.txt file)")
     if len(texts) == 1:
         return texts[0]
-    named = [i for i in texts if _is_chat_name(PurePosixPath(i.filename).name)]
+    names, prefixes = chat_names
+    named = [i for i in texts if _is_chat_name(PurePosixPath(i.filename).name, names, prefixes)]
     if len(named) == 1:
         return named[0]
     raise InputError(
@@ -230,9 +235,9 @@ def _pick_chat(path: Path, infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
     )
 
 
-def _is_chat_name(name: str) -> bool:
-    lower = name.lower()
-    return lower in CHAT_NAMES or lower.startswith(CHAT_PREFIXES)
+def _is_chat_name(name: str, names: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
+    folded = name.casefold()
+    return folded in names or folded.startswith(prefixes)
 
 
 def _unsafe(info: zipfile.ZipInfo) -> str | None:

@@ -37,6 +37,8 @@ class Vocabulary:
     edited_suffixes: tuple[str, ...]
     quoted_event_regexes: tuple[re.Pattern[str], ...]
     encryption_notices: tuple[str, ...]
+    chat_names: tuple[str, ...]  # casefolded names of the chat text inside a zip
+    chat_prefixes: tuple[str, ...]  # casefolded
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -86,6 +88,8 @@ def _compile(source: str, sha256: str, data: dict) -> Vocabulary:
         edited_suffixes=tuple(data["edited"]["suffixes"]),
         quoted_event_regexes=tuple(re.compile(p) for p in data["system"]["quoted_event_regexes"]),
         encryption_notices=tuple(n.casefold() for n in data["system"]["encryption_notices"]),
+        chat_names=tuple(n.casefold() for n in data["zip"]["chat_names"]),
+        chat_prefixes=tuple(n.casefold() for n in data["zip"]["chat_prefixes"]),
     )
 
 
