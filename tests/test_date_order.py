@@ -53,3 +53,21 @@ def test_contradictory_dates_are_reported_and_the_minority_left_unparsed(write_e
     assert chat.survey.date_order == "dmy" and not chat.survey.order_settled
     assert "contradictory" in chat.survey.order_evidence
     assert [(r.first_line, r.last_line) for r in chat.unparsed] == [(4, 4)]
+
+
+def test_media_file_names_settle_an_order_the_headers_cannot(write_export):
+    ios = (
+        "[05/02/2024, 01:12:40] Tom Vale: \u200e<attached: 00000014-PHOTO-2024-05-02-01-12-40.jpg>\n"
+        "[05/02/2024, 01:13:00] Sam Orr: ok\n"
+    )
+    chat = parse(write_export(ios))
+    assert chat.survey.date_order == "mdy" and chat.survey.order_settled
+    assert "media file names carry their dates" in chat.survey.order_evidence
+    assert chat.messages[0].timestamp == datetime(2024, 5, 2, 1, 12, 40)
+    android = "02/05/2024, 01:12 - Tom Vale: IMG-20240502-WA0007.jpg (file attached)\n"
+    assert parse(write_export(android)).survey.date_order == "dmy"
+
+
+def test_file_names_from_another_year_do_not_vote(write_export):
+    chat = parse(write_export("[05/05/2024, 01:12:40] Tom Vale: forwarded IMG-20190304-WA0007.jpg\n"))
+    assert not chat.survey.order_settled

@@ -125,7 +125,8 @@ def open_export(path: str | os.PathLike[str], date_order: str | None = None) -> 
             head = stream.read(4096)
             encoding = sniff_encoding(head)
         digests: list[str] = []
-        surveyed = survey(lambda: _read_blocks(source, encoding, digests, lambda _n: None), str(path), date_order)
+        surveyed = survey(lambda: _read_blocks(source, encoding, digests, lambda _n: None), str(path), date_order,
+                          vocabulary.dated_name)
         source.info = replace(source.info, chat_sha256=digests[0])
         _same_bytes(source.info, digests)
     except BaseException:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from whatsapp_audit.errors import InputError
 from whatsapp_audit.ingest.shapes import ABOVE_12, MARKS, SHAPES, HeaderStyle, Shape, strict_regex, style_of
@@ -34,6 +35,7 @@ class _Tally:
     second_above_12: int | None = None
     first_above_count: int = 0
     second_above_count: int = 0
+    named_votes: dict[str, int] = field(default_factory=lambda: {"dmy": 0, "mdy": 0})  # file-name dates
     dates: list[tuple[int, int, int]] = field(default_factory=list)  # (a, b, c) when the date changes
 
 
@@ -55,8 +57,11 @@ class FormatSurvey:
 Blocks = Callable[[], Iterator[str]]
 
 
-def survey(open_blocks: Blocks, source: str, date_order: str | None = None) -> FormatSurvey:
-    """Survey the text that `open_blocks()` yields; raise InputError if no line is a header."""
+def survey(open_blocks: Blocks, source: str, date_order: str | None = None, dated_name: Any = None) -> FormatSurvey:
+    """Survey the text that `open_blocks()` yields; raise InputError if no line is a header.
+
+    `dated_name` finds media file names that carry their date year first (groups y, m, d): when
+    no day above 12 settles the order, they are compared with the headers' dates."""
     tallies: dict[tuple[str, HeaderStyle], _Tally] = {}
     chosen: tuple[str, HeaderStyle] | None = None
     searches: list[tuple[str, object]] = []
@@ -78,7 +83,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None) -> F
     shape_name, style = chosen
     unsettled = (tally.first_above_12 is None) == (tally.second_above_12 is None)  # no evidence, or both
     if date_order is None and not style.year_first and unsettled:
-        tally = _exact_tally(open_blocks, shape_name, style)  # read every header to weigh it
+        tally = _exact_tally(open_blocks, shape_name, style, dated_name)  # read every header to weigh it
     order, settled, evidence = _date_order(style, tally, date_order)
     shape = next(s for s in SHAPES if s.name == shape_name)
     return FormatSurvey(shape, style, order, settled, evidence)
@@ -131,7 +136,7 @@ def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list
             setattr(tally, f"{which}_above_12", line_offset + block.count("\n", 0, match.start()) + 1)
 
 
-def _exact_tally(open_blocks: Blocks, shape_name: str, style: HeaderStyle) -> _Tally:
+def _exact_tally(open_blocks: Blocks, shape_name: str, style: HeaderStyle, dated_name: Any) -> _Tally:
     shape = next(s for s in SHAPES if s.name == shape_name)
     regex = strict_regex(shape, style)
     tally = _Tally()
@@ -139,7 +144,13 @@ def _exact_tally(open_blocks: Blocks, shape_name: str, style: HeaderStyle) -> _T
     for block in open_blocks():
         for match in regex.finditer(block):
             line_no = line_offset + block.count("\n", 0, match.start()) + 1
-            _record(tally, line_no, int(match["d1"]), int(match["d2"]), int(match["d3"]))
+            a, b, c = int(match["d1"]), int(match["d2"]), int(match["d3"])
+            _record(tally, line_no, a, b, c)
+            named = dated_name.search(match["rest"]) if dated_name is not None else None
+            if named is not None and int(named["y"]) % 100 == c % 100:
+                month, day = int(named["m"]), int(named["d"])
+                tally.named_votes["dmy"] += (a, b) == (day, month)
+                tally.named_votes["mdy"] += (a, b) == (month, day)
         line_offset += block.count("\n") + 1
     return tally
 
@@ -169,6 +180,13 @@ def _date_order(style: HeaderStyle, tally: _Tally, forced: str | None) -> tuple[
         return "dmy", True, f"the first number is above 12 (first at line {day_first}), so it is the day"
     if month_first is not None and day_first is None:
         return "mdy", True, f"the second number is above 12 (first at line {month_first}), so it is the day"
+    votes = tally.named_votes
+    if day_first is None and month_first is None and votes["dmy"] != votes["mdy"]:
+        order = "dmy" if votes["dmy"] > votes["mdy"] else "mdy"
+        return order, True, (
+            f"no number above 12; media file names carry their dates year first, and "
+            f"{max(votes.values())} agree with the headers read as {order} ({min(votes.values())} as the other order)"
+        )
     backwards = {order: _backward_jumps(tally.dates, order) for order in ("dmy", "mdy")}
     if day_first is not None and month_first is not None:
         order = "dmy" if tally.first_above_count >= tally.second_above_count else "mdy"

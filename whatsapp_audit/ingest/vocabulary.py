@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+
+import regex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,7 @@ class Vocabulary:
     edited_suffixes: tuple[str, ...]
     quoted_event_regexes: tuple[re.Pattern[str], ...]
     encryption_notices: tuple[str, ...]
+    dated_name: regex.Pattern[str]  # a media file name that carries its date (groups y, m, d)
     chat_names: tuple[str, ...]  # casefolded names of the chat text inside a zip
     chat_prefixes: tuple[str, ...]  # casefolded
 
@@ -88,6 +91,7 @@ def _compile(source: str, sha256: str, data: dict) -> Vocabulary:
         edited_suffixes=tuple(data["edited"]["suffixes"]),
         quoted_event_regexes=tuple(re.compile(p) for p in data["system"]["quoted_event_regexes"]),
         encryption_notices=tuple(n.casefold() for n in data["system"]["encryption_notices"]),
+        dated_name=_dated_name(data["attachment"]["dated_names"]),
         chat_names=tuple(n.casefold() for n in data["zip"]["chat_names"]),
         chat_prefixes=tuple(n.casefold() for n in data["zip"]["chat_prefixes"]),
     )
@@ -120,3 +124,9 @@ def bare_placeholder(text: str) -> str:
     """A placeholder without invisible marks or angle brackets: iOS writes `<‎immagine omessa>`,
     `‎<immagine omessa>` and `immagine omessa` for the same thing."""
     return _MARKS_AND_BRACKETS.sub("", text).strip()
+
+
+def _dated_name(patterns: list[str]) -> regex.Pattern[str]:
+    """One regex for every dated file-name form (the `regex` module, unlike `re`, lets the
+    alternatives share the group names y, m, d)."""
+    return regex.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
