@@ -51,3 +51,25 @@ def test_cli_json_report_is_identical_with_jobs(big_export, tmp_path, capsys):
     capsys.readouterr()
     one, two = (out / "j1.json").read_text(), (out / "j2.json").read_text()
     assert one == two
+
+
+def test_ctrl_c_during_a_parallel_scan_exits_130_with_one_line(tmp_path):
+    """Ctrl-C reaches the whole process group: workers ignore it, the main process says one line."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    folder = tmp_path / "exhibit"
+    folder.mkdir()
+    path = folder / "chat.txt"
+    path.write_text(generate(300_000, "android", seed=5), encoding="utf-8", newline="")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "whatsapp_audit", "scan", str(path), "--jobs", "2", "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    time.sleep(3)  # workers started, scan under way (a 300k-message scan takes several seconds)
+    os.killpg(child.pid, signal.SIGINT)
+    err = child.communicate(timeout=120)[1]
+    assert child.returncode == 130
+    assert err.strip() == "whatsapp-audit: interrupted"

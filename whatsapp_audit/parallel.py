@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -97,6 +98,9 @@ def _ready() -> None:
 
 
 def _init_worker(patterns: PatternSet) -> None:
+    # Ctrl-C is the main process's to handle (exit 130, one line); a worker that took it too
+    # would print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["engine"] = Engine.build(patterns.rules)
     _WORKER["exports"] = {}
 
