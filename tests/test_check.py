@@ -20,12 +20,8 @@ BENIGN = "02/05/2024, 22:00 - Jo Fenn: Evening all\n02/05/2024, 22:01 - Kay Lund
 
 
 @pytest.fixture()
-def export(tmp_path: Path) -> Path:
-    folder = tmp_path / "exhibit"
-    folder.mkdir()
-    path = folder / "chat.txt"
-    path.write_text(CHAT, encoding="utf-8")
-    return path
+def export(write_export) -> Path:
+    return write_export(CHAT, "chat.txt")
 
 
 def check(capsys, *args: str) -> tuple[int, str, str]:

@@ -24,12 +24,8 @@ CHAT = """\
 
 
 @pytest.fixture()
-def export(tmp_path: Path) -> Path:
-    folder = tmp_path / "exhibit"
-    folder.mkdir()
-    path = folder / "chat.txt"
-    path.write_text(CHAT, encoding="utf-8")
-    return path
+def export(write_export) -> Path:
+    return write_export(CHAT, "chat.txt")
 
 
 def pack(capsys, export: Path, folder: Path, *extra: str) -> tuple[int, str]:

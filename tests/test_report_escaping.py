@@ -35,12 +35,8 @@ CHAT = f"""\
 
 
 @pytest.fixture()
-def export(tmp_path: Path) -> Path:
-    folder = tmp_path / "exhibit"
-    folder.mkdir()
-    path = folder / "hostile.txt"
-    path.write_text(CHAT, encoding="utf-8")
-    return path
+def export(write_export) -> Path:
+    return write_export(CHAT, "hostile.txt")
 
 
 def output(capsys, export: Path, fmt: str, *extra: str) -> str:

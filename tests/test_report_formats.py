@@ -39,12 +39,8 @@ body in the hallway
 
 
 @pytest.fixture()
-def export(tmp_path: Path) -> Path:
-    folder = tmp_path / "exhibit"
-    folder.mkdir()
-    path = folder / "WhatsApp Chat with Night Shift.txt"
-    path.write_text(CHAT, encoding="utf-8")
-    return path
+def export(write_export) -> Path:
+    return write_export(CHAT, "WhatsApp Chat with Night Shift.txt")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

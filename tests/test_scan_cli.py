@@ -68,12 +68,8 @@ def exit_code(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 @pytest.fixture()
-def evidence(tmp_path: Path) -> Path:
-    folder = tmp_path / "exhibit"
-    folder.mkdir()
-    path = folder / "WhatsApp Chat with Team.txt"
-    path.write_text(ANDROID, encoding="utf-8")
-    return path
+def evidence(write_export) -> Path:
+    return write_export(ANDROID, "WhatsApp Chat with Team.txt")
 
 
 def test_json_report_shape(evidence: Path, capsys: pytest.CaptureFixture[str]) -> None:
