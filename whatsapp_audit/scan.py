@@ -203,12 +203,6 @@ def scan(
     )
 
 
-def collect(engine: Engine, messages: Iterable[Message]) -> Iterator[ScanFinding]:
-    """Run the engine and attach ids, authors and times to each finding (no context kept)."""
-    for message, found in engine.run_messages(messages):
-        yield from _scan_findings(message, found)
-
-
 def _scan_findings(message: Message, found: Sequence[Finding], before: tuple[ContextMessage, ...] = (),
                    after: tuple[ContextMessage, ...] = ()) -> Iterator[ScanFinding]:
     seen: Counter[tuple[str, str | None]] = Counter()

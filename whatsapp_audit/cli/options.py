@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import click
 
@@ -65,12 +65,3 @@ def output_stream(output: Path | None, exports: Sequence[Path], *, bom: bool = F
         raise UsageError(f"{output}: cannot be written ({error.strerror})") from None
     with handle:
         yield handle
-
-
-def compose(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def apply(function: Any) -> Any:
-        for decorator in reversed(decorators):
-            function = decorator(function)
-        return function
-
-    return apply

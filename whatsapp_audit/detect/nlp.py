@@ -24,8 +24,3 @@ def load_nlp() -> Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
-
-
-def is_loaded() -> bool:
-    """Whether the pipeline has been built in this process (for tests and timings)."""
-    return load_nlp.cache_info().currsize > 0

@@ -138,7 +138,6 @@ class OperationalDetector:
 
     def _candidate(self, compiled: Compiled, number: int, match: regex.Match[str],
                    message: Message, neighbours: Sequence[Message]) -> Finding | None:
-        rule = compiled.rule
         matched = match.group(0)
         if any(allowed.fullmatch(matched)
                or allowed.fullmatch(matched.replace(" ", "")) for allowed in compiled.allow):

@@ -59,12 +59,6 @@ def sniff_encoding(head: bytes) -> Encoding:
 BadLineHandler = Callable[[int], None]
 
 
-def iter_lines(stream: BinaryIO, encoding: Encoding, on_bad_line: BadLineHandler) -> Iterator[str]:
-    """Yield each line of `stream` without its line end; line N of the file is the Nth item."""
-    for block in iter_blocks(stream, encoding, on_bad_line):
-        yield from block.split("\n")
-
-
 def iter_blocks(stream: BinaryIO, encoding: Encoding, on_bad_line: BadLineHandler) -> Iterator[str]:
     """Yield the text in blocks of whole lines joined by LF (line ends normalised, no final LF).
 

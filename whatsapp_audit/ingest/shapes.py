@@ -42,7 +42,7 @@ def _time(seconds: str = "?", sep: str = "[:.]", clock: str | None = None) -> st
     any 12/24-hour spelling, else exactly that clock."""
     seconds_part = rf"(?:(?P=ts)(?P<s>\d{{2}})){seconds}"
     if seconds == "forbid":  # the group can never match, so a time with seconds is no header
-        seconds_part = rf"(?:(?P=ts)(?P<s>\d{{2}})(?!))?"
+        seconds_part = r"(?:(?P=ts)(?P<s>\d{2})(?!))?"
     before = after = ""
     if clock is None:
         before = rf"(?:(?P<pre>{_AMPM_BEFORE}){_S}*)?"
@@ -209,8 +209,3 @@ def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
     else:
         day, month, year = a, b, c
     return (year + 2000 if year < 100 else year), month, day
-
-
-def to_datetime(match: re.Match[str], order: str) -> datetime | None:
-    """The header's timestamp under a date order (`dmy`, `mdy` or `ymd`), or None if impossible."""
-    return Timestamper(order)(match)

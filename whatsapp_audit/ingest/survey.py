@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whatsapp_audit.errors import InputError
-from whatsapp_audit.ingest.shapes import ABOVE_12, MARKS, SHAPES, HeaderStyle, Shape, strict_regex, style_of
+from whatsapp_audit.ingest.shapes import ABOVE_12, MARKS, SHAPES, SHAPES_BY_NAME, HeaderStyle, Shape, strict_regex, style_of
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 SAMPLE_HEADERS = 2_000
@@ -85,7 +85,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
     if date_order is None and not style.year_first and unsettled:
         tally = _exact_tally(open_blocks, shape_name, style, dated_name)  # read every header to weigh it
     order, settled, evidence = _date_order(style, tally, date_order)
-    shape = next(s for s in SHAPES if s.name == shape_name)
+    shape = SHAPES_BY_NAME[shape_name]
     return FormatSurvey(shape, style, order, settled, evidence)
 
 
@@ -120,7 +120,7 @@ def _dominant(tallies: dict[tuple[str, HeaderStyle], _Tally]) -> tuple[str, Head
 def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[tuple[str, object]]:
     if style.year_first:
         return []
-    shape = next(s for s in SHAPES if s.name == shape_name)
+    shape = SHAPES_BY_NAME[shape_name]
     return [
         ("first", strict_regex(shape, style, first=ABOVE_12)),
         ("second", strict_regex(shape, style, second=ABOVE_12)),
@@ -137,7 +137,7 @@ def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list
 
 
 def _exact_tally(open_blocks: Blocks, shape_name: str, style: HeaderStyle, dated_name: Any) -> _Tally:
-    shape = next(s for s in SHAPES if s.name == shape_name)
+    shape = SHAPES_BY_NAME[shape_name]
     regex = strict_regex(shape, style)
     tally = _Tally()
     line_offset = 0

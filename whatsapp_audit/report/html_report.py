@@ -128,7 +128,7 @@ def write_html(result: ScanResult, out: TextIO, generated_at: datetime | None = 
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">', '<meta name="referrer" content="no-referrer">',
         f'<title>whatsapp-audit report: {esc(source.path)}</title>', f"<style>{CSS}</style></head><body>",
-        f'<h1>WhatsApp audit report</h1><dl class="meta">'
+        '<h1>WhatsApp audit report</h1><dl class="meta">'
         + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta if v) + "</dl>",
         '<p class="notice">Findings are indicators for human review, not determinations. Times are as written in the '
         'export (the phone\'s local time). Line numbers refer to the chat file of the exhibit.</p>',
