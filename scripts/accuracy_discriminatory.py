@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from whatsapp_audit.detect.base import Window  # noqa: E402
-from whatsapp_audit.detect.discriminatory import DiscriminatoryDetector  # noqa: E402
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector  # noqa: E402
 from whatsapp_audit.model import Finding, Message, MessageKind  # noqa: E402
 from whatsapp_audit.resources import default_patterns_dir  # noqa: E402
 from whatsapp_audit.rules.loader import load_patterns  # noqa: E402

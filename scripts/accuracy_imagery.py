@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 from whatsapp_audit import parse  # noqa: E402
 from whatsapp_audit.detect.base import Window  # noqa: E402
-from whatsapp_audit.detect.imagery import ImageryDetector  # noqa: E402
+from whatsapp_audit.detect.imagery.detector import ImageryDetector  # noqa: E402
 from whatsapp_audit.rules.loader import load_patterns  # noqa: E402
 
 

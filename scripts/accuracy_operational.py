@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from whatsapp_audit.detect.operational import OperationalDetector  # noqa: E402
+from whatsapp_audit.detect.operational.detector import OperationalDetector  # noqa: E402
 from whatsapp_audit.rules.examples import build_example  # noqa: E402
 from whatsapp_audit.rules.loader import load_patterns  # noqa: E402
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whatsapp_audit.detect.base import Detector, Window
-from whatsapp_audit.detect.discriminatory import DiscriminatoryDetector
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.model import (
     Attachment, Category, Confidence, Finding, MediaType, Message, MessageKind, Severity,
 )

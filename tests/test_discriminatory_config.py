@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from whatsapp_audit.detect.base import Rule, Window
-from whatsapp_audit.detect.discriminatory import DiscriminatoryDetector
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.resources import default_patterns_dir

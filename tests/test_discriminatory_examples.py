@@ -10,7 +10,7 @@ from functools import cache
 
 import pytest
 
-from whatsapp_audit.detect.discriminatory import DiscriminatoryDetector
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.resources import default_patterns_dir
 from whatsapp_audit.rules.examples import ExampleCase, build_example, example_cases
 from whatsapp_audit.rules.loader import load_patterns

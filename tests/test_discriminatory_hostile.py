@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from whatsapp_audit.detect.dis_lexicon import bounded_for_gates
+from whatsapp_audit.detect.discriminatory.lexicon import bounded_for_gates
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.rules.loader import load_patterns

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from whatsapp_audit.detect import engine as engine_module
 from whatsapp_audit.detect.base import Rule, Window
-from whatsapp_audit.detect.engine import Engine, KeywordFilter, trie_pattern
+from whatsapp_audit.detect.engine import Engine, KeywordFilter
+from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.model import (
     Category, Confidence, Explanation, Finding, Message, MessageKind, Severity,
 )

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
-from whatsapp_audit.detect.imagery import ImageryDetector
+from whatsapp_audit.detect.imagery.detector import ImageryDetector
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.ingest.media import MediaFacts
 from whatsapp_audit.model import Category, Confidence, Finding, Message, MessageKind

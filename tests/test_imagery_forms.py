@@ -13,7 +13,7 @@ import pytest
 
 from whatsapp_audit import parse
 from whatsapp_audit.detect.base import Window
-from whatsapp_audit.detect.imagery import ImageryDetector
+from whatsapp_audit.detect.imagery.detector import ImageryDetector
 from whatsapp_audit.model import MediaType, MessageKind
 from whatsapp_audit.rules.loader import load_patterns
 

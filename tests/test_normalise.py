@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whatsapp_audit.detect.normalise import WILDCARD, normalise
+from whatsapp_audit.detect.text.normalise import WILDCARD, normalise
 
 CONFUSABLES = {"і": "i", "а": "a", "о": "o", "е": "e"}
 

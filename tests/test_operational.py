@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from whatsapp_audit.detect import ukdata
-from whatsapp_audit.detect.operational import OperationalDetector
+from whatsapp_audit.detect.operational import ukdata
+from whatsapp_audit.detect.operational.detector import OperationalDetector
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import MessageKind, Severity
 from whatsapp_audit.rules.examples import build_example
@@ -264,7 +264,7 @@ def test_overlapping_matches_of_one_rule_are_reported_once() -> None:
 
 
 def test_score_is_the_base_plus_the_listed_adjustments() -> None:
-    from whatsapp_audit.detect.opcompile import BASE_SCORE
+    from whatsapp_audit.detect.operational.compile import BASE_SCORE
 
     (finding,) = findings("van reg plate ANPR AB12 CDE")
     base = BASE_SCORE[load_patterns().get("OPS-VRM").confidence]

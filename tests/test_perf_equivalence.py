@@ -15,9 +15,10 @@ from functools import cache
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from whatsapp_audit.detect import dis_lexicon, normalise
+from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
+from whatsapp_audit.detect.text import normalise
 from whatsapp_audit.detect.base import Window
-from whatsapp_audit.detect.discriminatory import DiscriminatoryDetector
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.rules.loader import load_patterns

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
-from whatsapp_audit.detect.guard import RegexTimeout
+from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.ingest.export import Export, reopen_export
 from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part

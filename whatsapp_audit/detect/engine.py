@@ -17,42 +17,15 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
-from whatsapp_audit.detect.guard import RegexTimeout
+from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
+from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.model import Finding, Message, MessageKind
 
 # System lines name participants (often as phone numbers) and deleted/call/pending lines carry no
 # user text: they stay in the window as neighbours but are never examined themselves.
 NOT_EXAMINED = frozenset({MessageKind.SYSTEM, MessageKind.DELETED, MessageKind.CALL, MessageKind.PENDING})
-
-
-def trie_pattern(words: Iterable[str]) -> str:
-    """One regex alternation for many literal words, factored by common prefixes."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def render(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        singles = [b for b in branches if len(b) == 1 or (len(b) == 2 and b[0] == "\\")]
-        if len(singles) == len(branches) and len(branches) > 1:
-            body = "[" + "".join(branches) + "]"
-        elif len(branches) == 1:
-            body = branches[0]
-        else:
-            body = "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
-        return body
-
-    return render(trie)
 
 
 class KeywordFilter:

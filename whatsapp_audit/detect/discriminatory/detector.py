@@ -4,7 +4,7 @@ Three kinds of `detector = "discriminatory"` rule, told apart by their tables: l
 (`options.canonical`), phrase rules (`match.token_patterns`) and emoji rules (`options.insults`).
 Shared vocabularies (identity groups, context words, allowlists, leet and confusable maps, weights)
 come from `options.vocabulary` of any of the rules (see patterns/discriminatory/README.md).
-Every hit is scored in context (dis_context.py) and reported with offsets into the original text.
+Every hit is scored in context (context.py) and reported with offsets into the original text.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from whatsapp_audit.detect.base import Rule, Window
-from whatsapp_audit.detect.dis_context import (
+from whatsapp_audit.detect.discriminatory.context import (
     Assessment, ContextVocab, assess, phrase_pattern, reason_for, rule_context,
 )
-from whatsapp_audit.detect.dis_emoji import EmojiMatcher
-from whatsapp_audit.detect.dis_gate import QuickGate
-from whatsapp_audit.detect.dis_lexicon import Lexicon, LexHit
-from whatsapp_audit.detect.dis_phrases import IdentityVocab, PhraseMatcher
-from whatsapp_audit.detect.dis_vocab import Concept, Scoring, build_concept, merge_vocabularies
-from whatsapp_audit.detect.normalise import Normalised, normalise
+from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
+from whatsapp_audit.detect.discriminatory.gate import QuickGate
+from whatsapp_audit.detect.discriminatory.lexicon import Lexicon, LexHit
+from whatsapp_audit.detect.discriminatory.phrases import IdentityVocab, PhraseMatcher
+from whatsapp_audit.detect.discriminatory.vocab import Concept, Scoring, build_concept, merge_vocabularies
+from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Category, Explanation, Finding, Message, MessageKind
 

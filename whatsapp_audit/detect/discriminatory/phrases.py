@@ -18,7 +18,7 @@ import re
 import regex
 
 from whatsapp_audit.detect.base import Rule
-from whatsapp_audit.detect.engine import trie_pattern
+from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
 
 _WORD = regex.compile(r"[^\W_]+")

@@ -13,7 +13,7 @@ from typing import Any
 
 import regex
 
-from whatsapp_audit.detect import ukdata
+from whatsapp_audit.detect.operational import ukdata
 from whatsapp_audit.model import Message, Severity
 
 _SPACE = regex.compile(r"\s+")

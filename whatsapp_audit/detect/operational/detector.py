@@ -1,7 +1,7 @@
 """The operational-data detector: plates, postcodes, phone numbers, police ids and references.
 
 Every rule is data (patterns/operational/*.toml): regexes find candidates, a named validator
-(`opchecks.py`) checks and normalises them, and context words near the match raise or lower the
+(`checks.py`) checks and normalises them, and context words near the match raise or lower the
 score. Rules that are only meaningful with context (`options.require_context`) need a boost word
 within `context.window` tokens. Cheap gates (a keyword or a digit in the message) keep the regexes
 off the many messages that cannot match.
@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import regex
 
 from whatsapp_audit.detect.base import Rule, Window
-from whatsapp_audit.detect.engine import trie_pattern
-from whatsapp_audit.detect.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
-from whatsapp_audit.detect.opchecks import Check, collapse
-from whatsapp_audit.detect.opcompile import DIGITS, HAS_DIGIT, Compiled, compile_rule, window_text
+from whatsapp_audit.detect.text.trie import trie_pattern
+from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
+from whatsapp_audit.detect.operational.checks import Check, collapse
+from whatsapp_audit.detect.operational.compile import DIGITS, HAS_DIGIT, Compiled, compile_rule, window_text
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one

@@ -13,7 +13,7 @@ from typing import Any
 import regex
 
 from whatsapp_audit.detect.base import Rule
-from whatsapp_audit.detect.guard import Guarded, compile_rule_regex
+from whatsapp_audit.detect.text.guard import Guarded, compile_rule_regex
 from whatsapp_audit.errors import PatternError
 
 

@@ -19,7 +19,7 @@ import re
 
 import regex
 
-from whatsapp_audit.detect.normalise import WILDCARD
+from whatsapp_audit.detect.text.normalise import WILDCARD
 
 WILDCARDS = WILDCARD + "#%"
 _TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")

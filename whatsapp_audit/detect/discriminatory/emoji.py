@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from whatsapp_audit.detect.base import Rule
-from whatsapp_audit.detect.graphemes import Item, items
+from whatsapp_audit.detect.text.graphemes import Item, items
 from whatsapp_audit.errors import PatternError
 
 TARGET_KINDS = frozenset({"identity-emoji", "identity-word", "skin-tone", "flag"})

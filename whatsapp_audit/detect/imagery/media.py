@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from whatsapp_audit.detect.imagery_scoring import Contribution, Evidence, minutes
-from whatsapp_audit.detect.imagery_settings import Scoring
+from whatsapp_audit.detect.imagery.scoring import Contribution, Evidence, minutes
+from whatsapp_audit.detect.imagery.settings import Scoring
 from whatsapp_audit.model import Attachment, Message
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 An export usually holds only a file name or "<Media omitted>", so the detector never looks at pixels:
 it scores the attachment from its caption, the sender's nearby talk, other members' replies and the
-group's recent scene talk (see `imagery_scoring`), then adds what EXIF supports when the zip carried
+group's recent scene talk (see `scoring.py`), then adds what EXIF supports when the zip carried
 the original file. The result is an indicator for human review with every reason listed, never a
 verdict. Vocabulary, weights and windows live in `patterns/imagery/*.toml`.
 
@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from whatsapp_audit.detect.base import Rule, Window
-from whatsapp_audit.detect.imagery_lexicon import ROLE_REPLY, Scanner, compile_rule
-from whatsapp_audit.detect.imagery_media import attachment_notes, base_name, exif_evidence
-from whatsapp_audit.detect.imagery_scoring import Assessor, Contribution, Evidence, build_context
-from whatsapp_audit.detect.guard import RegexTimeout, TimeoutLog
-from whatsapp_audit.detect.imagery_settings import MediaPolicy, Scoring, load_media_policy, load_scoring
+from whatsapp_audit.detect.imagery.lexicon import ROLE_REPLY, Scanner, compile_rule
+from whatsapp_audit.detect.imagery.media import attachment_notes, base_name, exif_evidence
+from whatsapp_audit.detect.imagery.scoring import Assessor, Contribution, Evidence, build_context
+from whatsapp_audit.detect.text.guard import RegexTimeout, TimeoutLog
+from whatsapp_audit.detect.imagery.settings import MediaPolicy, Scoring, load_media_policy, load_scoring
 from whatsapp_audit.model import Attachment, Category, Confidence, Explanation, Finding, MediaType, Message, MessageKind
 
 if TYPE_CHECKING:

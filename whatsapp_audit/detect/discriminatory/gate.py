@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 
-from whatsapp_audit.detect.dis_lexicon import MIXED_REST, MIXED_START, bounded_for_gates
-from whatsapp_audit.detect.normalise import SPACED_REST, SPACED_START
+from whatsapp_audit.detect.discriminatory.lexicon import MIXED_REST, MIXED_START, bounded_for_gates
+from whatsapp_audit.detect.text.normalise import SPACED_REST, SPACED_START
 
 
 class QuickGate:

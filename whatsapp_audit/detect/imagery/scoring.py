@@ -12,8 +12,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from whatsapp_audit.detect.imagery_lexicon import ROLE_REPLY, ROLE_TALK, Hit, Scanner
-from whatsapp_audit.detect.imagery_settings import Scoring
+from whatsapp_audit.detect.imagery.lexicon import ROLE_REPLY, ROLE_TALK, Hit, Scanner
+from whatsapp_audit.detect.imagery.settings import Scoring
 from whatsapp_audit.model import Message, MessageKind
 
 _SKIPPED = (MessageKind.SYSTEM, MessageKind.CALL, MessageKind.POLL, MessageKind.PENDING)

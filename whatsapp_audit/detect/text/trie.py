@@ -1,0 +1,35 @@
+"""One regex alternation for many literal words: shared by the engine's keyword pre-filter and the
+detectors' own keyword gates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation for many literal words, factored by common prefixes."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        singles = [b for b in branches if len(b) == 1 or (len(b) == 2 and b[0] == "\\")]
+        if len(singles) == len(branches) and len(branches) > 1:
+            body = "[" + "".join(branches) + "]"
+        elif len(branches) == 1:
+            body = branches[0]
+        else:
+            body = "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+        return body
+
+    return render(trie)
