@@ -47,11 +47,12 @@ def _rationals(tag: int, *pairs: tuple[int, int]) -> tuple[int, int, int, bytes]
     return _entry(tag, 5, len(pairs), b"".join(struct.pack("<II", n, d) for n, d in pairs))
 
 
-def exif_jpeg(taken: str | None = "2024:03:14 02:31:10", gps: bool = True, make: str = "Examplecam") -> bytes:
+def exif_jpeg(taken: str | None = "2024:03:14 02:31:10", gps: bool = True, make: str = "Examplecam",
+              latitude: tuple[int, int, int, bytes] | None = None) -> bytes:
     """A JPEG with only an EXIF block: Make/Model/Software, DateTimeOriginal and GPS (52.5 N, 1.9 W)."""
     exif_entries = [_ascii(0x9003, taken), _ascii(0x9011, "+00:00")] if taken else [_ascii(0x9000 + 0x10, "x")]
     gps_entries = [
-        _ascii(0x0001, "N"), _rationals(0x0002, (52, 1), (30, 1), (0, 1)),
+        _ascii(0x0001, "N"), latitude or _rationals(0x0002, (52, 1), (30, 1), (0, 1)),
         _ascii(0x0003, "W"), _rationals(0x0004, (1, 1), (54, 1), (0, 1)),
     ]
     ifd0_entries = [_ascii(0x010F, make), _ascii(0x0110, "Model 7"), _ascii(0x0131, "Camera 1.0")]
@@ -88,6 +89,17 @@ def test_document_photo_keeps_capture_time_gps_and_device() -> None:
     assert facts.gps == pytest.approx((52.5, -1.9))
     assert (facts.make, facts.model, facts.software) == ("Examplecam", "Model 7", "Camera 1.0")
     assert facts.library.startswith("exifread")
+
+
+@pytest.mark.parametrize("latitude", [
+    _ascii(0x0002, "523"),  # text, not numbers: must not be read digit by digit as 5 deg 2' 3"
+    _rationals(0x0002, (52, 0), (30, 1), (0, 1)),  # a zero denominator
+    _rationals(0x0002, (52, 1), (30, 1)),  # seconds missing
+])
+def test_malformed_gps_position_is_left_out_not_invented(latitude: tuple[int, int, int, bytes]) -> None:
+    facts = facts_from_bytes("IMG_20240314_023110.jpg", exif_jpeg(latitude=latitude))
+    assert facts.examined and facts.make == "Examplecam"
+    assert facts.gps is None
 
 
 def test_whatsapp_compressed_image_has_no_exif_and_that_is_not_an_error() -> None:

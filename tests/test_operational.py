@@ -221,6 +221,12 @@ def test_age_identifiers() -> None:
     assert ukdata.vrm_age_valid(51, date(2024, 3, 14))
 
 
+def test_nino_prefix_check_rejects_a_match_too_short_to_have_one() -> None:
+    # A pack's own regex may match less than a whole NI number: the check must say no, not raise.
+    assert not ukdata.nino_prefix_valid("A", ())
+    assert ukdata.nino_prefix_valid("AB", ())
+
+
 def test_phone_normalisation() -> None:
     assert ukdata.phone_digits("+44 (0)20 7946 0123") == "02079460123"
     assert ukdata.phone_digits("0044 7911 234567") == "07911234567"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -48,7 +48,8 @@ class MediaFacts:
 class MediaSource(Protocol):
     """The part of the parser's `Export` this module needs."""
 
-    source: Any
+    @property
+    def source(self) -> Any: ...
 
     def read_media(self, name: str, limit: int) -> bytes | None: ...
 
@@ -78,7 +79,7 @@ def read_media_facts(export: MediaSource, limit: int = DEFAULT_LIMIT) -> dict[st
             continue
         try:
             data = export.read_media(name, limit)
-        except Exception as exc:  # hostile or damaged member: record, keep going
+        except Exception as exc:  # noqa: BLE001 - hostile or damaged member: record, keep going
             _LOG.warning("media member could not be read (%s)", type(exc).__name__)
             data = None
         if data is None:
@@ -99,7 +100,7 @@ def facts_from_bytes(name: str, data: bytes) -> MediaFacts:
         tags = _read_tags(data)
     except ImportError:
         return MediaFacts(name, len(data), digest, False, "not examined: EXIF reader not installed")
-    except Exception as exc:  # ExifRead on a hostile file: any exception means "not examined"
+    except Exception as exc:  # noqa: BLE001 - ExifRead on a hostile file: any exception means "not examined"
         _LOG.warning("EXIF could not be read from a media member (%s)", type(exc).__name__)
         return MediaFacts(name, len(data), digest, False, f"not examined: unreadable metadata ({type(exc).__name__})",
                           library=library_version())
@@ -156,11 +157,15 @@ def _gps(tags: Mapping[str, Any]) -> tuple[float, float] | None:
 
 
 def _degrees(tag: Any, ref: str | None, negative_ref: str) -> float | None:
-    values: Iterable[Any] = getattr(tag, "values", None) or ()
-    parts = [_ratio(v) for v in list(values)[:3]]
-    if len(parts) != 3 or any(p is None for p in parts):
+    values = getattr(tag, "values", None)
+    # ExifRead gives numbers as a list but text as a str: a position written as text ("523") must not
+    # be read one character at a time as 5 degrees 2 minutes 3 seconds.
+    if not isinstance(values, list):
         return None
-    d, m, s = parts  # type: ignore[misc]
+    parts = [p for p in (_ratio(v) for v in values[:3]) if p is not None]
+    if len(parts) != 3:
+        return None
+    d, m, s = parts
     value = d + m / 60 + s / 3600
     return -value if (ref or "").upper().startswith(negative_ref) else value
 

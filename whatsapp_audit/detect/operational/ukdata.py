@@ -45,7 +45,10 @@ def cro_valid(serial: str, year: str, check: str, *, sf: bool = False) -> bool:
 
 def nino_prefix_valid(prefix: str, unallocated: Collection[str]) -> bool:
     """NI number prefix rules: no D, F, I, Q, U, V; second letter not O; not an unallocated pair."""
-    first, second = prefix.upper()
+    pair = prefix.upper()
+    if len(pair) != 2:  # a pack's own regex may match less than a whole NI number
+        return False
+    first, second = pair[0], pair[1]
     if first in "DFIQUV" or second in "DFIQUVO":
         return False
     return prefix.upper() not in unallocated
