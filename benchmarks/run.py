@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -124,7 +124,7 @@ def machine() -> dict[str, str]:
         pass
     return {"cpu": model, "cores": str(os.cpu_count()), "memory": mem, "python": platform.python_version(),
             "os": f"{platform.system()} {platform.release()}", "load average at start (1/5/15 min)": load,
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def ensure_export(workdir: Path, platform_name: str, size: int) -> Path:

@@ -14,9 +14,7 @@ from hypothesis import strategies as st
 
 from whatsapp_audit.detect.base import Detector, Window
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
-from whatsapp_audit.model import (
-    Attachment, Category, Confidence, Finding, MediaType, Message, MessageKind, Severity,
-)
+from whatsapp_audit.model import Attachment, Category, Confidence, Finding, MediaType, Message, MessageKind, Severity
 from whatsapp_audit.resources import default_patterns_dir
 from whatsapp_audit.rules.loader import load_patterns
 

@@ -14,9 +14,7 @@ from whatsapp_audit.detect import engine as engine_module
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.engine import Engine, KeywordFilter
 from whatsapp_audit.detect.text.trie import trie_pattern
-from whatsapp_audit.model import (
-    Category, Confidence, Explanation, Finding, Message, MessageKind, Severity,
-)
+from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message, MessageKind, Severity
 from whatsapp_audit.rules.loader import load_patterns
 
 T0 = datetime(2024, 3, 14, 9, 0)

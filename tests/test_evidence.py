@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,7 @@ def exhibits(tmp_path):
     shutil.copyfile(EXAMPLE, text)
     archive = folder / "export.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("_chat.txt", open(EXAMPLE, encoding="utf-8").read())
+        zipped.writestr("_chat.txt", Path(EXAMPLE).read_text(encoding="utf-8"))
         zipped.writestr("IMG-20240114-WA0007.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32)
     return [text, archive]
 

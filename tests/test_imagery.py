@@ -375,7 +375,7 @@ def test_same_conversation_gives_the_same_findings_twice() -> None:
 def test_pattern_mistakes_are_reported_with_the_rule() -> None:
     good = rules()
     broken_role = replace(good[0], options={**good[0].options, "role": "gossip"})
-    with pytest.raises(PatternError, match="IMG-SCENE.*role"):
+    with pytest.raises(PatternError, match=r"IMG-SCENE.*role"):
         ImageryDetector().configure((broken_role, *good[1:]))
     no_scoring = [replace(r, options={k: v for k, v in r.options.items() if k != "scoring"}) for r in good]
     with pytest.raises(PatternError, match="scoring"):

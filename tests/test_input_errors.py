@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
+from whatsapp_audit import parse
 from whatsapp_audit.cli.app import main
 from whatsapp_audit.errors import InputError
-from whatsapp_audit import parse
 
 CHAT = "14/03/2022, 18:05 - Ana Pike: hello\n"
 

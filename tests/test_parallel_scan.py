@@ -9,10 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from whatsapp_audit.cli.app import main  # noqa: E402
-from whatsapp_audit.scan import scan  # noqa: E402
+from whatsapp_audit.cli.app import main
+from whatsapp_audit.scan import scan
 
 
 @pytest.fixture(scope="module")

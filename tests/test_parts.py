@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,7 +31,7 @@ def _by_parts(path, parts: int, margin: int):
 
 def _assert_same(single, whole, plan, merged, stats):
     assert merged == single
-    assert [p.first_line for p in plan][0] == 1 and all(a.end_line == b.first_line for a, b in zip(plan, plan[1:]))
+    assert [p.first_line for p in plan][0] == 1 and all(a.end_line == b.first_line for a, b in pairwise(plan))
     assert sum(s.total_lines for s in stats) == whole.total_lines
     assert sum((s.kinds for s in stats), Counter()) == whole.kinds
     assert sum((s.authors for s in stats), Counter()) == whole.authors

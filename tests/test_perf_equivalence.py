@@ -15,11 +15,11 @@ from functools import cache
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
-from whatsapp_audit.detect.text import normalise
 from whatsapp_audit.detect.base import Window
+from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.text import normalise
 from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.rules.loader import load_patterns
 
@@ -51,7 +51,7 @@ def texts() -> st.SearchStrategy[str]:
         st.sampled_from(terms()),
         st.sampled_from(phrase_words()),
         st.sampled_from(terms()).map(lambda t: t.replace("i", "1").replace("a", "@")),
-        st.sampled_from(terms()).map(lambda t: " ".join(t)),
+        st.sampled_from(terms()).map(" ".join),
     )
     return st.lists(piece, max_size=6).map("".join)
 

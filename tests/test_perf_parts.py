@@ -27,6 +27,6 @@ def test_parts_with_margins_give_the_findings_of_one_whole_run() -> None:
     for start in range(0, len(messages), size):
         chunk = messages[max(0, start - margin):start + size + margin]
         span = range(start, start + size)
-        parts += [(m.index, f) for m, found in worker.run_messages(chunk, lambda m: m.index in span)
+        parts += [(m.index, f) for m, found in worker.run_messages(chunk, lambda m, span=span: m.index in span)
                   for f in found]
     assert parts == whole

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from whatsapp_audit.detect.engine import Engine
-from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.imagery.detector import ImageryDetector
+from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Attachment, MediaType, Message, MessageKind
 from whatsapp_audit.rules.loader import load_patterns

@@ -177,7 +177,7 @@ def test_progress_is_reported_by_callback_and_never_printed_off_a_terminal(expor
     seen: list[tuple[int, int]] = []
     whatsapp_audit.scan(export, progress=lambda messages, line: seen.append((messages, line)))
     assert seen[:2] == [(2, 2), (4, 4)] and seen[-1] == (8, 9)
-    _, out, err = run(capsys, "scan", str(export), "--format", "json")
+    _, _, err = run(capsys, "scan", str(export), "--format", "json")
     assert "scanning" not in err and "\r" not in err
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from whatsapp_audit.ingest.export import Export, ParsedChat, open_export, parse  # noqa: E402
-from whatsapp_audit.scan import scan  # noqa: E402
+# Imported after __version__: modules below read it while this package is still importing.
+from whatsapp_audit.ingest.export import Export, ParsedChat, open_export, parse
+from whatsapp_audit.scan import scan
 
 __all__ = ["Export", "ParsedChat", "__version__", "open_export", "parse", "scan"]

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
-from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.registry import detector_names
+from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.media import read_media_facts
 from whatsapp_audit.ingest.parser import ParseStats

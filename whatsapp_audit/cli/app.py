@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitCode.USAGE) if error.exit_code == 2 else int(error.exit_code)
     except BrokenPipeError:
         return int(ExitCode.OK)
-    except Exception as error:  # noqa: BLE001 - the last line of defence, see module docstring
+    except Exception as error:
         if os.environ.get("WA_AUDIT_DEBUG"):
             raise
         click.echo(

@@ -60,7 +60,7 @@ def output_stream(output: Path | None, exports: Sequence[Path], *, bom: bool = F
         return
     refuse_beside_evidence(output, exports)
     try:
-        handle = open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+        handle = open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")  # noqa: SIM115 - `with` below
     except OSError as error:
         raise UsageError(f"{output}: cannot be written ({error.strerror})") from None
     with handle:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
-from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
+from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.model import Finding, Message, MessageKind
 

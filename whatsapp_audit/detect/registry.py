@@ -21,7 +21,8 @@ DETECTORS: tuple[str, ...] = (
 
 def _load(entry: str) -> type[Detector]:
     module_name, _, class_name = entry.partition(":")
-    return getattr(import_module(module_name), class_name)  # type: ignore[no-any-return]
+    detector: type[Detector] = getattr(import_module(module_name), class_name)
+    return detector
 
 
 def detector_classes(entries: Sequence[str] = DETECTORS) -> tuple[type[Detector], ...]:

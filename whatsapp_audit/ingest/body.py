@@ -9,8 +9,8 @@ with a colon inside a quoted group name, and media lines whose placeholders chan
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.ingest.vocabulary import Vocabulary, bare_placeholder
@@ -72,7 +72,7 @@ def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind
             return MessageKind.MEDIA, attachments, edited
     special = vocabulary.special_start.match(first)
     if special is not None:
-        kind = _SPECIAL_KINDS[special.lastgroup]  # type: ignore[index]
+        kind = _SPECIAL_KINDS.get(special.lastgroup or "")
         if kind is MessageKind.POLL and not (newline >= 0 or text[:1] in MARKS):
             kind = None
         elif kind is MessageKind.CALL and not (shape == "ios" and _MARK.search(text)):
@@ -112,7 +112,6 @@ def _attachments(first: str, folded: str, vocabulary: Vocabulary) -> tuple[Attac
                 name = first[: -len(suffix)].strip(_WS_AND_MARKS)
                 return (Attachment(name, media_type_of(name, vocabulary), False),) if name else ()
     return _omitted_ios(first, folded, vocabulary)
-    return ()
 
 
 def _omitted_ios(first: str, folded: str, vocabulary: Vocabulary) -> tuple[Attachment, ...]:

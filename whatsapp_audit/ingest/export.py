@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from whatsapp_audit.errors import InputError, UsageError
-from whatsapp_audit.ingest.lines import BadLineHandler, Encoding, LineTooLongError, iter_blocks, sniff_encoding
+from whatsapp_audit.ingest.lines import (
+    BadLineHandler,
+    ByteReader,
+    Encoding,
+    LineTooLongError,
+    iter_blocks,
+    sniff_encoding,
+)
 from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_messages
 from whatsapp_audit.ingest.ranges import Part, plan_parts
 from whatsapp_audit.ingest.shapes import strict_regex
@@ -205,8 +212,8 @@ def _same_bytes(info: SourceInfo, digests: list[str]) -> None:
 class _Bounded:
     """At most `limit` bytes of a stream."""
 
-    def __init__(self, stream: object, limit: int) -> None:
-        self._read = stream.read  # type: ignore[attr-defined]
+    def __init__(self, stream: ByteReader, limit: int) -> None:
+        self._read = stream.read
         self._left = limit
 
     def read(self, size: int = -1) -> bytes:
@@ -217,8 +224,8 @@ class _Bounded:
         return data
 
 
-def _skip(stream: object, count: int) -> None:
-    read = stream.read  # type: ignore[attr-defined]
+def _skip(stream: ByteReader, count: int) -> None:
+    read = stream.read
     while count > 0:
         data = read(min(count, 1 << 20))
         if not data:
@@ -226,7 +233,7 @@ def _skip(stream: object, count: int) -> None:
         count -= len(data)
 
 
-def _drain(stream: object) -> None:
-    read = stream.read  # type: ignore[attr-defined]
+def _drain(stream: ByteReader) -> None:
+    read = stream.read
     while read(1 << 20):
         pass

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 CHUNK_SIZE = 1 << 20
 MAX_LINE_BYTES = 64 << 20  # a chat line this long is no chat: refuse rather than exhaust memory
@@ -59,7 +59,13 @@ def sniff_encoding(head: bytes) -> Encoding:
 BadLineHandler = Callable[[int], None]
 
 
-def iter_blocks(stream: BinaryIO, encoding: Encoding, on_bad_line: BadLineHandler) -> Iterator[str]:
+class ByteReader(Protocol):
+    """All the reading code asks of a stream: an open file, a zip member, or a wrapper of either."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def iter_blocks(stream: ByteReader, encoding: Encoding, on_bad_line: BadLineHandler) -> Iterator[str]:
     """Yield the text in blocks of whole lines joined by LF (line ends normalised, no final LF).
 
     Splitting the text into blocks of whole lines lets the parser find headers with one regex scan
@@ -74,7 +80,7 @@ def iter_blocks(stream: BinaryIO, encoding: Encoding, on_bad_line: BadLineHandle
         yield from _wide_blocks(stream, encoding.name, on_bad_line)
 
 
-def _utf8_blocks(stream: BinaryIO, on_bad_line: BadLineHandler) -> Iterator[str]:
+def _utf8_blocks(stream: ByteReader, on_bad_line: BadLineHandler) -> Iterator[str]:
     # Blocks are cut at the last LF (LF can't occur inside a UTF-8 sequence).
     carry = b""
     line_no = 0
@@ -118,7 +124,7 @@ def _decode_one(raw: bytes, line_no: int, on_bad_line: BadLineHandler) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _wide_blocks(stream: BinaryIO, name: str, on_bad_line: BadLineHandler) -> Iterator[str]:
+def _wide_blocks(stream: ByteReader, name: str, on_bad_line: BadLineHandler) -> Iterator[str]:
     text = io.TextIOWrapper(_NoClose(stream), encoding=name, errors="replace", newline="\n")
     batch: list[str] = []
     for line_no, line in enumerate(text, start=1):
@@ -138,13 +144,15 @@ def _wide_blocks(stream: BinaryIO, name: str, on_bad_line: BadLineHandler) -> It
 class _NoClose(io.RawIOBase):
     """Lets a TextIOWrapper read a stream it does not own (closing it stays the caller's job)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: ByteReader) -> None:
         self._stream = stream
+
+    @property
+    def name(self) -> str:  # TextIOWrapper's buffer protocol asks for one; the stream has none to give
+        return "<chat text>"
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    def read(self, size: int = -1, /) -> bytes:
+        return self._stream.read(size)

@@ -19,7 +19,8 @@ from whatsapp_audit.ingest.body import classify, split_author
 from whatsapp_audit.ingest.shapes import ANY_HEADER, Timestamper, strict_regex
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary
-from whatsapp_audit.model import Message, MessageKind
+from whatsapp_audit.model import Attachment, Message, MessageKind
+
 
 @dataclass(frozen=True)
 class UnparsedRegion:
@@ -134,6 +135,7 @@ class MessageBuilder:
         author, prefix, text = split_author(pending.rest, self.shape, self.vocabulary)
         if pending.more:
             text = text + "\n" + "\n".join(pending.more)
+        attachments: tuple[Attachment, ...]
         if author is None:
             kind, attachments, edited = MessageKind.SYSTEM, (), False
             stats.system_lines += span

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import BinaryIO
+
+from whatsapp_audit.ingest.lines import ByteReader
 
 _WINDOW = 1 << 16  # bytes looked at per step when searching for the next header line
 
@@ -37,7 +38,7 @@ class _Cut:
 class _ForwardReader:
     """Reads a forward-only stream (a file or a zip member) at increasing offsets, counting LFs."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: ByteReader) -> None:
         self._stream = stream
         self._buffer = b""
         self.offset = 0  # absolute offset of _buffer[0]
@@ -67,7 +68,7 @@ class _ForwardReader:
         return bool(self._buffer)
 
 
-def plan_parts(stream: BinaryIO, header: re.Pattern[str], parts: int, margin: int, *, size: int, skip: int = 0) -> list[Part]:
+def plan_parts(stream: ByteReader, header: re.Pattern[str], parts: int, margin: int, *, size: int, skip: int = 0) -> list[Part]:
     """Cut `size` bytes of chat text (read from `stream`) into about `parts` spans.
 
     `header` is the file's strict header regex (see `shapes.strict_regex`); `skip` is the BOM
@@ -88,17 +89,18 @@ def plan_parts(stream: BinaryIO, header: re.Pattern[str], parts: int, margin: in
     def cut(offset: int) -> _Cut:
         return cuts[max(skip, min(size, offset))]
 
-    spans: list[tuple[_Cut, int | None]] = [(_Cut(0, 0), None)]  # (start of span, target that cut it)
+    later: list[tuple[_Cut, int]] = []  # (start of each span after the first, the target that cut it)
     for target in targets:
         found = cut(target)
-        if spans[-1][0].offset < found.offset < size:
-            spans.append((found, target))
+        if (later[-1][0].offset if later else 0) < found.offset < size:
+            later.append((found, target))
+    spans: list[tuple[_Cut, int | None]] = [(_Cut(0, 0), None), *later]
     result = []
-    for i, (span_start, target) in enumerate(spans):
-        before = _Cut(0, 0) if target is None else cut(target - margin)
-        if i + 1 < len(spans):
-            next_start, next_target = spans[i + 1]
-            after, end_line = cut(next_target + margin), next_start.lines_before + 1  # type: ignore[operator]
+    for i, (span_start, cut_by) in enumerate(spans):
+        before = _Cut(0, 0) if cut_by is None else cut(cut_by - margin)
+        if i < len(later):
+            next_start, next_target = later[i]
+            after, end_line = cut(next_target + margin), next_start.lines_before + 1
         else:
             after, end_line = end, total_lines + 1
         result.append(Part(before.offset, after.offset, before.lines_before, span_start.lines_before + 1, end_line))

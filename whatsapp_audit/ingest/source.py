@@ -10,7 +10,6 @@ never followed.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import stat
 import zipfile
@@ -18,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from whatsapp_audit.errors import InputError
 
@@ -76,7 +75,7 @@ class Source:
     def open_chat(self) -> Iterator[HashingReader]:
         """The chat text as a binary stream that hashes what it reads."""
         if self._archive is None:
-            raw: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - read-only, closed below
+            raw: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - read-only, closed below
         else:
             assert self.info.chat_member is not None
             raw = self._archive.open(self.info.chat_member, "r")
@@ -91,7 +90,8 @@ class Source:
         """Bytes of chat text: the file, or the zip member once decompressed."""
         if self._archive is None:
             return self.info.size
-        return self._archive.getinfo(self.info.chat_member).file_size  # type: ignore[arg-type]
+        assert self.info.chat_member is not None  # open_source names the chat of every zip it opens
+        return self._archive.getinfo(self.info.chat_member).file_size
 
     def media_members(self) -> tuple[MediaMember, ...]:
         """Every zip member but the chat, with size and SHA-256 (hashed once, on first call)."""
@@ -102,10 +102,10 @@ class Source:
     def read_media(self, name: str, limit: int) -> bytes | None:
         """The first `limit` bytes of a media member (matched by full or base name), or None."""
         info = self._find_member(name)
-        if info is None or _unsafe(info) or _looks_like_bomb(info):
+        if self._archive is None or info is None or _unsafe(info) or _looks_like_bomb(info):
             return None
         try:
-            with self._archive.open(info, "r") as member:  # type: ignore[union-attr]
+            with self._archive.open(info, "r") as member:
                 return member.read(limit)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
             return None
@@ -128,34 +128,23 @@ class Source:
     def _describe(self, info: zipfile.ZipInfo) -> MediaMember:
         note = _unsafe(info) or ("not hashed: its compression ratio suggests a zip bomb" if _looks_like_bomb(info) else None)
         digest = None
-        if note is None:
+        if note is None and self._archive is not None:
             try:
-                digest = _hash_member(self._archive, info)  # type: ignore[arg-type]
+                digest = _hash_member(self._archive, info)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
                 note = f"not hashed: {_reason(error)}"
         return MediaMember(info.filename, info.file_size, info.compress_size, digest, note)
 
 
-class HashingReader(io.RawIOBase):
+class HashingReader:
     """A read-only stream that feeds every byte it passes on into SHA-256."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
         self._hash = hashlib.sha256()
         self.bytes_read = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self._hash.update(data)
-        self.bytes_read += n
-        return n
-
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1, /) -> bytes:
         data = self._raw.read(size)
         self._hash.update(data)
         self.bytes_read += len(data)
@@ -193,7 +182,7 @@ def open_source(path: str | os.PathLike[str], chat_names: ChatNames = ((), ())) 
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({_reason(error)})") from None
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _open_zip(path, digest, st.st_size, chat_names)
     return Source(path, SourceInfo(str(path), digest, st.st_size, "txt"), None)
 

@@ -12,12 +12,23 @@ C. Only a file that shows no day above 12 anywhere is read again header by heade
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from whatsapp_audit.errors import InputError
-from whatsapp_audit.ingest.shapes import ABOVE_12, MARKS, SHAPES, SHAPES_BY_NAME, HeaderStyle, Shape, strict_regex, style_of
+from whatsapp_audit.ingest.shapes import (
+    ABOVE_12,
+    MARKS,
+    SHAPES,
+    SHAPES_BY_NAME,
+    HeaderStyle,
+    Shape,
+    strict_regex,
+    style_of,
+)
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 SAMPLE_HEADERS = 2_000
@@ -64,7 +75,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
     no day above 12 settles the order, they are compared with the headers' dates."""
     tallies: dict[tuple[str, HeaderStyle], _Tally] = {}
     chosen: tuple[str, HeaderStyle] | None = None
-    searches: list[tuple[str, object]] = []
+    searches: list[tuple[str, re.Pattern[str]]] = []
     line_offset = 0
     for block in open_blocks():
         if chosen is None:
@@ -117,7 +128,7 @@ def _dominant(tallies: dict[tuple[str, HeaderStyle], _Tally]) -> tuple[str, Head
     return max(tallies, key=lambda key: (tallies[key].count, -tallies[key].first_line))
 
 
-def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[tuple[str, object]]:
+def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[tuple[str, re.Pattern[str]]]:
     if style.year_first:
         return []
     shape = SHAPES_BY_NAME[shape_name]
@@ -127,11 +138,11 @@ def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[tuple[str, o
     ]
 
 
-def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[tuple[str, object]]) -> None:
-    for which, regex in searches:
+def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[tuple[str, re.Pattern[str]]]) -> None:
+    for which, pattern in searches:
         if getattr(tally, f"{which}_above_12") is not None:
             continue
-        match = regex.search(block)  # type: ignore[attr-defined]
+        match = pattern.search(block)
         if match is not None:
             setattr(tally, f"{which}_above_12", line_offset + block.count("\n", 0, match.start()) + 1)
 
@@ -207,4 +218,4 @@ def _date_order(style: HeaderStyle, tally: _Tally, forced: str | None) -> tuple[
 
 def _backward_jumps(dates: list[tuple[int, int, int]], order: str) -> int:
     keys = [(c, b, a) if order == "dmy" else (c, a, b) for a, b, c in dates]
-    return sum(1 for earlier, later in zip(keys, keys[1:]) if later < earlier)
+    return sum(1 for earlier, later in pairwise(keys) if later < earlier)

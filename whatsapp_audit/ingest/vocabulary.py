@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-
-import regex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import regex
 
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import MediaType, MessageKind
@@ -59,7 +60,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         raise PatternError(str(path), None, None, f"invalid vocabulary ({type(error).__name__}: {error})") from None
 
 
-def _compile(source: str, sha256: str, data: dict) -> Vocabulary:
+def _compile(source: str, sha256: str, data: dict[str, Any]) -> Vocabulary:
     whole: dict[str, MessageKind] = {}
     for section, kind in (
         ("deleted", MessageKind.DELETED),
@@ -97,7 +98,7 @@ def _compile(source: str, sha256: str, data: dict) -> Vocabulary:
     )
 
 
-def _special_start(data: dict) -> re.Pattern[str]:
+def _special_start(data: dict[str, Any]) -> re.Pattern[str]:
     """One regex for every "starts like a special message" test, so a plain message costs one C call;
     the group that matched (`match.lastgroup`) names the kind."""
 

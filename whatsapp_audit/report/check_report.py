@@ -22,10 +22,10 @@ COULD_BE = {
     "discriminatory_language": "discriminatory language about a protected characteristic",
 }
 NEXT_STEPS = (
-    "Talk to your supervisor or line manager about what was found, or ask your Professional Standards "
-    "Department (PSD) for advice.",
-    "If personal data of the public or colleagues may have been shared, your force's data protection officer can "
-    "tell you what to do next.",
+    ("Talk to your supervisor or line manager about what was found, or ask your Professional Standards "
+     "Department (PSD) for advice."),
+    ("If personal data of the public or colleagues may have been shared, your force's data protection officer can "
+     "tell you what to do next."),
     "Do not forward, screenshot or re-share the messages listed above while you seek advice.",
     "Each finding is an indicator for a person to look at, not a judgement: context matters, and some will be harmless.",
 )

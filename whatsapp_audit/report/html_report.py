@@ -59,12 +59,12 @@ def _finding(result: ScanResult, item: ScanFinding, number: int, context: int) -
              ("fingerprint", item.id)]
     lines = "line " + (f"{f.line}" if item.end_line == f.line else f"{f.line}-{item.end_line}")
     return "\n".join([
-        f'<article class="finding sev-{f.severity.value}" id="f{number}" data-category="{f.category.value}" '
-        f'data-rule="{esc(f.rule)}" data-author="{esc(item.author or "")}" data-date="{item.timestamp:%Y-%m-%d}">',
+        (f'<article class="finding sev-{f.severity.value}" id="f{number}" data-category="{f.category.value}" '
+         f'data-rule="{esc(f.rule)}" data-author="{esc(item.author or "")}" data-date="{item.timestamp:%Y-%m-%d}">'),
         f'<h3>#{number} <code>{esc(f.rule)}</code> {esc(result.titles.get(f.rule, ""))}</h3>',
-        f'<p class="who"><span class="sev {f.severity.value}">severity {f.severity.value}</span> · confidence '
-        f'{f.confidence.value} ({f.score:.2f}) · {esc(CATEGORY_LABELS.get(f.category.value, ""))} · '
-        f'<b>{esc(item.author or "(system)")}</b> · {item.timestamp:%Y-%m-%d %H:%M:%S} · {lines}</p>',
+        (f'<p class="who"><span class="sev {f.severity.value}">severity {f.severity.value}</span> · confidence '
+         f'{f.confidence.value} ({f.score:.2f}) · {esc(CATEGORY_LABELS.get(f.category.value, ""))} · '
+         f'<b>{esc(item.author or "(system)")}</b> · {item.timestamp:%Y-%m-%d %H:%M:%S} · {lines}</p>'),
         f'<ol class="context">{"".join(rows)}</ol>',
         '<dl class="explain">',
         f'<dt>Matched</dt><dd><code>{esc(f.matched) if f.matched is not None else "(the message as a whole)"}</code></dd>',
@@ -130,8 +130,8 @@ def write_html(result: ScanResult, out: TextIO, generated_at: datetime | None = 
         f'<title>whatsapp-audit report: {esc(source.path)}</title>', f"<style>{CSS}</style></head><body>",
         '<h1>WhatsApp audit report</h1><dl class="meta">'
         + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta if v) + "</dl>",
-        '<p class="notice">Findings are indicators for human review, not determinations. Times are as written in the '
-        'export (the phone\'s local time). Line numbers refer to the chat file of the exhibit.</p>',
+        ('<p class="notice">Findings are indicators for human review, not determinations. Times are as written in the '
+         'export (the phone\'s local time). Line numbers refer to the chat file of the exhibit.</p>'),
     ]
     if result.limitations:
         page.append("<h2>Limitations</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in result.limitations) + "</ul>")

@@ -14,9 +14,7 @@ from typing import Any, TextIO
 
 from whatsapp_audit import __version__
 from whatsapp_audit.report.safe import json_dumps
-from whatsapp_audit.report.summary import (
-    context_record, participants_record, rule_texts, timeline_record, trimmed,
-)
+from whatsapp_audit.report.summary import context_record, participants_record, rule_texts, timeline_record, trimmed
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult
 
 SCHEMA_VERSION = "1"

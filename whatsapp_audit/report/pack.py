@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_audit import __version__
-from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.report.csv_report import write_csv
 from whatsapp_audit.report.html_report import write_html
 from whatsapp_audit.report.json_report import SCHEMA_VERSION, header, stamp, write_json
+from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.strategy import search_strategy
 from whatsapp_audit.report.verify import SUMS, file_sha256
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanResult

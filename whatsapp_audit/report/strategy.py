@@ -18,7 +18,7 @@ NOT_SEARCH_OPTIONS = frozenset({"color", "no_progress", "generated_at", "reports
 NOT_EXAMINED = "system events, deleted-message stubs, call records and pending messages (kept only as context)"
 
 
-def _md(text: str) -> str:
+def _md(text: object) -> str:
     """Text safe inside a Markdown table cell or line (no pipes, no line breaks, no HTML)."""
     return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -85,8 +85,9 @@ def render_summary(result: ScanResult, console: Console) -> None:
     console.print(by_category)
     if counts.by_rule:
         by_rule = Table(title="Findings by rule", title_justify="left", show_edge=False)
-        for name, justify in (("rule", "left"), ("title", "left"), ("findings", "right")):
-            by_rule.add_column(name, justify=justify)  # type: ignore[arg-type]
+        by_rule.add_column("rule")
+        by_rule.add_column("title")
+        by_rule.add_column("findings", justify="right")
         for rule_id, value in counts.by_rule.items():
             by_rule.add_row(rule_id, result.titles.get(rule_id, ""), str(value))
         console.print(by_rule)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import regex
@@ -175,7 +176,7 @@ def _context(value: Any, fail: Callable[[str | None, str], PatternError]) -> dic
         if not isinstance(items, list):
             raise fail(f"context.{key}", f"context.{key} must be a list")
         for item in items:
-            ok = isinstance(item, str) and item.strip()
+            ok = isinstance(item, str) and bool(item.strip())
             if isinstance(item, dict):
                 word = item.get("word")
                 weight = item.get("weight", 0.0)
@@ -199,7 +200,7 @@ def _examples(value: Any, fail: Callable[[str | None, str], PatternError]) -> tu
         if not isinstance(items, list):
             raise fail(f"examples.{key}", f"examples.{key} must be a list")
         for position, item in enumerate(items, 1):
-            _example(item, f"examples.{key} #{position}", lambda problem, k=key: fail(f"examples.{k}", problem))
+            _example(item, f"examples.{key} #{position}", partial(fail, f"examples.{key}"))
         out.append(tuple(items))
     if not out[0]:
         raise fail("examples.match", "every rule needs at least one 'match' example")

@@ -17,7 +17,12 @@ from click.core import ParameterSource
 
 from whatsapp_audit.cli.console import color_option, make_console, progress_bar, progress_option
 from whatsapp_audit.cli.options import (
-    chosen_date_order, chosen_jobs, date_order_option, export_argument, jobs_option, output_stream,
+    chosen_date_order,
+    chosen_jobs,
+    date_order_option,
+    export_argument,
+    jobs_option,
+    output_stream,
     refuse_beside_evidence,
 )
 from whatsapp_audit.errors import UsageError

@@ -14,11 +14,16 @@ from typing import Any
 
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.discriminatory.context import (
-    Assessment, ContextVocab, assess, phrase_pattern, reason_for, rule_context,
+    Assessment,
+    ContextVocab,
+    assess,
+    phrase_pattern,
+    reason_for,
+    rule_context,
 )
 from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
-from whatsapp_audit.detect.discriminatory.lexicon import Lexicon, LexHit
+from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
 from whatsapp_audit.detect.discriminatory.phrases import IdentityVocab, PhraseMatcher
 from whatsapp_audit.detect.discriminatory.vocab import Concept, Scoring, build_concept, merge_vocabularies
 from whatsapp_audit.detect.text.normalise import Normalised, normalise
@@ -107,8 +112,8 @@ class DiscriminatoryDetector:
         if not self._quick.might_match(norm.text) and not self._emoji.might_match(text):
             return []  # the same gates on the normalised text (joins already applied), plus the emoji one
         findings: list[Finding] = []
-        for hit in self._lexicon_hits(norm):
-            finding = self._lexicon_finding(message, norm, hit)
+        for lex_hit in self._lexicon_hits(norm):
+            finding = self._lexicon_finding(message, norm, lex_hit)
             if finding is not None:
                 findings.append(finding)
         for hit in self._phrases.match(norm.text):
@@ -184,7 +189,7 @@ class DiscriminatoryDetector:
             reason=reason + ".",
             pattern=rule.id,
             context_words=found.context_words,
-            adjustments=tuple((reason_for(l), d) for l, d in found.adjustments),
+            adjustments=tuple((reason_for(why_label), d) for why_label, d in found.adjustments),
             details=(("characteristic", ",".join(characteristics)), *details,
                      *((("label", label),) if label else ())),
         )

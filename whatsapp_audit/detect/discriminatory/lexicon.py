@@ -12,14 +12,14 @@ turn mong into among and fag into bag.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-import re
 
 import regex
 
 from whatsapp_audit.detect.text.normalise import WILDCARD
+from whatsapp_audit.detect.text.trie import TrieNode
 
 WILDCARDS = WILDCARD + "#%"
 _TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")
@@ -255,14 +255,14 @@ def trie(sequences: Iterable[Sequence[str]]) -> str:
     Python's regex engines try alternatives one by one; sharing prefixes keeps a scan of hundreds
     of terms close to the cost of a scan for a handful.
     """
-    root: dict[str, dict] = {}
+    root: TrieNode = {}
     for seq in sequences:
         node = root
         for piece in seq:
             node = node.setdefault(piece, {})
         node[""] = {}
 
-    def render(node: dict[str, dict]) -> str:
+    def render(node: TrieNode) -> str:
         branches = [piece + render(child) for piece, child in sorted(node.items()) if piece]
         if not branches:
             return ""

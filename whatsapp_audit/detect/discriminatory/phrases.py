@@ -9,11 +9,10 @@ they never fire on their own. spaCy runs only on messages holding every required
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import re
 
 import regex
 
@@ -190,7 +189,7 @@ def _required_words(pattern: list[dict[str, Any]], rule: Rule, position: int) ->
     sets: list[frozenset[str]] = []
     for token in pattern:
         op = token.get("OP", "")
-        if op in {"?", "*", "!"} or op.startswith("{0") or op.startswith("{,"):
+        if op in {"?", "*", "!"} or op.startswith(("{0", "{,")):
             continue
         value = token.get("LOWER")
         options = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) else set()

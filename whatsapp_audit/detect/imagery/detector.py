@@ -18,8 +18,8 @@ from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.imagery.lexicon import ROLE_REPLY, Scanner, compile_rule
 from whatsapp_audit.detect.imagery.media import attachment_notes, base_name, exif_evidence
 from whatsapp_audit.detect.imagery.scoring import Assessor, Contribution, Evidence, build_context
-from whatsapp_audit.detect.text.guard import RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.imagery.settings import MediaPolicy, Scoring, load_media_policy, load_scoring
+from whatsapp_audit.detect.text.guard import RegexTimeout, TimeoutLog
 from whatsapp_audit.model import Attachment, Category, Confidence, Explanation, Finding, MediaType, Message, MessageKind
 
 if TYPE_CHECKING:

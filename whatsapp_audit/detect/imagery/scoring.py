@@ -192,7 +192,7 @@ class Assessor:
 
     def _prior(self, ev: Evidence, ctx: Context, replies: list[tuple[Message, tuple[Hit, ...]]]) -> None:
         """Scene talk earlier in the conversation (or in others' replies) raises the prior."""
-        best: tuple[float, Message, list[Hit]] | None = None
+        best: tuple[float, Message, tuple[Hit, ...]] | None = None
         for m, hits in [*self._earlier(ctx), *replies]:
             strong = [h for h in hits if h.role == ROLE_TALK and h.strength == "strong"]
             cancelled = {h.rule_id for h in hits if h.strength == "negative" and h.role == ROLE_TALK}
@@ -204,7 +204,7 @@ class Assessor:
             fade = 1.0 if age <= self.s.prior_minutes else self.s.prior_minutes / age  # fades over the shift
             factor = level * fade * (1.0 if m.author == ctx.author else self.s.prior_other_sender)
             if best is None or factor > best[0]:
-                best = (factor, m, strong or list(weak.values()))
+                best = (factor, m, tuple(strong or weak.values()))
         if best is None:
             return
         factor, m, hits = best

@@ -14,8 +14,8 @@ from typing import Any
 import regex
 
 from whatsapp_audit.detect.base import Rule
-from whatsapp_audit.detect.text.guard import Guarded, compile_rule_regex
 from whatsapp_audit.detect.operational.checks import VALIDATORS, collapse
+from whatsapp_audit.detect.text.guard import Guarded, compile_rule_regex
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Confidence
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import regex
 
 from whatsapp_audit.detect.base import Rule, Window
-from whatsapp_audit.detect.text.trie import trie_pattern
-from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.operational.checks import Check, collapse
 from whatsapp_audit.detect.operational.compile import DIGITS, HAS_DIGIT, Compiled, compile_rule, window_text
+from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
+from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
@@ -53,7 +53,7 @@ class OperationalDetector:
         self._words = re.compile(trie_pattern(self._owners)) if self._owners else None
         self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
         if self._always:  # some rule must see every message
-            self._keywords = frozenset()
+            self._keywords: frozenset[str] = frozenset()
         else:  # a digit is necessary for digit rules, so their own words add nothing to the engine's filter
             words = {word for c in self._text_rules if not c.requires_digit for word in c.gate_words}
             if any(c.requires_digit for c in self._text_rules):
@@ -147,11 +147,13 @@ class OperationalDetector:
             token = match.group(group) if group else matched
             if sum(ch.isdigit() for ch in token or "") < compiled.min_digits:
                 return None
-        check: Check | None = Check(collapse(matched))
-        if compiled.validator is not None:
-            check = compiled.validator(match, message, compiled.options, neighbours)
-            if check is None:
+        if compiled.validator is None:
+            check = Check(collapse(matched))
+        else:
+            validated = compiled.validator(match, message, compiled.options, neighbours)
+            if validated is None:
                 return None
+            check = validated
         around = window_text(message.text, match.start(), match.end(), compiled.window)
         if compiled.options.get("context_neighbours"):
             around += " \u2063 " + " \u2063 ".join(m.text for m in neighbours if m.author == message.author)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+# The stdlib's own regex parser, to analyse a pattern's structure; private modules have no stubs.
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -105,7 +107,7 @@ def is_tame(source: str, flags: int = 0) -> bool:
         nonlocal unbounded
         for op, av in items:
             if op in _REPEATS:
-                low, high, sub = av
+                _, high, sub = av
                 if in_repeat:
                     return False
                 if high == _c.MAXREPEAT or high > 32:

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeAlias
+
+TrieNode: TypeAlias = dict[str, "TrieNode"]  # one node per character; the key "" marks a word's end
 
 
 def trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation for many literal words, factored by common prefixes."""
-    trie: dict[str, dict] = {}
+    trie: TrieNode = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def render(node: dict[str, dict]) -> str:
+    def render(node: TrieNode) -> str:
         ends = "" in node
         branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
         if not branches:
