@@ -23,10 +23,10 @@ from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.media import read_media_facts
 from whatsapp_audit.ingest.parser import ParseStats
+from whatsapp_audit.ingest.provenance import coverage_record, source_record
 from whatsapp_audit.ingest.source import MediaMember, SourceInfo
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.model import Category, Confidence, Finding, Message, Severity
-from whatsapp_audit.report.provenance import coverage_record, source_record
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 
 FINGERPRINT_VERSION = "1"
@@ -131,12 +131,6 @@ class ScanResult:
 
     def at_or_above(self, severity: Severity) -> int:
         return sum(1 for item in self.findings if item.finding.severity.rank >= severity.rank)
-
-    def report(self, generated_at: datetime | None = None) -> dict[str, Any]:
-        """The JSON report as a dict, exactly what `scan --format json` prints (docs/json-report.md)."""
-        from whatsapp_audit.report.json_report import report_dict  # the report module imports this one
-
-        return report_dict(self, generated_at)
 
 
 def scan(

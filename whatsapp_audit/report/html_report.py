@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import TextIO
 
 from whatsapp_audit import __version__
+from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.report.html_assets import CSS, JS
 from whatsapp_audit.report.json_report import stamp
-from whatsapp_audit.report.provenance import coverage_line
 from whatsapp_audit.report.safe import html_text as esc
 from whatsapp_audit.report.summary import CATEGORY_LABELS, participants, rule_texts, timeline, trimmed
 from whatsapp_audit.report.text_report import in_time_order

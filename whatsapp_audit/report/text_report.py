@@ -12,7 +12,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from whatsapp_audit.report.provenance import coverage_line
+from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.report.summary import CATEGORY_LABELS, participants, rule_texts, timeline, trimmed
 from whatsapp_audit.report.terminal import bar, context_line, inert
 from whatsapp_audit.scan import ScanFinding, ScanResult

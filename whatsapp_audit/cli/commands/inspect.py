@@ -13,7 +13,7 @@ from rich.text import Text
 from whatsapp_audit.cli.console import chat_text, make_console
 from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument
 from whatsapp_audit.ingest.export import Export, open_export
-from whatsapp_audit.report.provenance import coverage_line, coverage_record, source_record
+from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 
 
 @click.command("inspect")

@@ -8,8 +8,8 @@ import click
 
 from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument, output_stream
 from whatsapp_audit.ingest.export import open_export
+from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 from whatsapp_audit.report.messages import write_csv, write_json, write_jsonl
-from whatsapp_audit.report.provenance import coverage_line, coverage_record, source_record
 
 
 @click.command("parse")

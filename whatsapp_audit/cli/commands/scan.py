@@ -26,9 +26,9 @@ from whatsapp_audit.cli.options import (
     refuse_beside_evidence,
 )
 from whatsapp_audit.errors import UsageError
+from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.model import Severity
 from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now
-from whatsapp_audit.report.provenance import coverage_line
 from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.scan import DEFAULT_CONTEXT, ScanResult, scan
 
