@@ -30,7 +30,7 @@ from whatsapp_audit.ingest.export import Export, open_export
 from whatsapp_audit.ingest.source import Source, open_source
 from whatsapp_audit.model import Category, Finding, Message, MessageKind
 from whatsapp_audit.redact.key import CaseKey
-from whatsapp_audit.redact.names import system_event_names
+from whatsapp_audit.redact.names import clean_name, is_phone_name, system_event_names
 from whatsapp_audit.redact.people import cast
 from whatsapp_audit.redact.policy import PERSON, RedactionPolicy, load_policy
 from whatsapp_audit.redact.redactor import Redactor
@@ -200,6 +200,8 @@ def _examined(export: Export, raw: Source, survey: _Survey, policy: RedactionPol
         waiting = []
         last = message.timestamp
         if message.kind is MessageKind.SYSTEM:
+            if message.system_prefix and is_phone_name(clean_name(message.system_prefix)):
+                survey.participants.append(message.system_prefix)  # an actor shown by number
             survey.participants.extend(system_event_names(message.text, policy))
             yield replace(message, kind=MessageKind.TEXT)
         else:

@@ -1,0 +1,253 @@
+"""`whatsapp-audit redact` as a disclosure officer uses it, on invented exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from whatsapp_audit import parse
+from whatsapp_audit.cli.app import main
+
+LRM, PDF, LRE_LTR = "\u200e", "\u202c", "\u202a"
+NBSP, NNBSP, FSI, PDI = "\u00a0", "\u202f", "\u2068", "\u2069"
+NUMBER_AUTHOR = f"{LRE_LTR}+44{NBSP}7911{NBSP}234567{PDF}"  # how iOS writes an unsaved number
+
+ANDROID = """\
+14/03/2024, 08:58 - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.
+14/03/2024, 08:59 - Sgt Rhian Blake added Tom Okafor, Jess Lund and Wyn Price
+14/03/2024, 09:00 - Tom Okafor: Morning all, Jess you on the van?
+14/03/2024, 09:01 - Jess Lund: Yes. Stop check on KX21 RVT outside the Co-op, driver Gary Pyke, 41, of 9 Mill Road
+14/03/2024, 09:02 - Tom Okafor: Victim's mob is 07911 234567, ring her after 10
+14/03/2024, 09:03 - Sgt Rhian Blake: Crime ref 13/45678/24 for the burglary.
+Warrant address is SW1A 1AA, Rhian
+14/03/2024, 09:04 - Wyn Price: IMG-20240314-WA0003.jpg (file attached)
+14/03/2024, 09:05 - Jess Lund: This message was deleted
+14/03/2024, 09:06 - Tom Okafor: Pyke again? cheers Wyn
+14/03/2024, 09:07 - Wyn Price left
+"""
+
+IOS = (
+    "\ufeff[14/03/2024, 21:58:12] Nights: \u200eMessages and calls are end-to-end encrypted. Only people in this chat can read, listen to, or share them.\r\n"
+    "[14/03/2024, 21:58:13] Nights: \u200eTom Okafor added Kit Arden\r\n"
+    f"[14/03/2024, 22:04:51] Tom Okafor: @{FSI}Kit Arden{PDI} you on tonight? plate is AB12 CDE\r\n"
+    f"[14/03/2024, 22:05:30] {NUMBER_AUTHOR}: yes, call me on 07911 234567 or email kit.a@example.org\r\n"
+    f"[14/03/2024, 22:06:02] ~{NNBSP}Michelle: new to the group, hi all\r\n"
+    f"\u200e[14/03/2024, 22:06:40] Tom Okafor: \u200e<attached: 00000012-PHOTO-2024-03-14-22-06-40.jpg>\r\n"
+    "[14/03/2024, 22:07:00] Kit Arden: \u200eTom Okafor.vcf \u200edocument omitted\r\n"
+    "[14/03/2024, 22:08:00] Tom Okafor: Michelle, Kit: briefing at 7\r\n"
+)
+
+
+def _export(folder: Path, name: str, content: str | bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def _redact(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["redact", *args])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> dict[str, Path]:
+    for folder in ("exhibit", "disclosure", "case"):
+        (tmp_path / folder).mkdir()
+    return {"exhibit": tmp_path / "exhibit", "out": tmp_path / "disclosure", "case": tmp_path / "case"}
+
+
+def _texts(path: Path) -> list[tuple[str | None, str]]:
+    return [(m.author, m.text) for m in parse(path).messages]
+
+
+def test_android_copy_parses_alike_and_hides_people_and_values(capsys, case):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    copy = case["out"] / "chat.txt"
+    code, err = _redact(capsys, str(exhibit), "--output", str(copy))
+    assert code == 0, err
+    original, redacted = parse(exhibit), parse(copy)
+    assert len(redacted.messages) == len(original.messages)
+    assert [(m.line, m.end_line, m.kind) for m in redacted.messages] == [(m.line, m.end_line, m.kind) for m in original.messages]
+    text = copy.read_text(encoding="utf-8")
+    for secret in ("Rhian", "Blake", "Okafor", "Jess", "Lund", "Wyn", "Price", "Gary", "Pyke", "KX21", "07911",
+                   "234567", "SW1A", "Mill Road", "45678"):
+        assert secret not in text, secret
+    authors = [m.author for m in redacted.messages if m.author]
+    assert authors == ["Participant B", "Participant C", "Participant B", "Participant A", "Participant D",
+                       "Participant C", "Participant B"]
+    assert "14/03/2024, 08:59 - Participant A added Participant B, Participant C and Participant D\n" in text
+    assert "driver Person 1, 41, of [ADDRESS]" in text and "[VRM]" in text and "[PHONE]" in text
+    assert "Crime ref [REF] for the burglary.\nWarrant address is [POSTCODE], Participant A\n" in text
+    assert "Person 1 again? cheers Participant D" in text
+    # Lines where nothing was replaced keep their bytes.
+    assert text.splitlines()[0] == ANDROID.splitlines()[0]
+    assert "IMG-20240314-WA0003.jpg (file attached)" in text
+    assert "redacted copy written" in err and "same lines, messages and kinds" in err
+
+
+def test_the_log_says_what_was_replaced_and_never_the_values(capsys, case):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    copy, sealed = case["out"] / "chat.txt", case["case"] / "sealed.json"
+    code, _ = _redact(capsys, str(exhibit), "-o", str(copy), "--sealed", str(sealed))
+    assert code == 0
+    log_text = (case["out"] / "chat.txt.redaction-log.json").read_text(encoding="utf-8")
+    log = json.loads(log_text)
+    for secret in ("Okafor", "KX21", "07911", "Pyke", "SW1A"):
+        assert secret not in log_text
+    assert log["source"]["sha256"] == parse(exhibit).source.sha256
+    assert log["check"]["residual"] == {"values": {}, "value_lines": [], "names": 0, "name_lines": []}
+    assert log["counts"]["VRM"] == 1 and log["counts"]["person"] >= 2
+    plate = next(r for r in log["replacements"] if r["type"] == "VRM")
+    assert plate == {"line": 4, "column": 51, "where": "text", "type": "VRM", "replacement": "[VRM]", "rule": "OPS-VRM"}
+    assert ANDROID.splitlines()[3][50:58] == "KX21 RVT"
+    authors = [r for r in log["replacements"] if r["where"] == "author"]
+    assert len(authors) == 7 and all(r["column"] == 21 for r in authors)
+    originals = json.loads(sealed.read_text(encoding="utf-8"))
+    assert [e["original"] for e in originals["entries"] if e["type"] == "VRM"] == ["KX21 RVT"]
+    assert len(originals["entries"]) == len(log["replacements"])
+    if os.name == "posix":
+        assert stat.S_IMODE(sealed.stat().st_mode) == 0o600
+
+
+def test_ios_marks_line_ends_and_bom_survive(capsys, case):
+    exhibit = _export(case["exhibit"], "_chat.txt", IOS)
+    copy = case["out"] / "chat.txt"
+    code, err = _redact(capsys, str(exhibit), "-o", str(copy))
+    assert code == 0, err
+    data = copy.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == IOS.count("\r\n")
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == IOS.lstrip("\ufeff").splitlines()[0]  # untouched line, same bytes
+    for secret in ("Okafor", "Kit", "Arden", "Michelle", "7911", "AB12", "kit.a@"):
+        assert secret not in text, secret
+    lines = text.split("\r\n")
+    assert lines[1] == "[14/03/2024, 21:58:13] Nights: \u200eParticipant A added Participant B"
+    assert lines[2] == f"[14/03/2024, 22:04:51] Participant A: @{FSI}Participant B{PDI} you on tonight? plate is [VRM]"
+    # The unsaved number keeps its bidi wrapping around the pseudonym; "~ " stays in front of a non-contact.
+    assert lines[3] == f"[14/03/2024, 22:05:30] {LRE_LTR}Participant C{PDF}: yes, call me on [PHONE] or email [EMAIL]"
+    assert lines[4] == f"[14/03/2024, 22:06:02] ~{NNBSP}Participant D: new to the group, hi all"
+    assert lines[5] == "\u200e[14/03/2024, 22:06:40] Participant A: \u200e<attached: 00000012-PHOTO-2024-03-14-22-06-40.jpg>"
+    assert lines[6] == "[14/03/2024, 22:07:00] Participant B: \u200eParticipant A.vcf \u200edocument omitted"
+    assert lines[7] == "[14/03/2024, 22:08:00] Participant A: Participant D, Participant B: briefing at 7"
+    original, redacted = parse(exhibit), parse(copy)
+    assert [m.kind for m in redacted.messages] == [m.kind for m in original.messages]
+
+
+def test_keep_leaves_the_subject_officer_by_display_form_or_number(capsys, case):
+    exhibit = _export(case["exhibit"], "_chat.txt", IOS)
+    copy = case["out"] / "chat.txt"
+    code, err = _redact(capsys, str(exhibit), "-o", str(copy), "--keep", "+447911234567", "--keep", "Michelle")
+    assert code == 0, err
+    text = copy.read_text(encoding="utf-8-sig")
+    assert f"] {NUMBER_AUTHOR}: yes, call me on" in text  # the kept number, as written
+    assert f"] ~{NNBSP}Michelle: new to the group" in text
+    assert "Tom Okafor: Michelle, Participant B: briefing" not in text
+    assert "Participant A: Michelle, Participant B: briefing at 7" in text
+    code, err = _redact(capsys, str(exhibit), "-o", str(copy), "--keep", "Nobody Here")
+    assert code == 0 and "--keep 'Nobody Here' matches nobody in this export" in err
+
+
+def test_one_key_gives_one_pseudonym_per_name_across_exports(capsys, case):
+    android = _export(case["exhibit"], "chat.txt", ANDROID)
+    ios = _export(case["exhibit"], "_chat.txt", IOS)
+    key = case["case"] / "key.json"
+    assert _redact(capsys, str(android), "-o", str(case["out"] / "a.txt"), "--key", str(key))[0] == 0
+    first = key.read_bytes()
+    if os.name == "posix":
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert _redact(capsys, str(ios), "-o", str(case["out"] / "b.txt"), "--key", str(key))[0] == 0
+    entries = {e["names"][0]: e["pseudonym"] for e in json.loads(key.read_text(encoding="utf-8"))["entries"]}
+    tom = entries["Tom Okafor"]
+    assert dict(_texts(case["out"] / "a.txt")).get(tom) is not None
+    assert [a for a, _ in _texts(case["out"] / "b.txt")].count(tom) == 3
+    assert entries["Kit Arden"] not in {v for k, v in entries.items() if k != "Kit Arden"}
+    # The iOS number and Michelle were new: the key grew, and the first export's copy is unchanged on a rerun.
+    assert len(entries) == 8 and key.read_bytes() != first
+    before = (case["out"] / "a.txt").read_bytes()
+    assert _redact(capsys, str(android), "-o", str(case["out"] / "a.txt"), "--key", str(key))[0] == 0
+    assert (case["out"] / "a.txt").read_bytes() == before
+
+
+def test_same_input_same_bytes(capsys, case):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    outputs = []
+    for name in ("one", "two"):
+        folder = case["out"] / name
+        folder.mkdir()
+        assert _redact(capsys, str(exhibit), "-o", str(folder / "chat.txt"))[0] == 0
+        log = json.loads((folder / "chat.txt.redaction-log.json").read_text(encoding="utf-8"))
+        log["output"]["path"] = ""
+        outputs.append(((folder / "chat.txt").read_bytes(), log))
+    assert outputs[0] == outputs[1]
+
+
+def test_zip_copy_leaves_media_out_unless_asked_and_renames_files(capsys, case):
+    archive = case["exhibit"] / "WhatsApp Chat - Nights.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("_chat.txt", IOS.replace("\u200eTom Okafor.vcf \u200edocument omitted",
+                                                 "\u200e<attached: 00000013-Tom Okafor.vcf>"))
+        zipped.writestr("00000012-PHOTO-2024-03-14-22-06-40.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 16)
+        zipped.writestr("00000013-Tom Okafor.vcf", "BEGIN:VCARD\nFN:Tom Okafor\nEND:VCARD\n")
+    before = archive.read_bytes()
+    copy = case["out"] / "nights.zip"
+    code, err = _redact(capsys, str(archive), "-o", str(copy))
+    assert code == 0 and "2 media file(s) of the zip were left out" in err
+    with zipfile.ZipFile(copy) as zipped:
+        assert zipped.namelist() == ["_chat.txt"]
+        assert "<attached: 00000013-Participant A.vcf>" in zipped.read("_chat.txt").decode("utf-8-sig")
+    code, err = _redact(capsys, str(archive), "-o", str(copy), "--include-media")
+    assert code == 0 and "NOT redacted" in err
+    with zipfile.ZipFile(copy) as zipped:
+        assert zipped.namelist() == ["_chat.txt", "00000012-PHOTO-2024-03-14-22-06-40.jpg", "00000013-Participant A.vcf"]
+    assert archive.read_bytes() == before
+    assert len(parse(copy).messages) == len(parse(archive).messages)
+
+
+def test_utf16_and_undecodable_bytes_keep_their_encoding(capsys, case):
+    wide = _export(case["exhibit"], "wide.txt", ("\ufeff" + ANDROID).encode("utf-16-le"))
+    copy = case["out"] / "wide.txt"
+    assert _redact(capsys, str(wide), "-o", str(copy))[0] == 0
+    assert copy.read_bytes().startswith(b"\xff\xfe")
+    assert "Participant B: Morning all" in copy.read_bytes().decode("utf-16")
+    broken = ANDROID.encode("utf-8").replace(b"Morning all", b"Morning \xff all")
+    bad = _export(case["exhibit"], "bad.txt", broken)
+    copy = case["out"] / "bad.txt"
+    assert _redact(capsys, str(bad), "-o", str(copy))[0] == 0
+    assert len(parse(copy).messages) == len(parse(bad).messages)
+
+
+@pytest.mark.parametrize("flag", ["--output", "--log", "--key", "--sealed"])
+def test_nothing_is_written_beside_the_exhibit(capsys, case, flag):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    listing = sorted(os.listdir(case["exhibit"]))
+    args = [str(exhibit), "-o", str(case["out"] / "chat.txt"), flag, str(case["exhibit"] / "x.json")]
+    if flag == "--output":
+        args = [str(exhibit), "-o", str(case["exhibit"] / "copy.txt")]
+    code, err = _redact(capsys, *args)
+    assert code == 2 and "refusing to write inside the folder of the export" in err and len(err.splitlines()) == 1
+    assert sorted(os.listdir(case["exhibit"])) == listing
+
+
+def test_the_key_never_sits_beside_the_disclosed_copy(capsys, case):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    code, err = _redact(capsys, str(exhibit), "-o", str(case["out"] / "chat.txt"), "--key", str(case["out"] / "key.json"))
+    assert code == 2 and "must not be in the folder of the redacted copy" in err
+    assert not (case["out"] / "chat.txt").exists()
+
+
+def test_bad_key_and_missing_folder_are_one_line_errors(capsys, case):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    key = case["case"] / "key.json"
+    key.write_text('{"schema": "something else"}', encoding="utf-8")
+    code, err = _redact(capsys, str(exhibit), "-o", str(case["out"] / "chat.txt"), "--key", str(key))
+    assert code == 2 and "not a case key" in err and len(err.splitlines()) == 1
+    code, err = _redact(capsys, str(exhibit), "-o", str(case["out"] / "nowhere" / "chat.txt"))
+    assert code == 2 and "does not exist" in err
+    code, err = _redact(capsys, str(case["exhibit"] / "missing.txt"), "-o", str(case["out"] / "chat.txt"))
+    assert code == 3 and "no such file" in err
