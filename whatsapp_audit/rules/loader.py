@@ -2,9 +2,9 @@
 
 The TOML is read with the standard library (`tomllib`), validated rule by rule (`schema.py`), and
 each file's SHA-256 and pack version recorded so a report says exactly which rules produced it.
-`patterns/export/` (parser data) and `patterns/redact/` (redaction policy) hold no rules and are
-skipped. Rules for a detector that is not registered load fine: `patterns validate` warns about
-them and `scan` skips them, so a pack can be written before its detector exists.
+`patterns/export/`, `patterns/redact/` and `patterns/merge/` (parser, redaction and merge data) hold
+no rules and are skipped. Rules for a detector that is not registered load fine: `patterns validate`
+warns about them and `scan` skips them, so a pack can be written before its detector exists.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from whatsapp_audit.errors import PatternError
 from whatsapp_audit.resources import default_patterns_dir
 from whatsapp_audit.rules.schema import build_rule, validate_defaults, validate_pack
 
-SKIPPED_DIRS = frozenset({"export", "redact"})  # parser vocabulary and redaction policy: data, not rules
+SKIPPED_DIRS = frozenset({"export", "redact", "merge"})  # parser, redaction and merge data: no rules
 _RULE_HEADER = regex.compile(r"^\s*\[\[\s*rule\s*\]\]")
 _TOML_LINE = regex.compile(r"\(at line (\d+), column \d+\)")
 
