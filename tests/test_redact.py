@@ -215,11 +215,14 @@ def test_utf16_and_undecodable_bytes_keep_their_encoding(capsys, case):
     assert _redact(capsys, str(wide), "-o", str(copy))[0] == 0
     assert copy.read_bytes().startswith(b"\xff\xfe")
     assert "Participant B: Morning all" in copy.read_bytes().decode("utf-16")
-    broken = ANDROID.encode("utf-8").replace(b"Morning all", b"Morning \xff all")
+    broken = ANDROID.encode("utf-8").replace(b"Tap to learn", b"Tap \xff to learn").replace(b"Morning", b"Morn\xffing")
     bad = _export(case["exhibit"], "bad.txt", broken)
     copy = case["out"] / "bad.txt"
     assert _redact(capsys, str(bad), "-o", str(copy))[0] == 0
     assert len(parse(copy).messages) == len(parse(bad).messages)
+    data = copy.read_bytes()
+    assert b"Tap \xff to learn" in data  # nothing replaced on that line: its bytes, bad one included
+    assert "Participant B: Morn\ufffding all".encode() in data  # a rewritten line shows U+FFFD, as parse does
 
 
 @pytest.mark.parametrize("flag", ["--output", "--log", "--key", "--sealed"])

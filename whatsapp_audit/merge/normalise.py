@@ -22,7 +22,7 @@ TEXT, MEDIA, PLACEHOLDER, SYSTEM, CALL = "text", "media", "placeholder", "system
 _MARKS = regex.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]")
 _SPACES = regex.compile(r"\s+")
 _URL = regex.compile(r"https?://\S+")
-# A mention names the person as the reading phone knows them: `@⁨Sam Kerr⁩` on one, `@447700900461`
+# A mention names the person as the reading phone knows them: `@<U+2068>Sam Kerr<U+2069>` on one, `@447700900461`
 # on another. Only that a mention is there is comparable.
 _MENTION = regex.compile(r"@\u2068[^\u2069\n]{1,80}\u2069|@\+?\d{6,15}(?!\d)")
 _EPOCH = datetime(1970, 1, 1)

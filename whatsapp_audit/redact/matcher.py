@@ -2,7 +2,7 @@
 
 Three searches, most specific first: phone numbers (any spacing, with or without the +, and the
 national 0 form of a +44 number), names of two words or more (any case, any spacing: "ana  pike",
-`@⁨Ana Pike⁩`), then single words (as written or in capitals: "Dee", "DEE"; a capitalised word is
+`@<U+2068>Ana Pike<U+2069>`), then single words (as written or in capitals: "Dee", "DEE"; a capitalised word is
 a name, a lower-case one usually is not). A single word shared by several people's names is
 replaced by [NAME], since no one pseudonym is right for it.
 """

@@ -1,8 +1,8 @@
 """People's names as exports write them, and how to recognise the same person again.
 
-An export writes one person in many forms: `‪+44 7700 900123‬` (bidi marks, no-break spaces),
+An export writes one person in many forms: `<U+202A>+44 7700 900123<U+202C>` (bidi marks, no-break spaces),
 `~ Michelle` (a number not saved in the phone), `Sgt Dee Hart` as author and `Dee` in the text,
-`@⁨Ana Pike⁩` as a mention. `clean_name` gives the display form people read; `name_key` the form
+`@<U+2068>Ana Pike<U+2069>` as a mention. `clean_name` gives the display form people read; `name_key` the form
 two spellings of one name share (case, spacing and phone-number punctuation ignored).
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, Protocol
 
 from whatsapp_audit.errors import InputError
 from whatsapp_audit.ingest.export import Export
@@ -55,12 +55,31 @@ def codec_errors(encoding: Encoding) -> str:
     return "surrogateescape" if encoding.name == "utf-8" else "surrogatepass"
 
 
-def iter_raw_lines(stream: BinaryIO, encoding: Encoding) -> Iterator[RawLine]:
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Raw(io.RawIOBase):
+    """A stream that only has `read` (the hashing reader), as the raw stream a TextIOWrapper needs."""
+
+    def __init__(self, stream: Readable) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def iter_raw_lines(stream: Readable, encoding: Encoding) -> Iterator[RawLine]:
     """The lines of the chat text with their line ends, counted as `ingest.lines` counts them."""
     if encoding.bom_length:
         stream.read(encoding.bom_length)
     errors = codec_errors(encoding)
-    text = io.TextIOWrapper(io.BufferedReader(stream), encoding=encoding.name, errors=errors, newline="\n")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(io.BufferedReader(_Raw(stream)), encoding=encoding.name, errors=errors, newline="\n")
     for line in text:
         body = line[:-1] if line.endswith("\n") else line
         stripped = body.rstrip("\r")
@@ -79,7 +98,7 @@ def iter_segments(export: Export, raw: Source) -> Iterator[Segment]:
     """Messages of `export` with their raw lines from `raw` (the same file, opened again), and the
     lines between them; every line of the file is in exactly one segment, in file order."""
     with raw.open_chat() as stream:
-        lines = iter_raw_lines(stream, export.encoding)  # type: ignore[arg-type]
+        lines = iter_raw_lines(stream, export.encoding)
         number = 0
         pending = Segment(1)
 

@@ -186,7 +186,8 @@ def _export_head(export: MergedExport) -> list[str]:
 def render_text(result: MergeResult, out: TextIO) -> None:
     messages = {m.id: m for m in result.messages}
     count = len(result.exports)
-    lines = [f"whatsapp-audit {__version__} merge: {count} exports of one chat, {len(result.messages)} messages in one timeline", "", "Exports"]
+    title = f"whatsapp-audit {__version__} merge: {count} exports of one chat, {len(result.messages)} messages in one timeline"
+    lines = [title, "", "Exports"]
     for export in result.exports:
         lines += ["  " + line for line in _export_head(export)]
     renamed = [a for a in result.authors if len({n for _, n in a.names}) > 1]
@@ -260,9 +261,9 @@ def write_html(result: MergeResult, out: TextIO) -> None:
         f'<meta http-equiv="Content-Security-Policy" content="{_csp()}">', '<meta name="referrer" content="no-referrer">',
         f"<title>whatsapp-audit merge of {count} exports</title><style>{_CSS}</style></head><body>",
         f"<h1>Merged timeline of {count} exports of one chat</h1>",
-        f'<p class="notice">Made by whatsapp-audit {esc(__version__)}. Times are as written in the reference export '
-        "(local phone time). A message one export lacks is an indicator for review: it may have been deleted on that "
-        "phone, or never reached it.</p>",
+        (f'<p class="notice">Made by whatsapp-audit {esc(__version__)}. Times are as written in the reference export '
+         "(local phone time). A message one export lacks is an indicator for review: it may have been deleted on that "
+         "phone, or never reached it.</p>"),
         "<h2>Exports</h2>",
     ]
     for export, gaps in zip(result.exports, result.gaps, strict=True):
@@ -299,15 +300,15 @@ def write_html(result: MergeResult, out: TextIO) -> None:
         if not message.comparable:
             classes.append("system")
         cells = []
-        for export, gaps in enumerate(result.gaps):
-            if export not in message.sources:
+        for index, held in enumerate(result.gaps):
+            if index not in message.sources:
                 cells.append('<td class="mark absent">missing</td>' if message.comparable else '<td class="mark">-</td>')
-            elif message.id in gaps.placeholders:
+            elif message.id in held.placeholders:
                 cells.append('<td class="mark deleted">deleted</td>')
-            elif message.id in gaps.differs:
+            elif message.id in held.differs:
                 cells.append('<td class="mark differs">other words</td>')
             else:
-                line = next(c.line for c in message.copies if c.export == export)
+                line = next(c.line for c in message.copies if c.export == index)
                 cells.append(f'<td class="mark">line {line}</td>')
         shown = esc(message.text)
         variants = [c for c in message.copies if c.text != message.text]

@@ -29,13 +29,11 @@ def summary_lines(log: dict[str, Any], log_path: Path, key: CaseKey, sealed: Pat
     names = sum(counts.get(k, 0) for k in ("participant", "person", "name"))
     markers = {k: v for k, v in counts.items() if k not in ("participant", "person", "name")}
     shown = ", ".join(f"[{k}] {v}" for k, v in markers.items()) or "none"
-    lines = [
-        f"redacted copy written to {output['path']} (sha256 {output['sha256'][:16]}...): {check['lines']:,} lines, "
-        f"{check['messages']:,} messages, parsed again: same lines, messages and kinds as the export",
-        f"replaced {names} name(s) ({people['participants']} participant(s), {people['persons']} other person(s), "
-        f"{people['kept']} kept) and masked {sum(markers.values())} value(s): {shown}",
-        f"redaction log: {log_path}",
-    ]
+    written = (f"redacted copy written to {output['path']} (sha256 {output['sha256'][:16]}...): {check['lines']:,} "
+               f"lines, {check['messages']:,} messages, parsed again: same lines, messages and kinds as the export")
+    replaced = (f"replaced {names} name(s) ({people['participants']} participant(s), {people['persons']} other "
+                f"person(s), {people['kept']} kept) and masked {sum(markers.values())} value(s): {shown}")
+    lines = [written, replaced, f"redaction log: {log_path}"]
     if key.path is not None:
         state = "created" if key.created else ("updated" if key.changed else "unchanged")
         lines.append(f"case key {state}: {key.path} (sensitive: it re-identifies every copy made with it)")

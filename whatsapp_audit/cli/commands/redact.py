@@ -68,9 +68,9 @@ def command(export: Path, output: Path, key_path: Path | None, keep: tuple[str, 
     if len(set(resolved)) != len(resolved):
         raise UsageError("--output, --log, --key and --sealed must be four different files")
     disclosed = output.expanduser().resolve().parent
-    for flag, path in (("--key", key_path), ("--sealed", sealed_path)):
-        if path is not None and path.expanduser().resolve().parent == disclosed:
-            raise UsageError(f"{path}: {flag} must not be in the folder of the redacted copy (it re-identifies "
+    for flag, secret in (("--key", key_path), ("--sealed", sealed_path)):
+        if secret is not None and secret.expanduser().resolve().parent == disclosed:
+            raise UsageError(f"{secret}: {flag} must not be in the folder of the redacted copy (it re-identifies "
                              "everyone and would travel with the disclosure); keep it with the case papers")
     key = load_key(key_path)
     if key_path is not None and not key.created and (problem := key_permission_problem(key_path)):
