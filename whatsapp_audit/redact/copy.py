@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from whatsapp_audit import __version__
 from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.registry import DETECTORS, detector_classes
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.errors import ExitCode, InputError, UsageError, WhatsAuditError
 from whatsapp_audit.ingest.export import Export, open_export
@@ -98,6 +99,13 @@ def operational_patterns(patterns_dirs: Sequence[Path] = (), include_default: bo
     return PatternSet(rules, tuple(f for f in loaded.files if ids.intersection(f.rule_ids)))
 
 
+def redaction_engine(patterns: PatternSet) -> Engine:
+    """An engine with only the detectors these rules need (no spaCy for regex rules)."""
+    wanted = {rule.detector for rule in patterns.rules}
+    entries = tuple(entry for entry, cls in zip(DETECTORS, detector_classes(), strict=True) if cls.name in wanted)
+    return Engine.build(patterns.rules, entries)
+
+
 def redact_export(path: Path, output: Path, *, key: CaseKey, keep: Sequence[str] = (), include_media: bool = False,
                   date_order: str | None = None, patterns: PatternSet | None = None,
                   policy: RedactionPolicy | None = None) -> Redaction:
@@ -108,7 +116,7 @@ def redact_export(path: Path, output: Path, *, key: CaseKey, keep: Sequence[str]
     """
     policy = policy or load_policy()
     patterns = patterns or operational_patterns(policy=policy)
-    engine = Engine.build(patterns.rules)
+    engine = redaction_engine(patterns)
     with open_export(path, date_order) as export:
         vocabulary = export.vocabulary
         with open_source(path, (vocabulary.chat_names, vocabulary.chat_prefixes)) as raw:
@@ -319,8 +327,33 @@ def _check_copy(chat_file: Path, export: Export, date_order: str | None, engine:
     """Parse the copy: same lines, messages and kinds as the exhibit, or no copy. Then look for what
     should not be there any more: values of a masked kind, and names of replaced people."""
     expected = export.stats
+    values: Counter[str] = Counter()
+    value_lines: set[int] = set()
+    name_lines: set[int] = set()
+    names = 0
+
+    def examined(messages: Iterator[Message]) -> Iterator[Message]:
+        nonlocal names
+        for message in messages:
+            for part in (message.author, message.system_prefix, message.text):
+                found_names = redactor.matcher.names_in(part) if part else []
+                names += len(found_names)
+                if found_names:
+                    name_lines.add(message.line)
+            yield replace(message, kind=MessageKind.TEXT) if message.kind is MessageKind.SYSTEM else message
+
     with open_export(chat_file, date_order or export.survey.date_order) as copy:
-        messages = [replace(m, kind=MessageKind.TEXT) if m.kind is MessageKind.SYSTEM else m for m in copy.iter_messages()]
+        for _message, found in engine.run_messages(examined(copy.iter_messages())):
+            for finding in found:
+                masking = policy.masking_for(finding.rule)
+                if masking is None:
+                    continue
+                if masking.span == PERSON:
+                    person = redactor.person(finding.normalised or "")
+                    if person is None or person.pseudonym is None:
+                        continue  # a kept person, or a name the export never had (a pseudonym)
+                values[finding.rule] += 1
+                value_lines.add(finding.line)
         got = copy.stats
     if (got.total_lines, got.messages, got.unparsed_lines) != (expected.total_lines, expected.messages, expected.unparsed_lines) \
             or got.kinds != expected.kinds:
@@ -328,27 +361,6 @@ def _check_copy(chat_file: Path, export: Export, date_order: str | None, engine:
             f"{export.source.path}: the redacted copy would not parse like the export ({got.total_lines} lines and "
             f"{got.messages} messages against {expected.total_lines} and {expected.messages}); nothing was written. "
             "Please report this with the log of the run")
-    values: Counter[str] = Counter()
-    value_lines: set[int] = set()
-    for _message, found in engine.run_messages(messages):
-        for finding in found:
-            masking = policy.masking_for(finding.rule)
-            if masking is None:
-                continue
-            if masking.span == PERSON:
-                person = redactor.person(finding.normalised or "")
-                if person is None or person.pseudonym is None:
-                    continue  # a kept person, or a name the export never had (a pseudonym)
-            values[finding.rule] += 1
-            value_lines.add(finding.line)
-    name_lines: set[int] = set()
-    names = 0
-    for message in messages:
-        for part in (message.author or "", message.system_prefix or "", message.text):
-            found_names = redactor.matcher.names_in(part)
-            names += len(found_names)
-            if found_names:
-                name_lines.add(message.line)
     timeouts: tuple[RegexTimeout, ...] = engine.timeouts
     not_applied = [{"line": t.line, "rule": t.rule} for t in timeouts]
     warnings = []

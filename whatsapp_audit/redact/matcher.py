@@ -2,27 +2,30 @@
 
 Three searches, most specific first: phone numbers (any spacing, with or without the +, and the
 national 0 form of a +44 number), names of two words or more (any case, any spacing: "ana  pike",
-`@<U+2068>Ana Pike<U+2069>`), then single words (as written or in capitals: "Dee", "DEE"; a capitalised word is
-a name, a lower-case one usually is not). A single word shared by several people's names is
+`@<U+2068>Ana Pike<U+2069>`), then single words (as written or in capitals: "Dee", "DEE"; a
+capitalised word is a name, a lower-case one usually is not). A single word shared by several people's names is
 replaced by [NAME], since no one pseudonym is right for it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import regex
 
+from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.redact.names import clean_name, is_phone_name, name_key, name_parts, phone_digits
 from whatsapp_audit.redact.policy import RedactionPolicy
 from whatsapp_audit.redact.spans import AMBIGUOUS, NAME, Replacement, uncovered
 
-_GAP = r"[ \t\u00a0\u202f\u2009]+"
+_GAP = "[ \t\u00a0\u202f\u2009]+"
+_GAP_SENTINEL = "\x00"  # stands for the space between the words of a name while the trie is built
 _PHONE_GAP = r"[\s\u00a0\u202f\u2011().\-]{0,2}"
-_BEFORE = r"(?<![\p{L}\p{M}\p{N}_])"
-_AFTER = r"(?![\p{L}\p{M}\p{N}_])"
+Match = re.Match[str] | regex.Match[str]
 KEPT = "kept"
+_DIGITS = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,12 @@ class NameMatcher:
         self._words: dict[str, Person | None] = {
             key: (next(iter(found.values())) if len(found) == 1 else None) for key, found in owners.items()
         }
-        self._number_re = _alternation([_phone_pattern(d) for d in self._numbers], "")
-        self._phrase_re = _alternation([_phrase_pattern(p) for p in self._phrases], "(?i)")
-        self._word_re = _alternation([_word_pattern(w) for key in self._words for w in spellings[key]], "")
+        self._number_re = _alternation([_phone_pattern(d) for d in self._numbers])
+        # Names are found with one trie-shaped alternation each (the standard library's engine is
+        # fast on those), so the many texts that name nobody cost one failed search.
+        self._phrase_re = _words_regex((key.replace(" ", _GAP_SENTINEL) for key in self._phrases), re.IGNORECASE)
+        self._word_re = _words_regex(
+            (form for key in self._words for word in spellings[key] for form in (word, word[:1].upper() + word[1:], word.upper())), 0)
 
     def _add(self, person: Person, policy: RedactionPolicy) -> list[str]:
         """Index the person's number or phrases; return the single words that stand for them."""
@@ -79,8 +85,11 @@ class NameMatcher:
         """Replacements for people named in text[start:end], outside the `taken` spans. A kept
         person's name is found too, so that no word inside it is replaced, and then left out."""
         end = len(text) if end is None else end
+        if start >= end:
+            return []
         found: list[Replacement] = list(taken)
-        for pattern, lookup in ((self._number_re, self._number_for), (self._phrase_re, self._phrase_for),
+        numbers = self._number_re if self._number_re is not None and _DIGITS.search(text, start, end) else None
+        for pattern, lookup in ((numbers, self._number_for), (self._phrase_re, self._phrase_for),
                                 (self._word_re, self._word_for)):
             if pattern is None:
                 continue
@@ -94,14 +103,14 @@ class NameMatcher:
                         found.append(replacement)
         return [r for r in found[len(taken):] if r.kind != KEPT]
 
-    def _number_for(self, match: regex.Match[str]) -> Replacement | None:
+    def _number_for(self, match: Match) -> Replacement | None:
         person = self._numbers.get("".join(c for c in match.group() if c.isdigit()))
         return _replace(match, person)
 
-    def _phrase_for(self, match: regex.Match[str]) -> Replacement | None:
+    def _phrase_for(self, match: Match) -> Replacement | None:
         return _replace(match, self._phrases.get(name_key(match.group())))
 
-    def _word_for(self, match: regex.Match[str]) -> Replacement | None:
+    def _word_for(self, match: Match) -> Replacement | None:
         key = match.group().casefold()
         if key not in self._words:
             return None
@@ -115,7 +124,7 @@ class NameMatcher:
         return [r for r in self.find(text) if r.kind != NAME]
 
 
-def _replace(match: regex.Match[str], person: Person | None) -> Replacement | None:
+def _replace(match: Match, person: Person | None) -> Replacement | None:
     if person is None:
         return None
     if person.pseudonym is None:
@@ -123,11 +132,11 @@ def _replace(match: regex.Match[str], person: Person | None) -> Replacement | No
     return Replacement(match.start(), match.end(), person.pseudonym, person.kind, person.pseudonym)
 
 
-def _alternation(patterns: Iterable[str], flags: str) -> regex.Pattern[str] | None:
+def _alternation(patterns: Iterable[str]) -> regex.Pattern[str] | None:
     unique = sorted(set(patterns), key=lambda p: (-len(p), p))
     if not unique:
         return None
-    return regex.compile(flags + "|".join(f"(?:{p})" for p in unique))
+    return regex.compile("|".join(f"(?:{p})" for p in unique))
 
 
 def _phone_pattern(digits: str) -> str:
@@ -135,10 +144,10 @@ def _phone_pattern(digits: str) -> str:
     return rf"(?<![\d+])\+?{_PHONE_GAP}{body}(?!\d)" if not digits.startswith("0") else rf"(?<![\d+]){body}(?!\d)"
 
 
-def _phrase_pattern(key: str) -> str:
-    return _BEFORE + _GAP.join(regex.escape(word) for word in key.split(" ")) + _AFTER
-
-
-def _word_pattern(word: str) -> str:
-    forms = {word, word[:1].upper() + word[1:], word.upper()}
-    return _BEFORE + "(?:" + "|".join(regex.escape(f) for f in sorted(forms)) + ")" + _AFTER
+def _words_regex(words: Iterable[str], flags: int) -> re.Pattern[str] | None:
+    """Whole words or phrases (spaces as any run of spaces), not inside a longer word."""
+    unique = sorted({w.casefold() if flags & re.IGNORECASE else w for w in words if w})
+    if not unique:
+        return None
+    body = trie_pattern(unique).replace(re.escape(_GAP_SENTINEL), _GAP)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)

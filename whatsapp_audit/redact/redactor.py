@@ -37,12 +37,19 @@ class Redactor:
         self._person_pseudonyms = {key: p.pseudonym for key, p in self._by_key.items() if p.pseudonym is not None}
         self._detect_text = detect_text
         self._files: dict[str, tuple[str, tuple[Replacement, ...]]] = {}
+        self._authors: dict[str, list[Replacement]] = {}
 
     def person(self, name: str) -> Person | None:
         return self._by_key.get(name_key(name))
 
     def author(self, author: str) -> list[Replacement]:
         """The replacement of an author as written (marks and a leading `~ ` kept around the name)."""
+        cached = self._authors.get(author)
+        if cached is None:
+            cached = self._authors[author] = self._author(author)
+        return cached
+
+    def _author(self, author: str) -> list[Replacement]:
         person = self.person(author)
         if person is None:
             return self.matcher.find(author)

@@ -9,6 +9,7 @@ replaced in. So the lines are read a second time, raw, beside the parser's messa
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -90,8 +91,11 @@ def iter_raw_lines(stream: Readable, encoding: Encoding) -> Iterator[RawLine]:
         yield RawLine(shown, ending, stripped)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _has_surrogate(text: str) -> bool:
-    return any("\udc80" <= c <= "\udcff" for c in text)
+    return _SURROGATE.search(text) is not None
 
 
 def iter_segments(export: Export, raw: Source) -> Iterator[Segment]:
