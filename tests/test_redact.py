@@ -22,7 +22,7 @@ ANDROID = """\
 14/03/2024, 08:59 - Sgt Rhian Blake added Tom Okafor, Jess Lund and Wyn Price
 14/03/2024, 09:00 - Tom Okafor: Morning all, Jess you on the van?
 14/03/2024, 09:01 - Jess Lund: Yes. Stop check on KX21 RVT outside the Co-op, driver Gary Pyke, 41, of 9 Mill Road
-14/03/2024, 09:02 - Tom Okafor: Victim's mob is 07911 234567, ring her after 10
+14/03/2024, 09:02 - Tom Okafor: Victim's mob is 07911 555123, ring her after 10
 14/03/2024, 09:03 - Sgt Rhian Blake: Crime ref 13/45678/24 for the burglary.
 Warrant address is SW1A 1AA, Rhian
 14/03/2024, 09:04 - Wyn Price: IMG-20240314-WA0003.jpg (file attached)
@@ -40,6 +40,7 @@ IOS = (
     f"\u200e[14/03/2024, 22:06:40] Tom Okafor: \u200e<attached: 00000012-PHOTO-2024-03-14-22-06-40.jpg>\r\n"
     "[14/03/2024, 22:07:00] Kit Arden: \u200eTom Okafor.vcf \u200edocument omitted\r\n"
     "[14/03/2024, 22:08:00] Tom Okafor: Michelle, Kit: briefing at 7\r\n"
+    "[14/03/2024, 22:09:00] Kit Arden: @447911234567 ring 01632 960 001 first\r\n"
 )
 
 
@@ -75,7 +76,7 @@ def test_android_copy_parses_alike_and_hides_people_and_values(capsys, case):
     assert len(redacted.messages) == len(original.messages)
     assert [(m.line, m.end_line, m.kind) for m in redacted.messages] == [(m.line, m.end_line, m.kind) for m in original.messages]
     text = copy.read_text(encoding="utf-8")
-    for secret in ("Rhian", "Blake", "Okafor", "Jess", "Lund", "Wyn", "Price", "Gary", "Pyke", "KX21", "07911",
+    for secret in ("Rhian", "Blake", "Okafor", "Jess", "Lund", "Wyn", "Price", "Gary", "Pyke", "KX21", "07911", "555123",
                    "234567", "SW1A", "Mill Road", "45678"):
         assert secret not in text, secret
     authors = [m.author for m in redacted.messages if m.author]
@@ -130,11 +131,14 @@ def test_ios_marks_line_ends_and_bom_survive(capsys, case):
     assert lines[1] == "[14/03/2024, 21:58:13] Nights: \u200eParticipant A added Participant B"
     assert lines[2] == f"[14/03/2024, 22:04:51] Participant A: @{FSI}Participant B{PDI} you on tonight? plate is [VRM]"
     # The unsaved number keeps its bidi wrapping around the pseudonym; "~ " stays in front of a non-contact.
-    assert lines[3] == f"[14/03/2024, 22:05:30] {LRE_LTR}Participant C{PDF}: yes, call me on [PHONE] or email [EMAIL]"
+    # A participant's own number in the text is their pseudonym too.
+    assert lines[3] == f"[14/03/2024, 22:05:30] {LRE_LTR}Participant C{PDF}: yes, call me on Participant C or email [EMAIL]"
     assert lines[4] == f"[14/03/2024, 22:06:02] ~{NNBSP}Participant D: new to the group, hi all"
     assert lines[5] == "\u200e[14/03/2024, 22:06:40] Participant A: \u200e<attached: 00000012-PHOTO-2024-03-14-22-06-40.jpg>"
     assert lines[6] == "[14/03/2024, 22:07:00] Participant B: \u200eParticipant A.vcf \u200edocument omitted"
     assert lines[7] == "[14/03/2024, 22:08:00] Participant A: Participant D, Participant B: briefing at 7"
+    # A mention by number, and a number in Ofcom's drama range: masked anyway in a disclosure copy.
+    assert lines[8] == "[14/03/2024, 22:09:00] Participant B: @Participant C ring [PHONE] first"
     original, redacted = parse(exhibit), parse(copy)
     assert [m.kind for m in redacted.messages] == [m.kind for m in original.messages]
 

@@ -352,6 +352,9 @@ def _check_copy(chat_file: Path, export: Export, date_order: str | None, engine:
                     person = redactor.person(finding.normalised or "")
                     if person is None or person.pseudonym is None:
                         continue  # a kept person, or a name the export never had (a pseudonym)
+                owner = redactor.matcher.number_owner(finding.matched or "")
+                if owner is not None and owner.pseudonym is None:
+                    continue  # a kept person's own number
                 values[finding.rule] += 1
                 value_lines.add(finding.line)
         got = copy.stats

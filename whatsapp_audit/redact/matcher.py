@@ -103,6 +103,10 @@ class NameMatcher:
                         found.append(replacement)
         return [r for r in found[len(taken):] if r.kind != KEPT]
 
+    def number_owner(self, text: str) -> Person | None:
+        """The person whose phone number `text` is (any spacing), if any."""
+        return self._numbers.get("".join(c for c in text if c.isdigit()))
+
     def _number_for(self, match: Match) -> Replacement | None:
         person = self._numbers.get("".join(c for c in match.group() if c.isdigit()))
         return _replace(match, person)

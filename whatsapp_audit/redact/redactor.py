@@ -17,7 +17,7 @@ from whatsapp_audit.model import Attachment, Finding
 from whatsapp_audit.redact.matcher import KEPT, NameMatcher, Person
 from whatsapp_audit.redact.names import name_key
 from whatsapp_audit.redact.policy import PERSON, RedactionPolicy
-from whatsapp_audit.redact.spans import PARTICIPANT, Replacement, apply, finding_replacements, resolve
+from whatsapp_audit.redact.spans import MARKER, PARTICIPANT, Replacement, apply, finding_replacements, resolve
 
 # Finds the operational findings in a bare piece of text (a file name) dated `when`.
 TextDetector = Callable[[str, datetime], list[Finding]]
@@ -68,11 +68,27 @@ class Redactor:
         attachment file names as `file_name` redacts them, then the people named in the rest."""
         files = self._file_spans(text, start, attachments, when)
         blocked = [(r.start, r.end) for r in files]
-        found = [r.shifted(start) for r in finding_replacements(findings, text[start:], self.policy, self._person_pseudonyms)]
+        found: list[Replacement] = []
+        for item in finding_replacements(findings, text[start:], self.policy, self._person_pseudonyms):
+            replacement = self._own_number(item.shifted(start), text)
+            if replacement is not None:
+                found.append(replacement)
         found = [r for r in found if not any(r.start < hi and lo < r.end for lo, hi in blocked)]
         chosen = resolve([*found, *files])
         names = self.matcher.find(text, start, taken=chosen)
         return [r for r in resolve([*chosen, *names]) if r.kind != KEPT]
+
+    def _own_number(self, replacement: Replacement, text: str) -> Replacement | None:
+        """A participant's own number found by the phone rule: their pseudonym, not [PHONE] (the
+        mention `@447911234567` reads `@Participant C`); left as it is for a kept person."""
+        if replacement.kind != MARKER:
+            return replacement
+        owner = self.matcher.number_owner(text[replacement.start:replacement.end])
+        if owner is None:
+            return replacement
+        if owner.pseudonym is None:
+            return None
+        return Replacement(replacement.start, replacement.end, owner.pseudonym, owner.kind, owner.pseudonym, replacement.rule)
 
     def file_name(self, name: str, when: datetime | None = None) -> tuple[str, tuple[Replacement, ...]]:
         """A file name redacted like message text (the extension kept); names WhatsApp made up stay."""
