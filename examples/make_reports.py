@@ -1,4 +1,5 @@
-"""Regenerate examples/reports/: what each bundled example export produces, in every human format.
+"""Regenerate examples/reports/: what each bundled example export produces, in every human format,
+plus a merge of the two phones' exports of one group and a redacted copy with its log.
 
 The reports are made with a frozen report time, from paths relative to the repository root, so the
 same code and patterns give the same bytes; tests/test_examples.py regenerates them and compares.
@@ -17,13 +18,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from whatsapp_audit.merge import merge_exports  # noqa: E402
+from whatsapp_audit.redact import load_key, redact_export  # noqa: E402
 from whatsapp_audit.report.check_report import render_check  # noqa: E402
+from whatsapp_audit.report.merge_report import render_merge  # noqa: E402
+from whatsapp_audit.report.redaction_log import write_log  # noqa: E402
 from whatsapp_audit.report.render import plain_console, render  # noqa: E402
 from whatsapp_audit.scan import scan  # noqa: E402
 
 EXAMPLES = ("android-b-relief.txt", "ios-response-team.txt", "ios-night-turn-with-media.zip")
 GENERATED_AT = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 FORMATS = (("text", "txt"), ("json", "json"), ("csv", "csv"), ("html", "html"))
+MERGED = ("van-3-ios-priya.txt", "van-3-android-dan.txt")  # two phones' exports of one group
+REDACTED = "android-b-relief.txt"  # a disclosure copy, and its log
 
 
 def make_reports(out_dir: Path) -> list[Path]:
@@ -46,6 +53,18 @@ def make_reports(out_dir: Path) -> list[Path]:
             with open(target, "w", encoding="utf-8", newline="") as out:
                 render_check(private, plain_console(out))
             written.append(target)
+        merged = merge_exports([f"examples/{name}" for name in MERGED])
+        for fmt in ("txt", "json", "html"):
+            target = out_dir / f"van-3.merge.{fmt}"
+            with open(target, "w", encoding="utf-8", newline="") as out:
+                render_merge("text" if fmt == "txt" else fmt, merged, out)
+            written.append(target)
+        stem = REDACTED.rsplit(".", 1)[0]
+        copy = out_dir / f"{stem}.redacted.txt"
+        redaction = redact_export(Path(f"examples/{REDACTED}"), copy, key=load_key(None))
+        redaction.log["output"]["path"] = f"examples/reports/{copy.name}"  # as if written there from the repository root
+        write_log(out_dir / f"{stem}.redaction-log.json", redaction.log)
+        written += [copy, out_dir / f"{stem}.redaction-log.json"]
     finally:
         os.chdir(here)
     return written

@@ -42,6 +42,8 @@ def test_examples_exercise_every_detector_and_keep_their_traps_quiet() -> None:
     rules: set[str] = set()
     matched: list[str] = []
     for report in sorted((EXAMPLES / "reports").glob("*.json")):
+        if report.name.endswith((".merge.json", ".redaction-log.json")):
+            continue  # not scan reports
         findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
         rules |= {f["rule"] for f in findings}
         matched += [f["matched"] or "" for f in findings]
