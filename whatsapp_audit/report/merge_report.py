@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from whatsapp_audit import __version__
-from whatsapp_audit.merge.model import Gaps, MergedExport, MergedMessage, MergeResult
 from whatsapp_audit.ingest.provenance import survey_record
+from whatsapp_audit.merge.model import Gaps, MergedExport, MergedMessage, MergeResult
 from whatsapp_audit.report.safe import html_text as esc
 from whatsapp_audit.report.safe import json_dumps, visible
 
