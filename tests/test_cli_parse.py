@@ -81,7 +81,10 @@ def test_inspect_reports_format_participants_and_limitations(capsys, write_expor
 def test_inspect_json(capsys, write_export):
     _, out, _ = run(capsys, "inspect", write_export(CHAT), "--format", "json")
     record = json.loads(out)
-    assert record["participants"] == [{"name": "Bo Reed", "messages": 2}, {"name": "Ana Pike", "messages": 1}]
+    assert record["participants"] == [
+        {"name": "Bo Reed", "messages": 2, "display_name": "Bo Reed", "shown_as": "name"},
+        {"name": "Ana Pike", "messages": 1, "display_name": "Ana Pike", "shown_as": "name"},
+    ]
     assert record["date_range"] == {"first": "2022-03-14T18:05:00", "last": "2022-03-15T09:11:00"}
 
 

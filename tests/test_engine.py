@@ -135,3 +135,14 @@ def test_engine_is_deterministic_on_real_rules() -> None:
     second = list(Engine.build(load_patterns().rules).run(msg(i, t) for i, t in enumerate(texts)))
     assert first == second
     assert [f.rule for f in first] == ["OPS-VRM", "OPS-PHONE", "OPS-OPERATION", "OPS-POSTCODE"]
+
+
+def test_a_system_event_in_no_known_phrase_is_examined_as_text() -> None:
+    recorder = Recorder()
+    unknown = Message(index=1, line=2, end_line=2, timestamp=T0, header="", author=None,
+                      text="Ana zmieni\u0142a AB12 CDE", kind=MessageKind.SYSTEM, system_recognised=False)
+    known = Message(index=2, line=3, end_line=3, timestamp=T0, header="", author=None,
+                    text="Ana added +44 7911 234567", kind=MessageKind.SYSTEM, system_recognised=True)
+    findings = list(Engine([recorder]).run([msg(0, "hello"), unknown, known]))
+    assert [seen[0] for seen in recorder.seen] == ["hello", "Ana zmieni\u0142a AB12 CDE"]
+    assert [f.line for f in findings] == [1, 2]

@@ -6,9 +6,11 @@ can all depend on it without depending on each other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 
 class MessageKind(StrEnum):
@@ -67,10 +69,75 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     system_prefix: str | None = None  # iOS "Group name: " / actor prefix of a system event
     edited: bool = False
+    # For a system event: True when its text is a known WhatsApp phrase, False when not (then it
+    # might be a person's words, and the detectors examine it); None for every other kind.
+    system_recognised: bool | None = None
 
     @property
     def attachment(self) -> Attachment | None:
         return self.attachments[0] if self.attachments else None
+
+    @property
+    def examined(self) -> bool:
+        """Whether the detectors examine this message: anything a person may have written."""
+        return self.kind not in WHATSAPP_WORDS or self.system_recognised is False
+
+
+# Kinds whose whole text is WhatsApp's own (a recognised system event, a deleted-message, call or
+# pending stub), never a person's: they are context for the detectors but not examined themselves.
+WHATSAPP_WORDS = frozenset({MessageKind.SYSTEM, MessageKind.DELETED, MessageKind.CALL, MessageKind.PENDING})
+
+
+class ShownAs(StrEnum):
+    """How the export names an author, which says whether the exporting phone had them saved."""
+
+    NAME = "name"  # a contact's saved name (or the exporter's own name)
+    NUMBER = "number"  # a phone number: not saved in the exporting phone's contacts
+    PROFILE_NAME = "profile_name"  # "~ Name": not saved; the name they chose for themselves
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorName:
+    """An author as written in the export and as a person should read it.
+
+    The verbatim form (bidi isolates round a number, `~` and its no-break space, ...) is what the
+    record keeps and what ids are made from; `display` is for human-facing outputs only.
+    """
+
+    verbatim: str
+    display: str
+    shown_as: ShownAs
+
+    @property
+    def saved(self) -> bool:
+        return self.shown_as is ShownAs.NAME
+
+
+# The invisible marks WhatsApp itself wraps names and numbers in (LRM, RLM, ALM, embeddings and their
+# PDF, isolates) are removed for display; the no-break spaces and hyphens inside numbers and after
+# "~" become plain ones. Overrides (U+202D, U+202E) and zero-width characters are not WhatsApp's:
+# they stay, and outputs show them as visible codes.
+_DISPLAY = str.maketrans({
+    **dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u2066\u2067\u2068\u2069")),
+    **dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009"), " "),
+    **dict.fromkeys(map(ord, "\u2010\u2011"), "-"),
+})
+_PHONE_NUMBER = re.compile(r"\+[\d ()-]{6,24}")
+_SPACES = re.compile(" {2,}")
+
+
+@lru_cache(maxsize=4096)
+def author_name(verbatim: str) -> AuthorName:
+    """The display form of an author: `<U+202A>+44<U+00A0>7700<U+00A0>900123<U+202C>` reads
+    `+44 7700 900123` (a number not saved in the phone), `~<U+202F>Ana` reads `Ana` (a profile
+    name, not saved)."""
+    clean = _SPACES.sub(" ", verbatim.translate(_DISPLAY)).strip()
+    shown_as = ShownAs.NAME
+    if clean.startswith("~ ") and clean[2:].strip():
+        clean, shown_as = clean[1:].strip(), ShownAs.PROFILE_NAME
+    if _PHONE_NUMBER.fullmatch(clean) and sum(c.isdigit() for c in clean) >= 6:
+        shown_as = ShownAs.NUMBER
+    return AuthorName(verbatim, clean or verbatim, shown_as)
 
 
 class Severity(StrEnum):

@@ -90,7 +90,9 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
         timeouts.update(result.timeouts)
         if progress is not None:
             progress(offset, sum(s.total_lines for s in all_stats))
-    return findings, merge_stats(all_stats), tuple(sorted(timeouts))
+    stats = merge_stats(all_stats)
+    export.check_readable(stats)
+    return findings, stats, tuple(sorted(timeouts))
 
 
 def _ready() -> None:

@@ -26,7 +26,7 @@ from whatsapp_audit.ingest.parser import ParseStats
 from whatsapp_audit.ingest.provenance import coverage_record, source_record
 from whatsapp_audit.ingest.source import MediaMember, SourceInfo
 from whatsapp_audit.ingest.survey import FormatSurvey
-from whatsapp_audit.model import Category, Confidence, Finding, Message, Severity
+from whatsapp_audit.model import WHATSAPP_WORDS, Category, Confidence, Finding, Message, Severity
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 
 FINGERPRINT_VERSION = "1"
@@ -187,7 +187,8 @@ def scan(
     if progress is not None:
         progress(stats.messages, stats.total_lines)
     findings.sort(key=lambda item: item.sort_key)
-    examined = stats.messages - sum(stats.kinds.get(kind, 0) for kind in ("system", "deleted", "call", "pending"))
+    examined = (stats.messages - sum(stats.kinds.get(kind, 0) for kind in WHATSAPP_WORDS)
+                + len(stats.unrecognised_system))
     return ScanResult(
         source=info, source_record=record, survey=survey, stats=stats, coverage=coverage_record(stats),
         limitations=limitations, patterns=pattern_set, skipped_rules=skipped,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
@@ -21,11 +21,12 @@ from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.text.trie import trie_pattern
-from whatsapp_audit.model import Finding, Message, MessageKind
+from whatsapp_audit.model import WHATSAPP_WORDS, Finding, Message, MessageKind
 
-# System lines name participants (often as phone numbers) and deleted/call/pending lines carry no
-# user text: they stay in the window as neighbours but are never examined themselves.
-NOT_EXAMINED = frozenset({MessageKind.SYSTEM, MessageKind.DELETED, MessageKind.CALL, MessageKind.PENDING})
+# Recognised system lines name participants (often as phone numbers) and deleted/call/pending lines
+# carry no user text: they stay in the window as neighbours but are never examined themselves. A
+# system event in no known phrase is examined as a text message (see `Message.examined`).
+NOT_EXAMINED = WHATSAPP_WORDS
 
 
 class KeywordFilter:
@@ -146,7 +147,11 @@ class Engine:
         A message with an attachment goes to every detector (files are judged by their names and
         context, not by keywords in the text)."""
         if message.kind in NOT_EXAMINED:
-            return []
+            if not message.examined:
+                return []
+            # Not WhatsApp's words as far as the vocabulary knows: maybe a person's. Every detector
+            # sees it as a text message; findings still point at its line and index.
+            message = replace(message, kind=MessageKind.TEXT)
         if message.attachments or not self._filter.gated:
             chosen = self._entries
         else:

@@ -1,9 +1,13 @@
 """Read what follows a header: who wrote it (or that nobody did), what kind of message it is, and
 which files it carries.
 
-The hard cases are the ones other parsers get wrong: iOS system events that look like messages
-(`Group name: ‎Ana added Bo`, where the U+200E after the colon is the tell), Android system lines
-with a colon inside a quoted group name, and media lines whose placeholders change per language.
+The rule that tells a system event from a person's message (the vocabulary's [system] section):
+a line with no `Name: ` part is a system event; `Prefix: text` is a system event only when the text
+opens with an invisible mark (iOS writes U+200E there) and is a known system phrase, as in
+`Group name: <U+200E>Ana added Bo`; every other `Name: text` is a person's message, whatever
+invisible marks surround the name (`<U+202A>+44 7700 900123<U+202C>`, `~<U+202F>Ana`) or open the
+text. A mark alone never makes a system event: people's messages open with U+200E too, and unsaved
+numbers come wrapped in marks.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from whatsapp_audit.ingest.shapes import MARKS
-from whatsapp_audit.ingest.vocabulary import Vocabulary, bare_placeholder
+from whatsapp_audit.ingest.vocabulary import Vocabulary, bare_placeholder, is_system_phrase
 from whatsapp_audit.model import Attachment, MediaType, MessageKind
 
 _QUOTE = re.compile('["“„«]')
 _MARK = re.compile(f"[{MARKS}]")
 _WS_AND_MARKS = MARKS + " \t\u00a0\u202f"
+# Deleted, pending and call stubs are left unexamined because their text is WhatsApp's own: one
+# short line. A longer or multi-line text that merely opens like one is a person's message.
+_STUB_MAX = 200
 
 
 class Speaker(NamedTuple):
@@ -27,33 +34,24 @@ class Speaker(NamedTuple):
     author: str | None
     system_prefix: str | None
     text: str  # the first line of the body
+    recognised: bool = False  # a system event (author None) whose text is a known system phrase
 
 
 def split_author(rest: str, shape: str, vocabulary: Vocabulary) -> Speaker:
-    """Split `Name: text` into author and text, or recognise a system event."""
-    ios = shape == "ios"
-    if ios and rest[:1] in MARKS:  # iOS system event with no actor: "‎Ana added Bo"
-        return Speaker(None, None, rest)
+    """Split `Name: text` into author and text, or recognise a system event (see the module's rule)."""
     cut = rest.find(": ")
     if cut <= 0:
         if rest.endswith(":") and len(rest) > 1:  # "Ana:" with an empty body (iOS album header)
             return Speaker(rest[:-1], None, "")
-        if ios and (colon := rest.find(":")) > 0 and " " not in rest[:colon]:
+        if shape == "ios" and (colon := rest.find(":")) > 0 and " " not in rest[:colon]:
             return Speaker(rest[:colon], None, rest[colon + 1 :])  # zh/ja "Name:text"
-        return Speaker(None, None, rest)
+        return Speaker(None, None, rest, is_system_phrase(rest, vocabulary))
     name, text = rest[:cut], rest[cut + 2 :]
-    if ios:
-        if text[:1] in MARKS and not _is_authored_special(text, vocabulary):
-            return Speaker(None, name, text)  # "Group name: ‎Ana added Bo"
-        return Speaker(name, None, text)
     if _QUOTE.search(name) and any(r.match(rest) for r in vocabulary.quoted_event_regexes):
-        return Speaker(None, None, rest)
+        return Speaker(None, None, rest, True)  # 'Ana changed the subject to "Nights: 2"'
+    if text[:1] in MARKS and is_system_phrase(text, vocabulary):
+        return Speaker(None, name, text, True)  # "Group name: <U+200E>Ana added Bo"
     return Speaker(name, None, text)
-
-
-def _is_authored_special(text: str, vocabulary: Vocabulary) -> bool:
-    kind, _, _ = classify(text, "ios", vocabulary)
-    return kind is not MessageKind.TEXT
 
 
 def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind, tuple[Attachment, ...], bool]:
@@ -66,7 +64,7 @@ def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind
         kind = vocabulary.whole_body.get(folded)
         if kind is not None:
             return kind, (), edited
-    if "<" in first or first.endswith(")") or folded.rstrip(">").endswith(vocabulary.omitted_last_words):
+    if "<" in first or first.endswith((")", ">")) or folded.rstrip(">").endswith(vocabulary.omitted_last_words):
         attachments = _attachments(first, folded, vocabulary)
         if attachments:
             return MessageKind.MEDIA, attachments, edited
@@ -75,6 +73,8 @@ def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind
         kind = _SPECIAL_KINDS.get(special.lastgroup or "")
         if kind is MessageKind.POLL and not (newline >= 0 or text[:1] in MARKS):
             kind = None
+        elif kind in _STUB_KINDS and (newline >= 0 or len(first) > _STUB_MAX):
+            kind = None  # WhatsApp's stubs are one short line: this is a person's text
         elif kind is MessageKind.CALL and not (shape == "ios" and _MARK.search(text)):
             kind = None  # real call lines are iOS's and carry U+200E; typed words do not
         if kind is not None:
@@ -82,6 +82,7 @@ def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind
     return (MessageKind.EDITED if edited else MessageKind.TEXT), (), edited
 
 
+_STUB_KINDS = frozenset({MessageKind.DELETED, MessageKind.PENDING, MessageKind.CALL})
 _SPECIAL_KINDS = {
     "deleted": MessageKind.DELETED,
     "pending": MessageKind.PENDING,
@@ -103,8 +104,10 @@ def _attachments(first: str, folded: str, vocabulary: Vocabulary) -> tuple[Attac
         found = vocabulary.attached.findall(first)
         if found:
             return tuple(Attachment(name, media_type_of(name, vocabulary), False) for name in found)
-        if first.endswith(vocabulary.attached_bare):
-            name = first[: -len(vocabulary.attached_bare)].strip(_WS_AND_MARKS)
+    if first.endswith(">"):  # old iOS "NAME <attached>", also with U+200E before or inside it, or U+2039 for "<"
+        plain = _MARK.sub("", first).replace("\u2039", "<")
+        if plain.endswith(vocabulary.attached_bare):
+            name = plain[: -len(vocabulary.attached_bare)].strip(_WS_AND_MARKS)
             return (Attachment(name, media_type_of(name, vocabulary), False),) if name else ()
     if first.endswith(")"):
         for suffix in vocabulary.file_attached:

@@ -26,7 +26,7 @@ from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_messag
 from whatsapp_audit.ingest.ranges import Part, plan_parts
 from whatsapp_audit.ingest.shapes import strict_regex
 from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_source
-from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey
+from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey, unreadable_headers
 from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
 from whatsapp_audit.model import Message
 
@@ -65,6 +65,13 @@ class Export:
         blocks = _read_blocks(self._source, self.encoding, digests, stats.undecodable_lines.append)
         yield from iter_messages(blocks, self.survey, self.vocabulary, stats)
         _same_bytes(self.source, digests)
+        self.check_readable(stats)
+
+    def check_readable(self, stats: ParseStats) -> None:
+        """Raise InputError when headers were found but none could be read: a file whose every
+        header has an impossible date or time is an input error, not an empty chat."""
+        if stats.impossible_headers and not stats.messages:
+            raise InputError(unreadable_headers(self.source.path, self.survey.date_order))
 
     def plan_parts(self, parts: int, margin: int = 1 << 20) -> list[Part]:
         """Cut the chat text into about `parts` pieces for separate processes (see `ranges`);
@@ -172,6 +179,13 @@ def limitations(survey: FormatSurvey, stats: ParseStats, source: SourceInfo, med
         notes.append(f"date order {survey.date_order}: {survey.order_evidence}; pass --date-order if you know it")
     if survey.minute_precision:
         notes.append("timestamps are to the minute only (this export format has no seconds)")
+    if stats.unrecognised_system:
+        where = ", ".join(str(line) for line in stats.unrecognised_system[:10])
+        more = f" and {len(stats.unrecognised_system) - 10} more" if len(stats.unrecognised_system) > 10 else ""
+        notes.append(
+            f"{len(stats.unrecognised_system)} system event(s) are not a known WhatsApp phrase and were examined "
+            f"like messages, as they might be a person's words (lines {where}{more})"
+        )
     if stats.header_like_lines:
         notes.append(f"{stats.header_like_lines} line(s) inside messages look like headers in another format and were kept as message text")
     if stats.unparsed_lines:

@@ -51,6 +51,8 @@ class ParseStats:
     opening_timestamp: datetime | None = None  # first and last counted message, so that parts
     closing_timestamp: datetime | None = None  # can be joined (a step back across a cut counts)
     header_like_lines: int = 0  # message lines shaped like a header of another style (kept as text)
+    impossible_headers: int = 0  # headers whose date or time cannot be (their lines are unparsed)
+    unrecognised_system: list[int] = field(default_factory=list)  # lines of system events in no known phrase
     undecodable_lines: list[int] = field(default_factory=list)
     unparsed: list[UnparsedRegion] = field(default_factory=list)
 
@@ -80,6 +82,8 @@ def merge_stats(parts: Iterable[ParseStats]) -> ParseStats:
             merged.opening_timestamp = merged.opening_timestamp or stats.opening_timestamp
             merged.closing_timestamp = stats.closing_timestamp
         merged.header_like_lines += stats.header_like_lines
+        merged.impossible_headers += stats.impossible_headers
+        merged.unrecognised_system.extend(stats.unrecognised_system)
         merged.undecodable_lines.extend(stats.undecodable_lines)
         merged.unparsed.extend(stats.unparsed)
         for moment in (stats.first_timestamp, stats.last_timestamp):
@@ -124,6 +128,9 @@ class MessageBuilder:
     def count_header_like(self, text: str, line: int) -> None:
         self._stats_for(line).header_like_lines += sum(1 for _ in self._other_headers.finditer(text))
 
+    def count_impossible(self, line: int) -> None:
+        self._stats_for(line).impossible_headers += 1
+
     def finish(self, pending: _Open, end_line: int) -> Message | None:
         stats = self.stats if self.counted is None else self._stats_for(pending.line)
         span = end_line - pending.line + 1
@@ -132,13 +139,17 @@ class MessageBuilder:
             stats.unparsed.append(region)
             stats.unparsed_lines += span
             return None
-        author, prefix, text = split_author(pending.rest, self.shape, self.vocabulary)
+        author, prefix, text, recognised = split_author(pending.rest, self.shape, self.vocabulary)
         if pending.more:
             text = text + "\n" + "\n".join(pending.more)
+        system_recognised: bool | None = None
         attachments: tuple[Attachment, ...]
         if author is None:
             kind, attachments, edited = MessageKind.SYSTEM, (), False
             stats.system_lines += span
+            system_recognised = recognised and not pending.more  # WhatsApp's events are one line
+            if not system_recognised:
+                stats.unrecognised_system.append(pending.line)
         else:
             kind, attachments, edited = classify(text, self.shape, self.vocabulary)
             stats.message_lines += span
@@ -157,6 +168,7 @@ class MessageBuilder:
             stats.first_timestamp = timestamp
         message = Message(
             self.index, pending.line, end_line, timestamp, pending.header, author, text, kind, attachments, prefix, edited,
+            system_recognised,
         )
         self.index += 1
         return message
@@ -195,6 +207,7 @@ def iter_messages(
             if timestamp is None:
                 reason = f"a header with an impossible date or time (read as {survey.date_order})"
                 pending = _Open(header_line, "", None, "", reason)
+                builder.count_impossible(header_line)
             else:
                 pending = _Open(header_line, block[start:rest_start], timestamp, match["rest"])
             block_line = header_line

@@ -54,6 +54,8 @@ def coverage_record(stats: ParseStats) -> dict[str, Any]:
         "by_kind": {kind: stats.kinds[kind] for kind in sorted(stats.kinds)},
         "unparsed": [{"first_line": r.first_line, "last_line": r.last_line, "reason": r.reason} for r in stats.unparsed],
         "undecodable_lines": stats.undecodable_lines[:1000],
+        "system_unrecognised": len(stats.unrecognised_system),
+        "system_unrecognised_lines": stats.unrecognised_system[:1000],
     }
 
 
@@ -61,7 +63,9 @@ def coverage_line(stats: ParseStats) -> str:
     """One sentence that shows the line counts add up."""
     system = stats.kinds.get("system", 0)
     verdict = "every line accounted for" if stats.accounted else "LINES UNACCOUNTED FOR: please report this"
+    unrecognised = len(stats.unrecognised_system)
+    unknown = f" ({unrecognised:,} not recognised, examined like messages)" if unrecognised else ""
     return (
         f"{stats.total_lines:,} lines = {stats.message_lines:,} in {stats.messages - system:,} messages"
-        f" + {stats.system_lines:,} in {system:,} system events + {stats.unparsed_lines:,} unparsed ({verdict})"
+        f" + {stats.system_lines:,} in {system:,} system events{unknown} + {stats.unparsed_lines:,} unparsed ({verdict})"
     )

@@ -193,7 +193,7 @@ class Timestamper:
         key = (d1, d2, d3)
         ymd = self._dates.get(key)
         if ymd is None:
-            ymd = self._dates[key] = _ymd(int(d1), int(d2), int(d3), self.order)
+            ymd = self._dates[key] = date_parts(int(d1), int(d2), int(d3), self.order)
         try:
             hours = int(hour) if ampm is None and pre is None else hour_24(int(hour), ampm or pre)
             return datetime(ymd[0], ymd[1], ymd[2], hours, int(minute), int(second) if second else 0)
@@ -201,7 +201,8 @@ class Timestamper:
             return None
 
 
-def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
+def date_parts(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
+    """(year, month, day) of a header's three date numbers read in `order`; not yet checked."""
     if order == "ymd":
         year, month, day = a, b, c
     elif order == "mdy":

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from datetime import datetime
 from typing import Any
 
 from whatsapp_audit.errors import InputError
@@ -28,6 +29,7 @@ from whatsapp_audit.ingest.shapes import (
     Shape,
     strict_regex,
     style_of,
+    date_parts,
 )
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -88,6 +90,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
         line_offset += block.count("\n") + 1
     if not tallies:
         raise InputError(f"{source}: no WhatsApp message headers found (not a chat export, or a format this version does not know)")
+    complete = chosen is None  # every header was tallied
     if chosen is None:
         chosen = _dominant(tallies)  # the whole file was sampled line by line
     tally = tallies[chosen]
@@ -95,7 +98,10 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
     unsettled = (tally.first_above_12 is None) == (tally.second_above_12 is None)  # no evidence, or both
     if date_order is None and not style.year_first and unsettled:
         tally = _exact_tally(open_blocks, shape_name, style, dated_name)  # read every header to weigh it
+        complete = True
     order, settled, evidence = _date_order(style, tally, date_order)
+    if complete and len(tally.dates) < _CHRONOLOGY_SAMPLE and not any(_possible(d, order) for d in tally.dates):
+        raise InputError(unreadable_headers(source, order))
     shape = SHAPES_BY_NAME[shape_name]
     return FormatSurvey(shape, style, order, settled, evidence)
 
@@ -214,6 +220,21 @@ def _date_order(style: HeaderStyle, tally: _Tally, forced: str | None) -> tuple[
             f"({backwards[order]} backward jumps against {backwards[other]} as {other})"
         )
     return "dmy", False, "cannot be settled: no number above 12 and time order does not decide; assumed day first (UK)"
+
+
+def unreadable_headers(source: str, date_order: str) -> str:
+    """The one-line error for a file whose only headers are unreadable (not an empty success)."""
+    return (f"{source}: every message header has an impossible date or time (read as {date_order}), "
+            "so no message can be read; not a WhatsApp export this version can read")
+
+
+def _possible(date: tuple[int, int, int], order: str) -> bool:
+    year, month, day = date_parts(*date, order)
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _backward_jumps(dates: list[tuple[int, int, int]], order: str) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 import regex
 
 from whatsapp_audit.errors import PatternError
+from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.model import MediaType, MessageKind
 from whatsapp_audit.resources import default_patterns_dir
 
@@ -39,7 +40,7 @@ class Vocabulary:
     special_start: re.Pattern[str]  # deleted / pending / location / poll / call openings, by group name
     edited_suffixes: tuple[str, ...]
     quoted_event_regexes: tuple[re.Pattern[str], ...]
-    encryption_notices: tuple[str, ...]
+    system_phrases: dict[str, tuple[re.Pattern[str], ...]]  # a word every phrase needs -> its phrases
     dated_name: regex.Pattern[str]  # a media file name that carries its date (groups y, m, d)
     chat_names: tuple[str, ...]  # casefolded names of the chat text inside a zip
     chat_prefixes: tuple[str, ...]  # casefolded
@@ -84,14 +85,14 @@ def _compile(source: str, sha256: str, data: dict[str, Any]) -> Vocabulary:
         omitted_suffix=suffix,
         omitted_last_words=tuple(sorted({words.split()[-1] for words in suffix})),
         file_attached=tuple(data["attachment"]["file_attached_suffixes"]),
-        attached=re.compile(rf"<(?:{attached_words})\s*[:：]\s*([^>]+?)\s*>", re.IGNORECASE),
+        attached=re.compile(rf"<[{MARKS}]*(?:{attached_words})\s*[:：]\s*([^>]+?)\s*>", re.IGNORECASE),
         attached_bare=data["attachment"]["attached_bare"],
         extension_types=extension_types,
         ios_name_types={word: MediaType(kind) for word, kind in data["media_types"]["ios_name_words"].items()},
         special_start=_special_start(data),
         edited_suffixes=tuple(data["edited"]["suffixes"]),
         quoted_event_regexes=tuple(re.compile(p) for p in data["system"]["quoted_event_regexes"]),
-        encryption_notices=tuple(n.casefold() for n in data["system"]["encryption_notices"]),
+        system_phrases=_system_phrases(data["system"]["phrases"]),
         dated_name=_dated_name(data["attachment"]["dated_names"]),
         chat_names=tuple(n.casefold() for n in data["zip"]["chat_names"]),
         chat_prefixes=tuple(n.casefold() for n in data["zip"]["chat_prefixes"]),
@@ -116,6 +117,65 @@ def _special_start(data: dict[str, Any]) -> re.Pattern[str]:
         group("call", [p.lstrip("^") for p in data["call"]["regexes"]]),
     ]
     return re.compile("|".join(part for part in parts if part) or "(?!)")
+
+
+# A system phrase is one line of at most this many characters: a longer text is never WhatsApp's own
+# (and the phrase regexes, with their `{}` wildcards, never run over a crash text).
+SYSTEM_PHRASE_MAX = 2000
+_MARKS = re.compile(f"[{MARKS}]")
+_WORD = re.compile(r"\w+")
+_QUOTES = "\"“”„«»"
+_PHRASE_PIECES = re.compile(r"\{\}|…$|['’]|[" + _QUOTES + "]| +")
+_SPACE = "[ \u00a0\u202f]"
+
+
+def _phrase_regex(phrase: str) -> re.Pattern[str]:
+    """One phrase of the vocabulary's template syntax as a regex (see the [system] comment)."""
+    phrase = phrase.strip()
+    if phrase.endswith(".") and not phrase.endswith("…"):
+        phrase = phrase[:-1]
+    out, position = [], 0
+    for piece in _PHRASE_PIECES.finditer(phrase):
+        out.append(re.escape(phrase[position : piece.start()]))
+        token = piece.group()
+        if token == "{}":
+            out.append(".+?")
+        elif token == "…":
+            out.append(".*")
+        elif token in "'’":
+            out.append("['’]")
+        elif token.strip() == "":
+            out.append(f"{_SPACE}+")
+        else:
+            out.append(f"[{re.escape(_QUOTES)}]")
+        position = piece.end()
+    out.append(re.escape(phrase[position:]))
+    tail = "" if phrase.endswith("…") else r"\.?"
+    return re.compile("".join(out) + tail + f"{_SPACE}*", re.IGNORECASE)
+
+
+def _system_phrases(phrases: list[str]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """The phrases grouped by their longest word: a text can only be a phrase whose word it holds,
+    so most texts are turned away by one set lookup instead of a hundred regexes."""
+    grouped: dict[str, list[re.Pattern[str]]] = {}
+    for phrase in phrases:
+        words = _WORD.findall(phrase.replace("{}", " ").casefold())
+        if not words:
+            raise ValueError(f"system phrase {phrase!r} has no word")
+        grouped.setdefault(max(words, key=len), []).append(_phrase_regex(phrase))
+    return {word: tuple(patterns) for word, patterns in grouped.items()}
+
+
+def is_system_phrase(text: str, vocabulary: Vocabulary) -> bool:
+    """Whether `text` (one line) is a system event in WhatsApp's own words, in any known language."""
+    if len(text) > SYSTEM_PHRASE_MAX or "\n" in text:
+        return False
+    phrases = vocabulary.system_phrases
+    candidates = [word for word in set(_WORD.findall(text.casefold())) if word in phrases]
+    if not candidates:
+        return False
+    plain = _MARKS.sub("", text).strip()
+    return any(pattern.fullmatch(plain) for word in sorted(candidates) for pattern in phrases[word])
 
 
 _MARKS_AND_BRACKETS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u200b\ufeff<>]")

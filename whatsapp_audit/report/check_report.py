@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from whatsapp_audit.report.authors import label
 from whatsapp_audit.report.safe import mask_phone_numbers
 from whatsapp_audit.report.summary import rule_texts, trimmed
 from whatsapp_audit.report.terminal import context_line, inert
@@ -60,7 +61,7 @@ def render_check(result: ScanResult, console: Console, context: int = 2) -> None
         console.print()
     for number, group in enumerate(by_message(findings), 1):
         first = group[0]
-        head = Text(f"{number}. ", style="bold") + inert(first.author or "(system)", style="bold", clean=mask)
+        head = Text(f"{number}. ", style="bold") + inert(label(first.author), style="bold", clean=mask)
         head.append(f", {first.timestamp:%d %b %Y %H:%M} (line {first.finding.line})")
         console.print(head)
         before, after = trimmed(first, context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from whatsapp_audit.report.authors import display, label
 from whatsapp_audit.report.safe import csv_cell, csv_text
 from whatsapp_audit.report.summary import CATEGORY_LABELS, rule_texts, trimmed
 from whatsapp_audit.scan import ContextMessage, ScanResult
@@ -16,12 +17,12 @@ from whatsapp_audit.scan import ContextMessage, ScanResult
 FIELDS = (
     "id", "timestamp", "line", "end_line", "author", "category", "rule", "title", "severity", "confidence",
     "score", "matched", "normalised", "reason", "why", "guidance", "message_text", "attachment",
-    "context_before", "context_after", "export_sha256",
+    "context_before", "context_after", "export_sha256", "author_display",
 )
 
 
 def _context(messages: tuple[ContextMessage, ...]) -> str:
-    return "\n".join(f"[{m.timestamp:%Y-%m-%d %H:%M:%S}] line {m.line} {m.author or '(system)'}: {m.text}"
+    return "\n".join(f"[{m.timestamp:%Y-%m-%d %H:%M:%S}] line {m.line} {display(m.author)}: {m.text}"
                      for m in messages)
 
 
@@ -42,5 +43,5 @@ def write_csv(result: ScanResult, out: TextIO, context: int | None = None) -> No
             f"{finding.score:.2f}", csv_text(finding.matched), csv_text(finding.normalised),
             csv_text(finding.explanation.reason), csv_cell(why), csv_cell(guidance),
             csv_text(message.text if message else ""), csv_text(message.attachment if message else ""),
-            csv_text(_context(before)), csv_text(_context(after)), result.source.sha256,
+            csv_text(_context(before)), csv_text(_context(after)), result.source.sha256, csv_text(label(item.author)),
         ])

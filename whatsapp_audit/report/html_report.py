@@ -15,6 +15,7 @@ from typing import TextIO
 
 from whatsapp_audit import __version__
 from whatsapp_audit.ingest.provenance import coverage_line
+from whatsapp_audit.report.authors import display, distinct_displays, label, unsaved
 from whatsapp_audit.report.html_assets import CSS, JS
 from whatsapp_audit.report.json_report import stamp
 from whatsapp_audit.report.safe import html_text as esc
@@ -40,7 +41,7 @@ def _message(m: ContextMessage, cls: str, start: int | None = None, end: int | N
     if m.attachment and m.attachment not in body:
         shown = f'<span class="mono">{esc(m.attachment)}</span>' + ("\n" + shown if body else "")
     return (f'<li class="{cls}"><span class="t">{m.timestamp:%Y-%m-%d %H:%M:%S}</span> '
-            f'<span class="mono">line {m.line}</span> <span class="a">{esc(m.author or "(system)")}</span>: {shown}</li>')
+            f'<span class="mono">line {m.line}</span> <span class="a">{esc(display(m.author))}</span>: {shown}</li>')
 
 
 def _finding(result: ScanResult, item: ScanFinding, number: int, context: int) -> str:
@@ -64,7 +65,7 @@ def _finding(result: ScanResult, item: ScanFinding, number: int, context: int) -
         f'<h3>#{number} <code>{esc(f.rule)}</code> {esc(result.titles.get(f.rule, ""))}</h3>',
         (f'<p class="who"><span class="sev {f.severity.value}">severity {f.severity.value}</span> · confidence '
          f'{f.confidence.value} ({f.score:.2f}) · {esc(CATEGORY_LABELS.get(f.category.value, ""))} · '
-         f'<b>{esc(item.author or "(system)")}</b> · {item.timestamp:%Y-%m-%d %H:%M:%S} · {lines}</p>'),
+         f'<b>{esc(label(item.author))}</b> · {item.timestamp:%Y-%m-%d %H:%M:%S} · {lines}</p>'),
         f'<ol class="context">{"".join(rows)}</ol>',
         '<dl class="explain">',
         f'<dt>Matched</dt><dd><code>{esc(f.matched) if f.matched is not None else "(the message as a whole)"}</code></dd>',
@@ -94,9 +95,13 @@ def _summary(result: ScanResult) -> list[str]:
     out.append('</table><h2>Participants</h2><table><tr><th>Participant</th><th class="n">Messages</th>'
                '<th class="n">Findings</th><th class="n">Operational</th><th class="n">Images</th>'
                '<th class="n">Discriminatory</th><th>Highest severity</th></tr>')
-    for p in participants(result):
+    rows = participants(result)
+    names = distinct_displays(p.name for p in rows)
+    for p in rows:
         cells = "".join(f'<td class="n">{v}</td>' for v in p.by_category.values())
-        out.append(f'<tr><td>{esc(p.name or "(system)")}</td><td class="n">{p.messages}</td>'
+        how = unsaved(p.name)
+        shown = f"{names[p.name]} ({how}, not saved in the phone)" if how else names[p.name]
+        out.append(f'<tr><td>{esc(shown)}</td><td class="n">{p.messages}</td>'
                    f'<td class="n">{p.findings}</td>{cells}<td>{p.highest or "-"}</td></tr>')
     out.append('</table><h2>Timeline</h2>')
     days = timeline(result.findings)
@@ -141,7 +146,7 @@ def write_html(result: ScanResult, out: TextIO, generated_at: datetime | None = 
         '<form id="filters">',
         _options([(c, CATEGORY_LABELS[c]) for c, n in result.counts.by_category.items() if n], "category", "Category"),
         _options([(r, f"{r} {result.titles.get(r, '')}") for r in rules], "rule", "Rule"),
-        _options([(a, a or "(system)") for a in authors], "author", "Participant"),
+        _options([(a, label(a)) for a in authors], "author", "Participant"),
         '<label>From<input type="date" name="from"></label><label>To<input type="date" name="to"></label>',
         '<button type="reset">Clear filters</button></form>',
     ]

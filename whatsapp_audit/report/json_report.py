@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from whatsapp_audit import __version__
+from whatsapp_audit.report.authors import display
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.summary import context_record, participants_record, rule_texts, timeline_record, trimmed
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult
@@ -105,6 +106,7 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
         "attachment": item.message.attachment if item.message is not None else None,
         "context_before": [context_record(m) for m in before],
         "context_after": [context_record(m) for m in after],
+        "author_display": display(item.author),
     }
 
 

@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from whatsapp_audit import __version__
-from whatsapp_audit.model import Message
+from whatsapp_audit.model import Message, author_name
 from whatsapp_audit.report.safe import csv_cell
 
 PARSE_SCHEMA = "whatsapp-audit/messages/1"
-CSV_FIELDS = ("line", "end_line", "timestamp", "author", "kind", "attachment", "media_type", "text", "system_prefix", "edited", "header")
+CSV_FIELDS = ("line", "end_line", "timestamp", "author", "kind", "attachment", "media_type", "text", "system_prefix", "edited", "header",
+              "author_display", "author_shown_as", "system_recognised")
 
 
 def message_record(message: Message) -> dict[str, Any]:
@@ -35,6 +36,9 @@ def message_record(message: Message) -> dict[str, Any]:
         "system_prefix": message.system_prefix,
         "edited": message.edited,
         "header": message.header,
+        "author_display": author_name(message.author).display if message.author else None,
+        "author_shown_as": author_name(message.author).shown_as.value if message.author else None,
+        "system_recognised": message.system_recognised,
     }
 
 

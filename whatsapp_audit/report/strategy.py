@@ -15,7 +15,8 @@ from whatsapp_audit.scan import ScanResult
 # Options about presentation or where files go: they do not change what was searched for.
 NOT_SEARCH_OPTIONS = frozenset({"color", "no_progress", "generated_at", "reports", "fmt", "output", "force", "pack_dir",
                                 "case_ref", "exhibit_ref", "examiner", "purpose", "context"})
-NOT_EXAMINED = "system events, deleted-message stubs, call records and pending messages (kept only as context)"
+NOT_EXAMINED = ("system events in WhatsApp's own words, deleted-message stubs, call records and pending messages "
+                "(kept only as context; a system event in no known WhatsApp phrase is examined)")
 
 
 def _md(text: object) -> str:

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from whatsapp_audit.model import Category, Severity
+from whatsapp_audit.model import Category, Severity, author_name
+from whatsapp_audit.report.authors import display
 from whatsapp_audit.scan import ContextMessage, ScanFinding, ScanResult
 
 CATEGORY_LABELS = {
@@ -75,7 +76,8 @@ def timeline(findings: tuple[ScanFinding, ...] | list[ScanFinding]) -> list[Day]
 def participants_record(result: ScanResult) -> list[dict[str, Any]]:
     return [
         {"name": p.name, "messages": p.messages, "findings": p.findings, "by_category": p.by_category,
-         "highest_severity": p.highest}
+         "highest_severity": p.highest, "display_name": display(p.name or None),
+         "shown_as": author_name(p.name).shown_as.value if p.name else None}
         for p in participants(result)
     ]
 
@@ -95,7 +97,7 @@ def context_record(message: ContextMessage) -> dict[str, Any]:
     return {
         "index": message.index, "line": message.line, "end_line": message.end_line,
         "timestamp": message.timestamp.isoformat(), "author": message.author, "kind": message.kind,
-        "text": message.text, "attachment": message.attachment,
+        "text": message.text, "attachment": message.attachment, "author_display": display(message.author),
     }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
+from whatsapp_audit.report.authors import display
 from whatsapp_audit.report.safe import visible
 from whatsapp_audit.scan import ContextMessage
 
@@ -53,7 +54,7 @@ def context_line(message: ContextMessage, clean: Clean = visible, marker: str = 
                  start: int | None = None, end: int | None = None) -> Text:
     """One message in a context block: time, author, text."""
     head = Text(f"    {marker}{message.timestamp:%H:%M:%S} ", style=style)
-    head.append_text(inert(message.author or "(system)", style=f"{style} bold".strip(), clean=clean))
+    head.append_text(inert(display(message.author), style=f"{style} bold".strip(), clean=clean))
     head.append(": ", style=style)
     body = message_text(message, start, end, clean=clean)
     if style:

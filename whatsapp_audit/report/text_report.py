@@ -13,6 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from whatsapp_audit.ingest.provenance import coverage_line
+from whatsapp_audit.report.authors import distinct_displays, label
+from whatsapp_audit.report.authors import unsaved as unsaved_as
 from whatsapp_audit.report.summary import CATEGORY_LABELS, participants, rule_texts, timeline, trimmed
 from whatsapp_audit.report.terminal import bar, context_line, inert
 from whatsapp_audit.scan import ScanFinding, ScanResult
@@ -52,7 +54,7 @@ def finding_block(result: ScanResult, item: ScanFinding, number: int, context: i
     head.append(f"  {result.titles.get(finding.rule, '')}  ")
     head.append(f"severity {finding.severity.value}", style=SEVERITY_STYLE[finding.severity.value])
     head.append(f"  confidence {finding.confidence.value} ({finding.score:.2f})")
-    where = Text("    ") + inert(item.author or "(system)", style="bold")
+    where = Text("    ") + inert(label(item.author), style="bold")
     where.append(f"  {item.timestamp:%Y-%m-%d %H:%M:%S}  line {finding.line}")
     if item.end_line != finding.line:
         where.append(f"-{item.end_line}")
@@ -94,11 +96,18 @@ def render_summary(result: ScanResult, console: Console) -> None:
     people = Table(title="Participants", title_justify="left", show_edge=False)
     for name in ("participant", "messages", "findings", "operational", "images", "discriminatory", "highest"):
         people.add_column(name, justify="left" if name in ("participant", "highest") else "right")
-    for row in participants(result):
+    unsaved: list[str] = []
+    rows = participants(result)
+    names = distinct_displays(row.name for row in rows)
+    for row in rows:
         values = list(row.by_category.values())
-        people.add_row(inert(row.name or "(system)"), str(row.messages), str(row.findings),
+        people.add_row(inert(names[row.name]), str(row.messages), str(row.findings),
                        *(str(v) for v in values), row.highest or "-")
+        if unsaved_as(row.name):
+            unsaved.append(f"{names[row.name]} ({unsaved_as(row.name)})")
     console.print(people)
+    if unsaved:
+        console.print(Text("Not saved in the exporting phone: ") + inert(", ".join(unsaved)))
     days = timeline(result.findings)
     if days:
         largest = max(day.findings for day in days)

@@ -14,6 +14,8 @@ from whatsapp_audit.cli.console import chat_text, make_console
 from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument
 from whatsapp_audit.ingest.export import Export, open_export
 from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
+from whatsapp_audit.model import author_name
+from whatsapp_audit.report.authors import distinct_displays, saved_column
 
 
 @click.command("inspect")
@@ -49,7 +51,11 @@ def inspect_record(opened: Export) -> dict[str, Any]:
             "first": stats.first_timestamp.isoformat(timespec="seconds") if stats.first_timestamp else None,
             "last": stats.last_timestamp.isoformat(timespec="seconds") if stats.last_timestamp else None,
         },
-        "participants": [{"name": name, "messages": count} for name, count in sorted(stats.authors.items(), key=lambda i: (-i[1], i[0]))],
+        "participants": [
+            {"name": name, "messages": count, "display_name": author_name(name).display,
+             "shown_as": author_name(name).shown_as.value}
+            for name, count in sorted(stats.authors.items(), key=lambda i: (-i[1], i[0]))
+        ],
         "media_members": [
             {"name": m.name, "size": m.size, "sha256": m.sha256, "note": m.note} for m in opened.media_members()
         ],
@@ -71,11 +77,19 @@ def _print(record: dict[str, Any]) -> None:
     console.print(f"  lines     {record['coverage_summary']}")
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in record["coverage"]["by_kind"].items())
     console.print(f"  kinds     {kinds}")
+    coverage = record["coverage"]
+    if coverage["system_unrecognised"]:
+        lines = ", ".join(str(line) for line in coverage["system_unrecognised_lines"][:20])
+        more = " ..." if coverage["system_unrecognised"] > 20 else ""
+        console.print(f"  system    {coverage['system_unrecognised']:,} system event(s) not recognised "
+                      f"(examined like messages): lines {lines}{more}")
     table = Table(title="Participants", title_justify="left", show_edge=False)
     table.add_column("name")
     table.add_column("messages", justify="right")
+    table.add_column("saved in phone")
+    names = distinct_displays(person["name"] for person in record["participants"])
     for person in record["participants"]:
-        table.add_row(chat_text(person["name"]), f"{person['messages']:,}")
+        table.add_row(chat_text(names[person["name"]]), f"{person['messages']:,}", saved_column(person["name"]))
     console.print(table)
     if record["media_members"]:
         console.print(Text(f"Media files in the zip: {len(record['media_members'])}", style="bold"))
