@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from whatsapp_audit.errors import InputError
@@ -27,9 +27,9 @@ from whatsapp_audit.ingest.shapes import (
     SHAPES_BY_NAME,
     HeaderStyle,
     Shape,
+    date_parts,
     strict_regex,
     style_of,
-    date_parts,
 )
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
