@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from whatsapp_audit import parse
 from whatsapp_audit.cli.app import main
 from whatsapp_audit.model import MediaType, MessageKind, ShownAs, author_name
+from whatsapp_audit.report.json_report import report_dict
 from whatsapp_audit.report.render import render
 
 LRM, NBSP, NNBSP, NBHY = "\u200e", "\u00a0", "\u202f", "\u2011"
@@ -253,7 +254,7 @@ def test_the_detectors_see_the_unsaved_numbers_message(scanned, platform):
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_reports_show_the_clean_name_and_that_the_number_is_not_saved(scanned, platform):
     result = scanned[platform]
-    report = result.report()
+    report = report_dict(result)
     people = {p["display_name"]: p for p in report["participants"]}
     assert people["+44 7700 900123"]["shown_as"] == "number" and people["Michelle"]["shown_as"] == "profile_name"
     assert report["coverage"]["system_unrecognised_lines"] == [4]
