@@ -7,6 +7,7 @@ written. The result is deterministic: the same exports in the same order give th
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -61,7 +62,7 @@ def merge_exports(paths: Sequence[str | os.PathLike[str]], date_orders: Sequence
         Author(timeline.people.display(identity), tuple(sorted(names.items())))
         for identity, names in enumerate(timeline.people.names)
     )
-    return MergeResult(exports, authors, messages, gaps, tuple(_warnings(exports, sequence[0])))
+    return MergeResult(exports, authors, messages, gaps, tuple(_warnings(exports, sequence[0], messages)))
 
 
 def _items(index: int, chat: ParsedChat, vocabulary: Vocabulary) -> list[Item]:
@@ -156,14 +157,15 @@ def _gaps(export: MergedExport, ordered: Sequence[Entry]) -> Gaps:
     return Gaps(index, tuple(before), tuple(within), tuple(after), tuple(placeholders), tuple(differs))
 
 
-def _warnings(exports: Sequence[MergedExport], reference: int) -> list[str]:
+def _warnings(exports: Sequence[MergedExport], reference: int, messages: Sequence[MergedMessage]) -> list[str]:
     notes = []
+    shared = Counter(source for m in messages if m.comparable and len(m.sources) > 1 for source in m.sources)
     for export in exports:
+        if shared[export.index] == 0:
+            notes.append(f"export {export.index} ({export.source.path}) shares no message with the other exports: "
+                         "check that they are exports of the same chat")
         if export.index == reference:
             continue
-        if export.anchors == 0:
-            notes.append(f"export {export.index} ({export.source.path}) shares no unmistakable message with the other "
-                         "exports: check that they are exports of the same chat")
         if export.clock_offset_minutes:
             notes.append(f"export {export.index} ({export.source.path}) reads {-export.clock_offset_minutes:+d} minutes "
                          f"against export {reference} (a phone on another time zone?); its times were shifted to match")

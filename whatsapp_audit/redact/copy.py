@@ -284,8 +284,13 @@ class _Writer:
             found = self.redactor.text(text, findings, when=self.last_time)
             return [(r, "unparsed") for r in found]
         header_end = len(message.header) if text.startswith(message.header) else 0
-        aligned = text.endswith(message.text) and len(text) - len(message.text) >= header_end
-        body_start = len(text) - len(message.text) if aligned else header_end
+        # The body is the end of the message's lines; if the parser ever trims it, it is still inside them.
+        if text.endswith(message.text) and len(text) - len(message.text) >= header_end:
+            body_start = len(text) - len(message.text)
+        else:
+            body_start = text.find(message.text, header_end) if message.text else -1
+        aligned = body_start >= 0
+        body_start = body_start if aligned else header_end
         out: list[tuple[Replacement, str]] = []
         speaker = text[header_end:body_start]
         if message.author and speaker.startswith(message.author):

@@ -105,8 +105,8 @@ def message_record(message: MergedMessage) -> dict[str, Any]:
     }
 
 
-def merge_dict(result: MergeResult) -> dict[str, Any]:
-    """The merge report as a dict: exactly what `merge --format json` prints."""
+def merge_header(result: MergeResult) -> dict[str, Any]:
+    """Everything but the messages, in the order it is written."""
     everywhere = sum(1 for m in result.messages if len(m.sources) == len(result.exports))
     return {
         "schema_version": SCHEMA_VERSION,
@@ -121,12 +121,21 @@ def merge_dict(result: MergeResult) -> dict[str, Any]:
             "comparable": sum(1 for m in result.messages if m.comparable),
         },
         "warnings": list(result.warnings),
-        "messages": [message_record(m) for m in result.messages],
     }
 
 
+def merge_dict(result: MergeResult) -> dict[str, Any]:
+    """The merge report as a dict: exactly what `merge --format json` prints."""
+    return {**merge_header(result), "messages": [message_record(m) for m in result.messages]}
+
+
 def write_json(result: MergeResult, out: TextIO) -> None:
-    out.write(json_dumps(merge_dict(result), indent=2) + "\n")
+    """The header indented, then one message per line, so a long timeline is never one string."""
+    head = json_dumps(merge_header(result), indent=2)
+    out.write(head[:-2] + ',\n  "messages": [')
+    for position, message in enumerate(result.messages):
+        out.write(("," if position else "") + "\n    " + json_dumps(message_record(message)))
+    out.write(("\n  " if result.messages else "") + "]\n}\n")
 
 
 # ---- text ---------------------------------------------------------------------------------------
