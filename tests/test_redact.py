@@ -258,3 +258,22 @@ def test_bad_key_and_missing_folder_are_one_line_errors(capsys, case):
     assert code == 2 and "does not exist" in err
     code, err = _redact(capsys, str(case["exhibit"] / "missing.txt"), "-o", str(case["out"] / "chat.txt"))
     assert code == 3 and "no such file" in err
+
+
+def test_loose_pieces_are_redacted_like_the_copy_and_spans_follow():
+    from datetime import datetime
+
+    from whatsapp_audit.redact import load_key
+    from whatsapp_audit.redact.loose import LooseRedactor
+
+    when = datetime(2024, 3, 14, 9, 2)
+    text = "Victim's mob is 07911 555123, ring her Jess. Gary Pyke, 41, of 9 Mill Road"
+    loose = LooseRedactor.build(["Tom Okafor", "Jess Lund"], [(text, when)], load_key(None), keep=["Tom Okafor"])
+    done = loose.text(text, when)
+    assert done.text == "Victim's mob is [PHONE], ring her Participant A. Person 1, 41, of [ADDRESS]"
+    start, end = text.index("07911"), text.index(", ring")
+    assert done.text[done.position(start):done.position(end, end=True)] == "[PHONE]"
+    assert done.text[done.position(text.index("Gary")):done.position(text.index(", 41"), end=True)] == "Person 1"
+    assert done.position(len(text), end=True) == len(done.text)
+    assert loose.name("Jess Lund") == "Participant A" and loose.name("Tom Okafor") == "Tom Okafor"
+    assert loose.path("exhibits/WhatsApp Chat with Jess Lund.txt") == "exhibits/WhatsApp Chat with Participant A.txt"
