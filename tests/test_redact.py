@@ -277,3 +277,13 @@ def test_loose_pieces_are_redacted_like_the_copy_and_spans_follow():
     assert done.position(len(text), end=True) == len(done.text)
     assert loose.name("Jess Lund") == "Participant A" and loose.name("Tom Okafor") == "Tom Okafor"
     assert loose.path("exhibits/WhatsApp Chat with Jess Lund.txt") == "exhibits/WhatsApp Chat with Participant A.txt"
+
+
+def test_a_marker_is_no_context_word_when_the_copy_is_checked(capsys, case):
+    # "[VRM]" is itself a plate context word: beside it, a handle that looks like an old plate must
+    # not be reported as a value the copy still holds.
+    exhibit = _export(case["exhibit"], "chat.txt", "14/03/2024, 09:00 - Tom Okafor: @KL19ABC @RTW4821 see you both there\n"
+                                                   "14/03/2024, 09:01 - Jess Lund: ok\n")
+    code, err = _redact(capsys, str(exhibit), "-o", str(case["out"] / "chat.txt"))
+    assert code == 0 and "still holds" not in err
+    assert "Participant A: @[VRM] @RTW4821 see you both there" in (case["out"] / "chat.txt").read_text(encoding="utf-8")

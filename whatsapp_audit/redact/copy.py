@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+import regex
+
 from whatsapp_audit import __version__
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.registry import DETECTORS, detector_classes
@@ -36,7 +38,7 @@ from whatsapp_audit.redact.people import cast
 from whatsapp_audit.redact.policy import PERSON, RedactionPolicy, load_policy
 from whatsapp_audit.redact.redactor import Redactor
 from whatsapp_audit.redact.segments import Segment, codec_errors, iter_segments
-from whatsapp_audit.redact.spans import MARKER, Replacement, apply
+from whatsapp_audit.redact.spans import MARKER, Replacement, apply, marker_text
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 
 LOG_SCHEMA = "whatsapp-audit/redaction-log/1"
@@ -337,6 +339,10 @@ def _check_copy(chat_file: Path, export: Export, date_order: str | None, engine:
     name_lines: set[int] = set()
     names = 0
 
+    # The markers are taken out before the detectors look again: "[VRM]" is itself a context word
+    # for plates, and would make a number beside it look like one that was missed.
+    markers = regex.compile("|".join(regex.escape(marker_text(m)) for m in sorted(policy.marker_names())))
+
     def examined(messages: Iterator[Message]) -> Iterator[Message]:
         nonlocal names
         for message in messages:
@@ -345,7 +351,8 @@ def _check_copy(chat_file: Path, export: Export, date_order: str | None, engine:
                 names += len(found_names)
                 if found_names:
                     name_lines.add(message.line)
-            yield replace(message, kind=MessageKind.TEXT) if message.kind is MessageKind.SYSTEM else message
+            kind = MessageKind.TEXT if message.kind is MessageKind.SYSTEM else message.kind
+            yield replace(message, kind=kind, text=markers.sub("[]", message.text))
 
     with open_export(chat_file, date_order or export.survey.date_order) as copy:
         for _message, found in engine.run_messages(examined(copy.iter_messages())):

@@ -78,6 +78,10 @@ class RedactionPolicy:
                 return Masking(rule.marker, rule.span)
         return Masking(self.fallback_marker, "match")
 
+    def marker_names(self) -> set[str]:
+        """Every marker a copy may hold (without brackets), [NAME] included."""
+        return {rule.marker for rule in self.markers if rule.marker} | {self.fallback_marker, "NAME"}
+
     def is_generated_file(self, name: str) -> bool:
         return any(pattern.fullmatch(name) for pattern in self.generated_files)
 
