@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import regex
 
+from whatsapp_audit.model import author_name
 from whatsapp_audit.redact.policy import RedactionPolicy
 
 # Bidi marks and isolates, zero-width characters, BOM, Arabic letter mark.
@@ -24,9 +25,11 @@ _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*")
 
 
 def clean_name(name: str) -> str:
-    """The display form: invisible marks and the `~ ` of a non-contact removed, spaces normalised,
-    non-breaking hyphens made plain."""
-    text = _INVISIBLE.sub("", name).replace("\u2011", "-")
+    """The parser's display form of a name (`model.author_name`: WhatsApp's marks and the `~ ` of a
+    non-contact removed, no-break spaces and hyphens made plain), with the invisible characters it
+    leaves for outputs to show (zero-width, overrides) removed too: two spellings of one name must
+    compare equal."""
+    text = _INVISIBLE.sub("", author_name(name).display)
     text = _NOT_CONTACT.sub("", text.strip())
     return _SPACES.sub(" ", text).strip()
 
