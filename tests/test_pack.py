@@ -129,7 +129,7 @@ def test_an_interrupted_run_leaves_an_incomplete_manifest(export: Path, tmp_path
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(module, "scan", interrupted)
+    monkeypatch.setattr(module, "run_case", interrupted)
     folder = tmp_path / "pack"
     code, err = pack(capsys, export, folder)
     assert code == 130 and "interrupted" in err

@@ -1,4 +1,8 @@
-"""Scan one large export with several processes (`scan --jobs N`), with exactly the single-pass result.
+"""Several processes for one run (`scan --jobs N`), with exactly the one-process result.
+
+Many exports (`scan_exports`): each worker builds its engine once and scans whole exports, the
+largest first so the run does not end waiting on one big export started last; results are put
+back in input order. One large export (`scan_parts`) is shared between the workers as follows.
 
 The main process surveys the file (format, date order, hash) while the workers start and build
 their engines; the chat text is then cut at header lines into parts (`ingest.ranges`), each worker
@@ -13,10 +17,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.text.guard import RegexTimeout
@@ -25,7 +31,10 @@ from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part
 from whatsapp_audit.model import Message
 from whatsapp_audit.rules.loader import PatternSet
-from whatsapp_audit.scan import ContextCapture, ScanFinding
+from whatsapp_audit.scan import ContextCapture, ScanFinding, ScanOptions
+
+if TYPE_CHECKING:
+    from whatsapp_audit.case import BatchProgress, ExportTask, Outcome
 
 MARGIN_BYTES = 1 << 20  # context each side of a part: thousands of messages, far above any window
 MIN_PART_BYTES = 4 << 20  # below this, starting processes costs more than it saves
@@ -54,8 +63,58 @@ def jobs_for(path: str | os.PathLike[str], jobs: int | None) -> int:
         size = os.path.getsize(path)
     except OSError:
         return 1  # opening it will report the problem
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, size // MIN_PART_BYTES))
+    return max(1, min(_cores(), size // MIN_PART_BYTES))
+
+
+def batch_jobs(paths: Sequence[Path], jobs: int | None) -> int:
+    """Processes for a run over several exports: `jobs` if given, else one per core (at most one
+    per export) once the exports together are big enough to pay for starting them."""
+    if jobs is not None:
+        return max(1, min(jobs, len(paths)))
+    total = 0
+    for path in paths:
+        try:
+            total += os.path.getsize(path)
+        except OSError:
+            pass  # reading it will report the problem
+    return max(1, min(_cores(), len(paths), total // MIN_PART_BYTES))
+
+
+def scan_exports(jobs: int, patterns: PatternSet, tasks: Sequence[ExportTask], options: ScanOptions,
+                 progress: BatchProgress | None = None) -> list[Outcome]:
+    """Every task's outcome, in task order, scanned by `jobs` worker processes."""
+    from whatsapp_audit.case import failure, messages_read
+
+    outcomes: list[Outcome | None] = [None] * len(tasks)
+    pool = start_pool(jobs, patterns)
+    try:
+        futures: dict[Future[Outcome], ExportTask] = {
+            pool.submit(_scan_export, task, options): task for task in sorted(tasks, key=_largest_first)
+        }
+        for done, future in enumerate(as_completed(futures), 1):
+            task = futures[future]
+            try:
+                outcomes[task.index] = future.result()
+            except BrokenProcessPool:
+                outcomes[task.index] = failure(task, f"{task.shown}: the worker process scanning it stopped "
+                                                     "unexpectedly (out of memory?)")
+            if progress is not None:
+                progress(done, len(tasks), messages_read(outcomes))
+    finally:
+        pool.shutdown(cancel_futures=True)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _largest_first(task: ExportTask) -> tuple[int, int]:
+    try:
+        size = os.path.getsize(task.path)
+    except OSError:
+        size = 0
+    return (-size, task.index)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
@@ -105,6 +164,13 @@ def _init_worker(patterns: PatternSet) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["engine"] = Engine.build(patterns.rules)
     _WORKER["exports"] = {}
+
+
+def _scan_export(task: ExportTask, options: ScanOptions) -> Outcome:
+    from whatsapp_audit.case import run_task
+
+    engine: Engine = _WORKER["engine"]
+    return run_task(lambda: engine, task, options)
 
 
 def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:

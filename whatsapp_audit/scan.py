@@ -12,7 +12,8 @@ import hashlib
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ class ScanFinding:
     message: ContextMessage | None = None
     before: tuple[ContextMessage, ...] = ()
     after: tuple[ContextMessage, ...] = ()
+    source: int = 0  # which export of the run it comes from (its index in the report's `sources`)
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -110,8 +112,20 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class ScanResult:
-    """Everything a report needs: what was read, how, with which rules, and what was found."""
+class ScanOptions:
+    """How every export of a run is read and what is kept (the same for each export of a case)."""
+
+    date_order: str | None = None  # None: settled per export from its own dates
+    context: int = DEFAULT_CONTEXT  # neighbours kept each side of a flagged message
+    min_confidence: str = "low"  # findings below this confidence are left out
+
+
+@dataclass(frozen=True)
+class ExportScan:
+    """What one export gave: what was read, how, and what was found (no run-wide settings).
+
+    The unit of work of a run over many exports: made in whichever process (or cluster worker)
+    scanned the export, and small enough to send back (findings, counts and provenance only)."""
 
     source: SourceInfo
     source_record: dict[str, Any]
@@ -119,18 +133,37 @@ class ScanResult:
     stats: ParseStats
     coverage: dict[str, Any]
     limitations: tuple[str, ...]
-    patterns: PatternSet
-    skipped_rules: tuple[str, ...]
     findings: tuple[ScanFinding, ...]
     counts: Counts
-    titles: dict[str, str] = field(default_factory=dict)
     media: tuple[MediaMember, ...] = ()  # zip members besides the chat, with their hashes
+    timeouts: tuple[RegexTimeout, ...] = ()  # (line, rule, pattern) where a rule was not applied
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScanResult(ExportScan):
+    """One export's scan with the run's settings: everything a report on that export needs."""
+
+    patterns: PatternSet
+    skipped_rules: tuple[str, ...]
+    titles: dict[str, str] = field(default_factory=dict)
     context: int = DEFAULT_CONTEXT  # neighbours kept each side of a flagged message
     min_confidence: str = "low"  # findings below this confidence were left out
-    timeouts: tuple[RegexTimeout, ...] = ()  # (line, rule, pattern) where a rule was not applied
+
+    @classmethod
+    def of(cls, export: ExportScan, patterns: PatternSet, options: ScanOptions) -> ScanResult:
+        values = {f.name: getattr(export, f.name) for f in fields(ExportScan)}
+        return cls(**values, patterns=patterns, skipped_rules=rules_not_run(patterns),
+                   titles={rule.id: rule.title for rule in patterns.rules},
+                   context=options.context, min_confidence=options.min_confidence)
 
     def at_or_above(self, severity: Severity) -> int:
         return sum(1 for item in self.findings if item.finding.severity.rank >= severity.rank)
+
+
+def rules_not_run(patterns: PatternSet) -> tuple[str, ...]:
+    """Ids of rules loaded but not run: no detector of that name is registered."""
+    known = detector_names()
+    return tuple(rule.id for rule in patterns.rules if rule.detector not in known)
 
 
 def scan(
@@ -150,51 +183,87 @@ def scan(
     `context` neighbours each side are kept with every finding; findings below `min_confidence`
     are left out (and the counts say so); `progress` is called every few thousand messages.
     `jobs` processes share a large export (None: one per core when the export is big enough);
-    the result is the same whatever the number.
+    the result is the same whatever the number. For several exports, see `case.scan_case`.
     """
     from whatsapp_audit import parallel  # imports this module: keep the cycle out of import time
 
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
-    floor = Confidence(min_confidence).rank
-    context = max(0, context)
+    options = ScanOptions(date_order, max(0, context), min_confidence)
     workers = parallel.jobs_for(path, jobs)
     pool = parallel.start_pool(workers, pattern_set) if workers > 1 else None
     try:
-        with open_export(path, date_order) as export:
-            media = export.media_members()
-            facts = read_media_facts(export) if export.source.container == "zip" else {}
-            parts = export.plan_parts(workers * parallel.PARTS_PER_JOB, parallel.MARGIN_BYTES) if pool else []
-            if pool is not None and len(parts) > 1:
-                found, export.stats, timeouts = parallel.scan_parts(pool, export, parts, context, facts, progress)
-                skipped = tuple(rule.id for rule in pattern_set.rules if rule.detector not in detector_names())
-            else:
-                engine = Engine.build(pattern_set.rules)
-                engine.provide_media(facts)
-                found = list(ContextCapture(context, engine.context_size, progress).collect(engine, export.iter_messages()))
-                skipped = tuple(rule.id for rule in engine.skipped_rules)
-                timeouts = engine.timeouts
-            findings = [item for item in found if item.finding.confidence.rank >= floor]
-            record = source_record(export)
-            stats = export.stats
-            limitations = tuple(export.warnings()) + tuple(
-                f"rule {t.rule} was not applied to the message on line {t.line}: its pattern ran out of time"
-                for t in timeouts
-            )
-            info, survey = export.source, export.survey
+        export = scan_export(path, options, EngineCache(pattern_set), pool=pool, workers=workers, progress=progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     if progress is not None:
-        progress(stats.messages, stats.total_lines)
+        progress(export.stats.messages, export.stats.total_lines)
+    return ScanResult.of(export, pattern_set, options)
+
+
+class EngineCache:
+    """Builds the engine for a pattern set on first use, then hands out the same one: spaCy and
+    the pattern-file regexes are set up once per process, however many exports it scans."""
+
+    def __init__(self, patterns: PatternSet) -> None:
+        self.patterns = patterns
+        self._engine: Engine | None = None
+
+    def __call__(self) -> Engine:
+        if self._engine is None:
+            self._engine = Engine.build(self.patterns.rules)
+        return self._engine
+
+
+def scan_export(
+    path: str | os.PathLike[str],
+    options: ScanOptions,
+    engine: Callable[[], Engine],
+    *,
+    index: int = 0,
+    shown: str | None = None,
+    pool: ProcessPoolExecutor | None = None,
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+) -> ExportScan:
+    """Read and scan one export with `engine()` (or, given a `pool`, in parts across its workers).
+
+    `index` is the export's place in its case (every finding carries it as `source`); `shown` is
+    the path reports name when it differs from the one opened (a cluster worker opens an absolute
+    path on shared storage, the report names the file as the user gave it). Raises InputError."""
+    from whatsapp_audit import parallel
+
+    floor = Confidence(options.min_confidence).rank
+    with open_export(path, options.date_order) as export:
+        media = export.media_members()
+        facts = read_media_facts(export) if export.source.container == "zip" else {}
+        parts = export.plan_parts(workers * parallel.PARTS_PER_JOB, parallel.MARGIN_BYTES) if pool else []
+        if pool is not None and len(parts) > 1:
+            found, export.stats, timeouts = parallel.scan_parts(pool, export, parts, options.context, facts, progress)
+        else:
+            scanner = engine()
+            scanner.begin_export(facts)
+            capture = ContextCapture(options.context, scanner.context_size, progress)
+            found = list(capture.collect(scanner, export.iter_messages()))
+            timeouts = scanner.timeouts
+        record = source_record(export)
+        stats = export.stats
+        limitations = tuple(export.warnings()) + tuple(
+            f"rule {t.rule} was not applied to the message on line {t.line}: its pattern ran out of time"
+            for t in timeouts
+        )
+        info, survey = export.source, export.survey
+    if shown is not None and shown != info.path:
+        info, record = replace(info, path=shown), {**record, "path": shown}
+    findings = [item if index == 0 else replace(item, source=index)
+                for item in found if item.finding.confidence.rank >= floor]
     findings.sort(key=lambda item: item.sort_key)
     examined = (stats.messages - sum(stats.kinds.get(kind, 0) for kind in WHATSAPP_WORDS)
                 + len(stats.unrecognised_system))
-    return ScanResult(
+    return ExportScan(
         source=info, source_record=record, survey=survey, stats=stats, coverage=coverage_record(stats),
-        limitations=limitations, patterns=pattern_set, skipped_rules=skipped,
-        findings=tuple(findings), counts=count(findings, stats.messages, examined),
-        titles={rule.id: rule.title for rule in pattern_set.rules},
-        media=media, context=context, min_confidence=min_confidence, timeouts=timeouts,
+        limitations=limitations, findings=tuple(findings), counts=count(findings, stats.messages, examined),
+        media=media, timeouts=timeouts,
     )
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from whatsapp_audit.case import BatchProgress
 from whatsapp_audit.report.safe import visible
 from whatsapp_audit.scan import ProgressCallback
 
@@ -57,5 +58,25 @@ def progress_bar(enabled: bool, color: str = "auto") -> Iterator[ProgressCallbac
 
         def update(messages: int, line: int) -> None:
             progress.update(task, messages=messages, line=line)
+
+        yield update
+
+
+@contextmanager
+def batch_progress_bar(enabled: bool, total: int, color: str = "auto") -> Iterator[BatchProgress | None]:
+    """Exports done out of `total` on stderr while a run over several exports goes on (terminal only)."""
+    console = make_console(stderr=True, color=color)
+    interactive = sys.stderr is not None and sys.stderr.isatty()
+    if not enabled or not interactive or console.is_dumb_terminal:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("scanning"), BarColumn(bar_width=None),
+               TextColumn("{task.completed:,}/{task.total:,} exports, {task.fields[messages]:,} messages"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("scan", total=total, messages=0)
+
+        def update(done: int, _total: int, messages: int) -> None:
+            progress.update(task, completed=done, messages=messages)
 
         yield update

@@ -14,6 +14,9 @@ from whatsapp_audit.errors import UsageError
 from whatsapp_audit.ingest.survey import DATE_ORDERS
 
 export_argument = click.argument("export", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+# Several exports and folders (searched recursively for .txt and .zip exports): one case report.
+exports_argument = click.argument("exports", nargs=-1, required=True, metavar="PATH...",
+                                  type=click.Path(path_type=Path, dir_okay=True, exists=False))
 
 date_order_option = click.option(
     "--date-order",
@@ -26,8 +29,8 @@ date_order_option = click.option(
 
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(0, 64), default=0, show_default=True,
-    help="Processes to share a large export; 0: one per core once the export is big enough. "
-         "The findings are the same whatever the number.",
+    help="Processes to use: with one export they share it, with several each scans whole exports; "
+         "0: one per core once the input is big enough. The report is the same whatever the number.",
 )
 
 
@@ -39,9 +42,16 @@ def chosen_date_order(value: str) -> str | None:
     return None if value == "auto" else value
 
 
-def refuse_beside_evidence(output: Path, exports: Sequence[Path]) -> None:
-    """Refuse to write into an exhibit's folder (or over the exhibit): the evidence stays untouched."""
+def refuse_beside_evidence(output: Path, exports: Sequence[Path], folders: Sequence[Path] = ()) -> None:
+    """Refuse to write into an exhibit's folder (or over the exhibit), or anywhere inside a folder of
+    exhibits given on the command line: the evidence stays untouched."""
     target = output.expanduser().resolve()
+    for folder in folders:
+        if target.is_relative_to(folder.expanduser().resolve()):
+            raise UsageError(
+                f"{output}: refusing to write inside the folder of exports {folder} "
+                "(the evidence is read-only); choose another folder"
+            )
     for export in exports:
         source = export.expanduser().resolve()
         folder = source.parent
@@ -53,15 +63,23 @@ def refuse_beside_evidence(output: Path, exports: Sequence[Path]) -> None:
 
 
 @contextmanager
-def output_stream(output: Path | None, exports: Sequence[Path], *, bom: bool = False) -> Iterator[TextIO]:
+def output_stream(output: Path | None, exports: Sequence[Path], *, bom: bool = False,
+                  folders: Sequence[Path] = ()) -> Iterator[TextIO]:
     """stdout, or a new file at `output` (after `refuse_beside_evidence`)."""
     if output is None:
         yield sys.stdout
         return
-    refuse_beside_evidence(output, exports)
+    refuse_beside_evidence(output, exports, folders)
     try:
         handle = open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")  # noqa: SIM115 - `with` below
     except OSError as error:
         raise UsageError(f"{output}: cannot be written ({error.strerror})") from None
     with handle:
         yield handle
+
+
+cluster_option = click.option(
+    "--cluster", metavar="tcp://HOST:PORT", default=None,
+    help="Scan the exports on this Dask scheduler's workers (needs whatsapp-audit[cluster]; the workers "
+         "must see the exports at the same absolute paths). See docs/cluster.md.",
+)

@@ -92,6 +92,16 @@ class Engine:
             if setter is not None:
                 setter(facts)
 
+    def begin_export(self, facts: Mapping[str, object]) -> None:
+        """Start a new export with this engine: detectors forget what the last one left behind
+        (`reset`, an optional hook: time-outs, media facts), then get this export's media facts.
+        One engine then scans many exports exactly as fresh engines would."""
+        for detector in self.detectors:
+            reset = getattr(detector, "reset", None)
+            if reset is not None:
+                reset()
+        self.provide_media(facts)
+
     @property
     def context_size(self) -> int:
         return self._context_size

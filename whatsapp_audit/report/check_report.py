@@ -10,12 +10,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.authors import label
 from whatsapp_audit.report.safe import mask_phone_numbers
 from whatsapp_audit.report.summary import rule_texts, trimmed
 from whatsapp_audit.report.terminal import context_line, inert
 from whatsapp_audit.report.text_report import in_time_order
-from whatsapp_audit.scan import ScanFinding, ScanResult
+from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
 
 COULD_BE = {
     "operational_data": "sharing police information outside police systems",
@@ -36,24 +37,33 @@ SENSITIVE = ("This check ran privately on this computer: nothing was saved or se
 
 def by_message(findings: list[ScanFinding]) -> list[list[ScanFinding]]:
     """Findings grouped by the message they are about, in time order (one block per message)."""
-    groups: dict[int, list[ScanFinding]] = {}
+    groups: dict[tuple[int, int], list[ScanFinding]] = {}
     for item in findings:
-        groups.setdefault(item.finding.message_index, []).append(item)
+        groups.setdefault((item.source, item.finding.message_index), []).append(item)
     return list(groups.values())
 
 
-def render_check(result: ScanResult, console: Console, context: int = 2) -> None:
-    """Print the plain-words report for an officer checking their own group."""
+def render_check(result: ScanResult | CaseResult, console: Console, context: int = 2) -> None:
+    """Print the plain-words report for an officer checking their own group (or several)."""
     mask = mask_phone_numbers
-    name = result.source.path + (f" (chat {result.source.chat_member})" if result.source.chat_member else "")
-    console.print(Text("Checking ", style="bold") + inert(name, style="bold", clean=mask))
-    console.print(Text(f"{result.counts.examined:,} messages looked at. Only findings of {result.min_confidence} "
+    case = as_case(result)
+    several = case.single is None
+    if several:
+        console.print(Text(f"Checking {len(case.exports)} chats", style="bold"))
+        for index, export in enumerate(case.exports):
+            line = Text(f" {index + 1}. ") + inert(_chat_name(case, index), clean=mask)
+            if isinstance(export, ExportFailure):
+                line += Text(" could not be read: ", style="bold") + inert(export.reason, clean=mask)
+            console.print(line)
+    else:
+        console.print(Text("Checking ", style="bold") + inert(_chat_name(case, 0), style="bold", clean=mask))
+    console.print(Text(f"{case.counts.examined:,} messages looked at. Only findings of {case.min_confidence} "
                        "confidence or above are shown; phone numbers are partly hidden."))
     console.print()
-    findings = in_time_order(result)
+    findings = in_time_order(case)
     if not findings:
-        console.print(Text("Nothing in this chat matched the rules for operational data, crime-scene images or "
-                           "discriminatory language.", style="bold green"))
+        console.print(Text(f"Nothing in {'these chats' if several else 'this chat'} matched the rules for "
+                           "operational data, crime-scene images or discriminatory language.", style="bold green"))
         console.print(Text("The check cannot see everything (for example what is in a photo), so if you are "
                            "unsure about something, ask."))
     else:
@@ -62,7 +72,10 @@ def render_check(result: ScanResult, console: Console, context: int = 2) -> None
     for number, group in enumerate(by_message(findings), 1):
         first = group[0]
         head = Text(f"{number}. ", style="bold") + inert(label(first.author), style="bold", clean=mask)
-        head.append(f", {first.timestamp:%d %b %Y %H:%M} (line {first.finding.line})")
+        head.append(f", {first.timestamp:%d %b %Y %H:%M} (line {first.finding.line}")
+        if several:
+            head.append(f" of chat {first.source + 1}")
+        head.append(")")
         console.print(head)
         before, after = trimmed(first, context)
         for message in before:
@@ -75,8 +88,8 @@ def render_check(result: ScanResult, console: Console, context: int = 2) -> None
             console.print(context_line(message, clean=mask))
         for item in group:
             finding = item.finding
-            why, guidance = rule_texts(result, finding.rule)
-            title = result.titles.get(finding.rule, finding.rule)
+            why, guidance = rule_texts(case, finding.rule)
+            title = case.titles.get(finding.rule, finding.rule)
             could = COULD_BE.get(finding.category.value, "a problem")
             console.print(Text(f"   This could be seen as {could}: {title[:1].lower() + title[1:]}", style="bold")
                           + (Text(" (") + inert(finding.matched, clean=mask) + Text(")") if finding.matched else Text("")))
@@ -90,3 +103,9 @@ def render_check(result: ScanResult, console: Console, context: int = 2) -> None
         console.print(Text(f" - {step}"))
     console.print()
     console.print(Text(SENSITIVE, style="italic"))
+
+
+def _chat_name(case: CaseResult, index: int) -> str:
+    export = case.exports[index]
+    member = export.source.chat_member if isinstance(export, ExportScan) else None
+    return case.path(index) + (f" (chat {member})" if member else "")

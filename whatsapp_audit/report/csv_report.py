@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from whatsapp_audit.case import CaseResult, as_case
 from whatsapp_audit.report.authors import display, label
 from whatsapp_audit.report.safe import csv_cell, csv_text
 from whatsapp_audit.report.summary import CATEGORY_LABELS, rule_texts, trimmed
@@ -17,7 +18,7 @@ from whatsapp_audit.scan import ContextMessage, ScanResult
 FIELDS = (
     "id", "timestamp", "line", "end_line", "author", "category", "rule", "title", "severity", "confidence",
     "score", "matched", "normalised", "reason", "why", "guidance", "message_text", "attachment",
-    "context_before", "context_after", "export_sha256", "author_display",
+    "context_before", "context_after", "export_sha256", "author_display", "export", "chat_member",
 )
 
 
@@ -26,12 +27,16 @@ def _context(messages: tuple[ContextMessage, ...]) -> str:
                      for m in messages)
 
 
-def write_csv(result: ScanResult, out: TextIO, context: int | None = None) -> None:
-    """Write the header row and one row per finding (CRLF line ends, as spreadsheets expect)."""
+def write_csv(result: ScanResult | CaseResult, out: TextIO, context: int | None = None) -> None:
+    """Write the header row and one row per finding (CRLF line ends, as spreadsheets expect);
+    the last columns name the exhibit each finding comes from."""
+    result = as_case(result)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FIELDS)
     size = result.context if context is None else context
+    sources = {index: export.source for index, export in result.scanned}
     for item in result.findings:
+        source = sources[item.source]
         finding = item.finding
         why, guidance = rule_texts(result, finding.rule)
         before, after = trimmed(item, size)
@@ -43,5 +48,6 @@ def write_csv(result: ScanResult, out: TextIO, context: int | None = None) -> No
             f"{finding.score:.2f}", csv_text(finding.matched), csv_text(finding.normalised),
             csv_text(finding.explanation.reason), csv_cell(why), csv_cell(guidance),
             csv_text(message.text if message else ""), csv_text(message.attachment if message else ""),
-            csv_text(_context(before)), csv_text(_context(after)), result.source.sha256, csv_text(label(item.author)),
+            csv_text(_context(before)), csv_text(_context(after)), source.sha256, csv_text(label(item.author)),
+            csv_text(source.path), csv_text(source.chat_member),
         ])

@@ -41,7 +41,8 @@ JS = """
   "use strict";
   var form = document.getElementById("filters");
   var items = Array.prototype.slice.call(document.querySelectorAll("article.finding"));
-  var keys = ["category", "rule", "author", "from", "to"];
+  // The exhibit filter is only on the page when the report covers several exports.
+  var keys = ["source", "category", "rule", "author", "from", "to"].filter(function (k) { return form.elements[k]; });
   function state() {
     var s = {};
     keys.forEach(function (k) { s[k] = form.elements[k].value; });
@@ -51,7 +52,8 @@ JS = """
     var s = state(), shown = 0;
     items.forEach(function (el) {
       var d = el.dataset;
-      var ok = (!s.category || d.category === s.category) && (!s.rule || d.rule === s.rule) &&
+      var ok = (!s.source || d.source === s.source) &&
+               (!s.category || d.category === s.category) && (!s.rule || d.rule === s.rule) &&
                (!s.author || d.author === s.author) && (!s.from || d.date >= s.from) && (!s.to || d.date <= s.to);
       el.hidden = !ok;
       if (ok) { shown += 1; }

@@ -13,9 +13,13 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from whatsapp_audit import __version__
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.authors import display
 from whatsapp_audit.report.safe import json_dumps
-from whatsapp_audit.report.summary import context_record, participants_record, rule_texts, timeline_record, trimmed
+from whatsapp_audit.report.summary import (
+    case_limitations, context_record, counts_record, participants_record, rule_texts, timeline_record, trimmed,
+)
+from whatsapp_audit.rules.loader import PatternSet
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult
 
 SCHEMA_VERSION = "1"
@@ -27,47 +31,75 @@ def stamp(generated_at: datetime | None = None) -> str:
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def header(result: ScanResult, generated_at: datetime | None = None, context: int | None = None) -> dict[str, Any]:
-    """Everything except the findings, in the order it is written."""
-    counts = result.counts
+def header(result: ScanResult | CaseResult, generated_at: datetime | None = None,
+           context: int | None = None) -> dict[str, Any]:
+    """Everything except the findings, in the order it is written.
+
+    Lists (media, regex_timeouts, participants, findings) hold the items of every export, each with
+    its `source` index; `source` and `coverage` describe the export when there is one, and are
+    null for several (each export's own are in `sources`)."""
+    case = as_case(result)
+    single = case.single
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": stamp(generated_at),
         "tool": {"name": "whatsapp-audit", "version": __version__, "fingerprint_version": FINGERPRINT_VERSION},
-        "patterns": {
-            "files": [
-                {
-                    "path": pack.relative, "origin": pack.origin, "sha256": pack.sha256,
-                    "pack": pack.name, "version": pack.version, "rules": list(pack.rule_ids),
-                }
-                for pack in result.patterns.files
-            ],
-            "rules_not_run": list(result.skipped_rules),
-        },
-        "source": result.source_record,
-        "coverage": result.coverage,
-        "limitations": list(result.limitations),
-        "summary": {
-            "messages": counts.messages,
-            "messages_examined": counts.examined,
-            "findings": counts.findings,
-            "by_category": counts.by_category,
-            "by_severity": counts.by_severity,
-            "by_confidence": counts.by_confidence,
-            "by_rule": counts.by_rule,
-        },
-        "options": {"context": result.context if context is None else context, "min_confidence": result.min_confidence},
+        "patterns": patterns_record(case.patterns, case.skipped_rules),
+        "source": single.source_record if single is not None else None,
+        "coverage": single.coverage if single is not None else None,
+        "limitations": case_limitations(case),
+        "summary": counts_record(case.counts),
+        "options": {"context": case.context if context is None else context, "min_confidence": case.min_confidence},
         "media": [
-            {"name": m.name, "size": m.size, "sha256": m.sha256, "note": m.note} for m in result.media
+            {"name": m.name, "size": m.size, "sha256": m.sha256, "note": m.note, "source": index}
+            for index, export in case.scanned for m in export.media
         ],
-        "regex_timeouts": [{"line": t.line, "rule": t.rule, "pattern": t.pattern} for t in result.timeouts],
-        "participants": participants_record(result),
-        "timeline": timeline_record(result),
+        "regex_timeouts": [
+            {"line": t.line, "rule": t.rule, "pattern": t.pattern, "source": index}
+            for index, export in case.scanned for t in export.timeouts
+        ],
+        "participants": participants_record(case),
+        "timeline": timeline_record(case),
+        "sources": sources_record(case),
+        "skipped": [{"path": item.path, "reason": item.reason} for item in case.skipped],
     }
 
 
+def patterns_record(patterns: PatternSet, skipped_rules: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "files": [
+            {
+                "path": pack.relative, "origin": pack.origin, "sha256": pack.sha256,
+                "pack": pack.name, "version": pack.version, "rules": list(pack.rule_ids),
+            }
+            for pack in patterns.files
+        ],
+        "rules_not_run": list(skipped_rules),
+    }
+
+
+def sources_record(case: CaseResult) -> list[dict[str, Any]]:
+    """One object per export of the run, in input order (a finding's `source` is its index here)."""
+    records = []
+    for index, export in enumerate(case.exports):
+        if isinstance(export, ExportFailure):
+            records.append({
+                "index": index, "status": "failed", "error": export.error, "path": export.path,
+                "sha256": export.sha256, "size": export.size, "container": None, "chat_member": None,
+                "chat_sha256": None, "encoding": None, "format": None, "coverage": None, "limitations": [],
+                "summary": None,
+            })
+        else:
+            records.append({
+                "index": index, "status": "scanned", "error": None, **export.source_record,
+                "coverage": export.coverage, "limitations": list(export.limitations),
+                "summary": counts_record(export.counts),
+            })
+    return records
+
+
 def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
-                   result: ScanResult | None = None, context: int | None = None) -> dict[str, Any]:
+                   result: ScanResult | CaseResult | None = None, context: int | None = None) -> dict[str, Any]:
     """One finding as a JSON object (offsets are into the message text, in code points)."""
     finding = item.finding
     why = finding.explanation
@@ -76,6 +108,7 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
     before, after = trimmed(item, size)
     return {
         "id": item.id,
+        "source": item.source,
         "line": finding.line,
         "end_line": item.end_line,
         "category": finding.category.value,
@@ -110,15 +143,19 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
     }
 
 
-def report_dict(result: ScanResult, generated_at: datetime | None = None, context: int | None = None) -> dict[str, Any]:
+def report_dict(result: ScanResult | CaseResult, generated_at: datetime | None = None,
+                context: int | None = None) -> dict[str, Any]:
     """The whole report as a dict (what `write_json` writes)."""
-    record = header(result, generated_at, context)
-    record["findings"] = [finding_record(item, result.titles, result, context) for item in result.findings]
+    case = as_case(result)
+    record = header(case, generated_at, context)
+    record["findings"] = [finding_record(item, case.titles, case, context) for item in case.findings]
     return record
 
 
-def iter_json(result: ScanResult, generated_at: datetime | None = None, context: int | None = None) -> Iterator[str]:
+def iter_json(result: ScanResult | CaseResult, generated_at: datetime | None = None,
+              context: int | None = None) -> Iterator[str]:
     """The report as text chunks: the header, then one finding per line."""
+    result = as_case(result)
     head = json_dumps(header(result, generated_at, context), indent=2)
     yield head[:-2] + ',\n  "findings": ['
     for position, item in enumerate(result.findings):
@@ -127,12 +164,12 @@ def iter_json(result: ScanResult, generated_at: datetime | None = None, context:
     yield ("\n  " if result.findings else "") + "]\n}\n"
 
 
-def write_json(result: ScanResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
+def write_json(result: ScanResult | CaseResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
     for chunk in iter_json(result, generated_at, context):
         out.write(chunk)
 
 
-def write_jsonl(result: ScanResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
+def write_jsonl(result: ScanResult | CaseResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
     """One finding object per line, the same objects as the JSON report's `findings`."""
     for item in result.findings:
         out.write(json_dumps(finding_record(item, result.titles, result, context)))

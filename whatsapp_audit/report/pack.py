@@ -24,6 +24,7 @@ from whatsapp_audit.report.json_report import SCHEMA_VERSION, header, stamp, wri
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.strategy import search_strategy
 from whatsapp_audit.report.verify import SUMS, file_sha256
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanResult
 
 MANIFEST_VERSION = "1"
@@ -86,10 +87,11 @@ class EvidencePack:
         with open(self.folder / name, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             handle.write(text)
 
-    def finish(self, result: ScanResult, context: int | None = None) -> None:
+    def finish(self, result: ScanResult | CaseResult, context: int | None = None) -> None:
         """Write the reports, the strategy, the log, the manifest (COMPLETE) and SHA256SUMS.
 
         `context`: messages each side in every report (default: all kept for JSON/CSV, 5 in HTML)."""
+        result = as_case(result)
         with open(self.folder / "findings.json", "w", encoding="utf-8", newline="") as handle:
             write_json(result, handle, self.started, context)
         with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as handle:
@@ -106,14 +108,14 @@ class EvidencePack:
         self.log("stopped", reason=reason)
         self._close("INCOMPLETE", None)
 
-    def _close(self, status: str, result: ScanResult | None) -> None:
+    def _close(self, status: str, result: CaseResult | None) -> None:
         self.log("finished", status=status)
         self._write("audit.log.jsonl", "".join(json_dumps(entry) + "\n" for entry in self._log))
         self._write("manifest.json", json_dumps(self.manifest(status, result), indent=2) + "\n")
         names = sorted(p.name for p in self.folder.iterdir() if p.name in PACK_FILES and p.name != SUMS)
         self._write(SUMS, "".join(f"{file_sha256(self.folder / name)}  {name}\n" for name in names))
 
-    def manifest(self, status: str, result: ScanResult | None) -> dict[str, Any]:
+    def manifest(self, status: str, result: CaseResult | None) -> dict[str, Any]:
         finished = self.clock()
         run_id = hashlib.sha256(f"{stamp(self.started)}\x1f{' '.join(self.argv)}".encode()).hexdigest()[:16]
         record: dict[str, Any] = {
@@ -129,13 +131,17 @@ class EvidencePack:
         }
         if result is not None:
             head = header(result, self.started)
+            single = result.single
+            inputs = inputs_record(result, head["media"])
             record.update({
                 "patterns": {**head["patterns"], "set_sha256": hashlib.sha256(
                     "".join(p.sha256 for p in result.patterns.files).encode()).hexdigest()},
-                "input": {**result.source_record, "media": head["media"]},
+                "input": {**single.source_record, "media": inputs[0]["media"]} if single is not None else None,
+                "inputs": inputs,
+                "skipped": head["skipped"],
                 "counts": head["summary"],
-                "coverage": result.coverage,
-                "limitations": list(result.limitations),
+                "coverage": head["coverage"],
+                "limitations": head["limitations"],
             })
         outputs = [name for name in PACK_FILES[:4] if (self.folder / name).is_file()]
         record["outputs"] = [{"name": name, "size": (self.folder / name).stat().st_size,
@@ -143,6 +149,20 @@ class EvidencePack:
         record["not_in_outputs"] = ("audit.log.jsonl and manifest.json are covered by SHA256SUMS; "
                                     "run `whatsapp-audit verify DIR` to re-check every hash")
         return record
+
+
+def inputs_record(result: CaseResult, media: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every exhibit of the run, read or not, with its hashes (and its zip members')."""
+    records: list[dict[str, Any]] = []
+    for index, export in enumerate(result.exports):
+        if isinstance(export, ExportFailure):
+            records.append({"index": index, "status": "failed", "error": export.error, "path": export.path,
+                            "sha256": export.sha256, "size": export.size})
+        else:
+            members = [{k: v for k, v in m.items() if k != "source"} for m in media if m["source"] == index]
+            records.append({"index": index, "status": "scanned", "error": None, **export.source_record,
+                            "media": members})
+    return records
 
 
 def python_argv() -> list[str]:

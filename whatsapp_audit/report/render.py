@@ -12,6 +12,7 @@ from whatsapp_audit.report.html_report import write_html
 from whatsapp_audit.report.json_report import write_json, write_jsonl
 from whatsapp_audit.report.sarif import write_sarif
 from whatsapp_audit.report.text_report import render_text
+from whatsapp_audit.case import CaseResult
 from whatsapp_audit.scan import ScanResult
 
 FORMATS = ("text", "json", "jsonl", "csv", "html", "sarif")
@@ -25,7 +26,7 @@ def plain_console(out: TextIO) -> Console:
                    width=FILE_WIDTH, soft_wrap=False, force_terminal=False, force_jupyter=False)
 
 
-def render(fmt: str, result: ScanResult, out: TextIO, *, generated_at: datetime | None = None,
+def render(fmt: str, result: ScanResult | CaseResult, out: TextIO, *, generated_at: datetime | None = None,
            context: int | None = None, console: Console | None = None) -> None:
     """Write `result` as `fmt` to `out` (`console` for text on a terminal)."""
     size = DEFAULT_CONTEXT[fmt] if context is None else context

@@ -1,7 +1,10 @@
 """A minimal, valid SARIF 2.1.0 log, so findings can be loaded into tools that read static-analysis results.
 
-Levels come from severity (high: error, medium: warning, low: note); locations are the export file
-with the flagged message's lines. The log holds rule texts and matched values, not message text.
+Levels come from severity (high: error, medium: warning, low: note). Every exhibit is an artifact
+with its SHA-256; the chat inside a zip is a nested artifact (`parentIndex`) and the locations of
+its findings point at it, so line numbers refer to the chat text. An export that could not be read
+is an artifact too, with an error notification. The log holds rule texts and matched values, not
+message text.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from whatsapp_audit import __version__
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.summary import rule_texts
 from whatsapp_audit.scan import ScanResult
@@ -27,7 +31,8 @@ def artifact_uri(path: str) -> str:
     return quote(given.as_posix())
 
 
-def sarif_dict(result: ScanResult) -> dict[str, Any]:
+def sarif_dict(result: ScanResult | CaseResult) -> dict[str, Any]:
+    result = as_case(result)
     fired = sorted({item.finding.rule for item in result.findings})
     index = {rule_id: position for position, rule_id in enumerate(fired)}
     rules = []
@@ -43,7 +48,7 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
             "defaultConfiguration": {"level": LEVELS[rule.severity.value] if rule else "warning"},
             "properties": {"category": rule.category.value if rule else ""},
         })
-    uri = artifact_uri(result.source.path)
+    artifacts, where = _artifacts(result)
     results = []
     for item in result.findings:
         finding = item.finding
@@ -53,7 +58,7 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
             "ruleIndex": index[finding.rule],
             "level": LEVELS[finding.severity.value],
             "message": {"text": finding.explanation.reason},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "index": 0}, "region": region}}],
+            "locations": [{"physicalLocation": {"artifactLocation": where[item.source], "region": region}}],
             "partialFingerprints": {"whatsappAuditFingerprint/v1": item.id},
             "properties": {
                 "category": finding.category.value, "severity": finding.severity.value,
@@ -61,23 +66,51 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                 "matched": finding.matched, "author": item.author, "timestamp": item.timestamp.isoformat(),
             },
         })
-    artifact: dict[str, Any] = {
-        "location": {"uri": uri}, "length": result.source.size, "hashes": {"sha-256": result.source.sha256},
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "whatsapp-audit", "version": __version__, "rules": rules}},
+        "artifacts": artifacts,
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     }
-    if result.source.chat_member:
-        artifact["properties"] = {"chat_member": result.source.chat_member, "chat_sha256": result.source.chat_sha256}
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "whatsapp-audit", "version": __version__, "rules": rules}},
-            "artifacts": [artifact],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    }
+    if result.failed:
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": failed.error},
+             "locations": [{"physicalLocation": {"artifactLocation": where[position]}}]}
+            for position, failed in result.failed
+        ]}]
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def write_sarif(result: ScanResult, out: TextIO) -> None:
+def _artifacts(result: CaseResult) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    """One artifact per exhibit (plus the chat inside each zip), and for each exhibit the
+    artifactLocation its findings point at."""
+    artifacts: list[dict[str, Any]] = []
+    where: dict[int, dict[str, Any]] = {}
+    for position, export in enumerate(result.exports):
+        if isinstance(export, ExportFailure):
+            uri = artifact_uri(export.path)
+            artifact: dict[str, Any] = {"location": {"uri": uri}}
+            if export.size is not None:
+                artifact["length"] = export.size
+            if export.sha256 is not None:
+                artifact["hashes"] = {"sha-256": export.sha256}
+            where[position] = {"uri": uri, "index": len(artifacts)}
+            artifacts.append(artifact)
+            continue
+        source = export.source
+        uri = artifact_uri(source.path)
+        artifact = {"location": {"uri": uri}, "length": source.size, "hashes": {"sha-256": source.sha256}}
+        where[position] = {"uri": uri, "index": len(artifacts)}
+        artifacts.append(artifact)
+        if source.chat_member:
+            artifact["properties"] = {"chat_member": source.chat_member, "chat_sha256": source.chat_sha256}
+            member = "/" + quote(source.chat_member.lstrip("/"))
+            where[position] = {"uri": member, "index": len(artifacts)}
+            artifacts.append({"location": {"uri": member}, "parentIndex": len(artifacts) - 1,
+                              "hashes": {"sha-256": source.chat_sha256}})
+    return artifacts, where
+
+
+def write_sarif(result: ScanResult | CaseResult, out: TextIO) -> None:
     out.write(json_dumps(sarif_dict(result), indent=2))
     out.write("\n")

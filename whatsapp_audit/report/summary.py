@@ -10,9 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from whatsapp_audit.case import CaseResult, ExportFailure
 from whatsapp_audit.model import Category, Severity, author_name
 from whatsapp_audit.report.authors import display
-from whatsapp_audit.scan import ContextMessage, ScanFinding, ScanResult
+from whatsapp_audit.scan import ContextMessage, Counts, ExportScan, ScanFinding, ScanResult
 
 CATEGORY_LABELS = {
     Category.OPERATIONAL_DATA.value: "Operational data",
@@ -30,6 +31,7 @@ class Participant:
     findings: int
     by_category: dict[str, int]
     highest: str | None  # highest severity among their findings
+    source: int = 0  # the export they were read from (one row per author and export)
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,15 @@ class Day:
     by_category: dict[str, int]
 
 
-def participants(result: ScanResult) -> list[Participant]:
-    """Every author of the export, most findings first, then by name (ties broken stably)."""
+def participants(result: ScanResult | CaseResult) -> list[Participant]:
+    """Every author of each export: export by export, most findings first, then by name."""
+    if isinstance(result, CaseResult):
+        return [row for index, export in result.scanned for row in export_participants(export, index)]
+    return export_participants(result)
+
+
+def export_participants(result: ExportScan, source: int = 0) -> list[Participant]:
+    """Every author of one export, most findings first, then by name (ties broken stably)."""
     flagged: dict[str, Counter[str]] = defaultdict(Counter)
     highest: dict[str, int] = {}
     for item in result.findings:
@@ -57,7 +66,7 @@ def participants(result: ScanResult) -> list[Participant]:
         rows.append(Participant(
             name=name, messages=result.stats.authors.get(name, 0), findings=sum(counts.values()),
             by_category={category.value: counts.get(category.value, 0) for category in Category},
-            highest=next((s.value for s in Severity if s.rank == rank), None),
+            highest=next((s.value for s in Severity if s.rank == rank), None), source=source,
         ))
     return sorted(rows, key=lambda row: (-row.findings, row.name))
 
@@ -73,20 +82,20 @@ def timeline(findings: tuple[ScanFinding, ...] | list[ScanFinding]) -> list[Day]
     ]
 
 
-def participants_record(result: ScanResult) -> list[dict[str, Any]]:
+def participants_record(result: CaseResult) -> list[dict[str, Any]]:
     return [
         {"name": p.name, "messages": p.messages, "findings": p.findings, "by_category": p.by_category,
          "highest_severity": p.highest, "display_name": display(p.name or None),
-         "shown_as": author_name(p.name).shown_as.value if p.name else None}
+         "shown_as": author_name(p.name).shown_as.value if p.name else None, "source": p.source}
         for p in participants(result)
     ]
 
 
-def timeline_record(result: ScanResult) -> list[dict[str, Any]]:
+def timeline_record(result: ScanResult | CaseResult) -> list[dict[str, Any]]:
     return [{"date": d.date, "findings": d.findings, "by_category": d.by_category} for d in timeline(result.findings)]
 
 
-def rule_texts(result: ScanResult, rule_id: str) -> tuple[str, str]:
+def rule_texts(result: ScanResult | CaseResult, rule_id: str) -> tuple[str, str]:
     """The rule's plain-words `why` and its `guidance` ("" when the rule is unknown)."""
     rule = result.patterns.get(rule_id)
     return (rule.why, rule.guidance) if rule is not None else ("", "")
@@ -105,3 +114,34 @@ def trimmed(item: ScanFinding, context: int) -> tuple[tuple[ContextMessage, ...]
     """The nearest `context` neighbours each side."""
     before = item.before[-context:] if context > 0 else ()
     return before, item.after[:max(0, context)]
+
+
+def counts_record(counts: Counts) -> dict[str, Any]:
+    """The `summary` object of the JSON report (for a case, or for one export in `sources`)."""
+    return {
+        "messages": counts.messages,
+        "messages_examined": counts.examined,
+        "findings": counts.findings,
+        "by_category": counts.by_category,
+        "by_severity": counts.by_severity,
+        "by_confidence": counts.by_confidence,
+        "by_rule": counts.by_rule,
+    }
+
+
+def case_limitations(case: CaseResult) -> list[str]:
+    """The limitations every report states: one export's as they are; for several, each named by
+    its exhibit's path, then the exports not scanned and the files passed over."""
+    single = case.single
+    if single is not None:
+        notes = list(single.limitations)
+    else:
+        notes = []
+        for export in case.exports:
+            if isinstance(export, ExportFailure):
+                notes.append(f"{export.path}: not scanned: {export.reason}")
+            else:
+                notes += [f"{export.source.path}: {note}" for note in export.limitations]
+    if case.skipped:
+        notes.append(f"{len(case.skipped)} file(s) in the folders given were not read (listed as skipped)")
+    return notes

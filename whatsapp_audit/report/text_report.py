@@ -12,42 +12,80 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.report.authors import distinct_displays, label
 from whatsapp_audit.report.authors import unsaved as unsaved_as
-from whatsapp_audit.report.summary import CATEGORY_LABELS, participants, rule_texts, timeline, trimmed
+from whatsapp_audit.report.summary import CATEGORY_LABELS, case_limitations, participants, rule_texts, timeline, trimmed
 from whatsapp_audit.report.terminal import bar, context_line, inert
-from whatsapp_audit.scan import ScanFinding, ScanResult
+from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
 
-def in_time_order(result: ScanResult) -> list[ScanFinding]:
-    """Findings by message time, then by place in the file (exports can step backwards in time)."""
-    return sorted(result.findings, key=lambda item: (item.timestamp, item.sort_key))
+def in_time_order(result: ScanResult | CaseResult) -> list[ScanFinding]:
+    """Findings export by export, then by message time, then by place in the file (exports can step
+    backwards in time)."""
+    return sorted(result.findings, key=lambda item: (item.source, item.timestamp, item.sort_key))
 
 
-def render_text(result: ScanResult, console: Console, context: int = 2) -> None:
+def render_text(result: ScanResult | CaseResult, console: Console, context: int = 2) -> None:
     """Print the whole report to `console` (made by cli.console, markup and emoji off)."""
-    name = result.source.chat_member or result.source.path.replace("\\", "/").rsplit("/", 1)[-1]
-    console.print(Text("Conversation  ", style="bold") + inert(name, style="bold"))
-    console.print(Text("Export        ") + inert(result.source.path))
-    console.print(Text(f"sha256        {result.source.sha256}"))
-    console.print(Text(f"lines         {coverage_line(result.stats)}"))
-    for note in result.limitations:
+    case = as_case(result)
+    single = case.single
+    if single is not None:
+        _export_header(single, console)
+    else:
+        _case_header(case, console)
+    for note in case_limitations(case):
         console.print(Text("note          ") + inert(note))
-    if result.skipped_rules:
-        console.print(Text(f"note          {len(result.skipped_rules)} rule(s) not run: no detector registered for them"))
-    if result.min_confidence != "low":
-        console.print(Text(f"note          only findings of {result.min_confidence} confidence or above are listed"))
+    if case.skipped_rules:
+        console.print(Text(f"note          {len(case.skipped_rules)} rule(s) not run: no detector registered for them"))
+    if case.min_confidence != "low":
+        console.print(Text(f"note          only findings of {case.min_confidence} confidence or above are listed"))
     console.print()
-    for number, item in enumerate(in_time_order(result), 1):
-        console.print(finding_block(result, item, number, context))
+    shown = -1
+    for number, item in enumerate(in_time_order(case), 1):
+        if single is None and item.source != shown:
+            shown = item.source
+            console.print(Text(f"Exhibit {shown + 1}  ", style="bold") + inert(case.path(shown), style="bold"))
+            console.print()
+        console.print(finding_block(case, item, number, context))
         console.print()
-    render_summary(result, console)
+    render_summary(case, console)
 
 
-def finding_block(result: ScanResult, item: ScanFinding, number: int, context: int) -> Group:
+def _export_header(export: ExportScan, console: Console) -> None:
+    name = export.source.chat_member or export.source.path.replace("\\", "/").rsplit("/", 1)[-1]
+    console.print(Text("Conversation  ", style="bold") + inert(name, style="bold"))
+    console.print(Text("Export        ") + inert(export.source.path))
+    console.print(Text(f"sha256        {export.source.sha256}"))
+    console.print(Text(f"lines         {coverage_line(export.stats)}"))
+
+
+def _case_header(case: CaseResult, console: Console) -> None:
+    failed = len(case.failed)
+    console.print(Text(f"Case          {len(case.exports)} exports: {len(case.scanned)} scanned"
+                       + (f", {failed} NOT SCANNED" if failed else ""), style="bold"))
+    for index, export in enumerate(case.exports):
+        console.print(Text(f"Exhibit {index + 1:<5} ", style="bold") + inert(case.path(index), style="bold"))
+        if isinstance(export, ExportFailure):
+            console.print(Text("  NOT SCANNED ", style="bold red") + inert(export.reason))
+            if export.sha256:
+                console.print(Text(f"  sha256      {export.sha256}"))
+            continue
+        if export.source.chat_member:
+            console.print(Text("  chat        ") + inert(export.source.chat_member))
+        console.print(Text(f"  sha256      {export.source.sha256}"))
+        console.print(Text(f"  lines       {coverage_line(export.stats)}"))
+        console.print(Text(f"  findings    {export.counts.findings}"))
+    if case.skipped:
+        console.print(Text(f"Skipped       {len(case.skipped)} file(s) that were not read:"))
+        for item in case.skipped:
+            console.print(Text("  ") + inert(item.path) + Text(f": {item.reason}"))
+
+
+def finding_block(result: ScanResult | CaseResult, item: ScanFinding, number: int, context: int) -> Group:
     finding = item.finding
     head = Text(f"#{number} ", style="bold")
     head.append(f"{finding.rule}", style="bold")
@@ -58,6 +96,9 @@ def finding_block(result: ScanResult, item: ScanFinding, number: int, context: i
     where.append(f"  {item.timestamp:%Y-%m-%d %H:%M:%S}  line {finding.line}")
     if item.end_line != finding.line:
         where.append(f"-{item.end_line}")
+    if isinstance(result, CaseResult) and result.single is None:
+        where.append(f"  exhibit {item.source + 1} ")
+        where.append_text(inert(result.label(item.source)))
     lines: list[Text] = [head, where]
     before, after = trimmed(item, context)
     lines += [context_line(m) for m in before]
@@ -77,7 +118,9 @@ def finding_block(result: ScanResult, item: ScanFinding, number: int, context: i
     return Group(*lines)
 
 
-def render_summary(result: ScanResult, console: Console) -> None:
+def render_summary(result: ScanResult | CaseResult, console: Console) -> None:
+    result = as_case(result)
+    several = result.single is None
     counts = result.counts
     by_category = Table(title="Findings by category", title_justify="left", show_edge=False)
     by_category.add_column("category")
@@ -93,16 +136,28 @@ def render_summary(result: ScanResult, console: Console) -> None:
         for rule_id, value in counts.by_rule.items():
             by_rule.add_row(rule_id, result.titles.get(rule_id, ""), str(value))
         console.print(by_rule)
+    if several:
+        exhibits = Table(title="Findings by exhibit", title_justify="left", show_edge=False)
+        for name, justify in (("exhibit", "right"), ("file", "left"), ("messages", "right"), ("findings", "right")):
+            exhibits.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for index, export in enumerate(result.exports):
+            scanned = isinstance(export, ExportScan)
+            exhibits.add_row(str(index + 1), inert(result.label(index)),
+                             f"{export.counts.messages:,}" if scanned else "-",
+                             str(export.counts.findings) if scanned else "not scanned")
+        console.print(exhibits)
     people = Table(title="Participants", title_justify="left", show_edge=False)
-    for name in ("participant", "messages", "findings", "operational", "images", "discriminatory", "highest"):
+    columns = ("exhibit",) * several + ("participant", "messages", "findings", "operational", "images",
+                                        "discriminatory", "highest")
+    for name in columns:
         people.add_column(name, justify="left" if name in ("participant", "highest") else "right")
     unsaved: list[str] = []
     rows = participants(result)
     names = distinct_displays(row.name for row in rows)
     for row in rows:
         values = list(row.by_category.values())
-        people.add_row(inert(names[row.name]), str(row.messages), str(row.findings),
-                       *(str(v) for v in values), row.highest or "-")
+        people.add_row(*(str(row.source + 1),) * several, inert(names[row.name]), str(row.messages),
+                       str(row.findings), *(str(v) for v in values), row.highest or "-")
         if unsaved_as(row.name):
             unsaved.append(f"{names[row.name]} ({unsaved_as(row.name)})")
     console.print(people)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SUMS = "SHA256SUMS"
 _LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
@@ -33,8 +35,9 @@ class Verdict:
         return not self.problems
 
 
-def verify_pack(folder: Path, export: Path | None = None) -> Verdict:
-    """Recompute every hash in `folder/SHA256SUMS`; with `export`, check the exhibit against the manifest."""
+def verify_pack(folder: Path, exports: Sequence[Path] = ()) -> Verdict:
+    """Recompute every hash in `folder/SHA256SUMS`; check each of `exports` against the exhibits
+    recorded in the manifest."""
     verdict = Verdict()
     sums = folder / SUMS
     if not sums.is_file():
@@ -60,13 +63,13 @@ def verify_pack(folder: Path, export: Path | None = None) -> Verdict:
             verdict.problems.append(f"{path.name}: extra file, not listed in {SUMS}")
     manifest = folder / "manifest.json"
     if manifest.is_file() and "manifest.json" in verdict.checked:
-        _check_manifest(manifest, folder, export, verdict)
+        _check_manifest(manifest, folder, exports, verdict)
     elif "manifest.json" not in listed:
         verdict.problems.append("manifest.json: not listed in SHA256SUMS")
     return verdict
 
 
-def _check_manifest(manifest: Path, folder: Path, export: Path | None, verdict: Verdict) -> None:
+def _check_manifest(manifest: Path, folder: Path, exports: Sequence[Path], verdict: Verdict) -> None:
     try:
         record = json.loads(manifest.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -78,11 +81,25 @@ def _check_manifest(manifest: Path, folder: Path, export: Path | None, verdict: 
         name = str(output.get("name", ""))
         if name in verdict.checked and file_sha256(folder / name) != output.get("sha256"):
             verdict.problems.append(f"{output.get('name')}: SHA-256 does not match manifest.json")
-    if export is not None:
-        expected = record.get("input", {}).get("sha256")
+    recorded = _recorded_inputs(record)
+    for export in exports:
         if not export.is_file():
             verdict.problems.append(f"{export}: export not found")
-        elif file_sha256(export) != expected:
-            verdict.problems.append(f"{export}: SHA-256 does not match the input recorded in manifest.json")
+            continue
+        digest = file_sha256(export)
+        if digest not in recorded:
+            verdict.problems.append(f"{export}: SHA-256 does not match the input recorded in manifest.json"
+                                    if len(recorded) == 1 else
+                                    f"{export}: SHA-256 matches none of the {len(recorded)} exhibits recorded in manifest.json")
         else:
-            verdict.checked.append(f"export {export.name}")
+            verdict.checked.append(f"export {export.name}" + (f" (exhibit {recorded[digest]})" if len(recorded) > 1 else ""))
+
+
+def _recorded_inputs(record: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 -> exhibit path of every exhibit in the manifest (`inputs`, or an older pack's `input`)."""
+    inputs = record.get("inputs")
+    if not isinstance(inputs, list):
+        single = record.get("input")
+        inputs = [single] if isinstance(single, dict) else []
+    return {str(item["sha256"]): str(item.get("path", "")) for item in inputs
+            if isinstance(item, dict) and item.get("sha256")}

@@ -1,4 +1,4 @@
-"""`whatsapp-audit check`: an officer checks their own group, privately, in plain words."""
+"""`whatsapp-audit check`: an officer checks their own groups, privately, in plain words."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from pathlib import Path
 
 import click
 
-from whatsapp_audit.cli.console import color_option, make_console, progress_bar, progress_option
-from whatsapp_audit.cli.options import chosen_date_order, chosen_jobs, date_order_option, export_argument, jobs_option
+from whatsapp_audit.cli.batch import find_inputs, run_case
+from whatsapp_audit.cli.console import color_option, make_console, progress_option
+from whatsapp_audit.cli.options import chosen_date_order, chosen_jobs, date_order_option, exports_argument, jobs_option
 from whatsapp_audit.report.check_report import render_check
-from whatsapp_audit.scan import scan
 
 LEVELS = ("low", "medium", "high")
 
 
 @click.command("check")
-@export_argument
+@exports_argument
 @click.option("--min-confidence", type=click.Choice(LEVELS), default="medium", show_default=True,
               help="Show findings of at least this confidence.")
 @click.option("--context", "context", type=click.IntRange(0, 20), default=2, show_default=True,
@@ -26,19 +26,22 @@ LEVELS = ("low", "medium", "high")
 @color_option
 @progress_option
 @jobs_option
-def command(export: Path, min_confidence: str, context: int, patterns_dirs: tuple[Path, ...], date_order: str,
-            color: str, no_progress: bool, jobs: int) -> int:
-    """Check your own group chat privately: what could be a problem, why, and what to do next.
+def command(exports: tuple[Path, ...], min_confidence: str, context: int, patterns_dirs: tuple[Path, ...],
+            date_order: str, color: str, no_progress: bool, jobs: int) -> int:
+    """Check your own group chats privately: what could be a problem, why, and what to do next.
 
-    Nothing is written to disk and nothing leaves this computer. Exits 0 unless something went wrong
-    (2 usage, 3 the export cannot be read, 5 internal error, 130 interrupted).
+    Give one exported chat, several, or a folder of them. Nothing is written to disk and nothing
+    leaves this computer. Exits 0 unless something went wrong (2 usage, 3 no chat could be read,
+    5 internal error, 130 interrupted); a chat that cannot be read is named and the others checked.
 
     \b
-    Example:
+    Examples:
       whatsapp-audit check "WhatsApp Chat with Team.txt"
+      whatsapp-audit check ~/Downloads/exports
     """
-    with progress_bar(not no_progress, color) as progress:
-        result = scan(export, patterns_dirs=patterns_dirs, date_order=chosen_date_order(date_order),
-                      context=context, min_confidence=min_confidence, progress=progress, jobs=chosen_jobs(jobs))
+    inputs = find_inputs(exports)
+    result = run_case(inputs, show_progress=not no_progress, color=color, patterns_dirs=patterns_dirs,
+                      date_order=chosen_date_order(date_order), context=context, min_confidence=min_confidence,
+                      jobs=chosen_jobs(jobs))
     render_check(result, make_console(color=color), context=context)
     return 0

@@ -1,8 +1,9 @@
 """`whatsapp-audit scan`: find operational data, crime-scene images and discriminatory language.
 
-For investigators: any report format (several in one run), an evidence pack with `--out DIR`, and
-exit 1 when findings reach `--fail-on`. Every output path is checked before the scan starts, so a
-long run never ends in a refusal.
+For investigators: one export or many (files and folders, one case report), any report format
+(several in one run), an evidence pack with `--out DIR`, and exit 1 when findings reach
+`--fail-on`. Every output path is checked before the scan starts, so a long run never ends in a
+refusal.
 """
 
 from __future__ import annotations
@@ -15,22 +16,21 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from whatsapp_audit.cli.console import color_option, make_console, progress_bar, progress_option
+from whatsapp_audit.case import CaseResult
+from whatsapp_audit.cli.batch import check_cluster_options, find_inputs, run_case
+from whatsapp_audit.cli.console import color_option, make_console, progress_option
 from whatsapp_audit.cli.options import (
-    chosen_date_order,
-    chosen_jobs,
-    date_order_option,
-    export_argument,
-    jobs_option,
-    output_stream,
+    chosen_date_order, chosen_jobs, cluster_option, date_order_option, exports_argument, jobs_option, output_stream,
     refuse_beside_evidence,
 )
+from whatsapp_audit.discover import Inputs
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.model import Severity
 from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now
 from whatsapp_audit.report.render import FORMATS, render
-from whatsapp_audit.scan import DEFAULT_CONTEXT, ScanResult, scan
+from whatsapp_audit.report.summary import case_limitations
+from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan
 
 FAIL_ON = ("low", "medium", "high", "never")
 LEVELS = ("low", "medium", "high")
@@ -56,7 +56,7 @@ def frozen_time(value: str | None) -> datetime | None:
 
 @click.command("scan", epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration, "
                "3 input, 5 internal error, 130 interrupted.")
-@export_argument
+@exports_argument
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: the terminal report; json: the full report (docs/json-report.md); jsonl: one finding "
                    "per line; csv: for spreadsheets; html: one offline page with filters; sarif: SARIF 2.1.0.")
@@ -87,43 +87,48 @@ def frozen_time(value: str | None) -> datetime | None:
 @click.option("--generated-at", default=None, metavar="ISO-TIME",
               help="Use this time as the report time (reproducible reports for tests and examples).")
 @jobs_option
+@cluster_option
 @click.pass_context
-def command(ctx: click.Context, export: Path, fmt: str, output: Path | None, reports: tuple[str, ...],
+def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[str, ...],
             pack_dir: Path | None, case_ref: str, exhibit_ref: str, examiner: str, purpose: str, force: bool,
             context: int | None, min_confidence: str, patterns_dirs: tuple[Path, ...], no_default_patterns: bool,
             date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None,
-            jobs: int) -> int:
-    """Scan an export (.txt or .zip) and report every indicator for review, with why it was raised.
+            jobs: int, cluster: str | None) -> int:
+    """Scan exports (.txt or .zip, or folders of them) and report every indicator for review, with why.
+
+    Several exports give one case report that names every exhibit and its SHA-256; an export that
+    cannot be read is reported (here and in the report) and the others are still scanned.
 
     \b
     Examples:
       whatsapp-audit scan chat.txt
       whatsapp-audit scan export.zip --report html:/cases/42/report.html --report csv:/cases/42/findings.csv
-      whatsapp-audit scan export.zip --out /cases/42/pack --case-ref 42/2024 --exhibit-ref DH/1 --examiner "DC Ash"
+      whatsapp-audit scan /exhibits/DH-1 /exhibits/DH-2/chat.zip --out /cases/42/pack --case-ref 42/2024 --examiner "DC Ash"
       whatsapp-audit verify /cases/42/pack
     """
     when = frozen_time(generated_at)
+    check_cluster_options(cluster, jobs)
     outputs = _outputs(ctx, fmt, output, reports, pack_dir)
+    inputs = find_inputs(exports)
     for _, path in outputs:  # refuse before reading anything, not after a long scan
         if path is not None:
-            refuse_beside_evidence(path, [export])
+            refuse_beside_evidence(path, inputs.exports, inputs.folders)
     pack = None
     if pack_dir is not None:
-        refuse_beside_evidence(pack_dir, [export])
+        refuse_beside_evidence(pack_dir, inputs.exports, inputs.folders)
         replaced = prepare_folder(pack_dir, force)
         options = _resolved(ctx)
         case = {"case_ref": case_ref, "exhibit_ref": exhibit_ref, "examiner": examiner, "purpose": purpose}
         argv = (ctx.find_root().obj or {}).get("argv") or ["whatsapp-audit", *sys.argv[1:]]
         pack = EvidencePack(pack_dir, argv, options, case, clock=(lambda: when) if when else utc_now)
-        pack.log("started", export=str(export), options=options)
+        pack.log("started", exports=[str(path) for path in inputs.exports], options=options)
         if replaced:
             pack.log("replaced", files=replaced, reason="--force")
     capture = max(DEFAULT_CONTEXT, context or 0)
     try:
-        with progress_bar(not no_progress, color) as progress:
-            result = scan(export, patterns_dirs=patterns_dirs, include_default_patterns=not no_default_patterns,
-                          date_order=chosen_date_order(date_order), context=capture,
-                          min_confidence=min_confidence, progress=progress, jobs=chosen_jobs(jobs))
+        result = run_case(inputs, show_progress=not no_progress, color=color, patterns_dirs=patterns_dirs,
+                          include_default_patterns=not no_default_patterns, date_order=chosen_date_order(date_order),
+                          context=capture, min_confidence=min_confidence, jobs=chosen_jobs(jobs), cluster=cluster)
         if pack is not None:
             _log_scan(pack, result)
             pack.finish(result, context)
@@ -132,9 +137,14 @@ def command(ctx: click.Context, export: Path, fmt: str, output: Path | None, rep
             pack.abort("interrupted" if isinstance(error, KeyboardInterrupt) else type(error).__name__)
         raise
     for report_fmt, path in outputs:
-        _write(report_fmt, path, result, export, when, context, color)
+        _write(report_fmt, path, result, inputs, when, context, color)
     if pack is not None or any(path is not None or f != "text" for f, path in outputs):
-        click.echo(coverage_line(result.stats), err=True)
+        single = result.single
+        if single is not None:
+            click.echo(coverage_line(single.stats), err=True)
+        else:
+            click.echo(f"{len(result.exports)} exports: {len(result.scanned)} scanned, {len(result.failed)} not scanned; "
+                       f"{result.counts.messages:,} messages", err=True)
         click.echo(f"{result.counts.findings} finding(s)", err=True)
     if pack is not None:
         click.echo(f"evidence pack written to {pack_dir}; check it with: whatsapp-audit verify {pack_dir}", err=True)
@@ -157,9 +167,9 @@ def _outputs(ctx: click.Context, fmt: str, output: Path | None, reports: tuple[s
     return outputs
 
 
-def _write(fmt: str, path: Path | None, result: ScanResult, export: Path, when: datetime | None,
+def _write(fmt: str, path: Path | None, result: CaseResult, inputs: Inputs, when: datetime | None,
            context: int | None, color: str) -> None:
-    with output_stream(path, [export], bom=fmt == "csv" and path is not None) as out:
+    with output_stream(path, inputs.exports, bom=fmt == "csv" and path is not None, folders=inputs.folders) as out:
         console = make_console(color=color) if fmt == "text" and path is None else None
         render(fmt, result, out, generated_at=when, context=context, console=console)
         out.flush()
@@ -176,14 +186,28 @@ def _resolved(ctx: click.Context) -> dict[str, Any]:
     return resolved
 
 
-def _log_scan(pack: EvidencePack, result: ScanResult) -> None:
-    pack.log("input_hashed", sha256=result.source.sha256, size=result.source.size, container=result.source.container)
+def _log_scan(pack: EvidencePack, result: CaseResult) -> None:
+    """The processing log of a run: every exhibit hashed (or why not), what was read and found."""
+    several = result.single is None
+    for item in result.skipped:
+        pack.log("skipped", file=item.path, reason=item.reason)
+    for index, export in enumerate(result.exports):
+        where = {"source": index} if several else {}
+        if not isinstance(export, ExportScan):
+            pack.log("input_failed", **where, file=export.path, sha256=export.sha256, size=export.size,
+                     reason=export.reason)
+            continue
+        source = export.source
+        pack.log("input_hashed", **where, **({"file": source.path} if several else {}), sha256=source.sha256,
+                 size=source.size, container=source.container)
     pack.log("patterns_loaded", files=len(result.patterns.files), rules=len(result.patterns.rules),
              rules_not_run=list(result.skipped_rules))
-    pack.log("media_listed", members=len(result.media), not_read=sum(1 for m in result.media if m.note))
-    pack.log("parsed", lines=result.stats.total_lines, messages=result.counts.messages,
-             unparsed_lines=result.stats.unparsed_lines, accounted=result.stats.accounted)
-    pack.log("detected", examined=result.counts.examined, findings=result.counts.findings,
-             by_category=result.counts.by_category)
-    for note in result.limitations:
+    for index, export in result.scanned:
+        where = {"source": index} if several else {}
+        pack.log("media_listed", **where, members=len(export.media), not_read=sum(1 for m in export.media if m.note))
+        pack.log("parsed", **where, lines=export.stats.total_lines, messages=export.counts.messages,
+                 unparsed_lines=export.stats.unparsed_lines, accounted=export.stats.accounted)
+        pack.log("detected", **where, examined=export.counts.examined, findings=export.counts.findings,
+                 by_category=export.counts.by_category)
+    for note in case_limitations(result):
         pack.log("limitation", note=note)

@@ -6,15 +6,17 @@ from pathlib import Path
 
 import click
 
+from whatsapp_audit.discover import find_exports
 from whatsapp_audit.errors import ExitCode
 from whatsapp_audit.report.verify import verify_pack
 
 
 @click.command("verify")
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--export", "export", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also check this export against the input SHA-256 recorded in the manifest.")
-def command(folder: Path, export: Path | None) -> int:
+@click.option("--export", "exports", multiple=True, type=click.Path(path_type=Path),
+              help="Also check this export (or every export in this folder) against the exhibits' SHA-256 "
+                   "recorded in the manifest. Repeatable.")
+def command(folder: Path, exports: tuple[Path, ...]) -> int:
     """Check an evidence pack made by `scan --out`: every file present, unchanged, nothing added.
 
     Prints one line per problem and exits 4 if there is any; exits 0 when every hash matches.
@@ -23,8 +25,9 @@ def command(folder: Path, export: Path | None) -> int:
     Examples:
       whatsapp-audit verify /cases/42/pack
       whatsapp-audit verify /cases/42/pack --export /exhibits/DH-1/chat.zip
+      whatsapp-audit verify /cases/42/pack --export /exhibits/DH-1 --export /exhibits/DH-2
     """
-    verdict = verify_pack(folder, export)
+    verdict = verify_pack(folder, find_exports(exports).exports if exports else ())
     for problem in verdict.problems:
         click.echo(f"FAILED: {problem}")
     if verdict.ok:

@@ -64,6 +64,11 @@ class ImageryDetector:
     def keywords(self) -> frozenset[str]:
         return frozenset()  # media lines carry no words to pre-filter on: every media message is judged
 
+    def reset(self) -> None:
+        """Forget the last export's time-outs and media before the next one (one engine, many exports)."""
+        self._timeouts = TimeoutLog()
+        self._facts = {}
+
     def set_media_facts(self, facts: Mapping[str, MediaFacts]) -> None:
         """Facts read from the zip by `ingest.media.read_media_facts`, keyed by member name."""
         self._facts = {base_name(k): v for k, v in facts.items()}

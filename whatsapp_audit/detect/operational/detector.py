@@ -40,6 +40,10 @@ class OperationalDetector:
         """Rules skipped on a message because a regex from their pattern file ran out of time."""
         return self._timeouts.items
 
+    def reset(self) -> None:
+        """Forget the last export's time-outs before the next one (one engine scans many exports)."""
+        self._timeouts = TimeoutLog()
+
     def configure(self, rules: Sequence[Rule]) -> None:
         self._timeouts = TimeoutLog()
         self._rules = tuple(compile_rule(rule) for rule in rules)
