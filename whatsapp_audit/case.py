@@ -25,8 +25,17 @@ from whatsapp_audit.errors import InputError
 from whatsapp_audit.model import Severity
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 from whatsapp_audit.scan import (
-    DEFAULT_CONTEXT, Counts, EngineCache, ExportScan, ProgressCallback, ScanFinding, ScanOptions, ScanResult,
-    count, rules_not_run, scan_export,
+    DEFAULT_CONTEXT,
+    Counts,
+    EngineCache,
+    ExportScan,
+    ProgressCallback,
+    ScanFinding,
+    ScanOptions,
+    ScanResult,
+    count,
+    rules_not_run,
+    scan_export,
 )
 
 # Called as exports finish with (exports done, exports in the run, messages read so far).
@@ -67,7 +76,7 @@ def run_task(engine: Callable[[], Engine], task: ExportTask, options: ScanOption
         return scan_export(task.path, options, engine, index=task.index, shown=task.shown)
     except InputError as error:
         return failure(task, str(error))
-    except Exception as error:  # noqa: BLE001 - one export's bug must not lose the others
+    except Exception as error:  # one export's bug must not lose the others (re-raised under WA_AUDIT_DEBUG)
         if os.environ.get("WA_AUDIT_DEBUG"):
             raise
         return failure(task, f"{task.path}: internal error while scanning ({type(error).__name__}); "

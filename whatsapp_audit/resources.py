@@ -1,7 +1,8 @@
-"""Where the bundled pattern files live, installed or run from a checkout."""
+"""Where the bundled pattern files live, installed or run from a checkout; the hash of the code."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -14,3 +15,12 @@ def default_patterns_dir() -> Path:
     if installed.is_dir():
         return installed
     return _PACKAGE.parent / "patterns"
+
+
+def package_sha256() -> str:
+    """One hash over the tool's own Python files (sorted by path), so a manifest pins the code that
+    ran and a cluster can check that its workers run the same code as the client."""
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -15,15 +15,13 @@ from datetime import datetime
 from typing import TextIO
 
 from whatsapp_audit import __version__
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.report.authors import display, distinct_displays, label, unsaved
 from whatsapp_audit.report.html_assets import CSS, JS
 from whatsapp_audit.report.json_report import stamp
 from whatsapp_audit.report.safe import html_text as esc
-from whatsapp_audit.case import CaseResult, ExportFailure, as_case
-from whatsapp_audit.report.summary import (
-    CATEGORY_LABELS, case_limitations, participants, rule_texts, timeline, trimmed,
-)
+from whatsapp_audit.report.summary import CATEGORY_LABELS, case_limitations, participants, rule_texts, timeline, trimmed
 from whatsapp_audit.report.text_report import in_time_order
 from whatsapp_audit.scan import ContextMessage, ScanFinding, ScanResult
 
@@ -66,9 +64,9 @@ def _finding(result: CaseResult, item: ScanFinding, number: int, context: int) -
     if result.single is None:
         lines += f' of exhibit {item.source + 1} <span class="mono">{esc(result.label(item.source))}</span>'
     return "\n".join([
-        f'<article class="finding sev-{f.severity.value}" id="f{number}" data-source="{item.source}" '
+        (f'<article class="finding sev-{f.severity.value}" id="f{number}" data-source="{item.source}" '
         f'data-category="{f.category.value}" data-rule="{esc(f.rule)}" data-author="{esc(item.author or "")}" '
-        f'data-date="{item.timestamp:%Y-%m-%d}">',
+        f'data-date="{item.timestamp:%Y-%m-%d}">'),
         f'<h3>#{number} <code>{esc(f.rule)}</code> {esc(result.titles.get(f.rule, ""))}</h3>',
         (f'<p class="who"><span class="sev {f.severity.value}">severity {f.severity.value}</span> · confidence '
          f'{f.confidence.value} ({f.score:.2f}) · {esc(CATEGORY_LABELS.get(f.category.value, ""))} · '
@@ -128,8 +126,8 @@ def _summary(result: CaseResult) -> list[str]:
 
 def _exhibits(result: CaseResult) -> list[str]:
     """The table of every exhibit of a case: path, chat in the zip, hash, size, lines, findings."""
-    out = ['<h2>Exhibits</h2><table><tr><th class="n">#</th><th>Export</th><th>Chat in zip</th><th>SHA-256</th>'
-           '<th class="n">Size</th><th>Lines</th><th class="n">Findings</th></tr>']
+    out = [('<h2>Exhibits</h2><table><tr><th class="n">#</th><th>Export</th><th>Chat in zip</th><th>SHA-256</th>'
+           '<th class="n">Size</th><th>Lines</th><th class="n">Findings</th></tr>')]
     for index, export in enumerate(result.exports):
         if isinstance(export, ExportFailure):
             size = f"{export.size:,} bytes" if export.size is not None else ""

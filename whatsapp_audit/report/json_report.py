@@ -17,7 +17,13 @@ from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.authors import display
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.summary import (
-    case_limitations, context_record, counts_record, participants_record, rule_texts, timeline_record, trimmed,
+    case_limitations,
+    context_record,
+    counts_record,
+    participants_record,
+    rule_texts,
+    timeline_record,
+    trimmed,
 )
 from whatsapp_audit.rules.loader import PatternSet
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult

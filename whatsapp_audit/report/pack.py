@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_audit import __version__
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.report.csv_report import write_csv
 from whatsapp_audit.report.html_report import write_html
@@ -24,7 +25,7 @@ from whatsapp_audit.report.json_report import SCHEMA_VERSION, header, stamp, wri
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.strategy import search_strategy
 from whatsapp_audit.report.verify import SUMS, file_sha256
-from whatsapp_audit.case import CaseResult, ExportFailure, as_case
+from whatsapp_audit.resources import package_sha256
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanResult
 
 MANIFEST_VERSION = "1"
@@ -34,15 +35,6 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def package_sha256() -> str:
-    """One hash over the tool's own Python files (sorted by path), so the manifest pins the code that ran."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def prepare_folder(folder: Path, force: bool) -> list[str]:

@@ -7,12 +7,12 @@ from typing import TextIO
 
 from rich.console import Console
 
+from whatsapp_audit.case import CaseResult
 from whatsapp_audit.report.csv_report import write_csv
 from whatsapp_audit.report.html_report import write_html
 from whatsapp_audit.report.json_report import write_json, write_jsonl
 from whatsapp_audit.report.sarif import write_sarif
 from whatsapp_audit.report.text_report import render_text
-from whatsapp_audit.case import CaseResult
 from whatsapp_audit.scan import ScanResult
 
 FORMATS = ("text", "json", "jsonl", "csv", "html", "sarif")

@@ -57,8 +57,8 @@ def search_strategy(result: ScanResult | CaseResult, options: dict[str, Any], ca
                           f"- SHA-256: `{export.sha256}`" if export.sha256 else "- SHA-256: not taken (the file could not be read)",
                           f"- NOT SCANNED: {_md(export.reason)}", ""]
             else:
-                lines += _material(export) + [f"- Messages: {export.counts.messages:,}, of which "
-                                              f"{export.counts.examined:,} were examined", ""]
+                lines += _material(export) + [(f"- Messages: {export.counts.messages:,}, of which "
+                                              f"{export.counts.examined:,} were examined"), ""]
     if result.skipped:
         lines += [f"- Files in the folders given that were not read: {len(result.skipped)}"]
         lines += [f"  - `{_md(item.path)}`: {_md(item.reason)}" for item in result.skipped]

@@ -141,10 +141,11 @@ def render_summary(result: ScanResult | CaseResult, console: Console) -> None:
         for name, justify in (("exhibit", "right"), ("file", "left"), ("messages", "right"), ("findings", "right")):
             exhibits.add_column(name, justify=justify)  # type: ignore[arg-type]
         for index, export in enumerate(result.exports):
-            scanned = isinstance(export, ExportScan)
-            exhibits.add_row(str(index + 1), inert(result.label(index)),
-                             f"{export.counts.messages:,}" if scanned else "-",
-                             str(export.counts.findings) if scanned else "not scanned")
+            if isinstance(export, ExportScan):
+                exhibits.add_row(str(index + 1), inert(result.label(index)), f"{export.counts.messages:,}",
+                                 str(export.counts.findings))
+            else:
+                exhibits.add_row(str(index + 1), inert(result.label(index)), "-", "not scanned")
         console.print(exhibits)
     people = Table(title="Participants", title_justify="left", show_edge=False)
     columns = ("exhibit",) * several + ("participant", "messages", "findings", "operational", "images",

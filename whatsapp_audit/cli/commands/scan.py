@@ -20,7 +20,13 @@ from whatsapp_audit.case import CaseResult
 from whatsapp_audit.cli.batch import check_cluster_options, find_inputs, run_case
 from whatsapp_audit.cli.console import color_option, make_console, progress_option
 from whatsapp_audit.cli.options import (
-    chosen_date_order, chosen_jobs, cluster_option, date_order_option, exports_argument, jobs_option, output_stream,
+    chosen_date_order,
+    chosen_jobs,
+    cluster_option,
+    date_order_option,
+    exports_argument,
+    jobs_option,
+    output_stream,
     refuse_beside_evidence,
 )
 from whatsapp_audit.discover import Inputs
