@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -43,12 +45,23 @@ def scan_on_cluster(address: str, tasks: Sequence[ExportTask], patterns: Pattern
         distributed: Any = importlib.import_module("distributed")
     except ImportError:
         raise UsageError(f"--cluster needs dask.distributed; {INSTALL_HINT}") from None
+    with _quiet_distributed():
+        return _run(distributed, address, tasks, patterns, options, progress)
+
+
+def _run(distributed: Any, address: str, tasks: Sequence[ExportTask], patterns: PatternSet, options: ScanOptions,
+         progress: BatchProgress | None) -> list[Outcome]:
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except Exception as error:  # noqa: BLE001 - distributed raises OSError, TimeoutError or ValueError by transport
         raise UsageError(f"--cluster {address}: cannot reach the Dask scheduler ({type(error).__name__})") from None
     try:
-        _check_workers(client.run(worker_fingerprint))
+        try:
+            fingerprints = client.run(worker_fingerprint)
+        except Exception as error:  # noqa: BLE001 - whatever a worker raised: it cannot run the tool
+            raise UsageError(f"--cluster {address}: the workers cannot run whatsapp-audit ({_cause(error)}); "
+                             f"{INSTALL_HINT}") from None
+        _check_workers(fingerprints)
         shared = client.scatter(patterns, broadcast=True)
         remote = {task.index: replace(task, path=os.path.abspath(task.path)) for task in tasks}
         order = sorted(tasks, key=lambda task: (-(hash_file_size(task.path)), task.index))
@@ -68,6 +81,25 @@ def scan_on_cluster(address: str, tasks: Sequence[ExportTask], patterns: Pattern
     finally:
         client.close()
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+@contextmanager
+def _quiet_distributed() -> Iterator[None]:
+    """distributed logs its own errors (with tracebacks) to stderr; the tool reports each problem as
+    one line instead, so its loggers are silenced while the run lasts."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _cause(error: BaseException) -> str:
+    """A worker's exception arrives wrapped; its own type and message (a module name, never chat text)."""
+    text = str(error)
+    return text if len(text) < 200 and "\n" not in text else type(error).__name__
 
 
 def scan_on_worker(task: ExportTask, patterns: PatternSet, options: ScanOptions) -> Outcome:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,13 +123,29 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
     """Start the workers now, so they build their engines while the main process surveys.
 
     Workers are spawned, not forked: the main process may be running a progress-bar thread, and
-    a fork copies its locks without the thread that would release them.
+    a fork copies its locks without the thread that would release them. They are spawned with
+    Ctrl-C ignored, which a new interpreter keeps: a Ctrl-C while one is still importing (seconds
+    on a busy machine) would otherwise print its traceback. The main process handles it (exit 130).
     """
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(patterns,))
-    for _ in range(jobs):
-        pool.submit(_ready)  # makes the pool start every worker now
+    with _sigint_ignored():
+        for _ in range(jobs):
+            pool.submit(_ready)  # makes the pool start every worker now
     return pool
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process for the moment (only the main thread may change handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
