@@ -79,3 +79,19 @@ def test_filters_show_only_matching_findings(report: Path, fragment: str, expect
     dom = dump(report, fragment)
     assert visible_rules(dom) == expected
     assert f'<span id="shown-count">{len(expected)}</span>' in dom
+
+
+def test_a_case_report_filters_by_exhibit(tmp_path: Path) -> None:
+    """Two exports in one report: the exhibit filter shows one exhibit's findings, and combines with the others."""
+    (tmp_path / "exhibits").mkdir()
+    (tmp_path / "exhibits" / "a.txt").write_text(CHAT, encoding="utf-8")
+    (tmp_path / "exhibits" / "b.txt").write_text("05/05/2024, 10:00 - Jo Fenn: plate EF16 GHJ at the garage\n",
+                                                 encoding="utf-8")
+    target = tmp_path / "out" / "case.html"
+    target.parent.mkdir()
+    assert main(["scan", str(tmp_path / "exhibits"), "--format", "html", "-o", str(target), "--no-progress"]) == 1
+    dom = dump(target, "#source=1")
+    assert 'data-filters-ready="yes"' in dom and visible_rules(dom) == ["OPS-VRM"]
+    assert '<option value="1">2. b.txt</option>' in dom
+    dom = dump(target, "#source=0&rule=OPS-VRM")
+    assert visible_rules(dom) == ["OPS-VRM", "OPS-VRM"]

@@ -64,7 +64,7 @@ def _run(distributed: Any, address: str, tasks: Sequence[ExportTask], patterns: 
         _check_workers(fingerprints)
         shared = client.scatter(patterns, broadcast=True)
         remote = {task.index: replace(task, path=os.path.abspath(task.path)) for task in tasks}
-        order = sorted(tasks, key=lambda task: (-(hash_file_size(task.path)), task.index))
+        order = sorted(tasks, key=lambda task: (-_size(task.path), task.index))
         futures = {client.submit(scan_on_worker, remote[task.index], shared, options, pure=False): task
                    for task in order}
         here = {task.index: hash_file(task.path) for task in tasks}  # while the workers work
@@ -140,7 +140,7 @@ def _checked(task: ExportTask, outcome: Outcome, sha256: str | None, size: int |
     return outcome
 
 
-def hash_file_size(path: str) -> int:
+def _size(path: str) -> int:
     try:
         return os.path.getsize(path)
     except OSError:
