@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import IOS_EXTRA
+from test_schemas import problems
 
 from whatsapp_audit.cli.app import main
 
@@ -58,6 +59,7 @@ def test_a_folder_of_exports_gives_one_case_report_naming_every_exhibit(case_fol
     assert f"whatsapp-audit: error: {case_folder / 'phone-a' / 'broken.txt'}: " in err
     assert "1 of 5 exports could not be read (named above); the other 4 were scanned" in err
     assert "Traceback" not in err
+    assert problems("scan-report", report) == []  # the documented schema holds for a case report too
 
 
 def test_each_exhibit_gets_the_findings_a_run_on_it_alone_gives(case_folder: Path, out_dir: Path, capsys) -> None:
@@ -177,6 +179,7 @@ def test_the_evidence_pack_hashes_every_exhibit_and_verify_takes_several(case_fo
     assert code == 1 and "evidence pack written" in err
     manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["input"] is None and len(manifest["inputs"]) == 5
+    assert problems("evidence-manifest", manifest) == []
     for item in manifest["inputs"]:
         assert item["sha256"] == hashlib.sha256(Path(item["path"]).read_bytes()).hexdigest()
     assert [m["name"] for m in manifest["inputs"][4]["media"]]  # the zip's members are listed with it
