@@ -134,4 +134,4 @@ def test_a_timeout_reaches_the_report_limitations_and_json(tmp_path: Path, jobs:
     assert result.timeouts == (RegexTimeout(2, "FORCE-RUN", "match.regex #1 or allow"),)
     assert any("rule FORCE-RUN was not applied to the message on line 2" in note for note in result.limitations)
     report = json.loads(json.dumps(report_dict(result)))
-    assert report["regex_timeouts"] == [{"line": 2, "rule": "FORCE-RUN", "pattern": "match.regex #1 or allow"}]
+    assert report["regex_timeouts"] == [{"line": 2, "rule": "FORCE-RUN", "pattern": "match.regex #1 or allow", "source": 0}]

@@ -15,9 +15,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.discover import Inputs, SkippedFile, find_exports
@@ -166,12 +164,6 @@ class CaseResult:
 
     def at_or_above(self, severity: Severity) -> int:
         return sum(1 for item in self.findings if item.finding.severity.rank >= severity.rank)
-
-    def report(self, generated_at: datetime | None = None) -> dict[str, Any]:
-        """The JSON report as a dict, exactly what `scan --format json` prints (docs/json-report.md)."""
-        from whatsapp_audit.report.json_report import report_dict
-
-        return report_dict(self, generated_at)
 
 
 def as_case(result: ScanResult | CaseResult) -> CaseResult:
