@@ -287,3 +287,46 @@ def test_a_marker_is_no_context_word_when_the_copy_is_checked(capsys, case):
     code, err = _redact(capsys, str(exhibit), "-o", str(case["out"] / "chat.txt"))
     assert code == 0 and "still holds" not in err
     assert "Participant A: @[VRM] @RTW4821 see you both there" in (case["out"] / "chat.txt").read_text(encoding="utf-8")
+
+
+SECRETS = ("Rhian", "Blake", "Okafor", "Jess", "Lund", "Wyn", "Price", "Gary", "Pyke", "KX21", "555123", "SW1A",
+           "Mill Road", "45678")
+
+
+def test_scan_redact_masks_every_report_as_the_copy_is_masked(capsys, case):
+    exhibit = _export(case["exhibit"], "WhatsApp Chat with Jess Lund.txt", ANDROID)
+    key = case["case"] / "key.json"
+    copy = case["out"] / "copy.txt"
+    assert _redact(capsys, str(exhibit), "-o", str(copy), "--key", str(key))[0] == 0
+    reports = {fmt: case["out"] / f"report.{fmt}" for fmt in ("json", "jsonl", "csv", "html", "sarif", "text")}
+    args = ["scan", str(exhibit), "--redact", "--key", str(key), "--no-progress"]
+    for fmt, path in reports.items():
+        args += ["--report", f"{fmt}:{path}"]
+    assert main(args) == 1
+    capsys.readouterr()
+    for fmt, path in reports.items():
+        text = path.read_text(encoding="utf-8-sig")
+        assert not [s for s in SECRETS if s in text], fmt
+    report = json.loads(reports["json"].read_text(encoding="utf-8"))
+    assert report["redaction"]["key"] == str(key) and "redacted for disclosure" in report["limitations"][-1]
+    assert report["sources"][0]["path"].endswith("WhatsApp Chat with Participant C.txt")
+    copy_lines = copy.read_text(encoding="utf-8").split("\n")
+    for finding in report["findings"]:
+        # The same masking as the copy: the flagged message reads as the copy's line, and its span moved with it.
+        assert copy_lines[finding["line"] - 1].endswith(finding["message_text"].split("\n")[0])
+        if finding["start"] is not None:
+            assert finding["message_text"][finding["start"]:finding["end"]] == finding["matched"]
+    plate = next(f for f in report["findings"] if f["rule"] == "OPS-VRM")
+    assert plate["matched"] == plate["normalised"] == "[VRM]" and plate["author"] == "Participant C"
+
+
+def test_scan_redact_refusals(capsys, case):
+    exhibit = _export(case["exhibit"], "chat.txt", ANDROID)
+    assert main(["scan", str(exhibit), "--redact", "--out", str(case["out"] / "pack")]) == 2
+    assert "--redact cannot make an evidence pack" in capsys.readouterr().err
+    assert main(["scan", str(exhibit), "--key", str(case["case"] / "k.json")]) == 2
+    assert "--key and --keep go with --redact" in capsys.readouterr().err
+    assert main(["scan", str(exhibit), "--redact", "--key", str(case["out"] / "k.json"),
+                 "--report", f"json:{case['out'] / 'r.json'}"]) == 2
+    assert "must not be in the folder of a redacted report" in capsys.readouterr().err
+    assert not (case["out"] / "r.json").exists()

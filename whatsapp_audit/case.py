@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.discover import Inputs, SkippedFile, find_exports
@@ -117,6 +118,7 @@ class CaseResult:
     min_confidence: str
     findings: tuple[ScanFinding, ...]
     counts: Counts  # totals over the exports scanned
+    redaction: dict[str, Any] | None = None  # set by `scan --redact` (report/redaction.py): how the case was redacted
 
     @classmethod
     def build(cls, exports: Sequence[Outcome], skipped: Sequence[SkippedFile], patterns: PatternSet,

@@ -91,6 +91,15 @@ class LooseRedactor:
             return None
         return apply(author, self.redactor.author(author))
 
+    def names_only(self, text: str) -> str:
+        """People's names replaced, nothing else (for explanations that quote a file name or a name)."""
+        for name, redacted in self._file_names().items():
+            text = text.replace(name, redacted)
+        return apply(text, self.redactor.matcher.find(text))
+
+    def _file_names(self) -> dict[str, str]:
+        return {name: done[0] for name, done in self.redactor.files.items() if done[0] != name}
+
     def file_name(self, name: str, when: datetime | None = None) -> str:
         return self.redactor.file_name(name, when)[0]
 

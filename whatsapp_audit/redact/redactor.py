@@ -39,6 +39,11 @@ class Redactor:
         self._files: dict[str, tuple[str, tuple[Replacement, ...]]] = {}
         self._authors: dict[str, list[Replacement]] = {}
 
+    @property
+    def files(self) -> dict[str, tuple[str, tuple[Replacement, ...]]]:
+        """The file names redacted so far, and how."""
+        return self._files
+
     def person(self, name: str) -> Person | None:
         return self._by_key.get(name_key(name))
 

@@ -68,6 +68,7 @@ def header(result: ScanResult | CaseResult, generated_at: datetime | None = None
         "timeline": timeline_record(case),
         "sources": sources_record(case),
         "skipped": [{"path": item.path, "reason": item.reason} for item in case.skipped],
+        "redaction": case.redaction,
     }
 
 

@@ -33,7 +33,9 @@ from whatsapp_audit.discover import Inputs
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.model import Severity
+from whatsapp_audit.redact.key import CaseKey, key_permission_problem, load_key, save_key
 from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now
+from whatsapp_audit.report.redaction import redact_case
 from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.report.summary import case_limitations
 from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan
@@ -94,12 +96,19 @@ def frozen_time(value: str | None) -> datetime | None:
               help="Use this time as the report time (reproducible reports for tests and examples).")
 @jobs_option
 @cluster_option
+@click.option("--redact", "redact", is_flag=True,
+              help="Redact every report for disclosure the way `whatsapp-audit redact` redacts a copy: people become "
+                   "pseudonyms, operational values typed markers (docs/redaction.md). Not with --out: an evidence "
+                   "pack holds the evidence as it is.")
+@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --redact: the case key, as `redact --key` (the same pseudonyms as the redacted copies).")
+@click.option("--keep", multiple=True, metavar="NAME", help="With --redact: leave this participant as they are. Repeatable.")
 @click.pass_context
 def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[str, ...],
             pack_dir: Path | None, case_ref: str, exhibit_ref: str, examiner: str, purpose: str, force: bool,
             context: int | None, min_confidence: str, patterns_dirs: tuple[Path, ...], no_default_patterns: bool,
             date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None,
-            jobs: int, cluster: str | None) -> int:
+            jobs: int, cluster: str | None, redact: bool, key_path: Path | None, keep: tuple[str, ...]) -> int:
     """Scan exports (.txt or .zip, or folders of them) and report every indicator for review, with why.
 
     Several exports give one case report that names every exhibit and its SHA-256; an export that
@@ -119,6 +128,7 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
     for _, path in outputs:  # refuse before reading anything, not after a long scan
         if path is not None:
             refuse_beside_evidence(path, inputs.exports, inputs.folders)
+    key = _redaction_key(redact, key_path, keep, pack_dir, outputs, inputs)
     pack = None
     if pack_dir is not None:
         refuse_beside_evidence(pack_dir, inputs.exports, inputs.folders)
@@ -142,6 +152,9 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
         if pack is not None:
             pack.abort("interrupted" if isinstance(error, KeyboardInterrupt) else type(error).__name__)
         raise
+    if key is not None:  # the one hook: every report below is rendered from the redacted case
+        result = redact_case(result, key, keep)
+        save_key(key)
     for report_fmt, path in outputs:
         _write(report_fmt, path, result, inputs, when, context, color)
     if pack is not None or any(path is not None or f != "text" for f, path in outputs):
@@ -157,6 +170,28 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
     if fail_on == "never":
         return 0
     return 1 if result.at_or_above(Severity(fail_on)) else 0
+
+
+def _redaction_key(redact: bool, key_path: Path | None, keep: tuple[str, ...], pack_dir: Path | None,
+                   outputs: list[tuple[str, Path | None]], inputs: Inputs) -> CaseKey | None:
+    """The case key for `--redact` (a throw-away one without --key), after every refusal; None without it."""
+    if not redact:
+        if key_path is not None or keep:
+            raise UsageError("--key and --keep go with --redact")
+        return None
+    if pack_dir is not None:
+        raise UsageError("--redact cannot make an evidence pack (--out): the pack holds the evidence as it is; "
+                         "write redacted reports with --report FORMAT:PATH in a separate run")
+    if key_path is not None:
+        refuse_beside_evidence(key_path, inputs.exports, inputs.folders)
+        folders = {path.expanduser().resolve().parent for _, path in outputs if path is not None}
+        if key_path.expanduser().resolve().parent in folders:
+            raise UsageError(f"{key_path}: --key must not be in the folder of a redacted report (it re-identifies "
+                             "everyone and would travel with the disclosure); keep it with the case papers")
+    key = load_key(key_path)
+    if key_path is not None and not key.created and (problem := key_permission_problem(key_path)):
+        click.echo(f"whatsapp-audit: warning: {problem}", err=True)
+    return key
 
 
 def _outputs(ctx: click.Context, fmt: str, output: Path | None, reports: tuple[str, ...],
