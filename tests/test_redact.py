@@ -308,7 +308,7 @@ def test_scan_redact_masks_every_report_as_the_copy_is_masked(capsys, case):
         text = path.read_text(encoding="utf-8-sig")
         assert not [s for s in SECRETS if s in text], fmt
     report = json.loads(reports["json"].read_text(encoding="utf-8"))
-    assert report["redaction"]["key"] == str(key) and "redacted for disclosure" in report["limitations"][-1]
+    assert report["redaction"]["key"] == str(key) and "redacted for disclosure" in report["limitations"][0]
     assert report["sources"][0]["path"].endswith("WhatsApp Chat with Participant C.txt")
     copy_lines = copy.read_text(encoding="utf-8").split("\n")
     for finding in report["findings"]:

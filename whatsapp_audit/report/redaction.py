@@ -5,7 +5,8 @@ redacting the case once gives the same masking in every report, and the same as 
 copy (same policy, detectors, people and case key: `redact.loose`). Authors, message texts and
 their neighbours, matched values, file names and exhibit file names are replaced; hashes, line
 numbers, rules and scores stay, so a redacted report still points into the exhibit. The case gains
-a `redaction` record (the JSON report's `redaction`) and each export a limitation saying so.
+a `redaction` record (the JSON report's `redaction`; every report then says so first among its
+limitations).
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ from whatsapp_audit.redact.loose import LooseRedactor
 from whatsapp_audit.redact.names import system_event_names
 from whatsapp_audit.redact.policy import load_policy
 from whatsapp_audit.scan import ContextMessage, ExportScan, ScanFinding
-
-NOTE = ("this report is redacted for disclosure (whatsapp-audit scan --redact): people are pseudonyms (Participant A, "
-        "Person 1), values are typed markers ([PHONE], [VRM] ...), file names are redacted; hashes and line numbers "
-        "are the exhibit's")
 
 
 def redact_case(case: CaseResult, key: CaseKey, keep: Sequence[str] = ()) -> CaseResult:
@@ -80,7 +77,6 @@ def _export(export: ExportScan | ExportFailure, loose: LooseRedactor) -> ExportS
         source=replace(source, path=path, chat_member=member),
         source_record=record,
         stats=replace(export.stats, authors=authors),
-        limitations=(*export.limitations, NOTE),
         media=tuple(replace(m, name=_member(loose, m.name)) for m in export.media),
         findings=tuple(_finding(item, loose) for item in export.findings),
     )

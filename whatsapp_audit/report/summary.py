@@ -131,7 +131,8 @@ def counts_record(counts: Counts) -> dict[str, Any]:
 
 def case_limitations(case: CaseResult) -> list[str]:
     """The limitations every report states: one export's as they are; for several, each named by
-    its exhibit's path, then the exports not scanned and the files passed over."""
+    its exhibit's path, then the exports not scanned and the files passed over; first of all, that
+    the report is redacted (scan --redact)."""
     single = case.single
     if single is not None:
         notes = list(single.limitations)
@@ -144,4 +145,11 @@ def case_limitations(case: CaseResult) -> list[str]:
                 notes += [f"{export.source.path}: {note}" for note in export.limitations]
     if case.skipped:
         notes.append(f"{len(case.skipped)} file(s) in the folders given were not read (listed as skipped)")
+    if case.redaction is not None:
+        notes.insert(0, REDACTED_NOTE)
     return notes
+
+
+REDACTED_NOTE = ("this report is redacted for disclosure (scan --redact): people are pseudonyms (Participant A, Person 1), "
+                 "values are typed markers ([PHONE], [VRM] ...), file names are redacted; hashes and line numbers are "
+                 "the exhibit's")
