@@ -330,3 +330,15 @@ def test_scan_redact_refusals(capsys, case):
                  "--report", f"json:{case['out'] / 'r.json'}"]) == 2
     assert "must not be in the folder of a redacted report" in capsys.readouterr().err
     assert not (case["out"] / "r.json").exists()
+
+
+def test_a_person_with_the_place_they_live_loses_both():
+    from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Severity
+    from whatsapp_audit.redact.policy import load_policy
+    from whatsapp_audit.redact.spans import apply, finding_replacements
+
+    text = "Pryce, 47, of Hollybank View, Morpeth, admitted the offence"
+    finding = Finding("OPS-PERSON-PLACE", Category.OPERATIONAL_DATA, Severity.HIGH, Confidence.MEDIUM, 0.6, 0, 1,
+                      0, text.index(", admitted"), text[:text.index(", admitted")], "Pryce", Explanation("x"))
+    found = finding_replacements([finding], text, load_policy(), {"pryce": "Person 1"})
+    assert apply(text, found) == "Person 1, 47, of [ADDRESS], admitted the offence"

@@ -29,6 +29,7 @@ class MarkerRule:
     rules: tuple[str, ...]  # rule ids; a trailing `*` matches any id starting with the rest
     marker: str  # written as [MARKER]; empty for span "person"
     span: str  # "value", "match" or "person"
+    place_marker: str = ""  # span "person": also mask the place after "of"/"from" with this marker
 
     def applies_to(self, rule_id: str) -> bool:
         return any(_id_matches(pattern, rule_id) for pattern in self.rules)
@@ -40,6 +41,7 @@ class Masking:
 
     marker: str
     span: str
+    place_marker: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,13 @@ class RedactionPolicy:
             return None
         for rule in self.markers:
             if rule.applies_to(rule_id):
-                return Masking(rule.marker, rule.span)
+                return Masking(rule.marker, rule.span, rule.place_marker)
         return Masking(self.fallback_marker, "match")
 
     def marker_names(self) -> set[str]:
         """Every marker a copy may hold (without brackets), [NAME] included."""
-        return {rule.marker for rule in self.markers if rule.marker} | {self.fallback_marker, "NAME"}
+        named = {rule.marker for rule in self.markers} | {rule.place_marker for rule in self.markers}
+        return (named - {""}) | {self.fallback_marker, "NAME"}
 
     def is_generated_file(self, name: str) -> bool:
         return any(pattern.fullmatch(name) for pattern in self.generated_files)
@@ -117,7 +120,7 @@ def _compile(source: str, sha256: str, data: dict[str, Any]) -> RedactionPolicy:
         marker = str(entry.get("marker", ""))
         if span != PERSON and not marker:
             raise ValueError(f"marker entry for {entry['rules']} has no marker")
-        markers.append(MarkerRule(tuple(entry["rules"]), marker, span))
+        markers.append(MarkerRule(tuple(entry["rules"]), marker, span, str(entry.get("place_marker", ""))))
     names, files, system = data["names"], data["files"], data["system"]
     separators = sorted(system["list_separators"], key=len, reverse=True)
     return RedactionPolicy(

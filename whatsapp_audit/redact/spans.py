@@ -21,6 +21,7 @@ MARKER = "marker"
 AMBIGUOUS = "[NAME]"
 
 _DIGIT_WORD = regex.compile(r"\S*\d\S*")
+_PLACE = regex.compile(r"\b(?:of|from|lives at)\s+")  # where a person-and-place finding's place starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,10 @@ def finding_replacements(findings: Iterable[Finding], text: str, policy: Redacti
             pseudonym = person_pseudonym.get(name_key(finding.normalised or ""))
             if pseudonym is not None:
                 out.append(Replacement(where[0], where[1], pseudonym, PERSON, pseudonym, finding.rule))
+            place = _PLACE.search(text, where[1], finding.end or where[1]) if masking.place_marker else None
+            if place is not None and place.end() < (finding.end or 0):
+                out.append(Replacement(place.end(), finding.end or 0, marker_text(masking.place_marker), MARKER,
+                                       masking.place_marker, finding.rule))
             continue
         out.append(Replacement(where[0], where[1], marker_text(masking.marker), MARKER, masking.marker, finding.rule))
     return out
