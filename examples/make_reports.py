@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from whatsapp_audit.case import scan_case  # noqa: E402
 from whatsapp_audit.merge import merge_exports  # noqa: E402
 from whatsapp_audit.redact import load_key, redact_export  # noqa: E402
 from whatsapp_audit.report.check_report import render_check  # noqa: E402
@@ -52,6 +53,13 @@ def make_reports(out_dir: Path) -> list[Path]:
             target = out_dir / f"{stem}.check.txt"
             with open(target, "w", encoding="utf-8", newline="") as out:
                 render_check(private, plain_console(out))
+            written.append(target)
+        # the three examples as one case: one report naming every exhibit, findings by exhibit
+        case = scan_case([f"examples/{name}" for name in EXAMPLES], jobs=1)
+        for fmt, ext in FORMATS:
+            target = out_dir / f"case.{ext}"
+            with open(target, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
+                render(fmt, case, out, generated_at=GENERATED_AT)
             written.append(target)
         merged = merge_exports([f"examples/{name}" for name in MERGED])
         for fmt in ("txt", "json", "html"):

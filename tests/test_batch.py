@@ -218,3 +218,27 @@ def test_check_takes_several_chats_and_names_the_one_it_cannot_read(case_folder:
     assert " 2. " in out and "broken.txt could not be read: " in out
     assert "of chat 3)" in out  # a finding of the extra iOS chat says which chat it is in
     assert "broken.txt" in err and "1 of 5 exports could not be read" in err
+
+
+def test_a_bug_in_one_export_loses_only_that_export(case_folder: Path, out_dir: Path, capsys, monkeypatch) -> None:
+    """An unexpected error while scanning one export (a bug) is that export's failure, one line, no
+    traceback and no message text; the other exports are still in the report."""
+    import whatsapp_audit.case as case_module
+
+    real = case_module.scan_export
+
+    def buggy(path: str, *args: object, **kwargs: object) -> object:
+        if path.endswith("extra.txt"):
+            raise KeyError("a message text that must not be printed")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(case_module, "scan_export", buggy)
+    monkeypatch.delenv("WA_AUDIT_DEBUG", raising=False)
+    code, report, err, _ = scan_json(capsys, out_dir, "bug.json", str(case_folder), "--jobs", "1")
+    assert code == 1
+    failed = [s for s in report["sources"] if s["status"] == "failed"]
+    assert [Path(s["path"]).name for s in failed] == ["broken.txt", "extra.txt"]
+    assert failed[1]["error"].endswith("extra.txt: internal error while scanning (KeyError); "
+                                       "set WA_AUDIT_DEBUG=1 to see the traceback")
+    assert "must not be printed" not in err and "Traceback" not in err
+    assert len([s for s in report["sources"] if s["status"] == "scanned"]) == 3
