@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         cluster.close()
     reports = [out / name for name in ("jobs1.json", "jobs2.json", "cluster1.json", "cluster2.json")]
     identical = len({p.read_bytes() for p in reports}) == 1
+    verdict = "yes" if identical else same_but_timeouts(reports)
 
     command = shlex.join(["python", "benchmarks/batch.py", *(argv if argv is not None else sys.argv[1:])])
     lines = [
@@ -150,14 +151,35 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {run.name} | {run.wall:.1f} | {shown_cpu} | {messages / run.wall:,.0f} | "
                      f"{run.wall * 1e6 / messages:.1f} | {cpu * 1e6 / messages:.1f} |")
     lines += ["", f"- LocalCluster start-up (two worker processes): {cluster_start:.1f} s, not included above.",
-              f"- The four batch reports are byte for byte the same: {'yes' if identical else 'NO'}.", ""]
+              f"- The four batch reports are byte for byte the same: {verdict}.", ""]
     print("\n".join(lines))
     if not args.no_write:
         text = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
         head = text.split(MARKER)[0].rstrip("\n")
         args.results.write_text((head + "\n\n" if head else "") + "\n".join(lines), encoding="utf-8")
         print(f"written: {args.results}")
-    return 0 if identical else 1
+    return 0 if identical or verdict.startswith("no, only") else 1
+
+
+def same_but_timeouts(reports: list[Path]) -> str:
+    """Why the reports differ, when they do: regex time-outs (a 0.25 s limit, so they depend on the
+    machine's load: docs/json-report.md) are the one expected difference; anything else is a bug."""
+    import json
+
+    def without_timeouts(path: Path) -> Any:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        notes = list(report.pop("regex_timeouts"))
+        report["limitations"] = [n for n in report["limitations"] if "its pattern ran out of time" not in n]
+        for source in report["sources"]:
+            source["limitations"] = [n for n in source["limitations"] if "its pattern ran out of time" not in n]
+        return report, notes
+
+    seen = [without_timeouts(p) for p in reports]
+    if all(rest == seen[0][0] for rest, _ in seen):
+        counts = ", ".join(f"{p.stem} {len(notes)}" for p, (_, notes) in zip(reports, seen, strict=True))
+        return (f"no, only in regex time-outs ({counts}): a pattern-file regex ran past its 0.25 s limit on a "
+                "loaded machine, which the report records as a limitation; everything else is the same")
+    return "NO: the reports differ beyond regex time-outs"
 
 
 if __name__ == "__main__":
