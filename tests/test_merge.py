@@ -172,3 +172,21 @@ def test_explanations_name_the_export_cap():
     note = explanations(capped, Gaps(1, (3,), (), (), (), ()))
     assert "export cap" in note["before_first"]
     assert merge_dict(result)["summary"]["messages"] == len(result.messages)
+
+
+def test_a_number_that_only_says_ok_is_still_matched_to_its_name(tmp_path):
+    ios = _write(tmp_path / "a", "_chat.txt",
+                 "[10/06/2024, 14:05:10] Kit Arden: First shift of the new rota starts Monday\n"
+                 "[10/06/2024, 14:06:00] Ray Tull: ok\n"
+                 "[10/06/2024, 14:20:30] Kit Arden: Who has the van keys tonight then\n"
+                 "[10/06/2024, 14:21:02] Ray Tull: me\n"
+                 "[13/06/2024, 09:00:00] Ray Tull: on way\n")
+    android = _write(tmp_path / "b", "chat.txt",
+                     "10/06/2024, 14:05 - Kit Arden: First shift of the new rota starts Monday\n"
+                     "10/06/2024, 14:06 - +44 7700 900777: ok\n"
+                     "10/06/2024, 14:20 - Kit Arden: Who has the van keys tonight then\n"
+                     "10/06/2024, 14:21 - +44 7700 900777: me\n"
+                     "13/06/2024, 09:00 - +44 7700 900777: on way\n")
+    result = merge_exports([ios, android])
+    assert [a.names for a in result.authors if a.name == "Ray Tull"] == [((0, "Ray Tull"), (1, "+44 7700 900777"))]
+    assert all(m.sources == (0, 1) for m in result.messages)

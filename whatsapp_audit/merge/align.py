@@ -121,10 +121,9 @@ class Timeline:
         for item in items:
             item.minute += offset
         self.offsets[export] = offset
-        anchors = self._anchors(items) if self.entries else []
-        self.anchors[export] = len(anchors)
+        self.anchors[export] = len(self._anchors(items)) if self.entries else 0
         votes: dict[str, Counter[int]] = {}
-        for entry, item in anchors:
+        for entry, item in self._anchors(items, loose=True) if self.entries else []:
             if entry.person is not None and item.name is not None:
                 votes.setdefault(item.name, Counter())[entry.person] += 1
         authors = list(dict.fromkeys(item.name for item in items if item.name is not None))
@@ -165,7 +164,7 @@ class Timeline:
         self._buckets.setdefault(entry.minute, []).append(entry)
 
     def _near(self, minute: int) -> list[Entry]:
-        return [e for m in range(minute - TOLERANCE_MINUTES, minute + TOLERANCE_MINUTES + 1) for e in self._buckets.get(m, ())]
+        return [e for m in _window(minute) for e in self._buckets.get(m, ())]
 
     def _match(self, export: int, item: Item, rule: Callable[[Entry, Item], bool]) -> None:
         best: Entry | None = None
@@ -199,18 +198,37 @@ class Timeline:
             return 0
         return step
 
-    def _anchors(self, items: Sequence[Item]) -> list[tuple[Entry, Item]]:
+    def _anchors(self, items: Sequence[Item], loose: bool = False) -> list[tuple[Entry, Item]]:
         """Pairs that can only be one message: the same substantial words, once in this export and
-        once in the timeline near that time."""
-        mine = Counter(item.key for item in items if item.group == TEXT)
+        once in the timeline near that time. `loose`: any words ("ok" too), as long as they are
+        the only such words within the matching tolerance on both sides (evidence of who is who,
+        not of the clocks)."""
+        if loose:
+            by_minute: dict[int, Counter[str]] = {}
+            for item in items:
+                if item.group == TEXT:
+                    by_minute.setdefault(item.minute, Counter())[item.key] += 1
+
+            def once(item: Item) -> bool:
+                return sum(by_minute.get(m, Counter())[item.key] for m in _window(item.minute)) == 1
+        else:
+            mine = Counter(item.key for item in items if item.group == TEXT)
+
+            def once(item: Item) -> bool:
+                return mine[item.key] == 1 and substantial(item.key)
+
         pairs = []
         for item in items:
-            if item.group != TEXT or mine[item.key] != 1 or not substantial(item.key):
+            if item.group != TEXT or not item.key or not once(item):
                 continue
             found = [e for e in self._near(item.minute) if any(c.key == item.key and c.group == TEXT for c in e.copies.values())]
             if len(found) == 1:
                 pairs.append((found[0], item))
         return pairs
+
+
+def _window(minute: int) -> range:
+    return range(minute - TOLERANCE_MINUTES, minute + TOLERANCE_MINUTES + 1)
 
 
 def _same(entry: Entry, item: Item) -> bool:
