@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.discover import Inputs, SkippedFile, find_exports
@@ -35,7 +35,12 @@ from whatsapp_audit.scan import (
     count,
     rules_not_run,
     scan_export,
+    scan_options,
 )
+from whatsapp_audit.scope import SearchScope
+
+if TYPE_CHECKING:
+    from whatsapp_audit.triage.apply import Triage
 
 # Called as exports finish with (exports done, exports in the run, messages read so far).
 BatchProgress = Callable[[int, int, int], None]
@@ -119,17 +124,20 @@ class CaseResult:
     findings: tuple[ScanFinding, ...]
     counts: Counts  # totals over the exports scanned
     redaction: dict[str, Any] | None = None  # set by `scan --redact` (report/redaction.py): how the case was redacted
+    search: SearchScope | None = None  # the narrowing given (None: a full search)
+    triage: Triage | None = None  # allowlists and review applied after detection (triage.apply)
 
     @classmethod
     def build(cls, exports: Sequence[Outcome], skipped: Sequence[SkippedFile], patterns: PatternSet,
-              options: ScanOptions) -> CaseResult:
+              options: ScanOptions, search: SearchScope | None = None) -> CaseResult:
         scanned = [export for export in exports if isinstance(export, ExportScan)]
         findings = tuple(item for export in scanned for item in export.findings)
         messages = sum(export.counts.messages for export in scanned)
         examined = sum(export.counts.examined for export in scanned)
         return cls(tuple(exports), tuple(skipped), patterns, rules_not_run(patterns),
                    {rule.id: rule.title for rule in patterns.rules}, options.context, options.min_confidence,
-                   findings, count(findings, messages, examined))
+                   findings, count(findings, messages, examined),
+                   search if search is not None and search.narrowed else None)
 
     @classmethod
     def of(cls, result: ScanResult) -> CaseResult:
@@ -186,14 +194,16 @@ def scan_case(
     progress: BatchProgress | None = None,
     part_progress: ProgressCallback | None = None,
     inputs: Inputs | None = None,
+    search: SearchScope | None = None,
 ) -> CaseResult:
     """Scan every export in `paths` (files, or folders searched recursively) as one case.
 
     One export: `jobs` processes share it, as in `scan`. Several: `jobs` processes (None: one per
     core when the exports are big enough) each scan whole exports, the largest first; an export is
     not split inside a batch. `cluster` (a Dask scheduler address) runs the exports on a cluster
-    instead. Raises InputError when no export was found; a run where none could be read still
-    returns, with every export a failure (the CLI then exits 3).
+    instead. `search` narrows the search to some rules and some messages (`scope.py`). Raises
+    InputError when no export was found (UsageError for a narrowing that selects no rule); a run
+    where none could be read still returns, with every export a failure (the CLI then exits 3).
     """
     from whatsapp_audit import parallel  # the pool's worker imports this module
 
@@ -203,26 +213,26 @@ def scan_case(
         raise InputError(f"{given}: no .txt or .zip export found"
                          + (f" ({len(found.skipped)} other file(s) skipped)" if found.skipped else ""))
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
-    options = ScanOptions(date_order, max(0, context), min_confidence)
+    options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     tasks = [ExportTask(i, str(path), str(path)) for i, path in enumerate(found.exports)]
     if cluster is not None:
         from whatsapp_audit.cluster import scan_on_cluster
 
-        outcomes = scan_on_cluster(cluster, tasks, pattern_set, options, progress)
+        outcomes = scan_on_cluster(cluster, tasks, engine_set, options, progress)
     elif len(tasks) == 1:
-        outcomes = [_scan_alone(tasks[0], pattern_set, options, jobs, part_progress)]
+        outcomes = [_scan_alone(tasks[0], engine_set, options, jobs, part_progress)]
     else:
         workers = parallel.batch_jobs(found.exports, jobs)
         if workers > 1:
-            outcomes = parallel.scan_exports(workers, pattern_set, tasks, options, progress)
+            outcomes = parallel.scan_exports(workers, engine_set, tasks, options, progress)
         else:
-            engine = EngineCache(pattern_set)
+            engine = EngineCache(engine_set)
             outcomes = []
             for task in tasks:
                 outcomes.append(run_task(engine, task, options))
                 if progress is not None:
                     progress(len(outcomes), len(tasks), messages_read(outcomes))
-    return CaseResult.build(outcomes, found.skipped, pattern_set, options)
+    return CaseResult.build(outcomes, found.skipped, pattern_set, options, search)
 
 
 def _scan_alone(task: ExportTask, patterns: PatternSet, options: ScanOptions, jobs: int | None,

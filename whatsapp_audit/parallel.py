@@ -34,6 +34,7 @@ from whatsapp_audit.ingest.ranges import Part
 from whatsapp_audit.model import Message
 from whatsapp_audit.rules.loader import PatternSet
 from whatsapp_audit.scan import ContextCapture, ScanFinding, ScanOptions
+from whatsapp_audit.scope import MessageScope
 
 if TYPE_CHECKING:
     from whatsapp_audit.case import BatchProgress, ExportTask, Outcome
@@ -51,6 +52,7 @@ class PartResult:
     stats: ParseStats
     first_index: int | None  # the part-local index of the first message in its own span
     timeouts: tuple[RegexTimeout, ...]  # rules not applied to messages of its own span
+    examined: int = 0  # messages of its own span the detectors examined (inside a narrowed search)
 
 
 _WORKER: dict[str, Any] = {}
@@ -149,16 +151,18 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
-               media_facts: Mapping[str, Any], progress: Any = None,
-               ) -> tuple[list[ScanFinding], ParseStats, tuple[RegexTimeout, ...]]:
-    """Findings, whole-file stats and regex time-outs of `export`, scanned part by part in `pool`."""
+               media_facts: Mapping[str, Any], progress: Any = None, messages: MessageScope | None = None,
+               ) -> tuple[list[ScanFinding], ParseStats, tuple[RegexTimeout, ...], int]:
+    """Findings, whole-file stats, regex time-outs and the number of messages examined of `export`,
+    scanned part by part in `pool` (only the messages inside `messages`, when given, are examined)."""
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
-           export.source.chat_sha256, context, dict(media_facts))
+           export.source.chat_sha256, context, dict(media_facts), messages)
     findings: list[ScanFinding] = []
     all_stats: list[ParseStats] = []
     timeouts: set[RegexTimeout] = set()
-    offset = 0
+    offset = examined = 0
     for result in pool.map(_scan_part, [(job, part) for part in parts]):
+        examined += result.examined
         if result.first_index is not None:
             shift = offset - result.first_index
             findings.extend(_renumber(item, shift) for item in result.findings)
@@ -169,7 +173,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
             progress(offset, sum(s.total_lines for s in all_stats))
     stats = merge_stats(all_stats)
     export.check_readable(stats)
-    return findings, stats, tuple(sorted(timeouts))
+    return findings, stats, tuple(sorted(timeouts)), examined
 
 
 def _ready() -> None:
@@ -192,7 +196,7 @@ def _scan_export(task: ExportTask, options: ScanOptions) -> Outcome:
 
 
 def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
-    (path, encoding, survey, sha256, chat_sha256, context, media_facts), part = task
+    (path, encoding, survey, sha256, chat_sha256, context, media_facts, scope), part = task
     engine: Engine = _WORKER["engine"]
     key = (path, sha256)
     export = _WORKER["exports"].get(key)
@@ -203,9 +207,13 @@ def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
     first: list[int] = []
     capture = ContextCapture(context, engine.context_size, None)
     messages = _note_first(export.iter_part(part, stats), part, first)
-    findings = list(capture.collect(engine, messages, lambda m: part.first_line <= m.line < part.end_line))
+
+    def own(message: Message) -> bool:
+        return part.first_line <= message.line < part.end_line and (scope is None or scope.accepts(message))
+
+    findings = list(capture.collect(engine, messages, own))
     timeouts = tuple(t for t in engine.timeouts if part.first_line <= t.line < part.end_line)
-    return PartResult(findings, stats, first[0] if first else None, timeouts)
+    return PartResult(findings, stats, first[0] if first else None, timeouts, capture.selected)
 
 
 def _note_first(messages: Iterable[Message], part: Part, first: list[int]) -> Iterator[Message]:

@@ -8,7 +8,6 @@ grows with findings, not with the export.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.registry import detector_names
 from whatsapp_audit.detect.text.guard import RegexTimeout
+from whatsapp_audit.fingerprint import FINGERPRINT_VERSION, fingerprint, portable_fingerprint
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.media import read_media_facts
 from whatsapp_audit.ingest.parser import ParseStats
@@ -29,33 +29,16 @@ from whatsapp_audit.ingest.source import MediaMember, SourceInfo
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.model import WHATSAPP_WORDS, Category, Confidence, Finding, Message, Severity
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
+from whatsapp_audit.scope import MessageScope, SearchScope
+from whatsapp_audit.triage.review import Review
 
-FINGERPRINT_VERSION = "1"
+__all__ = ["FINGERPRINT_VERSION", "ExportScan", "ScanFinding", "ScanOptions", "ScanResult", "fingerprint", "scan"]
+
 DEFAULT_CONTEXT = 5  # messages kept each side of a flagged one; reporters show fewer if they like
 PROGRESS_EVERY = 2000  # messages between progress callbacks
 
 # Called now and then while scanning with (messages read so far, last line read so far).
 ProgressCallback = Callable[[int, int], None]
-
-
-def fingerprint(finding: Finding, message: Message, occurrence: int = 0) -> str:
-    """A finding's id: the same finding gets the same id on every run and in every re-export.
-
-    Version 1 hashes (SHA-256, first 32 hex digits) these fields, joined by U+001F:
-    "1", the rule id, the normalised match (or the matched text, or "" for whole-message findings),
-    the author, the message timestamp (ISO 8601), the SHA-256 of the message text, and `occurrence`
-    (0 for the first finding with these values in the message, 1 for the next ...).
-    Line numbers, offsets and file paths are left out on purpose: a re-export of the same chat
-    with more or fewer lines above gives the same ids. Changing these fields changes every id, so
-    bump FINGERPRINT_VERSION when doing so.
-    """
-    text_digest = hashlib.sha256(message.text.encode("utf-8", "surrogatepass")).hexdigest()
-    value = finding.normalised if finding.normalised is not None else (finding.matched or "")
-    parts = (
-        FINGERPRINT_VERSION, finding.rule, value, message.author or "",
-        message.timestamp.isoformat(), text_digest, str(occurrence),
-    )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -91,6 +74,8 @@ class ScanFinding:
     before: tuple[ContextMessage, ...] = ()
     after: tuple[ContextMessage, ...] = ()
     source: int = 0  # which export of the run it comes from (its index in the report's `sources`)
+    portable_id: str = ""  # the id that also survives an export on the other platform (fingerprint.py)
+    review: Review | None = None  # the reviewer's verdict, when a review file gave one (triage.apply)
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -118,6 +103,12 @@ class ScanOptions:
     date_order: str | None = None  # None: settled per export from its own dates
     context: int = DEFAULT_CONTEXT  # neighbours kept each side of a flagged message
     min_confidence: str = "low"  # findings below this confidence are left out
+    rules: frozenset[str] | None = None  # only these rules' findings are kept (None: every rule's)
+    messages: MessageScope | None = None  # only these messages are examined (None: every one)
+
+    def keeps(self, item: ScanFinding, floor: int) -> bool:
+        finding = item.finding
+        return finding.confidence.rank >= floor and (self.rules is None or finding.rule in self.rules)
 
 
 @dataclass(frozen=True)
@@ -177,28 +168,41 @@ def scan(
     min_confidence: str = "low",
     progress: ProgressCallback | None = None,
     jobs: int | None = 1,
+    search: SearchScope | None = None,
 ) -> ScanResult:
     """Scan one export (.txt or .zip). Raises InputError / PatternError / UsageError.
 
     `context` neighbours each side are kept with every finding; findings below `min_confidence`
     are left out (and the counts say so); `progress` is called every few thousand messages.
     `jobs` processes share a large export (None: one per core when the export is big enough);
-    the result is the same whatever the number. For several exports, see `case.scan_case`.
+    the result is the same whatever the number. `search` narrows the search (`scope.py`).
+    For several exports, see `case.scan_case`.
     """
     from whatsapp_audit import parallel  # imports this module: keep the cycle out of import time
 
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
-    options = ScanOptions(date_order, max(0, context), min_confidence)
+    options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     workers = parallel.jobs_for(path, jobs)
-    pool = parallel.start_pool(workers, pattern_set) if workers > 1 else None
+    pool = parallel.start_pool(workers, engine_set) if workers > 1 else None
     try:
-        export = scan_export(path, options, EngineCache(pattern_set), pool=pool, workers=workers, progress=progress)
+        export = scan_export(path, options, EngineCache(engine_set), pool=pool, workers=workers, progress=progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     if progress is not None:
         progress(export.stats.messages, export.stats.total_lines)
     return ScanResult.of(export, pattern_set, options)
+
+
+def scan_options(patterns: PatternSet, search: SearchScope | None, date_order: str | None, context: int,
+                 min_confidence: str) -> tuple[ScanOptions, PatternSet]:
+    """The options every export of a run is scanned with, and the rules to build the engine from
+    (fewer than `patterns` when the search is narrowed to some detectors' rules)."""
+    if search is None or not search.narrowed:
+        return ScanOptions(date_order, max(0, context), min_confidence), patterns
+    selected = search.selected_rules(patterns)
+    options = ScanOptions(date_order, max(0, context), min_confidence, selected, search.message_scope())
+    return options, search.engine_patterns(patterns, selected)
 
 
 class EngineCache:
@@ -238,14 +242,16 @@ def scan_export(
         media = export.media_members()
         facts = read_media_facts(export) if export.source.container == "zip" else {}
         parts = export.plan_parts(workers * parallel.PARTS_PER_JOB, parallel.MARGIN_BYTES) if pool else []
+        in_scope = options.messages.accepts if options.messages is not None else None
         if pool is not None and len(parts) > 1:
-            found, export.stats, timeouts = parallel.scan_parts(pool, export, parts, options.context, facts, progress)
+            found, export.stats, timeouts, selected = parallel.scan_parts(
+                pool, export, parts, options.context, facts, progress, options.messages)
         else:
             scanner = engine()
             scanner.begin_export(facts)
             capture = ContextCapture(options.context, scanner.context_size, progress)
-            found = list(capture.collect(scanner, export.iter_messages()))
-            timeouts = scanner.timeouts
+            found = list(capture.collect(scanner, export.iter_messages(), in_scope))
+            timeouts, selected = scanner.timeouts, capture.selected
         record = source_record(export)
         stats = export.stats
         limitations = tuple(export.warnings()) + tuple(
@@ -255,16 +261,23 @@ def scan_export(
         info, survey = export.source, export.survey
     if shown is not None and shown != info.path:
         info, record = replace(info, path=shown), {**record, "path": shown}
-    findings = [item if index == 0 else replace(item, source=index)
-                for item in found if item.finding.confidence.rank >= floor]
+    findings = [item if index == 0 else replace(item, source=index) for item in found if options.keeps(item, floor)]
     findings.sort(key=lambda item: item.sort_key)
-    examined = (stats.messages - sum(stats.kinds.get(kind, 0) for kind in WHATSAPP_WORDS)
-                + len(stats.unrecognised_system))
+    if options.messages is None:
+        examined = examinable(stats)
+    else:  # counted as they went by: only those inside the narrowed search were examined
+        examined = selected
     return ExportScan(
         source=info, source_record=record, survey=survey, stats=stats, coverage=coverage_record(stats),
         limitations=limitations, findings=tuple(findings), counts=count(findings, stats.messages, examined),
         media=media, timeouts=timeouts,
     )
+
+
+def examinable(stats: ParseStats) -> int:
+    """Messages a person may have written: what the detectors examine when the search is not narrowed
+    (everything but WhatsApp's own words; a system event in no known phrase counts)."""
+    return stats.messages - sum(stats.kinds.get(kind, 0) for kind in WHATSAPP_WORDS) + len(stats.unrecognised_system)
 
 
 def _scan_findings(message: Message, found: Sequence[Finding], before: tuple[ContextMessage, ...] = (),
@@ -276,6 +289,7 @@ def _scan_findings(message: Message, found: Sequence[Finding], before: tuple[Con
         yield ScanFinding(
             id=fingerprint(finding, message, seen[key]), finding=finding, author=message.author,
             timestamp=message.timestamp, end_line=message.end_line, message=flagged, before=before, after=after,
+            portable_id=portable_fingerprint(finding, message, seen[key]),
         )
         seen[key] += 1
 
@@ -293,6 +307,7 @@ class ContextCapture:
         self.recent: deque[Message] = deque(maxlen=context + lookahead + 1)  # the parser's own objects: no copy
         self.pending: list[tuple[Message, list[Finding], list[ContextMessage]]] = []
         self.progress = progress
+        self.selected = 0  # messages `examine` accepted that a person may have written (see `collect`)
 
     def _tap(self, messages: Iterable[Message]) -> Iterator[Message]:
         for count_read, message in enumerate(messages, 1):
@@ -307,8 +322,17 @@ class ContextCapture:
     def collect(self, engine: Engine, messages: Iterable[Message],
                 examine: Callable[[Message], bool] | None = None) -> Iterator[ScanFinding]:
         """Findings with their context; `examine` limits which messages are examined (see
-        `Engine.run_messages`), the others still serve as context."""
-        for message, found in engine.run_messages(self._tap(messages), examine):
+        `Engine.run_messages`), the others still serve as context; `selected` counts the accepted
+        messages the detectors examine (not WhatsApp's own words)."""
+        chosen = None
+        if examine is not None:
+            def chosen(message: Message) -> bool:
+                accepted = examine(message)
+                if accepted and message.examined:
+                    self.selected += 1
+                return accepted
+
+        for message, found in engine.run_messages(self._tap(messages), chosen):
             around = [ContextMessage.of(m) for m in self.recent if 0 < abs(m.index - message.index) <= self.context]
             self.pending.append((message, found, around))
             yield from self._ready(done=False)
