@@ -137,7 +137,7 @@ class CaseResult:
         return cls(tuple(exports), tuple(skipped), patterns, rules_not_run(patterns),
                    {rule.id: rule.title for rule in patterns.rules}, options.context, options.min_confidence,
                    findings, count(findings, messages, examined),
-                   search if search is not None and search.narrowed else None)
+                   search=search if search is not None and search.narrowed else None)
 
     @classmethod
     def of(cls, result: ScanResult) -> CaseResult:

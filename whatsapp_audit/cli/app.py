@@ -36,9 +36,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from whatsapp_audit.cli.commands import check, inspect, merge, parse, patterns, redact, rules, scan, verify
+    from whatsapp_audit.cli.commands import check, inspect, merge, parse, patterns, redact, review, rules, scan, verify
 
-    for module in (parse, inspect, scan, check, verify, redact, merge, rules, patterns):
+    for module in (parse, inspect, scan, check, verify, redact, merge, review, rules, patterns):
         cli.add_command(module.command)
 
 

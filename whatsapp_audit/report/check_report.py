@@ -16,6 +16,7 @@ from whatsapp_audit.report.safe import mask_phone_numbers
 from whatsapp_audit.report.summary import rule_texts, trimmed
 from whatsapp_audit.report.terminal import context_line, inert
 from whatsapp_audit.report.text_report import in_time_order
+from whatsapp_audit.report.triage import search_lines, triage_lines, verdict_line
 from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
 
 COULD_BE = {
@@ -59,6 +60,8 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
         console.print(Text("Checking ", style="bold") + inert(_chat_name(case, 0), style="bold", clean=mask))
     console.print(Text(f"{case.counts.examined:,} messages looked at. Only findings of {case.min_confidence} "
                        "confidence or above are shown; phone numbers are partly hidden."))
+    for sentence in search_lines(case) + triage_lines(case):
+        console.print(Text("Note: ") + inert(sentence[:1].upper() + sentence[1:], clean=mask))
     console.print()
     findings = in_time_order(case)
     if not findings:
@@ -97,6 +100,8 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
                 console.print(Text(f"   Why it matters: {why}"))
             if guidance:
                 console.print(Text(f"   Which guidance it touches: {guidance}"))
+            if item.review is not None:
+                console.print(Text("   Review: ", style="bold") + inert(verdict_line(item.review), clean=mask))
         console.print()
     console.print(Text("What to do next", style="bold"))
     for step in NEXT_STEPS if findings else NEXT_STEPS[-1:]:

@@ -14,11 +14,13 @@ from whatsapp_audit.report.authors import display, label
 from whatsapp_audit.report.safe import csv_cell, csv_text
 from whatsapp_audit.report.summary import CATEGORY_LABELS, rule_texts, trimmed
 from whatsapp_audit.scan import ContextMessage, ScanResult
+from whatsapp_audit.triage.review import Review
 
 FIELDS = (
     "id", "timestamp", "line", "end_line", "author", "category", "rule", "title", "severity", "confidence",
     "score", "matched", "normalised", "reason", "why", "guidance", "message_text", "attachment",
     "context_before", "context_after", "export_sha256", "author_display", "export", "chat_member",
+    "portable_id", "verdict", "review_note", "reviewer", "reviewed_at",
 )
 
 
@@ -49,5 +51,13 @@ def write_csv(result: ScanResult | CaseResult, out: TextIO, context: int | None 
             csv_text(finding.explanation.reason), csv_cell(why), csv_cell(guidance),
             csv_text(message.text if message else ""), csv_text(message.attachment if message else ""),
             csv_text(_context(before)), csv_text(_context(after)), source.sha256, csv_text(label(item.author)),
-            csv_text(source.path), csv_text(source.chat_member),
+            csv_text(source.path), csv_text(source.chat_member), item.portable_id, *_review(item.review),
         ])
+
+
+def _review(review: Review | None) -> list[str]:
+    """verdict, note, reviewer and time (empty cells when the finding has no verdict); the note and the
+    reviewer's name are typed by people, so they get the chat text's formula guard."""
+    if review is None:
+        return ["", "", "", ""]
+    return [review.verdict, csv_text(review.note), csv_text(review.reviewer), csv_text(review.at or "")]

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from whatsapp_audit import __version__
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
+from whatsapp_audit.fingerprint import PORTABLE_FINGERPRINT_VERSION
 from whatsapp_audit.report.authors import display
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.summary import (
@@ -25,6 +26,7 @@ from whatsapp_audit.report.summary import (
     timeline_record,
     trimmed,
 )
+from whatsapp_audit.report.triage import allowlist_record, finding_review, review_record, search_record
 from whatsapp_audit.rules.loader import PatternSet
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult
 
@@ -49,7 +51,8 @@ def header(result: ScanResult | CaseResult, generated_at: datetime | None = None
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": stamp(generated_at),
-        "tool": {"name": "whatsapp-audit", "version": __version__, "fingerprint_version": FINGERPRINT_VERSION},
+        "tool": {"name": "whatsapp-audit", "version": __version__, "fingerprint_version": FINGERPRINT_VERSION,
+                 "portable_fingerprint_version": PORTABLE_FINGERPRINT_VERSION},
         "patterns": patterns_record(case.patterns, case.skipped_rules),
         "source": single.source_record if single is not None else None,
         "coverage": single.coverage if single is not None else None,
@@ -69,6 +72,9 @@ def header(result: ScanResult | CaseResult, generated_at: datetime | None = None
         "sources": sources_record(case),
         "skipped": [{"path": item.path, "reason": item.reason} for item in case.skipped],
         "redaction": case.redaction,
+        "search": search_record(case),
+        "allowlist": allowlist_record(case),
+        "review": review_record(case),
     }
 
 
@@ -147,6 +153,8 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
         "context_before": [context_record(m) for m in before],
         "context_after": [context_record(m) for m in after],
         "author_display": display(item.author),
+        "portable_id": item.portable_id,
+        "review": finding_review(item),
     }
 
 

@@ -19,11 +19,13 @@ from typing import Any
 from whatsapp_audit import __version__
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.errors import UsageError
+from whatsapp_audit.fingerprint import PORTABLE_FINGERPRINT_VERSION
 from whatsapp_audit.report.csv_report import write_csv
 from whatsapp_audit.report.html_report import write_html
 from whatsapp_audit.report.json_report import SCHEMA_VERSION, header, stamp, write_json
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.strategy import search_strategy
+from whatsapp_audit.report.triage import search_record
 from whatsapp_audit.report.verify import SUMS, file_sha256
 from whatsapp_audit.resources import package_sha256
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanResult
@@ -117,6 +119,7 @@ class EvidencePack:
                     "times": "UTC; message times in the reports are as written in the export (local time)"},
             "tool": {"name": "whatsapp-audit", "version": __version__, "package_sha256": package_sha256(),
                      "report_schema_version": SCHEMA_VERSION, "fingerprint_version": FINGERPRINT_VERSION,
+                     "portable_fingerprint_version": PORTABLE_FINGERPRINT_VERSION,
                      "python": platform.python_version(), "platform": platform.platform(terse=True)},
             "command": {"argv": list(self.argv), "options": self.options},
             "case": self.case,
@@ -134,6 +137,9 @@ class EvidencePack:
                 "counts": head["summary"],
                 "coverage": head["coverage"],
                 "limitations": head["limitations"],
+                "search": search_record(result, names=False),
+                "allowlist": head["allowlist"],
+                "review": head["review"],
             })
         outputs = [name for name in PACK_FILES[:4] if (self.folder / name).is_file()]
         record["outputs"] = [{"name": name, "size": (self.folder / name).stat().st_size,

@@ -17,6 +17,7 @@ from whatsapp_audit import __version__
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.summary import rule_texts
+from whatsapp_audit.report.triage import finding_review
 from whatsapp_audit.scan import ScanResult
 
 LEVELS = {"high": "error", "medium": "warning", "low": "note"}
@@ -53,19 +54,27 @@ def sarif_dict(result: ScanResult | CaseResult) -> dict[str, Any]:
     for item in result.findings:
         finding = item.finding
         region: dict[str, Any] = {"startLine": finding.line, "endLine": item.end_line}
-        results.append({
+        record: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
             "level": LEVELS[finding.severity.value],
             "message": {"text": finding.explanation.reason},
             "locations": [{"physicalLocation": {"artifactLocation": where[item.source], "region": region}}],
-            "partialFingerprints": {"whatsappAuditFingerprint/v1": item.id},
+            "partialFingerprints": {"whatsappAuditFingerprint/v1": item.id,
+                                    "whatsappAuditPortableFingerprint/v1": item.portable_id},
             "properties": {
                 "category": finding.category.value, "severity": finding.severity.value,
                 "confidence": finding.confidence.value, "score": finding.score,
                 "matched": finding.matched, "author": item.author, "timestamp": item.timestamp.isoformat(),
             },
-        })
+        }
+        review = finding_review(item)
+        if review is not None:
+            record["properties"]["review"] = review
+            if review["verdict"] == "not_a_concern":  # SARIF's own word for a result a person has set aside
+                record["suppressions"] = [{"kind": "external", "status": "accepted",
+                                           "justification": review["note"] or "reviewed: not a concern"}]
+        results.append(record)
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "whatsapp-audit", "version": __version__, "rules": rules}},
         "artifacts": artifacts,

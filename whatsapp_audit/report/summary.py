@@ -14,6 +14,7 @@ from whatsapp_audit.case import CaseResult, ExportFailure
 from whatsapp_audit.model import Category, Severity, author_name
 from whatsapp_audit.report.authors import display
 from whatsapp_audit.scan import ContextMessage, Counts, ExportScan, ScanFinding, ScanResult
+from whatsapp_audit.scope import unmatched_participants
 
 CATEGORY_LABELS = {
     Category.OPERATIONAL_DATA.value: "Operational data",
@@ -143,6 +144,11 @@ def case_limitations(case: CaseResult) -> list[str]:
                 notes.append(f"{export.path}: not scanned: {export.reason}")
             else:
                 notes += [f"{export.source.path}: {note}" for note in export.limitations]
+    if case.search is not None:
+        for _, export in case.scanned:
+            where = "" if single is not None else f"{export.source.path}: "
+            notes += [f"{where}--participant {given!r} names no author of this export: no message of theirs was examined"
+                      for given in unmatched_participants(case.search, export.stats.authors)]
     if case.skipped:
         notes.append(f"{len(case.skipped)} file(s) in the folders given were not read (listed as skipped)")
     if case.redaction is not None:

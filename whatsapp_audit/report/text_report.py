@@ -18,6 +18,7 @@ from whatsapp_audit.report.authors import distinct_displays, label
 from whatsapp_audit.report.authors import unsaved as unsaved_as
 from whatsapp_audit.report.summary import CATEGORY_LABELS, case_limitations, participants, rule_texts, timeline, trimmed
 from whatsapp_audit.report.terminal import bar, context_line, inert
+from whatsapp_audit.report.triage import search_lines, triage_lines, verdict_line
 from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -43,6 +44,8 @@ def render_text(result: ScanResult | CaseResult, console: Console, context: int 
         console.print(Text(f"note          {len(case.skipped_rules)} rule(s) not run: no detector registered for them"))
     if case.min_confidence != "low":
         console.print(Text(f"note          only findings of {case.min_confidence} confidence or above are listed"))
+    for line in search_lines(case) + triage_lines(case):
+        console.print(Text("note          ") + inert(line))
     console.print()
     shown = -1
     for number, item in enumerate(in_time_order(case), 1):
@@ -115,6 +118,8 @@ def finding_block(result: ScanResult | CaseResult, item: ScanFinding, number: in
         lines.append(Text(f"    why:      {why}"))
     if guidance:
         lines.append(Text(f"    guidance: {guidance}"))
+    if item.review is not None:
+        lines.append(Text("    review:   ", style="bold") + inert(verdict_line(item.review), style="bold"))
     return Group(*lines)
 
 

@@ -19,6 +19,7 @@ from click.core import ParameterSource
 from whatsapp_audit.case import CaseResult
 from whatsapp_audit.cli.batch import check_cluster_options, find_inputs, run_case
 from whatsapp_audit.cli.console import color_option, make_console, progress_option
+from whatsapp_audit.cli.narrowing import read_narrowing, search_options, triage_options
 from whatsapp_audit.cli.options import (
     chosen_date_order,
     chosen_jobs,
@@ -38,7 +39,10 @@ from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now
 from whatsapp_audit.report.redaction import redact_case
 from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.report.summary import case_limitations
+from whatsapp_audit.report.triage import search_log, triage_lines
+from whatsapp_audit.rules.loader import load_patterns
 from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan
+from whatsapp_audit.triage.apply import apply_triage
 
 FAIL_ON = ("low", "medium", "high", "never")
 LEVELS = ("low", "medium", "high")
@@ -103,12 +107,17 @@ def frozen_time(value: str | None) -> datetime | None:
 @click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False),
               help="With --redact: the case key, as `redact --key` (the same pseudonyms as the redacted copies).")
 @click.option("--keep", multiple=True, metavar="NAME", help="With --redact: leave this participant as they are. Repeatable.")
+@search_options
+@triage_options
 @click.pass_context
 def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[str, ...],
             pack_dir: Path | None, case_ref: str, exhibit_ref: str, examiner: str, purpose: str, force: bool,
             context: int | None, min_confidence: str, patterns_dirs: tuple[Path, ...], no_default_patterns: bool,
             date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None,
-            jobs: int, cluster: str | None, redact: bool, key_path: Path | None, keep: tuple[str, ...]) -> int:
+            jobs: int, cluster: str | None, redact: bool, key_path: Path | None, keep: tuple[str, ...],
+            categories: tuple[str, ...], rule_globs: tuple[str, ...],
+            participants: tuple[str, ...], since: str | None, until: str | None, review_file: Path | None,
+            hide_reviewed: tuple[str, ...], allowlists: tuple[Path, ...]) -> int:
     """Scan exports (.txt or .zip, or folders of them) and report every indicator for review, with why.
 
     Several exports give one case report that names every exhibit and its SHA-256; an export that
@@ -119,11 +128,17 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
       whatsapp-audit scan chat.txt
       whatsapp-audit scan export.zip --report html:/cases/42/report.html --report csv:/cases/42/findings.csv
       whatsapp-audit scan /exhibits/DH-1 /exhibits/DH-2/chat.zip --out /cases/42/pack --case-ref 42/2024 --examiner "DC Ash"
+      whatsapp-audit scan chat.txt --category discriminatory_language --participant "Dan Cole" --since 2024-03-01
+      whatsapp-audit scan chat.txt --review review.json --hide-reviewed not_a_concern --allowlist force.toml
       whatsapp-audit verify /cases/42/pack
     """
     when = frozen_time(generated_at)
     check_cluster_options(cluster, jobs)
     outputs = _outputs(ctx, fmt, output, reports, pack_dir)
+    narrowing = read_narrowing(categories, rule_globs, participants, since, until, review_file, hide_reviewed,
+                               allowlists)
+    patterns = load_patterns(list(patterns_dirs), include_default=not no_default_patterns)
+    narrowing.check_against(patterns)
     inputs = find_inputs(exports)
     for _, path in outputs:  # refuse before reading anything, not after a long scan
         if path is not None:
@@ -142,9 +157,10 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
             pack.log("replaced", files=replaced, reason="--force")
     capture = max(DEFAULT_CONTEXT, context or 0)
     try:
-        result = run_case(inputs, show_progress=not no_progress, color=color, patterns_dirs=patterns_dirs,
-                          include_default_patterns=not no_default_patterns, date_order=chosen_date_order(date_order),
-                          context=capture, min_confidence=min_confidence, jobs=chosen_jobs(jobs), cluster=cluster)
+        result = run_case(inputs, show_progress=not no_progress, color=color, patterns=patterns,
+                          date_order=chosen_date_order(date_order), context=capture, min_confidence=min_confidence,
+                          jobs=chosen_jobs(jobs), cluster=cluster, search=narrowing.search)
+        result = apply_triage(result, narrowing.allowlists, narrowing.review, narrowing.hide)
         if pack is not None:
             _log_scan(pack, result)
             pack.finish(result, context)
@@ -165,6 +181,8 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
             click.echo(f"{len(result.exports)} exports: {len(result.scanned)} scanned, {len(result.failed)} not scanned; "
                        f"{result.counts.messages:,} messages", err=True)
         click.echo(f"{result.counts.findings} finding(s)", err=True)
+        for line in triage_lines(result):
+            click.echo(line, err=True)
     if pack is not None:
         click.echo(f"evidence pack written to {pack_dir}; check it with: whatsapp-audit verify {pack_dir}", err=True)
     if fail_on == "never":
@@ -243,6 +261,8 @@ def _log_scan(pack: EvidencePack, result: CaseResult) -> None:
                  size=source.size, container=source.container)
     pack.log("patterns_loaded", files=len(result.patterns.files), rules=len(result.patterns.rules),
              rules_not_run=list(result.skipped_rules))
+    if result.search is not None:
+        pack.log("search_narrowed", **search_log(result))
     for index, export in result.scanned:
         where = {"source": index} if several else {}
         pack.log("media_listed", **where, members=len(export.media), not_read=sum(1 for m in export.media if m.note))
@@ -250,5 +270,14 @@ def _log_scan(pack: EvidencePack, result: CaseResult) -> None:
                  unparsed_lines=export.stats.unparsed_lines, accounted=export.stats.accounted)
         pack.log("detected", **where, examined=export.counts.examined, findings=export.counts.findings,
                  by_category=export.counts.by_category)
+    triage = result.triage
+    if triage is not None:
+        for allowlist_index, allowlist in enumerate(triage.allowlists):
+            pack.log("allowlist_applied", file=allowlist.path, sha256=allowlist.sha256, entries=len(allowlist.entries),
+                     suppressed=[len(triage.suppressed_by(allowlist_index, i)) for i in range(len(allowlist.entries))])
+        if triage.review is not None:
+            pack.log("review_applied", file=triage.review.path, sha256=triage.review.sha256,
+                     entries=len(triage.review.reviews), by_verdict=triage.by_verdict, unreviewed=triage.unreviewed,
+                     hidden=triage.hidden)
     for note in case_limitations(result):
         pack.log("limitation", note=note)
