@@ -31,7 +31,8 @@ SCHEMAS = {path.name.removesuffix(".schema.json"): json.loads(path.read_text(enc
            for path in sorted((DOCS / "schemas").glob("*.schema.json"))}
 REGISTRY = Registry().with_resources((s["$id"], DRAFT202012.create_resource(s)) for s in SCHEMAS.values())
 DOC_OF = {"scan-report": "json-report.md", "parse-output": "parse-output.md", "evidence-manifest": "evidence-pack.md",
-          "merge-report": "merge.md", "redaction-log": "redaction.md", "redaction-key": "redaction.md"}
+          "merge-report": "merge.md", "redaction-log": "redaction.md", "redaction-key": "redaction.md",
+          "review-file": "review.md", "review-stats": "review.md", "allowlist": "allowlist.md"}
 EXPORTS = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".txt", ".zip"))
 FROZEN = "2024-06-01T09:00:00Z"
 

@@ -23,6 +23,7 @@ from whatsapp_audit.redact.loose import LooseRedactor
 from whatsapp_audit.redact.names import system_event_names
 from whatsapp_audit.redact.policy import load_policy
 from whatsapp_audit.scan import ContextMessage, ExportScan, ScanFinding
+from whatsapp_audit.triage.apply import Triage
 
 
 def redact_case(case: CaseResult, key: CaseKey, keep: Sequence[str] = ()) -> CaseResult:
@@ -43,8 +44,25 @@ def redact_case(case: CaseResult, key: CaseKey, keep: Sequence[str] = ()) -> Cas
         "pseudonyms": sorted({e.pseudonym for e in key.entries}, key=_label_order) if key.path is not None
         else sorted({p.pseudonym for p in loose.redactor.people if p.pseudonym}, key=_label_order),
     }
-    return replace(case, exports=exports, findings=findings, redaction=record,
+    search = case.search
+    if search is not None and search.participants:  # typed by the examiner, but still people's names
+        search = replace(search, participants=tuple(loose.names_only(name) for name in search.participants))
+    return replace(case, exports=exports, findings=findings, redaction=record, search=search,
+                   triage=_triage(case.triage, loose),
                    skipped=tuple(SkippedFile(loose.path(s.path), s.reason) for s in case.skipped))
+
+
+def _triage(triage: Triage | None, loose: LooseRedactor) -> Triage | None:
+    """Allowlist values are values from the chat (a number, a collar number): left out; reasons keep their
+    words, names replaced. Review notes are redacted with the findings they belong to (`_finding`)."""
+    if triage is None:
+        return None
+    allowlists = tuple(
+        replace(allowlist, entries=tuple(replace(entry, value="[redacted]", reason=loose.names_only(entry.reason))
+                                         for entry in allowlist.entries))
+        for allowlist in triage.allowlists
+    )
+    return replace(triage, allowlists=allowlists)
 
 
 def _label_order(label: str) -> tuple[str, int, str]:
@@ -110,8 +128,11 @@ def _finding(item: ScanFinding, loose: LooseRedactor) -> ScanFinding:
     explanation = finding.explanation
     details = tuple((name, loose.names_only(value)) for name, value in explanation.details)
     finding = replace(finding, explanation=replace(explanation, details=details))
+    review = item.review
+    if review is not None and review.note:
+        review = replace(review, note=loose.text(review.note, item.timestamp).text)
     return replace(
-        item, finding=finding, author=loose.name(item.author),
+        item, finding=finding, author=loose.name(item.author), review=review,
         message=_context(flagged, loose) if flagged is not None else None,
         before=tuple(_context(m, loose) for m in item.before), after=tuple(_context(m, loose) for m in item.after),
     )
