@@ -20,7 +20,7 @@ from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.ingest.vocabulary import Vocabulary, bare_placeholder, is_system_phrase
 from whatsapp_audit.model import Attachment, MediaType, MessageKind
 
-_QUOTE = re.compile('["“„«]')
+QUOTE = re.compile('["“„«]')  # a name with one of these may be a quoted system event
 _MARK = re.compile(f"[{MARKS}]")
 _WS_AND_MARKS = MARKS + " \t\u00a0\u202f"
 # Deleted, pending and call stubs are left unexamined because their text is WhatsApp's own: one
@@ -47,7 +47,7 @@ def split_author(rest: str, shape: str, vocabulary: Vocabulary) -> Speaker:
             return Speaker(rest[:colon], None, rest[colon + 1 :])  # zh/ja "Name:text"
         return Speaker(None, None, rest, is_system_phrase(rest, vocabulary))
     name, text = rest[:cut], rest[cut + 2 :]
-    if _QUOTE.search(name) and any(r.match(rest) for r in vocabulary.quoted_event_regexes):
+    if QUOTE.search(name) and any(r.match(rest) for r in vocabulary.quoted_event_regexes):
         return Speaker(None, None, rest, True)  # 'Ana changed the subject to "Nights: 2"'
     if text[:1] in MARKS and is_system_phrase(text, vocabulary):
         return Speaker(None, name, text, True)  # "Group name: <U+200E>Ana added Bo"

@@ -10,13 +10,15 @@ message, not per line; line numbers come from counting LFs between matches.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from whatsapp_audit.ingest.body import QUOTE as _QUOTE
 from whatsapp_audit.ingest.body import classify, split_author
-from whatsapp_audit.ingest.shapes import ANY_HEADER, Timestamper, strict_regex
+from whatsapp_audit.ingest.shapes import ANY_HEADER, MARKS, Timestamper, strict_regex
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary
 from whatsapp_audit.model import Attachment, Message, MessageKind
@@ -95,83 +97,108 @@ def merge_stats(parts: Iterable[ParseStats]) -> ParseStats:
     return merged
 
 
-class _Open:
-    """The message (or unparsed region) still collecting continuation lines."""
+class _Assembler:
+    """Builds each Message from its header's parts and keeps the counts.
 
-    __slots__ = ("line", "header", "timestamp", "rest", "more", "reason")
+    The per-message counts live in plain attributes and reach the ParseStats once, at the end
+    (`flush`): a million messages then cost a million attribute updates, not a million updates of
+    a dataclass through `stats.` lookups. Messages outside `counted` (the margins of a part, see
+    `ranges`) are built, since detectors need them as neighbours, but not counted.
+    """
 
-    def __init__(self, line: int, header: str, timestamp: datetime | None, rest: str, reason: str = "") -> None:
-        self.line, self.header, self.timestamp, self.rest, self.reason = line, header, timestamp, rest, reason
-        self.more: list[str] = []
-
-
-class MessageBuilder:
-    """Turns header matches and continuation text into Messages and fills the stats."""
+    __slots__ = ("shape", "vocabulary", "stats", "kinds", "authors", "lo", "hi", "index", "message_lines",
+                 "system_lines", "backward", "opening", "closing", "first", "last", "header_like", "impossible",
+                 "unparsed_lines")
 
     def __init__(self, survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats,
-                 counted: tuple[int, int] | None = None) -> None:
+                 counted: tuple[int, int] | None) -> None:
         self.shape = survey.shape.name
-        self.order = survey.date_order
         self.vocabulary = vocabulary
         self.stats = stats
-        self._ignored = ParseStats()  # where messages outside `counted` are tallied, and forgotten
-        self.counted = counted
+        self.kinds = stats.kinds
+        self.authors = stats.authors
+        self.lo, self.hi = counted if counted is not None else (0, sys.maxsize)
         self.index = 0
-        self._other_headers = ANY_HEADER
+        self.message_lines = self.system_lines = self.backward = self.header_like = self.impossible = 0
+        self.unparsed_lines = 0
+        self.opening: datetime | None = None
+        self.closing: datetime | None = None
+        self.first: datetime | None = None
+        self.last: datetime | None = None
 
-    def _stats_for(self, line: int) -> ParseStats:
-        counted = self.counted
-        if counted is None or counted[0] <= line < counted[1]:
-            return self.stats
-        return self._ignored
-
-    def count_header_like(self, text: str, line: int) -> None:
-        self._stats_for(line).header_like_lines += sum(1 for _ in self._other_headers.finditer(text))
-
-    def count_impossible(self, line: int) -> None:
-        self._stats_for(line).impossible_headers += 1
-
-    def finish(self, pending: _Open, end_line: int) -> Message | None:
-        stats = self.stats if self.counted is None else self._stats_for(pending.line)
-        span = end_line - pending.line + 1
-        if pending.timestamp is None:
-            region = UnparsedRegion(pending.line, end_line, pending.reason)
-            stats.unparsed.append(region)
-            stats.unparsed_lines += span
-            return None
-        author, prefix, text, recognised = split_author(pending.rest, self.shape, self.vocabulary)
-        if pending.more:
-            text = text + "\n" + "\n".join(pending.more)
+    def message(self, line: int, end_line: int, header: str, timestamp: datetime, rest: str,
+                more: list[str] | None) -> Message:
+        cut = rest.find(": ")
+        if cut > 0:
+            name = rest[:cut]
+            text = rest[cut + 2 :]
+            author: str | None = name
+            prefix: str | None = None
+            recognised = False
+            # split_author's rule, decided here for the common case: a name without quotes and a
+            # text that does not open with an invisible mark is a person's message.
+            if text[:1] in MARKS or '"' in name or (not name.isascii() and _QUOTE.search(name)):
+                author, prefix, text, recognised = split_author(rest, self.shape, self.vocabulary)
+        else:
+            author, prefix, text, recognised = split_author(rest, self.shape, self.vocabulary)
+        if more:
+            text = text + "\n" + "\n".join(more)
+        counted = self.lo <= line < self.hi
         system_recognised: bool | None = None
         attachments: tuple[Attachment, ...]
         if author is None:
             kind, attachments, edited = MessageKind.SYSTEM, (), False
-            stats.system_lines += span
-            system_recognised = recognised and not pending.more  # WhatsApp's events are one line
-            if not system_recognised:
-                stats.unrecognised_system.append(pending.line)
+            system_recognised = recognised and not more  # WhatsApp's events are one line
+            if counted:
+                self.system_lines += end_line - line + 1
+                if not system_recognised:
+                    self.stats.unrecognised_system.append(line)
         else:
             kind, attachments, edited = classify(text, self.shape, self.vocabulary)
-            stats.message_lines += span
-            stats.authors[author] += 1
-        stats.kinds[kind] += 1
-        timestamp = pending.timestamp
-        # Time order, for the limitations: steps back, and the range (messages are mostly in order).
-        if stats.closing_timestamp is not None and timestamp < stats.closing_timestamp:
-            stats.backward_steps += 1
-        stats.closing_timestamp = timestamp
-        if stats.opening_timestamp is None:
-            stats.opening_timestamp = timestamp
-        if stats.last_timestamp is None or timestamp > stats.last_timestamp:
-            stats.last_timestamp = timestamp
-        if stats.first_timestamp is None or timestamp < stats.first_timestamp:
-            stats.first_timestamp = timestamp
-        message = Message(
-            self.index, pending.line, end_line, timestamp, pending.header, author, text, kind, attachments, prefix, edited,
-            system_recognised,
-        )
+            if counted:
+                self.message_lines += end_line - line + 1
+                self.authors[author] += 1
+        if counted:
+            self.kinds[kind] += 1
+            # Time order, for the limitations: steps back, and the range (messages are mostly in order).
+            # The first and last times are the smallest and largest so far; both lie on the side
+            # of the previous message's time that this one moved to.
+            closing, first, last = self.closing, self.first, self.last
+            if closing is None or first is None or last is None:
+                self.opening = self.first = self.last = timestamp
+            elif timestamp < closing:
+                self.backward += 1
+                if timestamp < first:
+                    self.first = timestamp
+            elif timestamp > last:
+                self.last = timestamp
+            self.closing = timestamp
+        message = Message(self.index, line, end_line, timestamp, header, author, text, kind, attachments, prefix, edited,
+                          system_recognised)
         self.index += 1
         return message
+
+    def unparsed(self, line: int, end_line: int, reason: str) -> None:
+        if self.lo <= line < self.hi:
+            self.stats.unparsed.append(UnparsedRegion(line, end_line, reason))
+            self.unparsed_lines += end_line - line + 1
+
+    def flush(self) -> None:
+        """Add the counts to the ParseStats (which started empty)."""
+        stats = self.stats
+        stats.message_lines += self.message_lines
+        stats.system_lines += self.system_lines
+        stats.unparsed_lines += self.unparsed_lines
+        stats.backward_steps += self.backward
+        stats.header_like_lines += self.header_like
+        stats.impossible_headers += self.impossible
+        stats.opening_timestamp, stats.closing_timestamp = self.opening, self.closing
+        stats.first_timestamp, stats.last_timestamp = self.first, self.last
+        self.message_lines = self.system_lines = self.unparsed_lines = self.backward = self.header_like = 0
+        self.impossible = 0
+
+
+_BEFORE_FIRST = "before the first message header"
 
 
 def iter_messages(
@@ -180,54 +207,84 @@ def iter_messages(
 ) -> Iterator[Message]:
     """Yield the messages of the text in `blocks` (see `lines.iter_blocks`) in file order.
 
-    For a part of a file (see `ranges`): `line_offset` is the number of lines before the text,
-    so line numbers stay those of the whole file, and `counted` (first line, line after the last)
-    limits the stats to the messages that start in that span; `stats.total_lines` is then the
-    span's line count. Messages outside it are still yielded, as context for the detectors.
+    `stats` is a fresh ParseStats, complete once the iterator is exhausted. For a part of a file
+    (see `ranges`): `line_offset` is the number of lines before the text, so line numbers stay
+    those of the whole file, and `counted` (first line, line after the last) limits the stats to
+    the messages that start in that span; `stats.total_lines` is then the span's line count.
+    Messages outside it are still yielded, as context for the detectors.
+
+    The loop is the hot path of every command, so it is written flat: one regex scan per block,
+    the header's fields pulled out in one call, the timestamp reused while the header repeats
+    (messages sent within the same minute), and the message being collected kept in local
+    variables until the next header (or the end) closes it.
     """
     regex = strict_regex(survey.shape, survey.style)
-    builder = MessageBuilder(survey, vocabulary, stats, counted)
-    timestamp_of = Timestamper(survey.date_order)
-    pending: _Open | None = None
+    date_groups = tuple(regex.groupindex[name] for name in ("d1", "d2", "d3", "h", "mi", "s", "ampm", "pre"))
+    rest_group = regex.groupindex["rest"]
+    timestamp_of = Timestamper(survey.date_order).of_parts
+    impossible = f"a header with an impossible date or time (read as {survey.date_order})"
+    build = _Assembler(survey, vocabulary, stats, counted)
+    message_of, lo, hi = build.message, build.lo, build.hi
+    other_headers = ANY_HEADER.findall
+    # The open message (or unparsed region): first line (0: nothing open), header, timestamp
+    # (None: an unparsed region), first line's text after the header, continuation lines, reason.
+    p_line, p_header, p_timestamp, p_rest, p_reason = 0, "", None, "", ""
+    p_more: list[str] | None = None
+    last_header: str | None = None
+    last_timestamp: datetime | None = None
     line_no = line_offset  # lines consumed before the current block
-    for block in blocks:
-        position = 0
-        block_line = line_no  # line number of the line before `position`
-        for match in regex.finditer(block):
-            start = match.start()
-            if start > position:
-                block_line, pending = _continuation(block[position : start - 1], block_line, pending, builder)
-            header_line = block_line + 1
-            if pending is not None:
-                message = builder.finish(pending, header_line - 1)
-                if message is not None:
-                    yield message
-            timestamp = timestamp_of(match)
-            rest_start = match.start("rest")
-            if timestamp is None:
-                reason = f"a header with an impossible date or time (read as {survey.date_order})"
-                pending = _Open(header_line, "", None, "", reason)
-                builder.count_impossible(header_line)
+    try:
+        for block in blocks:
+            position = 0
+            block_line = line_no  # line number of the line before `position`
+            for match in regex.finditer(block):
+                start = match.start()
+                if start > position:  # whole lines of non-header text before this header
+                    text = block[position : start - 1]
+                    if not p_line:
+                        p_line, p_header, p_timestamp, p_rest, p_reason = block_line + 1, "", None, "", _BEFORE_FIRST
+                    elif p_timestamp is not None and lo <= p_line < hi:
+                        build.header_like += len(other_headers(text))
+                    if p_more is None:
+                        p_more = [text]
+                    else:
+                        p_more.append(text)
+                    block_line += text.count("\n") + 1
+                if p_line:
+                    if p_timestamp is not None:
+                        yield message_of(p_line, block_line, p_header, p_timestamp, p_rest, p_more)
+                    else:
+                        build.unparsed(p_line, block_line, p_reason)
+                block_line += 1
+                rest_start, position = match.span(rest_group)
+                header = block[start:rest_start]
+                if header != last_header:
+                    last_header, last_timestamp = header, timestamp_of(match.group(*date_groups))
+                p_line, p_more = block_line, None
+                if last_timestamp is None:
+                    p_header, p_timestamp, p_rest, p_reason = "", None, "", impossible
+                    if lo <= block_line < hi:
+                        build.impossible += 1
+                else:
+                    p_header, p_timestamp, p_rest = header, last_timestamp, block[rest_start:position]
+                position += 1
+            if position <= len(block):
+                text = block[position:]
+                if not p_line:
+                    p_line, p_header, p_timestamp, p_rest, p_reason = block_line + 1, "", None, "", _BEFORE_FIRST
+                elif p_timestamp is not None and lo <= p_line < hi:
+                    build.header_like += len(other_headers(text))
+                if p_more is None:
+                    p_more = [text]
+                else:
+                    p_more.append(text)
+                block_line += text.count("\n") + 1
+            line_no = block_line
+        if p_line:
+            if p_timestamp is not None:
+                yield message_of(p_line, line_no, p_header, p_timestamp, p_rest, p_more)
             else:
-                pending = _Open(header_line, block[start:rest_start], timestamp, match["rest"])
-            block_line = header_line
-            position = match.end() + 1
-        if position <= len(block):
-            block_line, pending = _continuation(block[position:], block_line, pending, builder)
-        line_no = block_line
-    if pending is not None:
-        message = builder.finish(pending, line_no)
-        if message is not None:
-            yield message
+                build.unparsed(p_line, line_no, p_reason)
+    finally:
+        build.flush()
     stats.total_lines = line_no if counted is None else min(counted[1], line_no + 1) - counted[0]
-
-
-def _continuation(text: str, block_line: int, pending: _Open | None, builder: MessageBuilder) -> tuple[int, _Open | None]:
-    """Attach whole lines of non-header text to the open message, or to an unparsed region."""
-    count = text.count("\n") + 1
-    if pending is None:
-        pending = _Open(block_line + 1, "", None, "", "before the first message header")
-    if pending.timestamp is not None:
-        builder.count_header_like(text, pending.line)
-    pending.more.append(text)
-    return block_line + count, pending

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 # Invisible marks seen before and inside headers (LRM, RLM, embeddings, isolates, ZWSP, BOM, ALM).
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff\u061c"
@@ -189,7 +190,11 @@ class Timestamper:
 
     def __call__(self, match: re.Match[str]) -> datetime | None:
         """The header's timestamp, or None if the date or time is impossible."""
-        d1, d2, d3, hour, minute, second, ampm, pre = match.group("d1", "d2", "d3", "h", "mi", "s", "ampm", "pre")
+        return self.of_parts(match.group("d1", "d2", "d3", "h", "mi", "s", "ampm", "pre"))
+
+    def of_parts(self, parts: tuple[str | Any, ...]) -> datetime | None:
+        """The same from the groups d1, d2, d3, h, mi, s, ampm, pre (as `match.group(...)` gives them)."""
+        d1, d2, d3, hour, minute, second, ampm, pre = parts
         key = (d1, d2, d3)
         ymd = self._dates.get(key)
         if ymd is None:
