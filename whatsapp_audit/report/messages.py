@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from whatsapp_audit import __version__
 from whatsapp_audit.model import Message, author_name
+from whatsapp_audit.report import encode
 from whatsapp_audit.report.safe import csv_cell
 
 PARSE_SCHEMA = "whatsapp-audit/messages/1"
@@ -19,36 +20,70 @@ CSV_FIELDS = ("line", "end_line", "timestamp", "author", "kind", "attachment", "
               "author_display", "author_shown_as", "system_recognised")
 
 
-def message_record(message: Message) -> dict[str, Any]:
-    """The JSON object for one message (jsonl line, json array item)."""
-    attachment = message.attachment
+def message_record(message: Message, *, native: bool = False) -> dict[str, Any]:
+    """The JSON object for one message (jsonl line, json array item).
+
+    `native=True` leaves the timestamp a datetime and the kinds StrEnum members, for `encode` to
+    write in C: the same text as `isoformat(timespec="seconds")` and the enums' values.
+    """
+    attachments = message.attachments
+    attachment = attachments[0] if attachments else None
+    author = message.author
+    name = author_name(author) if author else None
+    if native:
+        return {
+            "line": message.line,
+            "end_line": message.end_line,
+            "timestamp": message.timestamp,
+            "author": author,
+            "text": message.text,
+            "kind": message.kind,
+            "attachment": attachment.name if attachment else None,
+            "media_type": attachment.media_type if attachment else None,
+            "attachment_omitted": attachment.omitted if attachment else None,
+            "attachments": [a.name for a in attachments],
+            "system_prefix": message.system_prefix,
+            "edited": message.edited,
+            "header": message.header,
+            "author_display": name.display if name else None,
+            "author_shown_as": name.shown_as if name else None,
+            "system_recognised": message.system_recognised,
+        }
     return {
         "line": message.line,
         "end_line": message.end_line,
         "timestamp": message.timestamp.isoformat(timespec="seconds"),
-        "author": message.author,
+        "author": author,
         "text": message.text,
         "kind": message.kind.value,
         "attachment": attachment.name if attachment else None,
         "media_type": attachment.media_type.value if attachment else None,
         "attachment_omitted": attachment.omitted if attachment else None,
-        "attachments": [a.name for a in message.attachments],
+        "attachments": [a.name for a in attachments],
         "system_prefix": message.system_prefix,
         "edited": message.edited,
         "header": message.header,
-        "author_display": author_name(message.author).display if message.author else None,
-        "author_shown_as": author_name(message.author).shown_as.value if message.author else None,
+        "author_display": name.display if name else None,
+        "author_shown_as": name.shown_as.value if name else None,
         "system_recognised": message.system_recognised,
     }
 
 
+_BATCH = 2000  # records encoded and written together
+
+
 def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
     count = 0
+    batch: list[dict[str, Any]] = []
     for message in messages:
-        out.write(json.dumps(message_record(message), ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+        batch.append(message_record(message, native=True))
+        if len(batch) == _BATCH:
+            out.write(encode.lines(batch))
+            count += len(batch)
+            batch.clear()
+    if batch:
+        out.write(encode.lines(batch))
+    return count + len(batch)
 
 
 def write_json(messages: Iterable[Message], out: TextIO, header: dict[str, Any], footer: Any) -> int:
@@ -58,15 +93,27 @@ def write_json(messages: Iterable[Message], out: TextIO, header: dict[str, Any],
         out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
     out.write('  "messages": [')
     count = 0
+    batch: list[dict[str, Any]] = []
     for message in messages:
-        out.write(",\n    " if count else "\n    ")
-        out.write(json.dumps(message_record(message), ensure_ascii=False))
-        count += 1
+        batch.append(message_record(message, native=True))
+        if len(batch) == _BATCH:
+            out.write(_items(batch, count))
+            count += len(batch)
+            batch.clear()
+    if batch:
+        out.write(_items(batch, count))
+        count += len(batch)
     out.write("\n  ]" if count else "]")
     for key, value in footer().items():
         out.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
     out.write("\n}\n")
     return count
+
+
+def _items(records: list[dict[str, Any]], written: int) -> str:
+    """Array items, one a line: `records` after `written` items already in the array."""
+    text = encode.lines(records)[:-1].replace("\n", ",\n    ")
+    return (",\n    " if written else "\n    ") + text
 
 
 def write_csv(messages: Iterable[Message], out: TextIO) -> int:
