@@ -151,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")])}
+    # Bytecode is cached (outside the tree), as it is for an installed package: without it every
+    # run would compile the package's sources again, which is no part of a user's start-up.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")]),
+           "PYTHONPYCACHEPREFIX": str(args.workdir.resolve() / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "whatsapp_audit", "--version"], env=env, cwd=tree, check=True,
+                   stdout=subprocess.DEVNULL)  # writes the bytecode cache
     info = machine()
     export = (args.export or ensure_export(args.workdir, args.platform, args.messages)).resolve()
     runner = ensure_js_parser(args.workdir)

@@ -7,6 +7,7 @@ exit 5 without a traceback (unless WA_AUDIT_DEBUG is set), so chat text never le
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -27,22 +28,34 @@ Exit codes:
 """
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+# Command name -> module under cli/commands/ (each defines `command`). Imported when the command is
+# run (or listed by --help), so `parse` never pays for the imports of `scan`, `redact` or `merge`.
+COMMANDS = {
+    "parse": "parse", "inspect": "inspect", "scan": "scan", "check": "check", "verify": "verify",
+    "redact": "redact", "merge": "merge", "review": "review", "rules": "rules", "patterns": "patterns",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"whatsapp_audit.cli.commands.{module}").command
+        return command
+
+
+@click.group(cls=_LazyGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="whatsapp-audit")
 def cli() -> None:
     """Audit exported WhatsApp chats for operational data, crime-scene images and
     discriminatory language. Offline: nothing leaves this machine, and the export is never changed.
     """
-
-
-def _register() -> None:
-    from whatsapp_audit.cli.commands import check, inspect, merge, parse, patterns, redact, review, rules, scan, verify
-
-    for module in (parse, inspect, scan, check, verify, redact, merge, review, rules, patterns):
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,15 +11,17 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import regex
+from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.model import MediaType, MessageKind
 from whatsapp_audit.resources import default_patterns_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    import regex
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ class Vocabulary:
     special_start: re.Pattern[str]  # deleted / pending / location / poll / call openings, by group name
     edited_suffixes: tuple[str, ...]
     quoted_event_regexes: tuple[re.Pattern[str], ...]
-    system_phrases: dict[str, tuple[re.Pattern[str], ...]]  # a word every phrase needs -> its phrases
-    dated_name: regex.Pattern[str]  # a media file name that carries its date (groups y, m, d)
+    system_phrases: SystemPhrases  # a word every phrase needs -> its phrases (compiled on first use)
+    dated_name: LazyPattern  # a media file name that carries its date (groups y, m, d)
     chat_names: tuple[str, ...]  # casefolded names of the chat text inside a zip
     chat_prefixes: tuple[str, ...]  # casefolded
 
@@ -51,14 +53,20 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     path = path or default_patterns_dir() / "export" / "vocabulary.toml"
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-        return _compile(str(path), hashlib.sha256(raw).hexdigest(), data)
+        return _compiled(str(path), raw)
     except OSError as error:
         raise PatternError(str(path), None, None, f"cannot be read ({error.strerror})") from None
     except tomllib.TOMLDecodeError as error:
         raise PatternError(str(path), getattr(error, "lineno", None), None, str(error)) from None
     except (KeyError, TypeError, ValueError, re.error) as error:
         raise PatternError(str(path), None, None, f"invalid vocabulary ({type(error).__name__}: {error})") from None
+
+
+@lru_cache(maxsize=8)
+def _compiled(source: str, raw: bytes) -> Vocabulary:
+    """One compiled Vocabulary per file content: many exports in one run share it (and the
+    phrases it has compiled so far)."""
+    return _compile(source, hashlib.sha256(raw).hexdigest(), tomllib.loads(raw.decode("utf-8")))
 
 
 def _compile(source: str, sha256: str, data: dict[str, Any]) -> Vocabulary:
@@ -154,16 +162,38 @@ def _phrase_regex(phrase: str) -> re.Pattern[str]:
     return re.compile("".join(out) + tail + f"{_SPACE}*", re.IGNORECASE)
 
 
-def _system_phrases(phrases: list[str]) -> dict[str, tuple[re.Pattern[str], ...]]:
+class SystemPhrases:
     """The phrases grouped by their longest word: a text can only be a phrase whose word it holds,
-    so most texts are turned away by one set lookup instead of a hundred regexes."""
-    grouped: dict[str, list[re.Pattern[str]]] = {}
+    so most texts are turned away by one set lookup instead of a hundred regexes.
+
+    A group is compiled the first time a text holds its word: a chat meets a few of the phrases'
+    words, and compiling all of them took half of a small export's start-up."""
+
+    def __init__(self, grouped: dict[str, tuple[str, ...]]) -> None:
+        self._phrases = grouped
+        self._compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._phrases
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def __getitem__(self, word: str) -> tuple[re.Pattern[str], ...]:
+        compiled = self._compiled.get(word)
+        if compiled is None:
+            compiled = self._compiled[word] = tuple(_phrase_regex(phrase) for phrase in self._phrases[word])
+        return compiled
+
+
+def _system_phrases(phrases: list[str]) -> SystemPhrases:
+    grouped: dict[str, list[str]] = {}
     for phrase in phrases:
         words = _WORD.findall(phrase.replace("{}", " ").casefold())
         if not words:
             raise ValueError(f"system phrase {phrase!r} has no word")
-        grouped.setdefault(max(words, key=len), []).append(_phrase_regex(phrase))
-    return {word: tuple(patterns) for word, patterns in grouped.items()}
+        grouped.setdefault(max(words, key=len), []).append(phrase)
+    return SystemPhrases({word: tuple(group) for word, group in grouped.items()})
 
 
 def is_system_phrase(text: str, vocabulary: Vocabulary) -> bool:
@@ -187,7 +217,23 @@ def bare_placeholder(text: str) -> str:
     return _MARKS_AND_BRACKETS.sub("", text).strip()
 
 
-def _dated_name(patterns: list[str]) -> regex.Pattern[str]:
+class LazyPattern:
+    """A `regex` pattern compiled the first time it is used: only a file whose date order the
+    headers cannot settle needs it, and importing `regex` and compiling cost start-up."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: regex.Pattern[str] | None = None
+
+    def search(self, text: str) -> regex.Match[str] | None:
+        if self._compiled is None:
+            import regex  # only here: see the class docstring
+
+            self._compiled = regex.compile(self.source)
+        return self._compiled.search(text)
+
+
+def _dated_name(patterns: list[str]) -> LazyPattern:
     """One regex for every dated file-name form (the `regex` module, unlike `re`, lets the
     alternatives share the group names y, m, d)."""
-    return regex.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
+    return LazyPattern("|".join(f"(?:{p})" for p in patterns) or "(?!)")
