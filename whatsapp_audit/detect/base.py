@@ -40,6 +40,8 @@ class Rule:
     # An example is a message text, or a table with `text`, `attachment`, `before`, `after`.
     examples_match: tuple[str | Mapping[str, Any], ...] = ()
     examples_no_match: tuple[str | Mapping[str, Any], ...] = ()
+    # Shipped in `patterns/` and tested with the tool: its regexes run without a time limit (guard.py).
+    bundled: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import regex
@@ -139,6 +139,8 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
     ids: set[str] = set()
     for position, raw_rule in enumerate(raw_rules, 1):
         rule = build_rule(raw_rule, defaults, source, lines.find, position)
+        if origin == "bundled":
+            rule = replace(rule, bundled=True)
         if rule.id in ids:
             raise PatternError(source, rule.source_line, rule.id, "duplicate rule id in this file")
         ids.add(rule.id)

@@ -123,7 +123,7 @@ def load_media_policy(rules: Sequence[Rule]) -> MediaPolicy:
 
     def regexes(key: str) -> tuple[Guarded, ...]:
         try:
-            return tuple(compile_rule_regex(p, regex.IGNORECASE) for p in strings(key))
+            return tuple(compile_rule_regex(p, regex.IGNORECASE, trusted=owner.bundled) for p in strings(key))
         except regex.error as exc:
             raise PatternError(owner.source, owner.source_line, owner.id, f"options.media.{key}: bad regex ({exc})") from None
 

@@ -17,6 +17,7 @@ from whatsapp_audit.detect.operational import ukdata
 from whatsapp_audit.model import Message, Severity
 
 _SPACE = regex.compile(r"\s+")
+SHOUT_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,16 +193,18 @@ def person(match: regex.Match[str], message: Message, options: Mapping[str, Any]
 
 def marking(match: regex.Match[str], message: Message, options: Mapping[str, Any],
             neighbours: Sequence[Message]) -> Check | None:
-    """Security marking in capitals. When the whole message is shouted in capitals, only a
+    """Security marking in capitals. When the message around it is shouted in capitals, only a
     header-like marking counts: at the start of a line and alone there, or followed by a
-    separator or a handling instruction."""
-    text = message.text
-    letters = [c for c in text[: match.start()] + text[match.end():] if c.isalpha()]
+    separator or a handling instruction. Looks at most SHOUT_CHARS each side, so a long message
+    costs no more per candidate than a short one."""
+    text, start, end = message.text, match.start(), match.end()
+    near = max(0, start - SHOUT_CHARS)
+    letters = [c for c in text[near:start] + text[end:end + SHOUT_CHARS] if c.isalpha()]
     upper = sum(1 for c in letters if c.isupper())
     if letters and upper / len(letters) > options.get("shouting_ratio", 0.6):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        rest = text[match.end():].split("\n", 1)[0].strip().lower()
-        header = not text[line_start: match.start()].strip(" *_[(") and (
+        line_start = text.rfind("\n", near, start) + 1 or near
+        rest = text[end:end + SHOUT_CHARS].split("\n", 1)[0].strip().lower()
+        header = not text[line_start:start].strip(" *_[(") and (
             not rest or rest[0] in "-–:|/" or rest.startswith(tuple(options.get("handling_words", ())))
         )
         if not header:

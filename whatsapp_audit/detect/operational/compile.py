@@ -98,9 +98,9 @@ def compile_rule(rule: Rule) -> Compiled:
     if target not in ("text", "attachment"):
         raise fail("options.target must be 'text' or 'attachment'")
     try:
-        patterns = tuple(compile_rule_regex(source) for source in sources)
-        allow = tuple(compile_rule_regex(entry, regex.I) for entry in rule.allow)
-        prefilter = _gate(options["prefilter"]) if options.get("prefilter") else None
+        patterns = tuple(compile_rule_regex(source, trusted=rule.bundled) for source in sources)
+        allow = tuple(compile_rule_regex(entry, regex.I, trusted=rule.bundled) for entry in rule.allow)
+        prefilter = _gate(options["prefilter"], rule.bundled) if options.get("prefilter") else None
     except regex.error as error:
         raise fail(f"pattern does not compile: {error}") from None
     window = rule.context.get("window")
@@ -124,17 +124,22 @@ def compile_rule(rule: Rule) -> Compiled:
     )
 
 
+CONTEXT_CHARS = 2000  # "the whole message" as context: at most this many characters each side of a match
+TOKEN_CHARS = 100  # a context token longer than this is cut (bounds the work per candidate)
+
+
 def window_text(text: str, start: int, end: int, size: int | None) -> str:
-    """The text around a match, `size` tokens each side (the whole message when size is None)."""
+    """The text around a match, `size` tokens each side (the whole message, up to CONTEXT_CHARS each
+    side, when size is None). Bounded, so a long message costs the same per candidate as a short one."""
     if size is None:
-        return f"{text[:start]} \u2063 {text[end:]}"
-    left = text[:start].rsplit(maxsplit=size)
-    right = text[end:].split(maxsplit=size)
+        return f"{text[max(0, start - CONTEXT_CHARS):start]} \u2063 {text[end:end + CONTEXT_CHARS]}"
+    reach = size * TOKEN_CHARS
+    left = text[max(0, start - reach):start].rsplit(maxsplit=size)
+    right = text[end:end + reach].split(maxsplit=size)
     return f"{' '.join(left[-size:])} \u2063 {' '.join(right[:size])}"
 
 
-def _gate(source: str) -> Guarded:
-    """A prefilter. Compiled with `regex` like the rule's own patterns so it can run with a time
-    limit: a prefilter comes from a pattern file too, and one with two unbounded repeats (like
-    OPS-PERSON-DETAILS's) is quadratic on a long run of capitals."""
-    return compile_rule_regex(source, gate=True)
+def _gate(source: str, trusted: bool) -> Guarded:
+    """A prefilter. Compiled with `regex` like the rule's own patterns, so it runs in windows and,
+    from a force's pack, with a time limit: a prefilter comes from a pattern file too."""
+    return compile_rule_regex(source, gate=True, trusted=trusted)

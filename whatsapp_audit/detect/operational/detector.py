@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 
 import regex
 
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.operational.checks import Check, collapse
-from whatsapp_audit.detect.operational.compile import DIGITS, HAS_DIGIT, Compiled, compile_rule, window_text
+from whatsapp_audit.detect.operational.compile import (
+    CONTEXT_CHARS,
+    DIGITS,
+    HAS_DIGIT,
+    Compiled,
+    compile_rule,
+    window_text,
+)
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
@@ -66,6 +74,7 @@ class OperationalDetector:
         self._digit_positions = frozenset(n for n, c in enumerate(self._text_rules) if c.requires_digit)
         self._digit_always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and c.requires_digit)
         self._groups = {c.rule.id: c.group for c in self._rules}
+        self._most_digits = max((c.message_digits for c in self._text_rules), default=0)
 
     def keywords(self) -> frozenset[str]:
         return self._keywords
@@ -87,8 +96,8 @@ class OperationalDetector:
         for position in sorted(chosen):
             compiled = self._text_rules[position]
             if compiled.message_digits:
-                if digits < 0:
-                    digits = len(HAS_DIGIT.findall(text))
+                if digits < 0:  # counted once, and only as far as any rule needs
+                    digits = sum(1 for _ in islice(HAS_DIGIT.finditer(text), self._most_digits))
                 if digits < compiled.message_digits:
                     continue
             gate = compiled.prefilter
@@ -160,7 +169,8 @@ class OperationalDetector:
             check = validated
         around = window_text(message.text, match.start(), match.end(), compiled.window)
         if compiled.options.get("context_neighbours"):
-            around += " \u2063 " + " \u2063 ".join(m.text for m in neighbours if m.author == message.author)
+            around += " \u2063 " + " \u2063 ".join(m.text[:CONTEXT_CHARS] for m in neighbours
+                                                   if m.author == message.author)
         boosts = compiled.boost.hits(around)
         reduces = compiled.reduce.hits(around)
         if compiled.require_context and not boosts:
@@ -218,26 +228,31 @@ def _finding(compiled: Compiled, number: int, message: Message, start: int | Non
 
 def _resolve_overlaps(found: list[Finding], groups: Mapping[str, str | None]) -> list[Finding]:
     """Keep one finding where a rule's matches overlap, and within one `options.group` drop a
-    candidate inside a stronger one's span (so 'AB12' is not reported again inside 'AB12 CDE')."""
+    candidate inside a stronger one's span (so 'AB12' is not reported again inside 'AB12 CDE').
+
+    In order of start (longest first), a kept finding's start is never after the current one's, so
+    the furthest end kept so far per rule and per group decides: linear in the number of findings."""
     found.sort(key=lambda f: (f.start if f.start is not None else -1, -((f.end or 0) - (f.start or 0)), -f.score, f.rule))
     kept: list[Finding] = []
+    rule_end: dict[str, int] = {}
+    group_end: dict[str, int] = {}
+    files: set[tuple[str, str]] = set()
     for finding in found:
+        if finding.start is None or finding.end is None:
+            key = (finding.rule, finding.matched)
+            if key not in files:
+                files.add(key)
+                kept.append(finding)
+            continue
         group = groups.get(finding.rule)
-        duplicate = False
-        for other in kept:
-            if other.start is None or finding.start is None or finding.end is None or other.end is None:
-                if other.rule == finding.rule and other.matched == finding.matched:
-                    duplicate = True
-                continue
-            inside = other.start <= finding.start and finding.end <= other.end
-            overlaps = finding.start < other.end and other.start < finding.end
-            if (overlaps and other.rule == finding.rule) or (
-                inside and group is not None and groups.get(other.rule) == group
-            ):
-                duplicate = True
-                break
-        if not duplicate:
-            kept.append(finding)
+        if finding.start < rule_end.get(finding.rule, -1):
+            continue
+        if group is not None and finding.end <= group_end.get(group, -1):
+            continue
+        kept.append(finding)
+        rule_end[finding.rule] = max(rule_end.get(finding.rule, -1), finding.end)
+        if group is not None:
+            group_end[group] = max(group_end.get(group, -1), finding.end)
     kept.sort(key=lambda f: (f.start if f.start is not None else -1, f.rule))
     return kept
 

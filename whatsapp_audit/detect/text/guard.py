@@ -1,10 +1,17 @@
-"""Time limits for the regexes that come from pattern files.
+"""Regexes that come from pattern files: searched in bounded windows, time-limited when untrusted.
 
-A rule's regex is data, and a force can load its own pack: one careless pattern such as `(a+)+$`
-backtracks for hours on a long run of "a"s in a hostile message. Every regex taken from `patterns/`
-is therefore compiled with the `regex` module and run with `timeout=REGEX_TIMEOUT` (seconds per
-call). A call that runs out of time skips that rule on that message and is recorded here, so the
-report can say which rule was not applied where, instead of the scan hanging or crashing.
+A rule's regex is data. Two guarantees keep a scan's findings independent of the machine's speed:
+
+- Every pattern-file regex is run over a long message in overlapping windows (`WINDOW` characters,
+  overlapping by `REACH`), so one call never sees more than about 70 KB and the work grows linearly
+  with the message, and a match of up to `REACH` characters anywhere in a message of any length is
+  found exactly as one pass over the whole text would find it.
+- The bundled patterns (`patterns/`, shipped and tested with the tool) run with no time limit: each
+  is written to run in linear time, and a test scans a 10 MB hostile message with every rule family.
+  A force's own pack is untrusted: one careless pattern such as `(a+)+$` backtracks for hours on a
+  long run of "a"s, so its regexes run with `timeout=REGEX_TIMEOUT` (seconds per call). A call that
+  runs out of time skips that rule on that message and is recorded here, and the report says which
+  rule was not applied where, instead of the scan hanging or crashing.
 
 Regexes the code builds itself from escaped words (context words, lexicon terms, keyword tries) are
 not covered: their shape is fixed by the code and cannot backtrack badly.
@@ -24,6 +31,8 @@ from typing import Any
 import regex
 
 REGEX_TIMEOUT = 0.25
+WINDOW = 1 << 16  # characters a window search starts matches in
+REACH = 1 << 12  # how far past its window a match (with its look-ahead) may run; longer ones are not reported
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -50,23 +59,26 @@ class TimeoutLog:
 
 
 class Guarded:
-    """A regex from a pattern file that always finishes: `search`, `finditer` and `fullmatch` raise
-    TimeoutError after REGEX_TIMEOUT seconds.
+    """A regex from a pattern file: `search`, `finditer` and `fullmatch` work in windows (see the
+    module docstring); for an untrusted pattern each call raises TimeoutError after REGEX_TIMEOUT
+    seconds.
 
     Arming the timer costs about 2 µs a call in the `regex` module, several times a short search.
-    So a *tame* pattern (no repeat inside a repeat, no alternation inside a repeat, no
+    So a *tame* untrusted pattern (no repeat inside a repeat, no alternation inside a repeat, no
     backreference, at most two unbounded repeats) runs without it on texts of at most SHORT_TEXT
     characters: its backtracking is then at most polynomial of degree three in the length, a
-    fraction of a second at worst. Everything else always runs with the timer.
+    fraction of a second at worst. Everything else untrusted always runs with the timer.
     """
 
-    __slots__ = ("regex", "pattern", "tame", "plain")
+    __slots__ = ("regex", "pattern", "tame", "plain", "trusted")
 
-    def __init__(self, source: str, flags: int = 0, gate: bool = False) -> None:
+    def __init__(self, source: str, flags: int = 0, gate: bool = False, trusted: bool = False) -> None:
         """`gate`: the pattern is only ever asked "is there a match?" (a prefilter), so a tame one
-        may answer short texts with the standard library's engine, faster on such simple patterns."""
+        may answer short texts with the standard library's engine, faster on such simple patterns.
+        `trusted`: a bundled pattern, run without a time limit."""
         self.regex = regex.compile(source, flags)
         self.pattern = source  # as on a compiled pattern: the source text
+        self.trusted = trusted
         self.tame = is_tame(source, flags)
         # The standard-library twin of a tame gate, for callers that check the length themselves.
         self.plain: re.Pattern[str] | None = None
@@ -77,18 +89,49 @@ class Guarded:
                 self.plain = None
 
     def _limit(self, text: str) -> float | None:
-        return None if self.tame and len(text) <= SHORT_TEXT else REGEX_TIMEOUT
+        if self.trusted or (self.tame and len(text) <= SHORT_TEXT):
+            return None
+        return REGEX_TIMEOUT
 
     def search(self, text: str) -> regex.Match[str] | re.Match[str] | None:
         if self.plain is not None and len(text) <= SHORT_TEXT:
             return self.plain.search(text)
-        return self.regex.search(text, timeout=self._limit(text))
+        limit = self._limit(text)
+        if len(text) <= WINDOW + REACH:
+            return self.regex.search(text, timeout=limit)
+        for start, end, reach in _windows(len(text)):
+            found = self.regex.search(text, start, reach, timeout=limit)
+            if found is not None and found.start() < end and (found.end() < reach or reach == len(text)):
+                return found
+        return None
 
     def fullmatch(self, text: str) -> regex.Match[str] | None:
         return self.regex.fullmatch(text, timeout=self._limit(text))
 
     def finditer(self, text: str) -> Iterator[regex.Match[str]]:
-        return self.regex.finditer(text, timeout=self._limit(text))
+        limit = self._limit(text)
+        if len(text) <= WINDOW + REACH:
+            return self.regex.finditer(text, timeout=limit)
+        return self._windowed(text, limit)
+
+    def _windowed(self, text: str, limit: float | None) -> Iterator[regex.Match[str]]:
+        """Every match one pass would give, from window-sized calls: a window reports the matches
+        that start inside it; the next one resumes where the last reported match ended."""
+        resume = 0
+        for start, end, reach in _windows(len(text)):
+            for found in self.regex.finditer(text, max(start, resume), reach, timeout=limit):
+                if found.start() >= end:
+                    break  # the next window reports it, with its full look-ahead
+                if found.end() >= reach and reach < len(text):
+                    break  # cut short by the window: longer than REACH, not reported
+                resume = found.end()
+                yield found
+
+
+def _windows(length: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, reach) of each window over a text: matches start in [start, end) and may run to reach."""
+    for start in range(0, length, WINDOW):
+        yield start, min(start + WINDOW, length), min(start + WINDOW + REACH, length)
 
 
 SHORT_TEXT = 256
@@ -130,6 +173,6 @@ def is_tame(source: str, flags: int = 0) -> bool:
     return walk(tree, False) and unbounded <= 2
 
 
-def compile_rule_regex(source: str, flags: int = 0, gate: bool = False) -> Guarded:
-    """A regex from a pattern file, wrapped so that every call is time-limited (see Guarded)."""
-    return Guarded(source, flags, gate)
+def compile_rule_regex(source: str, flags: int = 0, gate: bool = False, trusted: bool = False) -> Guarded:
+    """A regex from a pattern file, searched in windows and, unless `trusted` (bundled), time-limited."""
+    return Guarded(source, flags, gate, trusted)
