@@ -216,7 +216,7 @@ def table(rows: Iterable[Row]) -> str:
     header = ("dev set", "measure", *PARTS, "target")
     body = [(r.dev_set, r.measure, *(str(r.parts.get(p, "-")) for p in PARTS), r.target) for r in rows]
     widths = [max(len(line[i]) for line in (header, *body)) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in (header, *body)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in (header, *body)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

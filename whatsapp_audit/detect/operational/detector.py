@@ -236,7 +236,7 @@ def _resolve_overlaps(found: list[Finding], groups: Mapping[str, str | None]) ->
     kept: list[Finding] = []
     rule_end: dict[str, int] = {}
     group_end: dict[str, int] = {}
-    files: set[tuple[str, str]] = set()
+    files: set[tuple[str, str | None]] = set()
     for finding in found:
         if finding.start is None or finding.end is None:
             key = (finding.rule, finding.matched)
