@@ -7,10 +7,9 @@ invented: valid check characters, drama-range phone numbers for the allowlist, t
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,35 +233,41 @@ def test_phone_normalisation() -> None:
     assert ukdata.phone_kind("0791123456") is None
 
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "accuracy_operational.py"
-LABELS = ROOT / "tests" / "labelled" / "operational.jsonl"
+LABELS = Path(__file__).resolve().parent / "labelled" / "operational.jsonl"
+
+
+def labelled_items() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_labelled_set_covers_every_rule_and_enough_benign_messages() -> None:
-    items = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = labelled_items()
     positives = [item for item in items if item["rules"]]
     labelled = {rule for item in positives for rule in item["rules"]}
     assert {rule.id for rule in load_patterns().rules_for("operational")} <= labelled
     assert len(items) >= 300 and len(items) - len(positives) >= len(positives)
 
 
-def test_accuracy_meets_the_floors() -> None:
-    run = subprocess.run([sys.executable, str(SCRIPT), "--min-recall", "0.95", "--max-benign-rate", "0.02"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "OPS-VRM " in run.stdout and "benign messages flagged" in run.stdout
-
-
-def test_accuracy_script_fails_when_a_floor_is_missed(tmp_path: Path) -> None:
-    labels = tmp_path / "labels.jsonl"
-    labels.write_text(json.dumps({"text": "nothing to see", "rules": ["OPS-VRM"]}) + "\n"
-                      + json.dumps({"text": "call 07911 234567", "rules": []}) + "\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(SCRIPT), "--labels", str(labels), "--min-recall", "0.95",
-                          "--max-benign-rate", "0.02"], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert run.returncode == 1
-    assert "FAIL: recall" in run.stdout and "FAIL: benign rate" in run.stdout
-    assert "07911" not in run.stdout  # without -v, message text is not printed
+def test_accuracy_on_the_labelled_set_meets_the_floors() -> None:
+    """Recall >= 0.95 over every (message, expected rule) pair, and at most 2 % of benign messages
+    flagged; the shared dev set's figures (real public text) come from scripts/accuracy.py."""
+    detector = OperationalDetector()
+    detector.configure(load_patterns().rules_for("operational"))
+    found = missed = benign = flagged = 0
+    notes: list[str] = []
+    for number, item in enumerate(labelled_items(), 1):
+        expected = set(item.pop("rules"))
+        message, window = build_example(item)
+        fired = {finding.rule for finding in detector.detect(message, window)}
+        found += len(expected & fired)
+        missed += len(expected - fired)
+        notes += [f"line {number}: missed {rule}" for rule in sorted(expected - fired)]
+        if not expected:
+            benign += 1
+            flagged += bool(fired)
+            notes += [f"line {number}: benign, flagged {rule}" for rule in sorted(fired)]
+    assert found / (found + missed) >= 0.95, notes
+    assert flagged / benign <= 0.02, notes
 
 
 def test_overlapping_matches_of_one_rule_are_reported_once() -> None:

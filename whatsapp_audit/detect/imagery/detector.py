@@ -147,11 +147,17 @@ class ImageryDetector:
         assert self._scoring is not None
         s = self._scoring
         total = sum(c.delta for c in ev.contributions)
+        own = sum(c.delta for c in ev.contributions if c.kind != "prior")
         if ev.removal_reply:  # an ordinary context does not cancel a strong phrase backed by a removal reply
             floor = sum(c.delta for c in ev.contributions if c.strong and c.kind in ("caption", "reply"))
-            total = max(total, floor)
+            total, own = max(total, floor), max(own, floor)
         score = round(min(1.0, max(0.0, total)), 2)
         if score < s.report_threshold:
+            return None
+        # Earlier scene talk raises a photo's score; it reports one alone only when the photo comes
+        # with no words of the sender's own. A holiday snap captioned as one, half an hour after
+        # unrelated scene talk, needs evidence of its own (scene words, a reply) worth reporting.
+        if ev.described and own < s.report_threshold:
             return None
         rule = self._rules[self._choose_rule(ev)]
         tier = Confidence.HIGH if score >= s.high_tier else Confidence.MEDIUM if score >= s.medium_tier else Confidence.LOW

@@ -46,6 +46,7 @@ class SignalRule:
     strong: tuple[str, ...]
     weak: tuple[str, ...]
     abbreviations: tuple[str, ...]  # matched in the case given (PM, SD, DB), only beside another term
+    ignore: tuple[str, ...]  # ordinary phrases ("dead tired", "crime scene tape"): the words inside do not count
     explain_away: tuple[tuple[str, tuple[str, ...]], ...]  # (class label, terms)
 
 
@@ -56,7 +57,7 @@ class Hit:
     rule_id: str
     role: str
     term: str
-    strength: str  # "strong" | "weak" | "negative"
+    strength: str  # "strong" | "weak" | "negative" | "ignore" (never returned by a scan)
     label: str = ""  # the explain-away class of a negative term
 
 
@@ -72,7 +73,7 @@ def compile_rule(rule: Rule) -> SignalRule:
     role = rule.options.get("role", ROLE_TALK)
     if role not in (ROLE_TALK, ROLE_REPLY):
         raise PatternError(rule.source, rule.source_line, rule.id, "options.role must be 'talk' or 'reply'")
-    unknown = set(rule.match) - {"strong", "weak", "abbreviations"}
+    unknown = set(rule.match) - {"strong", "weak", "abbreviations", "ignore"}
     if unknown:
         raise PatternError(rule.source, rule.source_line, rule.id, f"unknown match keys: {sorted(unknown)}")
     strong = _str_list(rule, rule.match, "strong", "match")
@@ -85,6 +86,7 @@ def compile_rule(rule: Rule) -> SignalRule:
     return SignalRule(
         rule=rule, role=role, strong=strong, weak=weak,
         abbreviations=_str_list(rule, rule.match, "abbreviations", "match"),
+        ignore=_str_list(rule, rule.match, "ignore", "match"),
         explain_away=tuple((label, _str_list(rule, away, label, "options.explain_away")) for label in sorted(away)),
     )
 
@@ -135,8 +137,12 @@ class Scanner:
             for label, terms in sr.explain_away:
                 for term in terms:
                     self._terms.add(term, lambda t, rid=rid, role=role, label=label: Hit(rid, role, t, "negative", label))
+            for term in sr.ignore:
+                self._terms.add(term, lambda t, rid=rid, role=role: Hit(rid, role, t, "ignore"))
             for term in sr.abbreviations:
                 self._abbr.add(term, lambda t, rid=rid, role=role: Hit(rid, role, t, "weak"))
+        # Abbreviations are rare: one search keeps the second, case-sensitive pass off most texts.
+        self._abbr_gate = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(self._abbr.by_first))) + r")(?!\w)")
         self._cache: dict[str, tuple[Hit, ...]] = {}
         self._cache_size = cache_size
 
@@ -153,11 +159,20 @@ class Scanner:
 
     def _scan(self, text: str) -> tuple[Hit, ...]:
         found = self._terms.find(tokens(text.casefold()))
+        # a term inside an ordinary phrase of its rule ("dead" in "dead tired") does not count
+        hidden = [(h.rule_id, a, b) for h, a, b in found if h.strength == "ignore"]
+        if hidden:
+            found = [(h, a, b) for h, a, b in found if h.strength != "ignore"
+                     and not any(rid == h.rule_id and sa <= a and b <= sb for rid, sa, sb in hidden)]
+        if self._abbr.by_first and (found or self._abbr_gate.search(text)):
+            # abbreviations (PM, SD, DB) count only beside another scene term in the same message, or
+            # beside another abbreviation ("SD at the flats, PM tomorrow")
+            abbreviations = self._abbr.find(tokens(text))
+            if len({h.term for h, _, _ in abbreviations}) > 1 or any(
+                    h.role == ROLE_TALK and h.strength != "negative" for h, _, _ in found):
+                found += abbreviations
         if not found:
             return ()
-        if any(h.role == ROLE_TALK and h.strength != "negative" for h, _, _ in found) and self._abbr.by_first:
-            # abbreviations (PM, SD, DB) count only beside another scene term in the same message
-            found += self._abbr.find(tokens(text))
         # a weak word inside a strong phrase ("body" in "dead body") is not counted twice
         spans = [(a, b) for h, a, b in found if h.strength == "strong"]
         kept = [(h, a) for h, a, b in found

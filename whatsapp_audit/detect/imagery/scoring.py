@@ -9,6 +9,7 @@ Every contribution is kept with its reason so a reviewer can see how the score w
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +55,7 @@ class Evidence:
     removal_reply: bool = False
     strong: bool = False  # a strong term in the caption or the sender's nearby talk
     neighbour: tuple[int, float] | None = None  # the best same-sender neighbour: (message index, value)
+    described: bool = False  # the sender's own words go with the photo (a caption, or talk within a minute or two)
 
     def add(self, c: Contribution) -> None:
         self.contributions.append(c)
@@ -102,18 +104,36 @@ class Assessor:
         caption = [h for m in ctx.group for h in self.scanner.scan(m.text)]
         local = self._local(ctx)
         replies = self._replies(ctx)
-        negatives = [h for h in caption + [h for _, _, hs in local for h in hs] + [h for _, hs in replies for h in hs]
-                     if h.strength == "negative" and h.role == ROLE_TALK]
-        cancelling = {h.rule_id for h in negatives}
-        self._caption(ev, caption, cancelling)
+        # Ordinary contexts (crime-scene-images.md §3.2) come from the sender's own caption and nearby
+        # talk, and explain away only the words said close to them: a flat battery mentioned four
+        # minutes later says nothing about the smell described with the photo.
+        said = [(ctx.group[0], caption), *((m, list(hs)) for m, _, hs in local)]
+
+        def near(at: Message) -> list[list[Hit]]:
+            return [hs for m, hs in said if minutes(m, at) <= self.s.explain_minutes]
+
+        def cancelling(at: Message) -> set[str]:
+            return {h.rule_id for hs in near(at) for h in hs if h.strength == "negative" and h.role == ROLE_TALK}
+
+        ev.described = any(_captioned(m) for m in ctx.group) or any(
+            m.kind == MessageKind.TEXT and m.text.strip() and minutes(m, ctx.group[0]) <= self.s.explain_minutes
+            for m, _, _ in local)
+        self._caption(ev, caption, cancelling(ctx.group[0]))
         self._neighbours(ev, ctx, local, cancelling)
         self._reply(ev, ctx, replies)
+        self._support(ev)  # before the prior: earlier talk raises a score, it does not support a lone word
         self._prior(ev, ctx, replies)
-        self._support(ev)
-        if negatives and ev.positive > 0:
-            labels = sorted({h.label for h in negatives})
+        # The penalty applies where an ordinary context speaks to scene words of its own rule said
+        # near it ("cake" beside a "crime scene" party theme).
+        relevant: dict[str, Hit] = {}
+        for m, hits in said:
+            spoken = {h.rule_id for hs in near(m) for h in hs if h.role == ROLE_TALK and h.strength in ("strong", "weak")}
+            relevant.update((h.term, h) for h in hits
+                            if h.strength == "negative" and h.role == ROLE_TALK and h.rule_id in spoken)
+        if relevant and ev.positive > 0:
+            labels = sorted({h.label for h in relevant.values()})
             ev.add(Contribution(f"ordinary context explains the words away ({', '.join(labels)}): "
-                                f"{quote(sorted({h.term for h in negatives}))}", -self.s.negative, None, "negative"))
+                                f"{quote(sorted(relevant))}", -self.s.negative, None, "negative"))
         return ev
 
     # --- the signals -------------------------------------------------------------------------------
@@ -131,12 +151,12 @@ class Assessor:
         ev.words.update(dict.fromkeys(_terms(strong + live)))
 
     def _neighbours(self, ev: Evidence, ctx: Context, local: list[tuple[Message, float, tuple[Hit, ...]]],
-                    cancelling: set[str]) -> None:
+                    cancelling: Callable[[Message], set[str]]) -> None:
         best: Contribution | None = None
         for m, dist, hits in local:
             strong = [h for h in hits if h.role == ROLE_TALK and h.strength == "strong"]
             live = self._cancel(ev, [h for h in hits if h.role == ROLE_TALK and h.strength == "weak"],
-                                cancelling, f"line {m.line}")
+                                cancelling(m), f"line {m.line}")
             if not strong and not live:
                 continue
             ev.strong = ev.strong or bool(strong)
@@ -212,12 +232,14 @@ class Assessor:
         when = "before" if m.index < ctx.group[0].index else "after"
         reason = f"scene talk by {who} {_ago(minutes(m, ctx.group[0]))} {when}, line {m.line}: {quote(_terms(hits))}"
         value = self.s.scene_prior * factor
+        kind = "prior"
         if ev.neighbour is not None and ev.neighbour[0] == m.index:  # one message is not counted twice:
             value -= ev.neighbour[1]  # it weighs at least what it would as conversation talk
             if value <= 0:
                 return
             reason += " (beyond its weight as a nearby message)"
-        ev.add(Contribution(reason, value, hits[0].rule_id, "prior"))
+            kind = "neighbour"  # the sender's own nearby talk: evidence of this photo, not background
+        ev.add(Contribution(reason, value, hits[0].rule_id, kind))
         ev.words.update(dict.fromkeys(_terms(hits)))
 
     def _support(self, ev: Evidence) -> None:
@@ -272,6 +294,19 @@ class Assessor:
         if gone:
             ev.details.append(("explained_away", f"{where}: {quote(_terms(gone))}"))
         return [h for h in weak if h.rule_id not in cancelling]
+
+
+_PLACEHOLDER_WORDS = frozenset({"file", "attached", "omitted", "media", "image", "video", "gif", "sticker", "audio",
+                                "document", "photo"})
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _captioned(message: Message) -> bool:
+    """Whether a media message carries words of its own besides its file names and placeholder."""
+    text = message.text
+    for attachment in message.attachments:
+        text = text.replace(attachment.name, " ")
+    return any(w.casefold() not in _PLACEHOLDER_WORDS for w in _WORD.findall(text))
 
 
 def _terms(hits: Sequence[Hit]) -> list[str]:

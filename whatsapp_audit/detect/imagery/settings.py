@@ -36,6 +36,7 @@ class Scoring:
     several_weak: float
     window_minutes: float
     decay_minutes: float
+    explain_minutes: float
     message_step_minutes: float
     burst_minutes: float
     reply_minutes: float
