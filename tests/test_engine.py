@@ -105,6 +105,21 @@ def test_keyword_filter_reports_which_detectors_need_a_message() -> None:
     assert keyword_filter.wanted("nothing here") == set()
 
 
+def test_a_keyword_inside_a_longer_one_still_wakes_its_detector() -> None:
+    # The alternation reports "operation", never the "op" inside it.
+    keyword_filter = KeywordFilter([frozenset({"op"}), frozenset({"operation"})])
+    assert keyword_filter.wanted("briefing for operation kestrel") == {0, 1}
+    assert keyword_filter.wanted("post op, all fine") == {0}
+
+
+@given(st.dictionaries(st.text(alphabet="abc", min_size=1, max_size=4), st.integers(0, 3), min_size=1, max_size=8),
+       st.text(alphabet="abcx", max_size=30))
+def test_keyword_filter_wants_every_detector_whose_keyword_occurs(owners: dict[str, int], text: str) -> None:
+    words = [frozenset(w for w, owner in owners.items() if owner == n) for n in range(4)]
+    expected = {n for n in range(4) if any(word in text for word in words[n])}
+    assert KeywordFilter(words).wanted(text) == expected
+
+
 @given(st.sets(st.text(alphabet="abcd@ -", min_size=1, max_size=5), min_size=1, max_size=12),
        st.text(alphabet="abcd@ -xy", max_size=30))
 def test_trie_pattern_finds_exactly_the_keywords(words: set[str], text: str) -> None:

@@ -20,7 +20,7 @@ from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
-from whatsapp_audit.detect.text.trie import trie_pattern
+from whatsapp_audit.detect.text.trie import trie_pattern, with_inner_owners
 from whatsapp_audit.model import WHATSAPP_WORDS, Finding, Message, MessageKind
 
 # Recognised system lines name participants (often as phone numbers) and deleted/call/pending lines
@@ -37,6 +37,7 @@ class KeywordFilter:
         for position, words in enumerate(keywords):
             for word in words:
                 self.owners[word] = (*self.owners.get(word, ()), position)
+        self.owners = with_inner_owners(self.owners)  # "op" is still seen inside "operation"
         self.gated = frozenset(i for i, words in enumerate(keywords) if words)
         # Literal words only, so the standard library's engine (faster on plain alternations) is exact.
         self.pattern = re.compile(trie_pattern(self.owners)) if self.owners else None

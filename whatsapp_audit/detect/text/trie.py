@@ -4,7 +4,7 @@ detectors' own keyword gates."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypeAlias
 
 TrieNode: TypeAlias = dict[str, "TrieNode"]  # one node per character; the key "" marks a word's end
@@ -36,3 +36,17 @@ def trie_pattern(words: Iterable[str]) -> str:
         return body
 
     return render(trie)
+
+
+def with_inner_owners(owners: Mapping[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
+    """Owners of each keyword, plus the owners of every keyword found inside it.
+
+    A search with the alternation reports one keyword per place, the longest ("operation", never the
+    "op" inside it), so a rule gated on "op" would not run on "operation" when another rule owns the
+    longer word. Wherever a keyword occurs, every keyword inside it occurs too: it carries their owners.
+    """
+    merged: dict[str, tuple[int, ...]] = {}
+    for word, mine in owners.items():
+        extra = {n for other, theirs in owners.items() if other != word and other in word for n in theirs}
+        merged[word] = tuple(sorted(set(mine) | extra))
+    return merged
