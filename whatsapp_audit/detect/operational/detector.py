@@ -26,7 +26,7 @@ from whatsapp_audit.detect.operational.compile import (
     window_text,
 )
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
-from whatsapp_audit.detect.text.trie import trie_pattern
+from whatsapp_audit.detect.text.trie import trie_pattern, with_inner_owners
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
@@ -61,7 +61,7 @@ class OperationalDetector:
         for position, compiled in enumerate(self._text_rules):
             for word in compiled.gate_words:
                 owners.setdefault(word, []).append(position)
-        self._owners = {word: tuple(positions) for word, positions in owners.items()}
+        self._owners = with_inner_owners({word: tuple(positions) for word, positions in owners.items()})
         self._words = re.compile(trie_pattern(self._owners)) if self._owners else None
         self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
         if self._always:  # some rule must see every message
@@ -157,7 +157,8 @@ class OperationalDetector:
             return None
         if compiled.min_digits:
             group = compiled.options.get("digits_group")
-            token = match.group(group) if group else matched
+            groups = match.groupdict()
+            token = (groups[group] or "") if group in groups else matched  # a regex without the group: all of it
             if sum(ch.isdigit() for ch in token or "") < compiled.min_digits:
                 return None
         if compiled.validator is None:
