@@ -54,7 +54,7 @@ def test_examples_exercise_every_detector_and_keep_their_traps_quiet() -> None:
 
 def test_the_media_example_uses_exif_from_the_zip() -> None:
     report = json.loads((EXAMPLES / "reports" / "ios-night-turn-with-media.json").read_text(encoding="utf-8"))
-    scene = next(f for f in report["findings"] if f["rule"] == "IMG-SCENE")
+    scene = next(f for f in report["findings"] if f["matched"] == "00000014-PHOTO-2024-05-02-01-12-40.jpg")
     assert "exif_gps_place" in scene["explanation"]["details"]
     assert {m["name"] for m in report["media"]} == {"00000014-PHOTO-2024-05-02-01-12-40.jpg", "00000015-PHOTO-2024-05-02-05-45-00.jpg"}
 
