@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
 
 # Invisible marks real exports carry (LRM, RLM, bidi embeddings/isolates, zero-width characters).
@@ -96,28 +97,52 @@ _Entry = tuple[tuple[str, ...], str, Hit]
 
 
 class _Index:
-    """Terms keyed by their first token; a text is matched token by token, overlaps included."""
+    """Terms keyed by their first token; a text is matched token by token, overlaps included.
+
+    Phrases are also keyed by their second token, so a common first word ("the deceased was",
+    "on the cordon") costs one more lookup rather than a loop over every phrase it starts.
+    Hits at one position keep the order their terms were added in."""
 
     def __init__(self, fold_case: bool) -> None:
         self.fold_case = fold_case
         self.by_first: dict[str, list[_Entry]] = {}
+        # first token -> (single-token hits, second token -> phrases), each item with its order
+        self._index: dict[str, tuple[list[tuple[int, Hit]], dict[str, list[tuple[int, tuple[str, ...], Hit]]]]] = {}
+        self._added = 0
 
     def add(self, term: str, hit_of: Any) -> None:
         norm = normalise(term)
         toks = tokens(norm.casefold() if self.fold_case else norm)
         shown = " ".join(norm.split())
-        self.by_first.setdefault(toks[0], []).append((toks, shown, hit_of(shown)))
+        hit = hit_of(shown)
+        self.by_first.setdefault(toks[0], []).append((toks, shown, hit))
+        singles, phrases = self._index.setdefault(toks[0], ([], {}))
+        if len(toks) == 1:
+            singles.append((self._added, hit))
+        else:
+            phrases.setdefault(toks[1], []).append((self._added, toks, hit))
+        self._added += 1
 
     def find(self, toks: Sequence[str]) -> list[tuple[Hit, int, int]]:
-        out = []
-        get = self.by_first.get
+        out: list[tuple[Hit, int, int]] = []
+        get = self._index.get
+        last = len(toks) - 1
         for i, tok in enumerate(toks):
-            entries = get(tok)
-            if entries:
-                for term_toks, _, hit in entries:
-                    n = len(term_toks)
-                    if n == 1 or tuple(toks[i:i + n]) == term_toks:
-                        out.append((hit, i, i + n))
+            entry = get(tok)
+            if entry is None:
+                continue
+            singles, phrases = entry
+            candidates = phrases.get(toks[i + 1]) if phrases and i < last else None
+            if candidates is None:
+                out.extend((hit, i, i + 1) for _, hit in singles)
+                continue
+            found = [(order, hit, 1) for order, hit in singles]
+            for order, term_toks, hit in candidates:
+                n = len(term_toks)
+                if n == 2 or tuple(toks[i:i + n]) == term_toks:
+                    found.append((order, hit, n))
+            found.sort(key=lambda item: item[0])
+            out.extend((hit, i, i + n) for _, hit, n in found)
         return out
 
 
@@ -142,7 +167,7 @@ class Scanner:
             for term in sr.abbreviations:
                 self._abbr.add(term, lambda t, rid=rid, role=role: Hit(rid, role, t, "weak"))
         # Abbreviations are rare: one search keeps the second, case-sensitive pass off most texts.
-        self._abbr_gate = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(self._abbr.by_first))) + r")(?!\w)")
+        self._abbr_gate = _first_token_gate(self._abbr.by_first)
         self._cache: dict[str, tuple[Hit, ...]] = {}
         self._cache_size = cache_size
 
@@ -164,13 +189,14 @@ class Scanner:
         if hidden:
             found = [(h, a, b) for h, a, b in found if h.strength != "ignore"
                      and not any(rid == h.rule_id and sa <= a and b <= sb for rid, sa, sb in hidden)]
-        if self._abbr.by_first and (found or self._abbr_gate.search(text)):
+        if self._abbr.by_first:
             # abbreviations (PM, SD, DB) count only beside another scene term in the same message, or
             # beside another abbreviation ("SD at the flats, PM tomorrow")
-            abbreviations = self._abbr.find(tokens(text))
-            if len({h.term for h, _, _ in abbreviations}) > 1 or any(
-                    h.role == ROLE_TALK and h.strength != "negative" for h, _, _ in found):
-                found += abbreviations
+            talk = any(h.role == ROLE_TALK and h.strength != "negative" for h, _, _ in found)
+            if talk or (any(a in text for a in self._abbr.by_first) and self._abbr_gate.search(text)):
+                abbreviations = self._abbr.find(tokens(text))
+                if talk or len({h.term for h, _, _ in abbreviations}) > 1:
+                    found += abbreviations
         if not found:
             return ()
         # a weak word inside a strong phrase ("body" in "dead body") is not counted twice
@@ -179,3 +205,14 @@ class Scanner:
                 if h.strength != "weak" or not any(sa <= a and b <= sb for sa, sb in spans)]
         ordered = sorted(kept, key=lambda x: (x[1], x[0].strength == "negative"))
         return tuple(dict.fromkeys(h for h, _ in ordered))
+
+
+def _first_token_gate(by_first: Mapping[str, Any]) -> re.Pattern[str]:
+    """A regex that finds any of these first tokens as a whole token (a word, or one symbol)."""
+    words = sorted(t for t in by_first if re.match(r"\w", t))
+    symbols = sorted(t for t in by_first if not re.match(r"\w", t))
+    parts = []
+    if words:
+        parts.append(r"(?<!\w)(?:" + trie_pattern(words) + r")(?!\w)")
+    parts += map(re.escape, symbols)
+    return re.compile("|".join(parts) if parts else r"(?!)")
