@@ -1,5 +1,5 @@
-"""The fast JSON encoding (orjson) writes exactly what the standard library would, and `parse`
-output carries the same values as the reference record."""
+"""The fast JSON encoding (orjson) writes exactly what the standard library would, `parse` output
+carries the same values as the reference record, and the reports the same values as before."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ values = st.recursive(
 @given(value=values)
 def test_fast_and_standard_encodings_give_the_same_text(value):
     assert encode.dumps(value) == encode.standard_dumps(value)
+    assert encode.dumps(value, indent=True) == encode.standard_dumps(value, indent=True)
     assert encode.lines([value, value]) == encode.standard_dumps(value) + "\n" + encode.standard_dumps(value) + "\n"
 
 
@@ -51,3 +52,13 @@ def test_parse_output_has_the_reference_values_for_every_message(monkeypatch):
         document = io.StringIO()
         write_json(chat.messages, document, {"source": {"path": path.name}}, lambda: {"coverage": {}})
         assert json.loads(document.getvalue())["messages"] == [message_record(m) for m in chat.messages]
+
+
+def test_a_report_keeps_its_values_and_escapes_invisible_characters():
+    from whatsapp_audit.report.safe import json_dumps
+
+    record = {"text": "a\u202eb\u200bc\x7f", "score": 0.85, "n": None, "list": [1, "ü"]}
+    compact = json_dumps(record)
+    assert json.loads(compact) == record
+    assert "\u202e" not in compact and "\\u202e" in compact and "\\u007f" in compact
+    assert json.loads(json_dumps(record, indent=2)) == record

@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 import re
 
+from whatsapp_audit.report import encode
+
 # A spreadsheet runs a cell as a formula when it starts with one of these (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # C0/C1 controls (but tab and newline), bidi overrides and isolates, zero-width characters.
@@ -53,8 +55,10 @@ def mask_phone_numbers(text: str) -> str:
 
 def json_dumps(value: object, indent: int | None = None) -> str:
     """JSON with readable non-ASCII text, but controls, bidi and zero-width characters as \\uXXXX escapes,
-    so a report printed in a terminal cannot be reordered or restyled; the decoded text is unchanged."""
-    import json
+    so a report printed in a terminal cannot be reordered or restyled; the decoded text is unchanged.
 
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    Compact (no spaces after `,` and `:`) unless `indent` is 2 (the only indent the reports use)."""
+    if indent not in (None, 2):
+        raise ValueError("indent must be None or 2")
+    text = encode.dumps(value, indent=indent is not None)
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
