@@ -7,6 +7,7 @@ library is needed: the test reads the DOM Chromium dumps after the page's script
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -60,25 +61,48 @@ def visible_rules(dom: str) -> list[str]:
             if "hidden" not in m.group(1) + m.group(3)]
 
 
+def shown(dom: str) -> str:
+    """The line that says how many findings are shown and by which filter (what a printed page says)."""
+    match = re.search(r'<p class="filter-state" id="filter-state" role="status">([^<]*)</p>', dom)
+    assert match, "no filter-state line"
+    return html.unescape(match.group(1))
+
+
 def test_page_renders_and_its_script_runs_under_the_csp(report: Path) -> None:
     dom = dump(report)
     assert 'data-filters-ready="yes"' in dom  # the inline script ran: its CSP hash is right
     assert visible_rules(dom) == ["OPS-VRM", "OPS-PHONE", "IMG-BODY", "DIS-DIS-SPASTIC", "OPS-VRM"]
-    assert '<span id="shown-count">5</span>' in dom
+    assert shown(dom) == "Showing all 5 findings (no filter)."
     assert "pwned" not in dom.split("<body")[0] and "&lt;img src=x onerror=" in dom  # chat HTML stayed text
 
 
-@pytest.mark.parametrize(("fragment", "expected"), [
-    ("#rule=OPS-VRM", ["OPS-VRM", "OPS-VRM"]),
-    ("#category=crime_scene_image", ["IMG-BODY"]),
-    ("#author=Ned%20Rowe", ["DIS-DIS-SPASTIC", "OPS-VRM"]),
-    ("#from=2024-05-03&to=2024-05-03", ["IMG-BODY", "DIS-DIS-SPASTIC"]),
-    ("#rule=OPS-VRM&author=Kay%20Lund", ["OPS-VRM"]),
+@pytest.mark.parametrize(("fragment", "expected", "said"), [
+    ("#rule=OPS-VRM", ["OPS-VRM", "OPS-VRM"], "Rule OPS-VRM Vehicle registration mark"),
+    ("#author=Ned%20Rowe", ["DIS-DIS-SPASTIC", "OPS-VRM"], "Participant Ned Rowe"),
+    ("#from=2024-05-03&to=2024-05-03", ["IMG-BODY", "DIS-DIS-SPASTIC"], "From 2024-05-03; To 2024-05-03"),
+    ("#rule=OPS-VRM&author=Kay%20Lund", ["OPS-VRM"], "Rule OPS-VRM Vehicle registration mark; Participant Kay Lund"),
+    ("#severity=high", ["IMG-BODY", "DIS-DIS-SPASTIC"], "Severity high (2)"),
+    ("#severity=medium%2B", ["OPS-VRM", "OPS-PHONE", "IMG-BODY", "DIS-DIS-SPASTIC", "OPS-VRM"], "Severity medium or higher (5)"),
+    ("#confidence=medium", ["IMG-BODY", "DIS-DIS-SPASTIC"], "Confidence medium (2)"),
+    ("#q=KIT%20bag", ["DIS-DIS-SPASTIC"], "Text KIT bag"),  # free text, any case, in the flagged message ...
+    ("#q=07911", ["OPS-VRM", "OPS-PHONE"], "Text 07911"),  # ... not in its neighbours (every finding has them)
+    ("#q=ned%20rowe", ["DIS-DIS-SPASTIC", "OPS-VRM"], "Text ned rowe"),  # or who, and the rule's words
 ])
-def test_filters_show_only_matching_findings(report: Path, fragment: str, expected: list[str]) -> None:
+def test_filters_show_only_matching_findings_and_say_so(report: Path, fragment: str, expected: list[str], said: str) -> None:
     dom = dump(report, fragment)
     assert visible_rules(dom) == expected
-    assert f'<span id="shown-count">{len(expected)}</span>' in dom
+    assert shown(dom) == f"Showing {len(expected)} of 5 findings. Filter: {said}."
+
+
+def test_the_summary_links_to_its_filters(report: Path) -> None:
+    """Every count in the summary links to the filter that shows those findings, and the link works."""
+    page = report.read_text(encoding="utf-8")
+    links = set(re.findall(r'href="(#[a-z]+=[^"&]+(?:&amp;[a-z]+=[^"&]+)*)"', page))
+    assert {"#rule=OPS-VRM", "#category=crime_scene_image", "#severity=high", "#confidence=medium",
+            "#author=Ned%20Rowe", "#from=2024-05-03&amp;to=2024-05-03"} <= links
+    rows = re.findall(r'<td><code>OPS-VRM</code></td><td>[^<]*</td><td class="n"><a href="([^"]+)">(\d+)</a>', page)
+    assert rows == [("#rule=OPS-VRM", "2")]
+    assert len(visible_rules(dump(report, rows[0][0]))) == 2
 
 
 def test_a_case_report_filters_by_exhibit(tmp_path: Path) -> None:

@@ -138,7 +138,7 @@ def test_exit_codes_follow_fail_on(evidence: Path, tmp_path: Path, capsys) -> No
     benign = tmp_path / "benign.txt"
     benign.write_text(BENIGN, encoding="utf-8")
     code, out, _ = exit_code("scan", str(benign), capsys=capsys)
-    assert code == 0 and "0 finding(s)" in out
+    assert code == 0 and "0 findings in 3 messages" in out
 
 
 def test_text_listing_shows_chat_text_literally(evidence: Path, capsys) -> None:

@@ -7,17 +7,24 @@ anything, because removing material can itself be a problem if there is an inves
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Console
 from rich.text import Text
 
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.authors import label
+from whatsapp_audit.report.image_evidence import exif_evidence
 from whatsapp_audit.report.safe import mask_phone_numbers
-from whatsapp_audit.report.summary import rule_texts, trimmed
+from whatsapp_audit.report.summary import rule_texts, time_format, trimmed
 from whatsapp_audit.report.terminal import context_line, inert
-from whatsapp_audit.report.text_report import in_time_order
 from whatsapp_audit.report.triage import search_lines, triage_lines, verdict_line
-from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
+from whatsapp_audit.scan import ContextMessage, ExportScan, ScanFinding, ScanResult
+from whatsapp_audit.wording import plural
+
+_LRM = "\u200e"
+# Kinds whose text iOS starts with a left-to-right mark: attachments, locations and its own notices.
+_WHATSAPP_MARKED = frozenset({"media", "location", "view_once", "system", "deleted", "call", "pending"})
 
 COULD_BE = {
     "operational_data": "sharing police information outside police systems",
@@ -63,17 +70,19 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
     for sentence in search_lines(case) + triage_lines(case):
         console.print(Text("Note: ") + inert(sentence[:1].upper() + sentence[1:], clean=mask))
     console.print()
-    findings = in_time_order(case)
+    findings = list(case.findings)
     if not findings:
         console.print(Text(f"Nothing in {'these chats' if several else 'this chat'} matched the rules for "
                            "operational data, crime-scene images or discriminatory language.", style="bold green"))
         console.print(Text("The check cannot see everything (for example what is in a photo), so if you are "
                            "unsure about something, ask."))
     else:
-        console.print(Text(f"{len(by_message(findings))} message(s) could be a problem:", style="bold"))
+        groups = len(by_message(findings))
+        console.print(Text(f"{plural(groups, 'message')} could be a problem:", style="bold"))
         console.print()
     for number, group in enumerate(by_message(findings), 1):
         first = group[0]
+        clock = time_format(case, first.source)
         head = Text(f"{number}. ", style="bold") + inert(label(first.author), style="bold", clean=mask)
         head.append(f", {first.timestamp:%d %b %Y %H:%M} (line {first.finding.line}")
         if several:
@@ -82,20 +91,26 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
         console.print(head)
         before, after = trimmed(first, context)
         for message in before:
-            console.print(context_line(message, clean=mask))
+            console.print(context_line(quiet(message), clean=mask, clock=clock))
         if first.message is not None:
             spans = [(i.finding.start, i.finding.end) for i in group if i.finding.start is not None]
             start, end = spans[0] if len(spans) == 1 else (None, None)
-            console.print(context_line(first.message, clean=mask, marker="> ", style="", start=start, end=end))
+            flagged = quiet(first.message)
+            if flagged is not first.message and start is not None and end is not None:
+                start, end = start - 1, end - 1
+            console.print(context_line(flagged, clean=mask, marker="> ", style="", start=start, end=end, clock=clock))
         for message in after:
-            console.print(context_line(message, clean=mask))
+            console.print(context_line(quiet(message), clean=mask, clock=clock))
         for item in group:
             finding = item.finding
             why, guidance = rule_texts(case, finding.rule)
             title = case.titles.get(finding.rule, finding.rule)
             could = COULD_BE.get(finding.category.value, "a problem")
-            console.print(Text(f"   This could be seen as {could}: {title[:1].lower() + title[1:]}", style="bold")
+            console.print(Text(f"   This could be seen as {could}: {in_sentence(title)}", style="bold")
                           + (Text(" (") + inert(finding.matched, clean=mask) + Text(")") if finding.matched else Text("")))
+            exif = exif_evidence(item)
+            if exif is not None:
+                console.print(Text(f"   {exif.plain()}"))
             if why:
                 console.print(Text(f"   Why it matters: {why}"))
             if guidance:
@@ -108,6 +123,25 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
         console.print(Text(f" - {step}"))
     console.print()
     console.print(Text(SENSITIVE, style="italic"))
+
+
+def in_sentence(title: str) -> str:
+    """A rule title inside a sentence: "Vehicle registration mark" -> "vehicle registration mark", but
+    "PNC ID" and "OFFICIAL-SENSITIVE marking" keep their capitals (a first word in capitals is a name)."""
+    first = title.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
+def quiet(message: ContextMessage) -> ContextMessage:
+    """The message without the invisible left-to-right mark iOS writes before an attachment, a
+    location or one of its own notices (`\u200e<attached: ...>`): it is WhatsApp's formatting, and
+    showing it as ⟨U+200E⟩ on every photo line only alarms. A person's text keeps it, shown, as does
+    any other invisible character."""
+    if message.text.startswith(_LRM) and message.kind in _WHATSAPP_MARKED:
+        return replace(message, text=message.text[1:])
+    return message
 
 
 def _chat_name(case: CaseResult, index: int) -> str:

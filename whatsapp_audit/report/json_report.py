@@ -16,11 +16,13 @@ from whatsapp_audit import __version__
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.fingerprint import PORTABLE_FINGERPRINT_VERSION
 from whatsapp_audit.report.authors import display
+from whatsapp_audit.report.case_details import CaseDetails
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.summary import (
     case_limitations,
     context_record,
     counts_record,
+    numbered,
     participants_record,
     rule_texts,
     timeline_record,
@@ -40,7 +42,7 @@ def stamp(generated_at: datetime | None = None) -> str:
 
 
 def header(result: ScanResult | CaseResult, generated_at: datetime | None = None,
-           context: int | None = None) -> dict[str, Any]:
+           context: int | None = None, case_details: CaseDetails | dict[str, str] | None = None) -> dict[str, Any]:
     """Everything except the findings, in the order it is written.
 
     Lists (media, regex_timeouts, participants, findings) hold the items of every export, each with
@@ -53,6 +55,7 @@ def header(result: ScanResult | CaseResult, generated_at: datetime | None = None
         "generated_at": stamp(generated_at),
         "tool": {"name": "whatsapp-audit", "version": __version__, "fingerprint_version": FINGERPRINT_VERSION,
                  "portable_fingerprint_version": PORTABLE_FINGERPRINT_VERSION},
+        "case": CaseDetails.of(case_details).record(),
         "patterns": patterns_record(case.patterns, case.skipped_rules),
         "source": single.source_record if single is not None else None,
         "coverage": single.coverage if single is not None else None,
@@ -112,8 +115,10 @@ def sources_record(case: CaseResult) -> list[dict[str, Any]]:
 
 
 def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
-                   result: ScanResult | CaseResult | None = None, context: int | None = None) -> dict[str, Any]:
-    """One finding as a JSON object (offsets are into the message text, in code points)."""
+                   result: ScanResult | CaseResult | None = None, context: int | None = None,
+                   number: int | None = None) -> dict[str, Any]:
+    """One finding as a JSON object (offsets are into the message text, in code points); `number` is
+    its place in the report, from 1 (see `summary.numbered`)."""
     finding = item.finding
     why = finding.explanation
     reason, guidance = rule_texts(result, finding.rule) if result is not None else ("", "")
@@ -121,6 +126,7 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
     before, after = trimmed(item, size)
     return {
         "id": item.id,
+        "number": number,
         "source": item.source,
         "line": finding.line,
         "end_line": item.end_line,
@@ -159,33 +165,34 @@ def finding_record(item: ScanFinding, titles: dict[str, str] | None = None,
 
 
 def report_dict(result: ScanResult | CaseResult, generated_at: datetime | None = None,
-                context: int | None = None) -> dict[str, Any]:
+                context: int | None = None, case_details: CaseDetails | dict[str, str] | None = None) -> dict[str, Any]:
     """The whole report as a dict (what `write_json` writes)."""
     case = as_case(result)
-    record = header(case, generated_at, context)
-    record["findings"] = [finding_record(item, case.titles, case, context) for item in case.findings]
+    record = header(case, generated_at, context, case_details)
+    record["findings"] = [finding_record(item, case.titles, case, context, number) for number, item in numbered(case)]
     return record
 
 
 def iter_json(result: ScanResult | CaseResult, generated_at: datetime | None = None,
-              context: int | None = None) -> Iterator[str]:
+              context: int | None = None, case_details: CaseDetails | dict[str, str] | None = None) -> Iterator[str]:
     """The report as text chunks: the header, then one finding per line."""
     result = as_case(result)
-    head = json_dumps(header(result, generated_at, context), indent=2)
+    head = json_dumps(header(result, generated_at, context, case_details), indent=2)
     yield head[:-2] + ',\n  "findings": ['
-    for position, item in enumerate(result.findings):
-        record = finding_record(item, result.titles, result, context)
-        yield ("," if position else "") + "\n    " + json_dumps(record)
+    for number, item in numbered(result):
+        record = finding_record(item, result.titles, result, context, number)
+        yield ("," if number > 1 else "") + "\n    " + json_dumps(record)
     yield ("\n  " if result.findings else "") + "]\n}\n"
 
 
-def write_json(result: ScanResult | CaseResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
-    for chunk in iter_json(result, generated_at, context):
+def write_json(result: ScanResult | CaseResult, out: TextIO, generated_at: datetime | None = None,
+               context: int | None = None, case_details: CaseDetails | dict[str, str] | None = None) -> None:
+    for chunk in iter_json(result, generated_at, context, case_details):
         out.write(chunk)
 
 
 def write_jsonl(result: ScanResult | CaseResult, out: TextIO, generated_at: datetime | None = None, context: int | None = None) -> None:
     """One finding object per line, the same objects as the JSON report's `findings`."""
-    for item in result.findings:
-        out.write(json_dumps(finding_record(item, result.titles, result, context)))
+    for number, item in numbered(result):
+        out.write(json_dumps(finding_record(item, result.titles, result, context, number)))
         out.write("\n")

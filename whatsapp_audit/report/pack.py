@@ -21,7 +21,6 @@ from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.fingerprint import PORTABLE_FINGERPRINT_VERSION
 from whatsapp_audit.report.csv_report import write_csv
-from whatsapp_audit.report.html_report import write_html
 from whatsapp_audit.report.json_report import SCHEMA_VERSION, header, stamp, write_json
 from whatsapp_audit.report.safe import json_dumps
 from whatsapp_audit.report.strategy import search_strategy
@@ -85,13 +84,15 @@ class EvidencePack:
         """Write the reports, the strategy, the log, the manifest (COMPLETE) and SHA256SUMS.
 
         `context`: messages each side in every report (default: all kept for JSON/CSV, 5 in HTML)."""
+        from whatsapp_audit.report.html_report import write_html  # Jinja2 is loaded only when a pack is written
+
         result = as_case(result)
         with open(self.folder / "findings.json", "w", encoding="utf-8", newline="") as handle:
-            write_json(result, handle, self.started, context)
+            write_json(result, handle, self.started, context, self.case)
         with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as handle:
             write_html(result, handle, self.started, context=5 if context is None else context, case=self.case)
         with open(self.folder / "findings.csv", "w", encoding="utf-8-sig", newline="") as handle:
-            write_csv(result, handle, context)
+            write_csv(result, handle, context, self.case)
         self._write("search-strategy.md", search_strategy(result, self.options, self.case))
         for name in ("findings.json", "report.html", "findings.csv", "search-strategy.md"):
             self.log("wrote", file=name, sha256=file_sha256(self.folder / name))

@@ -8,8 +8,8 @@ from typing import TextIO
 from rich.console import Console
 
 from whatsapp_audit.case import CaseResult
+from whatsapp_audit.report.case_details import CaseDetails
 from whatsapp_audit.report.csv_report import write_csv
-from whatsapp_audit.report.html_report import write_html
 from whatsapp_audit.report.json_report import write_json, write_jsonl
 from whatsapp_audit.report.sarif import write_sarif
 from whatsapp_audit.report.text_report import render_text
@@ -27,20 +27,25 @@ def plain_console(out: TextIO) -> Console:
 
 
 def render(fmt: str, result: ScanResult | CaseResult, out: TextIO, *, generated_at: datetime | None = None,
-           context: int | None = None, console: Console | None = None) -> None:
-    """Write `result` as `fmt` to `out` (`console` for text on a terminal)."""
+           context: int | None = None, console: Console | None = None,
+           case: CaseDetails | dict[str, str] | None = None) -> None:
+    """Write `result` as `fmt` to `out` (`console` for text on a terminal). The case details go into
+    every format but JSON Lines, which holds findings only (one object per line, nothing else)."""
     size = DEFAULT_CONTEXT[fmt] if context is None else context
+    details = CaseDetails.of(case)
     if fmt == "text":
-        render_text(result, console or plain_console(out), context=size)
+        render_text(result, console or plain_console(out), context=size, case=details)
     elif fmt == "json":
-        write_json(result, out, generated_at, size)
+        write_json(result, out, generated_at, size, details)
     elif fmt == "jsonl":
         write_jsonl(result, out, generated_at, size)
     elif fmt == "csv":
-        write_csv(result, out, size)
+        write_csv(result, out, size, details)
     elif fmt == "html":
-        write_html(result, out, generated_at, context=size)
+        from whatsapp_audit.report.html_report import write_html  # Jinja2 is loaded only for HTML
+
+        write_html(result, out, generated_at, context=size, case=details)
     elif fmt == "sarif":
-        write_sarif(result, out)
+        write_sarif(result, out, details)
     else:  # pragma: no cover - click restricts the choice
         raise ValueError(fmt)

@@ -17,7 +17,10 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u
 
 
 def csv_cell(value: object) -> str:
-    """A CSV cell that no spreadsheet will evaluate: formula-like text gets a leading apostrophe."""
+    """A CSV cell that no spreadsheet will evaluate: formula-like text gets a leading apostrophe.
+    Booleans are `true`/`false`, as in the JSON outputs (not Python's `True`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text

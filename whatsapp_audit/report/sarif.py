@@ -15,8 +15,9 @@ from urllib.parse import quote
 
 from whatsapp_audit import __version__
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
+from whatsapp_audit.report.case_details import CaseDetails
 from whatsapp_audit.report.safe import json_dumps
-from whatsapp_audit.report.summary import rule_texts
+from whatsapp_audit.report.summary import numbered, rule_texts
 from whatsapp_audit.report.triage import finding_review
 from whatsapp_audit.scan import ScanResult
 
@@ -32,7 +33,7 @@ def artifact_uri(path: str) -> str:
     return quote(given.as_posix())
 
 
-def sarif_dict(result: ScanResult | CaseResult) -> dict[str, Any]:
+def sarif_dict(result: ScanResult | CaseResult, case: CaseDetails | dict[str, str] | None = None) -> dict[str, Any]:
     result = as_case(result)
     fired = sorted({item.finding.rule for item in result.findings})
     index = {rule_id: position for position, rule_id in enumerate(fired)}
@@ -51,7 +52,7 @@ def sarif_dict(result: ScanResult | CaseResult) -> dict[str, Any]:
         })
     artifacts, where = _artifacts(result)
     results = []
-    for item in result.findings:
+    for number, item in numbered(result):
         finding = item.finding
         region: dict[str, Any] = {"startLine": finding.line, "endLine": item.end_line}
         record: dict[str, Any] = {
@@ -63,7 +64,7 @@ def sarif_dict(result: ScanResult | CaseResult) -> dict[str, Any]:
             "partialFingerprints": {"whatsappAuditFingerprint/v1": item.id,
                                     "whatsappAuditPortableFingerprint/v1": item.portable_id},
             "properties": {
-                "category": finding.category.value, "severity": finding.severity.value,
+                "number": number, "category": finding.category.value, "severity": finding.severity.value,
                 "confidence": finding.confidence.value, "score": finding.score,
                 "matched": finding.matched, "author": item.author, "timestamp": item.timestamp.isoformat(),
             },
@@ -80,6 +81,7 @@ def sarif_dict(result: ScanResult | CaseResult) -> dict[str, Any]:
         "artifacts": artifacts,
         "columnKind": "unicodeCodePoints",
         "results": results,
+        "properties": {"case": CaseDetails.of(case).record()},
     }
     if result.failed:
         run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
@@ -120,6 +122,6 @@ def _artifacts(result: CaseResult) -> tuple[list[dict[str, Any]], dict[int, dict
     return artifacts, where
 
 
-def write_sarif(result: ScanResult | CaseResult, out: TextIO) -> None:
-    out.write(json_dumps(sarif_dict(result), indent=2))
+def write_sarif(result: ScanResult | CaseResult, out: TextIO, case: CaseDetails | dict[str, str] | None = None) -> None:
+    out.write(json_dumps(sarif_dict(result, case), indent=2))
     out.write("\n")

@@ -10,11 +10,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from whatsapp_audit.case import CaseResult, ExportFailure
+from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.model import Category, Severity, author_name
 from whatsapp_audit.report.authors import display
 from whatsapp_audit.scan import ContextMessage, Counts, ExportScan, ScanFinding, ScanResult
 from whatsapp_audit.scope import unmatched_participants
+from whatsapp_audit.wording import plural
 
 CATEGORY_LABELS = {
     Category.OPERATIONAL_DATA.value: "Operational data",
@@ -42,6 +43,19 @@ class Day:
     date: str
     findings: int
     by_category: dict[str, int]
+
+
+def numbered(result: ScanResult | CaseResult) -> list[tuple[int, ScanFinding]]:
+    """Every finding with its number: 1-based, in report order (the order of the JSON `findings`:
+    export, then place in the file). The HTML, CSV, JSON and terminal reports give a finding the
+    same number, so "finding 12" means one thing whichever of them a reader holds."""
+    return list(enumerate(as_case(result).findings, 1))
+
+
+def time_format(result: CaseResult, source: int) -> str:
+    """strftime for a message time of this export: no seconds when the export has none (Android)."""
+    export = result.exports[source] if source < len(result.exports) else None
+    return "%H:%M" if isinstance(export, ExportScan) and export.survey.minute_precision else "%H:%M:%S"
 
 
 def participants(result: ScanResult | CaseResult) -> list[Participant]:
@@ -150,7 +164,8 @@ def case_limitations(case: CaseResult) -> list[str]:
             notes += [f"{where}--participant {given!r} names no author of this export: no message of theirs was examined"
                       for given in unmatched_participants(case.search, export.stats.authors)]
     if case.skipped:
-        notes.append(f"{len(case.skipped)} file(s) in the folders given were not read (listed as skipped)")
+        notes.append(f"{plural(len(case.skipped), 'file')} in the folders given {'was' if len(case.skipped) == 1 else 'were'} "
+                     "not read (listed as skipped)")
     if case.redaction is not None:
         notes.insert(0, REDACTED_NOTE)
     return notes

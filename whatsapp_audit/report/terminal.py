@@ -51,9 +51,9 @@ def message_text(message: ContextMessage, start: int | None = None, end: int | N
 
 
 def context_line(message: ContextMessage, clean: Clean = visible, marker: str = "  ", style: str = "dim",
-                 start: int | None = None, end: int | None = None) -> Text:
-    """One message in a context block: time, author, text."""
-    head = Text(f"    {marker}{message.timestamp:%H:%M:%S} ", style=style)
+                 start: int | None = None, end: int | None = None, clock: str = "%H:%M:%S") -> Text:
+    """One message in a context block: time (`clock`: no seconds for an export without them), author, text."""
+    head = Text(f"    {marker}{message.timestamp.strftime(clock)} ", style=style)
     head.append_text(inert(display(message.author), style=f"{style} bold".strip(), clean=clean))
     head.append(": ", style=style)
     body = message_text(message, start, end, clean=clean)

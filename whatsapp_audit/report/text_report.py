@@ -1,4 +1,6 @@
-"""The investigator's terminal report: findings in time order with context, then summaries.
+"""The investigator's terminal report: the case details, then findings with context, then summaries.
+
+Findings come in report order (export, then place in the file), numbered as in every other format.
 
 Each finding shows rule, severity, confidence, author, time, line, the message with the match
 highlighted, a few messages either side, the reason and the guidance. The summary gives counts by
@@ -16,46 +18,55 @@ from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.report.authors import distinct_displays, label
 from whatsapp_audit.report.authors import unsaved as unsaved_as
-from whatsapp_audit.report.summary import CATEGORY_LABELS, case_limitations, participants, rule_texts, timeline, trimmed
+from whatsapp_audit.report.case_details import CaseDetails
+from whatsapp_audit.report.image_evidence import exif_evidence
+from whatsapp_audit.report.summary import (
+    CATEGORY_LABELS,
+    case_limitations,
+    numbered,
+    participants,
+    rule_texts,
+    time_format,
+    timeline,
+    trimmed,
+)
 from whatsapp_audit.report.terminal import bar, context_line, inert
 from whatsapp_audit.report.triage import search_lines, triage_lines, verdict_line
 from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
+from whatsapp_audit.wording import plural
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
 
-def in_time_order(result: ScanResult | CaseResult) -> list[ScanFinding]:
-    """Findings export by export, then by message time, then by place in the file (exports can step
-    backwards in time)."""
-    return sorted(result.findings, key=lambda item: (item.source, item.timestamp, item.sort_key))
-
-
-def render_text(result: ScanResult | CaseResult, console: Console, context: int = 2) -> None:
+def render_text(result: ScanResult | CaseResult, console: Console, context: int = 2,
+                case: CaseDetails | dict[str, str] | None = None) -> None:
     """Print the whole report to `console` (made by cli.console, markup and emoji off)."""
-    case = as_case(result)
-    single = case.single
+    run = as_case(result)
+    single = run.single
+    for name, value in CaseDetails.of(case).given(short=True):
+        console.print(Text(f"{name:<14}", style="bold") + inert(value))
     if single is not None:
         _export_header(single, console)
     else:
-        _case_header(case, console)
-    for note in case_limitations(case):
+        _case_header(run, console)
+    for note in case_limitations(run):
         console.print(Text("note          ") + inert(note))
-    if case.skipped_rules:
-        console.print(Text(f"note          {len(case.skipped_rules)} rule(s) not run: no detector registered for them"))
-    if case.min_confidence != "low":
-        console.print(Text(f"note          only findings of {case.min_confidence} confidence or above are listed"))
-    for line in search_lines(case) + triage_lines(case):
+    if run.skipped_rules:
+        console.print(Text(f"note          {plural(len(run.skipped_rules), 'rule')} not run: no detector registered for them"))
+    if run.min_confidence != "low":
+        console.print(Text(f"note          only findings of {run.min_confidence} confidence or above are listed"))
+    for line in search_lines(run) + triage_lines(run):
         console.print(Text("note          ") + inert(line))
     console.print()
     shown = -1
-    for number, item in enumerate(in_time_order(case), 1):
+    for number, item in numbered(run):
         if single is None and item.source != shown:
             shown = item.source
-            console.print(Text(f"Exhibit {shown + 1}  ", style="bold") + inert(case.path(shown), style="bold"))
+            console.print(Text(f"Exhibit {shown + 1}  ", style="bold") + inert(run.path(shown), style="bold"))
             console.print()
-        console.print(finding_block(case, item, number, context))
+        console.print(finding_block(run, item, number, context))
         console.print()
-    render_summary(case, console)
+    render_summary(run, console)
 
 
 def _export_header(export: ExportScan, console: Console) -> None:
@@ -83,34 +94,39 @@ def _case_header(case: CaseResult, console: Console) -> None:
         console.print(Text(f"  lines       {coverage_line(export.stats)}"))
         console.print(Text(f"  findings    {export.counts.findings}"))
     if case.skipped:
-        console.print(Text(f"Skipped       {len(case.skipped)} file(s) that were not read:"))
+        console.print(Text(f"Skipped       {plural(len(case.skipped), 'file')} that {'was' if len(case.skipped) == 1 else 'were'} not read:"))
         for item in case.skipped:
             console.print(Text("  ") + inert(item.path) + Text(f": {item.reason}"))
 
 
 def finding_block(result: ScanResult | CaseResult, item: ScanFinding, number: int, context: int) -> Group:
+    result = as_case(result)
     finding = item.finding
+    clock = time_format(result, item.source)
     head = Text(f"#{number} ", style="bold")
     head.append(f"{finding.rule}", style="bold")
     head.append(f"  {result.titles.get(finding.rule, '')}  ")
     head.append(f"severity {finding.severity.value}", style=SEVERITY_STYLE[finding.severity.value])
     head.append(f"  confidence {finding.confidence.value} ({finding.score:.2f})")
     where = Text("    ") + inert(label(item.author), style="bold")
-    where.append(f"  {item.timestamp:%Y-%m-%d %H:%M:%S}  line {finding.line}")
+    where.append(f"  {item.timestamp:%Y-%m-%d} {item.timestamp.strftime(clock)}  line {finding.line}")
     if item.end_line != finding.line:
         where.append(f"-{item.end_line}")
-    if isinstance(result, CaseResult) and result.single is None:
+    if result.single is None:
         where.append(f"  exhibit {item.source + 1} ")
         where.append_text(inert(result.label(item.source)))
     lines: list[Text] = [head, where]
     before, after = trimmed(item, context)
-    lines += [context_line(m) for m in before]
+    lines += [context_line(m, clock=clock) for m in before]
     if item.message is not None:
-        lines.append(context_line(item.message, marker="> ", style="", start=finding.start, end=finding.end))
-    lines += [context_line(m) for m in after]
+        lines.append(context_line(item.message, marker="> ", style="", start=finding.start, end=finding.end, clock=clock))
+    lines += [context_line(m, clock=clock) for m in after]
     if finding.matched is not None:
         lines.append(Text("    match:    ") + inert(finding.matched))
     lines.append(Text("    reason:   ") + inert(finding.explanation.reason))
+    exif = exif_evidence(item)
+    if exif is not None:
+        lines.append(Text("              ") + inert(exif.line(), style="bold"))
     if finding.explanation.context_words:
         lines.append(Text("    context:  ") + inert(", ".join(finding.explanation.context_words)))
     why, guidance = rule_texts(result, finding.rule)
@@ -181,4 +197,4 @@ def render_summary(result: ScanResult | CaseResult, console: Console) -> None:
         console.print(line)
     by_severity = ", ".join(f"{name} {value}" for name, value in counts.by_severity.items())
     console.print()
-    console.print(Text(f"{counts.findings} finding(s) in {counts.messages:,} messages ({by_severity})"))
+    console.print(Text(f"{plural(counts.findings, 'finding')} in {plural(counts.messages, 'message')} ({by_severity})"))

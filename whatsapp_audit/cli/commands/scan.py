@@ -43,6 +43,7 @@ from whatsapp_audit.report.triage import search_log, triage_lines
 from whatsapp_audit.rules.loader import load_patterns
 from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan
 from whatsapp_audit.triage.apply import apply_triage
+from whatsapp_audit.wording import plural
 
 FAIL_ON = ("low", "medium", "high", "never")
 LEVELS = ("low", "medium", "high")
@@ -54,6 +55,24 @@ def parse_report(value: str) -> tuple[str, Path | None]:
     if fmt not in FORMATS:
         raise UsageError(f"--report {value}: format must be one of {', '.join(FORMATS)}")
     return fmt, (Path(path) if path else None)
+
+
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl", ".csv": "csv",
+                   ".sarif": "sarif", ".txt": "text"}
+
+
+def refuse_report_as_pack(pack_dir: Path) -> None:
+    """`--out report.html` would make a folder called report.html: say what was probably meant."""
+    suffix = pack_dir.suffix.lower()
+    start = f"--out {pack_dir}: --out makes an evidence pack folder, not a report file"
+    if suffix == ".pdf":
+        html = pack_dir.with_suffix(".html")
+        raise UsageError(f"{start}; for a PDF write the HTML report (--output {html} --format html) and print it "
+                         "from a browser (each page carries the case details and page numbers)")
+    fmt = REPORT_SUFFIXES.get(suffix)
+    if fmt is not None:
+        raise UsageError(f"{start}; to write one report use --output {pack_dir} --format {fmt} "
+                         f"(or --report {fmt}:{pack_dir})")
 
 
 def frozen_time(value: str | None) -> datetime | None:
@@ -79,10 +98,10 @@ def frozen_time(value: str | None) -> datetime | None:
 @click.option("--out", "pack_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Write an evidence pack to this new folder: findings.json, report.html, findings.csv, "
                    "manifest.json, audit.log.jsonl, search-strategy.md, SHA256SUMS.")
-@click.option("--case-ref", default="", help="Case reference, recorded in the pack.")
-@click.option("--exhibit-ref", default="", help="Exhibit reference, recorded in the pack.")
-@click.option("--examiner", default="", help="Who ran the examination, recorded in the pack.")
-@click.option("--purpose", default="", help="Why the examination was made, recorded in the pack.")
+@click.option("--case-ref", default="", help="Case reference: in every report (and on every printed page of the HTML).")
+@click.option("--exhibit-ref", default="", help="Exhibit reference: in every report (and on every printed page of the HTML).")
+@click.option("--examiner", default="", help="Who ran the examination: in every report.")
+@click.option("--purpose", default="", help="Why the examination was made: in every report.")
 @click.option("--force", is_flag=True, help="Replace an earlier evidence pack in the --out folder.")
 @click.option("--context", "context", type=click.IntRange(0, 50), default=None,
               help="Messages shown each side of a finding [default: 2 in the terminal, 5 in HTML/JSON/CSV].")
@@ -134,6 +153,9 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
     """
     when = frozen_time(generated_at)
     check_cluster_options(cluster, jobs)
+    if pack_dir is not None:
+        refuse_report_as_pack(pack_dir)
+    case = {"case_ref": case_ref, "exhibit_ref": exhibit_ref, "examiner": examiner, "purpose": purpose}
     outputs = _outputs(ctx, fmt, output, reports, pack_dir)
     narrowing = read_narrowing(categories, rule_globs, participants, since, until, review_file, hide_reviewed,
                                allowlists)
@@ -149,7 +171,6 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
         refuse_beside_evidence(pack_dir, inputs.exports, inputs.folders)
         replaced = prepare_folder(pack_dir, force)
         options = _resolved(ctx)
-        case = {"case_ref": case_ref, "exhibit_ref": exhibit_ref, "examiner": examiner, "purpose": purpose}
         argv = (ctx.find_root().obj or {}).get("argv") or ["whatsapp-audit", *sys.argv[1:]]
         pack = EvidencePack(pack_dir, argv, options, case, clock=(lambda: when) if when else utc_now)
         pack.log("started", exports=[str(path) for path in inputs.exports], options=options)
@@ -172,7 +193,7 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
         result = redact_case(result, key, keep)
         save_key(key)
     for report_fmt, path in outputs:
-        _write(report_fmt, path, result, inputs, when, context, color)
+        _write(report_fmt, path, result, inputs, when, context, color, case)
     if pack is not None or any(path is not None or f != "text" for f, path in outputs):
         single = result.single
         if single is not None:
@@ -180,7 +201,7 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
         else:
             click.echo(f"{len(result.exports)} exports: {len(result.scanned)} scanned, {len(result.failed)} not scanned; "
                        f"{result.counts.messages:,} messages", err=True)
-        click.echo(f"{result.counts.findings} finding(s)", err=True)
+        click.echo(plural(result.counts.findings, "finding"), err=True)
         for line in triage_lines(result):
             click.echo(line, err=True)
     if pack is not None:
@@ -227,10 +248,10 @@ def _outputs(ctx: click.Context, fmt: str, output: Path | None, reports: tuple[s
 
 
 def _write(fmt: str, path: Path | None, result: CaseResult, inputs: Inputs, when: datetime | None,
-           context: int | None, color: str) -> None:
+           context: int | None, color: str, case: dict[str, str]) -> None:
     with output_stream(path, inputs.exports, bom=fmt == "csv" and path is not None, folders=inputs.folders) as out:
         console = make_console(color=color) if fmt == "text" and path is None else None
-        render(fmt, result, out, generated_at=when, context=context, console=console)
+        render(fmt, result, out, generated_at=when, context=context, console=console, case=case)
         out.flush()
 
 
