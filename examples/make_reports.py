@@ -32,6 +32,9 @@ GENERATED_AT = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 FORMATS = (("text", "txt"), ("json", "json"), ("csv", "csv"), ("html", "html"))
 MERGED = ("van-3-ios-priya.txt", "van-3-android-dan.txt")  # two phones' exports of one group
 REDACTED = "android-b-relief.txt"  # a disclosure copy, and its log
+# The investigator's walk-through in the README: its reports carry (invented) case details.
+CASE_DETAILS = {"ios-night-turn-with-media.zip": {"case_ref": "CASE-0042/24", "exhibit_ref": "RQ/1",
+                                                  "examiner": "DC Ash", "purpose": "PSD referral 17"}}
 
 
 def make_reports(out_dir: Path) -> list[Path]:
@@ -47,7 +50,7 @@ def make_reports(out_dir: Path) -> list[Path]:
             for fmt, ext in FORMATS:
                 target = out_dir / f"{stem}.{ext}"
                 with open(target, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
-                    render(fmt, result, out, generated_at=GENERATED_AT)
+                    render(fmt, result, out, generated_at=GENERATED_AT, case=CASE_DETAILS.get(name))
                 written.append(target)
             private = scan(f"examples/{name}", context=2, min_confidence="medium")
             target = out_dir / f"{stem}.check.txt"
