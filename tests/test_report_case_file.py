@@ -115,6 +115,16 @@ def test_the_html_shows_the_photo_as_the_bytes_in_the_zip(reports: dict[str, str
     assert f"{PHOTO} · 642 bytes · SHA-256" in page
 
 
+def test_a_redacted_report_shows_no_picture_and_no_coordinates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "ex").mkdir()
+    export = tmp_path / "ex" / "night.zip"
+    shutil.copy(ZIP, export)
+    assert main(["scan", str(export), "--redact", "--format", "html", "--no-progress"]) == 1
+    page = capsys.readouterr().out
+    assert "<img" not in page and "img-src 'none'" in page and "53.79618" not in page.split("How it was found")[0]
+    assert "EXIF: taken 2024-05-02 01:11:58 +01:00, 1 min before it was posted; GPS (coordinates redacted), 11 m" in page
+
+
 def test_a_text_export_has_no_pictures_and_forbids_images(write_export, capsys: pytest.CaptureFixture[str]) -> None:
     export = write_export("03/05/2024, 01:10 - Kay Lund: Sudden death, scene guard on\n"
                           "03/05/2024, 01:11 - Kay Lund: IMG-20240503-WA0004.jpg (file attached)\n")

@@ -51,7 +51,7 @@ def write_csv(result: ScanResult | CaseResult, out: TextIO, context: int | None 
         before, after = trimmed(item, size)
         message = item.message
         clock = time_format(result, item.source)
-        exif = exif_evidence(item)
+        exif = exif_evidence(item, redacted=result.redaction is not None)
         writer.writerow([
             item.id, item.timestamp.isoformat(), finding.line, item.end_line, csv_text(item.author),
             CATEGORY_LABELS.get(finding.category.value, finding.category.value), finding.rule,

@@ -274,7 +274,7 @@ def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, 
            ("score adjustments", "; ".join(f"{r} ({d:+.2f})" for r, d in explain.adjustments) or None),
            *((key, value) for key, value in explain.details), ("normalised", f.normalised), ("fingerprint", item.id)]
     lines = "line " + (f"{f.line}" if item.end_line == f.line else f"{f.line}-{item.end_line}")
-    exif = exif_evidence(item)
+    exif = exif_evidence(item, redacted=run.redaction is not None)
     return FindingView(
         number=number,
         data={"source": str(item.source), "category": f.category.value, "rule": f.rule, "author": item.author or "",

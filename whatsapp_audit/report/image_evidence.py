@@ -50,13 +50,18 @@ class ExifEvidence:
         return "The photo's own data (EXIF) says it was " + ", ".join(part for part in parts if part) + "."
 
 
-def exif_evidence(item: ScanFinding) -> ExifEvidence | None:
-    """The EXIF facts the detector recorded for this finding's image, or None when there are none."""
+def exif_evidence(item: ScanFinding, redacted: bool = False) -> ExifEvidence | None:
+    """The EXIF facts the detector recorded for this finding's image, or None when there are none.
+
+    `redacted` (a `scan --redact` report): the coordinates are left out, where the photo was taken
+    being as telling as an address; how far it was from a location shared in the chat stays."""
     details = dict(item.finding.explanation.details)
     raw_taken = details.get("exif_datetime")
     gps = details.get("exif_gps")
     if raw_taken is None and gps is None:
         return None
+    if redacted and gps is not None:
+        gps = "(coordinates redacted)"
     taken = raw_taken.removeprefix("DateTimeOriginal ").strip() if raw_taken else None
     return ExifEvidence(taken=taken, taken_gap=_gap(raw_taken, item.timestamp) if raw_taken else None,
                         gps=gps, place=details.get("exif_gps_place"))

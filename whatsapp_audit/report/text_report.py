@@ -124,7 +124,7 @@ def finding_block(result: ScanResult | CaseResult, item: ScanFinding, number: in
     if finding.matched is not None:
         lines.append(Text("    match:    ") + inert(finding.matched))
     lines.append(Text("    reason:   ") + inert(finding.explanation.reason))
-    exif = exif_evidence(item)
+    exif = exif_evidence(item, redacted=result.redaction is not None)
     if exif is not None:
         lines.append(Text("              ") + inert(exif.line(), style="bold"))
     if finding.explanation.context_words:

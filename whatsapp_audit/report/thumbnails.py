@@ -8,6 +8,7 @@ shows). Each member is read from the zip in place, read-only, and only when the 
 hashed it; its SHA-256 must still match the scan's, so the page shows the bytes that were scanned.
 One image may be at most `MAX_IMAGE_BYTES`, a report at most `MAX_REPORT_BYTES` of images; past
 either, the page says why the picture is not shown and names the member and its hash instead.
+A redacted report (`scan --redact`) shows no pictures at all.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class ImageStore:
         (a `.txt` export, a placeholder such as `<Media omitted>`, a name not in the zip)."""
         export = self.case.exports[source] if 0 <= source < len(self.case.exports) else None
         if not attachment or not isinstance(export, ExportScan) or export.source.container != "zip":
+            return None
+        if self.case.redaction is not None:  # a disclosure copy (scan --redact) never carries the pictures
             return None
         member = _member(export, attachment)
         if member is None:
