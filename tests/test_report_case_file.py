@@ -92,10 +92,10 @@ def test_one_finding_number_in_json_csv_html_text_and_sarif(reports: dict[str, s
 def test_exif_is_beside_the_reason_in_every_format(reports: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     assert EXIF_LINE in " ".join(reports["text"].split())
     assert f'<span class="exif">{EXIF_LINE}</span>' in reports["html"]
-    scene = next(r for r in csv.DictReader(io.StringIO(reports["csv"])) if r["rule"] == "IMG-SCENE")
+    scene = next(r for r in csv.DictReader(io.StringIO(reports["csv"])) if r["category"] == "Crime-scene image")
     assert scene["exif_taken"] == "2024-05-02 01:11:58 +01:00, 1 min before it was posted"
     assert scene["exif_gps"] == "53.79618, -1.75871, 11 m from the location shared on line 5"
-    others = [r for r in csv.DictReader(io.StringIO(reports["csv"])) if r["rule"] != "IMG-SCENE"]
+    others = [r for r in csv.DictReader(io.StringIO(reports["csv"])) if r["category"] != "Crime-scene image"]
     assert others and all(r["exif_taken"] == r["exif_gps"] == "" for r in others)
     assert main(["check", reports["exhibit"], "--no-progress"]) == 0
     said = " ".join(capsys.readouterr().out.split())
