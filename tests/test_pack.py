@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,11 @@ def test_same_input_and_frozen_time_give_identical_packs(export: Path, tmp_path:
     first = {name: (folder / name).read_bytes() for name in NAMES}
     folder.rename(tmp_path / "first")
     pack(capsys, export, folder, "--generated-at", FROZEN)
-    assert {name: (folder / name).read_bytes() for name in NAMES} == first
+    # The processing log keeps true times (so SHA256SUMS, which hashes it, differs too); all else is the same
+    same = [name for name in NAMES if name not in ("audit.log.jsonl", "SHA256SUMS")]
+    assert {name: (folder / name).read_bytes() for name in same} == {name: first[name] for name in same}
+    event_times = re.compile(rb'"time": ?"[^"]+"')
+    assert event_times.sub(b"", (folder / "audit.log.jsonl").read_bytes()) == event_times.sub(b"", first["audit.log.jsonl"])
     folder.rename(tmp_path / "second")
     pack(capsys, export, folder)  # real clock: only run times (and the run id made from them) differ
     stamp = re.compile(rb'"(?:time|started_at|finished_at|generated_at|id)": "[^"]+"|Generated</dt><dd>[^<]+')
@@ -138,3 +143,37 @@ def test_an_interrupted_run_leaves_an_incomplete_manifest(export: Path, tmp_path
     assert manifest["status"] == "INCOMPLETE" and manifest["outputs"] == []
     assert main(["verify", str(folder)]) == 4
     assert "status is INCOMPLETE" in capsys.readouterr().out
+
+
+def test_the_log_is_written_as_the_run_goes_with_true_times(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Each export is logged when it is done, at that time, even with a frozen report time: the log of a
+    run that dies half-way still says which exhibits were read, and when."""
+    import whatsapp_audit.case as case_module
+
+    (tmp_path / "exhibits").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "exhibits" / name).write_text(CHAT, encoding="utf-8")
+    folder = tmp_path / "pack"
+    seen: list[list[str]] = []
+    scan_one = case_module.run_task
+
+    def run_task(engine, task, options):  # type: ignore[no-untyped-def]
+        log = (folder / "audit.log.jsonl").read_text(encoding="utf-8").splitlines()
+        seen.append([json.loads(line)["event"] for line in log])
+        return scan_one(engine, task, options)
+
+    monkeypatch.setattr(case_module, "run_task", run_task)
+    before = datetime.now(UTC)
+    code = main(["scan", str(tmp_path / "exhibits"), "--out", str(folder), "--no-progress", "--jobs", "1",
+                 "--generated-at", FROZEN])
+    after = datetime.now(UTC)
+    assert code == 1
+    # when the second export is about to be scanned, the first is already in the file
+    assert seen[0] == ["started", "patterns_loaded"]
+    assert seen[1] == ["started", "patterns_loaded", "input_hashed", "media_listed", "parsed", "detected"]
+    log = [json.loads(line) for line in (folder / "audit.log.jsonl").read_text(encoding="utf-8").splitlines()]
+    times = [datetime.fromisoformat(entry["time"].replace("Z", "+00:00")) for entry in log]
+    assert times == sorted(times) and before - timedelta(seconds=1) <= times[0] and times[-1] <= after
+    assert not any(entry["time"].startswith("2024-06-01T09:00") for entry in log)  # not the frozen report time
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["run"]["started_at"] == FROZEN  # the report time stays frozen

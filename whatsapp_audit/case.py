@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 # Called as exports finish with (exports done, exports in the run, messages read so far).
 BatchProgress = Callable[[int, int, int], None]
+# Called with (export's index, its outcome) as each export finishes, in the order they finish.
+Finished = Callable[[int, "Outcome"], None]
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ def scan_case(
     part_progress: ProgressCallback | None = None,
     inputs: Inputs | None = None,
     search: SearchScope | None = None,
+    finished: Finished | None = None,
+    shown: Sequence[str] | None = None,
 ) -> CaseResult:
     """Scan every export in `paths` (files, or folders searched recursively) as one case.
 
@@ -204,6 +208,9 @@ def scan_case(
     instead. `search` narrows the search to some rules and some messages (`scope.py`). Raises
     InputError when no export was found (UsageError for a narrowing that selects no rule); a run
     where none could be read still returns, with every export a failure (the CLI then exits 3).
+    `finished` is told each export's outcome as soon as it is known (the evidence pack's processing
+    log); `shown` names the exports in the reports instead of their paths (`verify --rescan`
+    re-runs a pack's scan from wherever the exhibits are now, under the names it recorded).
     """
     from whatsapp_audit import parallel  # the pool's worker imports this module
 
@@ -214,22 +221,27 @@ def scan_case(
                          + (f" ({len(found.skipped)} other file(s) skipped)" if found.skipped else ""))
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
-    tasks = [ExportTask(i, str(path), str(path)) for i, path in enumerate(found.exports)]
+    names = list(shown) if shown is not None else [str(path) for path in found.exports]
+    tasks = [ExportTask(i, str(path), names[i]) for i, path in enumerate(found.exports)]
     if cluster is not None:
         from whatsapp_audit.cluster import scan_on_cluster
 
-        outcomes = scan_on_cluster(cluster, tasks, engine_set, options, progress)
+        outcomes = scan_on_cluster(cluster, tasks, engine_set, options, progress, finished)
     elif len(tasks) == 1:
         outcomes = [_scan_alone(tasks[0], engine_set, options, jobs, part_progress)]
+        if finished is not None:
+            finished(0, outcomes[0])
     else:
         workers = parallel.batch_jobs(found.exports, jobs)
         if workers > 1:
-            outcomes = parallel.scan_exports(workers, engine_set, tasks, options, progress)
+            outcomes = parallel.scan_exports(workers, engine_set, tasks, options, progress, finished)
         else:
             engine = EngineCache(engine_set)
             outcomes = []
             for task in tasks:
                 outcomes.append(run_task(engine, task, options))
+                if finished is not None:
+                    finished(task.index, outcomes[-1])
                 if progress is not None:
                     progress(len(outcomes), len(tasks), messages_read(outcomes))
     return CaseResult.build(outcomes, found.skipped, pattern_set, options, search)

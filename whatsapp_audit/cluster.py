@@ -26,7 +26,16 @@ from dataclasses import replace
 from typing import Any
 
 from whatsapp_audit import __version__
-from whatsapp_audit.case import BatchProgress, ExportFailure, ExportTask, Outcome, failure, hash_file, run_task
+from whatsapp_audit.case import (
+    BatchProgress,
+    ExportFailure,
+    ExportTask,
+    Finished,
+    Outcome,
+    failure,
+    hash_file,
+    run_task,
+)
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.resources import package_sha256
 from whatsapp_audit.rules.loader import PatternSet
@@ -39,18 +48,19 @@ _LOCAL = threading.local()  # per worker thread: {pattern-set digest: EngineCach
 
 
 def scan_on_cluster(address: str, tasks: Sequence[ExportTask], patterns: PatternSet, options: ScanOptions,
-                    progress: BatchProgress | None = None) -> list[Outcome]:
-    """Every task's outcome, in task order, scanned by the workers of the scheduler at `address`."""
+                    progress: BatchProgress | None = None, finished: Finished | None = None) -> list[Outcome]:
+    """Every task's outcome, in task order, scanned by the workers of the scheduler at `address`
+    (`finished` is told each one as it arrives)."""
     try:  # an optional, untyped dependency: imported by name, used as Any
         distributed: Any = importlib.import_module("distributed")
     except ImportError:
         raise UsageError(f"--cluster needs dask.distributed; {INSTALL_HINT}") from None
     with _quiet_distributed():
-        return _run(distributed, address, tasks, patterns, options, progress)
+        return _run(distributed, address, tasks, patterns, options, progress, finished)
 
 
 def _run(distributed: Any, address: str, tasks: Sequence[ExportTask], patterns: PatternSet, options: ScanOptions,
-         progress: BatchProgress | None) -> list[Outcome]:
+         progress: BatchProgress | None, finished: Finished | None) -> list[Outcome]:
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except Exception as error:  # noqa: BLE001 - distributed raises OSError, TimeoutError or ValueError by transport
@@ -75,7 +85,9 @@ def _run(distributed: Any, address: str, tasks: Sequence[ExportTask], patterns: 
                 outcome: Outcome = future.result()
             except Exception as error:  # noqa: BLE001 - a worker died or the task was lost: that export fails, not the run
                 outcome = failure(task, f"{task.shown}: the cluster could not scan it ({type(error).__name__})")
-            outcomes[task.index] = _checked(task, outcome, *here[task.index])
+            outcomes[task.index] = checked = _checked(task, outcome, *here[task.index])
+            if finished is not None:
+                finished(task.index, checked)
             if progress is not None:
                 progress(done, len(tasks), sum(o.counts.messages for o in outcomes if isinstance(o, ExportScan)))
     finally:

@@ -37,7 +37,7 @@ from whatsapp_audit.scan import ContextCapture, ScanFinding, ScanOptions
 from whatsapp_audit.scope import MessageScope
 
 if TYPE_CHECKING:
-    from whatsapp_audit.case import BatchProgress, ExportTask, Outcome
+    from whatsapp_audit.case import BatchProgress, ExportTask, Finished, Outcome
 
 MARGIN_BYTES = 1 << 20  # context each side of a part: thousands of messages, far above any window
 MIN_PART_BYTES = 4 << 20  # below this, starting processes costs more than it saves
@@ -85,8 +85,9 @@ def batch_jobs(paths: Sequence[Path], jobs: int | None) -> int:
 
 
 def scan_exports(jobs: int, patterns: PatternSet, tasks: Sequence[ExportTask], options: ScanOptions,
-                 progress: BatchProgress | None = None) -> list[Outcome]:
-    """Every task's outcome, in task order, scanned by `jobs` worker processes."""
+                 progress: BatchProgress | None = None, finished: Finished | None = None) -> list[Outcome]:
+    """Every task's outcome, in task order, scanned by `jobs` worker processes (`finished` is told
+    each one as it arrives)."""
     from whatsapp_audit.case import failure, messages_read
 
     outcomes: list[Outcome | None] = [None] * len(tasks)
@@ -98,10 +99,13 @@ def scan_exports(jobs: int, patterns: PatternSet, tasks: Sequence[ExportTask], o
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
             try:
-                outcomes[task.index] = future.result()
+                outcome = future.result()
             except BrokenProcessPool:
-                outcomes[task.index] = failure(task, f"{task.shown}: the worker process scanning it stopped "
-                                                     "unexpectedly (out of memory?)")
+                outcome = failure(task, f"{task.shown}: the worker process scanning it stopped unexpectedly "
+                                        "(out of memory?)")
+            outcomes[task.index] = outcome
+            if finished is not None:
+                finished(task.index, outcome)
             if progress is not None:
                 progress(done, len(tasks), messages_read(outcomes))
     finally:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -414,10 +414,11 @@ def render_page(page: Page) -> Iterator[str]:
 
 
 def write_html(result: ScanResult | CaseResult, out: TextIO, generated_at: datetime | None = None, context: int = 5,
-               case: CaseDetails | dict[str, str] | None = None) -> None:
-    """Write the whole page to `out`. Pictures of a zip exhibit are read from it again, read-only."""
+               case: CaseDetails | dict[str, str] | None = None, exhibit_paths: Sequence[str] | None = None) -> None:
+    """Write the whole page to `out`. Pictures of a zip exhibit are read from it again, read-only, at
+    `exhibit_paths` (by export index) when given, else at the path the report names."""
     run = as_case(result)
-    with ImageStore(run) as images:
+    with ImageStore(run, paths=exhibit_paths) as images:
         page = build_page(run, images, generated_at, context, case)
     for chunk in render_page(page):
         out.write(chunk)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from whatsapp_audit import __version__
 from whatsapp_audit.case import CaseResult, ExportFailure, as_case
@@ -30,7 +30,9 @@ from whatsapp_audit.resources import package_sha256
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanResult
 
 MANIFEST_VERSION = "1"
-PACK_FILES = ("findings.json", "report.html", "findings.csv", "search-strategy.md", "audit.log.jsonl", "manifest.json", SUMS)
+REPORTS = ("findings.json", "report.html", "findings.csv", "search-strategy.md")  # rendered from the result
+LOG = "audit.log.jsonl"
+PACK_FILES = (*REPORTS, LOG, "manifest.json", SUMS)
 Clock = Callable[[], datetime]
 
 
@@ -57,24 +59,37 @@ def prepare_folder(folder: Path, force: bool) -> list[str]:
     return replaced
 
 
+def event_time() -> str:
+    """Now, by the machine's clock: UTC, ISO 8601 to the millisecond, with `Z`."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 @dataclass
 class EvidencePack:
-    """Writes one pack. `log` events as the run goes, then `finish(result)` or `abort(reason)`."""
+    """Writes one pack. `log` events as the run goes, then `finish(result)` or `abort(reason)`.
+
+    The processing log is written line by line as events happen, each with the time it was logged by
+    the machine's clock, never the frozen report time (`--generated-at`): if the run is killed the
+    log says how far it got, and when."""
 
     folder: Path
     argv: Sequence[str]
     options: dict[str, Any]
     case: dict[str, str]
-    clock: Clock = utc_now  # the CLI passes a frozen clock for reproducible packs
+    clock: Clock = utc_now  # the report time: the CLI passes a frozen clock for reproducible reports
     started: datetime = field(init=False)
-    _log: list[dict[str, Any]] = field(init=False, default_factory=list)
+    _log: TextIO | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.started = self.clock()
+        self._log = open(self.folder / LOG, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in _close
 
     def log(self, event: str, **fields: Any) -> None:
-        """One processing-log entry: an event name, counts, hashes and file names; never chat text."""
-        self._log.append({"time": stamp(self.clock()), "event": event, **fields})
+        """One processing-log entry, written at once: an event name, counts, hashes and file names; never chat text."""
+        if self._log is None:
+            raise RuntimeError("the evidence pack is closed")
+        self._log.write(json_dumps({"time": event_time(), "event": event, **fields}) + "\n")
+        self._log.flush()
 
     def _write(self, name: str, text: str, bom: bool = False) -> None:
         with open(self.folder / name, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
@@ -84,17 +99,11 @@ class EvidencePack:
         """Write the reports, the strategy, the log, the manifest (COMPLETE) and SHA256SUMS.
 
         `context`: messages each side in every report (default: all kept for JSON/CSV, 5 in HTML)."""
-        from whatsapp_audit.report.html_report import write_html  # Jinja2 is loaded only when a pack is written
-
         result = as_case(result)
-        with open(self.folder / "findings.json", "w", encoding="utf-8", newline="") as handle:
-            write_json(result, handle, self.started, context, self.case)
-        with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as handle:
-            write_html(result, handle, self.started, context=5 if context is None else context, case=self.case)
-        with open(self.folder / "findings.csv", "w", encoding="utf-8-sig", newline="") as handle:
-            write_csv(result, handle, context, self.case)
-        self._write("search-strategy.md", search_strategy(result, self.options, self.case))
-        for name in ("findings.json", "report.html", "findings.csv", "search-strategy.md"):
+        for name in REPORTS:
+            with open(self.folder / name, "w", encoding="utf-8-sig" if name == "findings.csv" else "utf-8",
+                      newline="") as handle:
+                write_report(name, result, handle, self.started, context, self.case, self.options)
             self.log("wrote", file=name, sha256=file_sha256(self.folder / name))
         self._close("COMPLETE", result)
 
@@ -105,7 +114,9 @@ class EvidencePack:
 
     def _close(self, status: str, result: CaseResult | None) -> None:
         self.log("finished", status=status)
-        self._write("audit.log.jsonl", "".join(json_dumps(entry) + "\n" for entry in self._log))
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self._write("manifest.json", json_dumps(self.manifest(status, result), indent=2) + "\n")
         names = sorted(p.name for p in self.folder.iterdir() if p.name in PACK_FILES and p.name != SUMS)
         self._write(SUMS, "".join(f"{file_sha256(self.folder / name)}  {name}\n" for name in names))
@@ -142,12 +153,33 @@ class EvidencePack:
                 "allowlist": head["allowlist"],
                 "review": head["review"],
             })
-        outputs = [name for name in PACK_FILES[:4] if (self.folder / name).is_file()]
+        outputs = [name for name in REPORTS if (self.folder / name).is_file()]
         record["outputs"] = [{"name": name, "size": (self.folder / name).stat().st_size,
                               "sha256": file_sha256(self.folder / name)} for name in outputs]
         record["not_in_outputs"] = ("audit.log.jsonl and manifest.json are covered by SHA256SUMS; "
                                     "run `whatsapp-audit verify DIR` to re-check every hash")
         return record
+
+
+def write_report(name: str, result: CaseResult, out: TextIO, started: datetime, context: int | None,
+                 case: dict[str, str], options: dict[str, Any], exhibit_paths: Sequence[str] | None = None) -> None:
+    """One report of a pack, as `finish` writes it (and `verify --rescan` writes it again to compare).
+
+    `context`: messages each side (default: all kept for JSON and CSV, 5 in HTML); `exhibit_paths`:
+    where the exhibits are now, when not where the reports say (the HTML reads a zip's pictures)."""
+    if name == "findings.json":
+        write_json(result, out, started, context, case)
+    elif name == "report.html":
+        from whatsapp_audit.report.html_report import write_html  # Jinja2 is loaded only when a pack is written
+
+        write_html(result, out, started, context=5 if context is None else context, case=case,
+                   exhibit_paths=exhibit_paths)
+    elif name == "findings.csv":
+        write_csv(result, out, context, case)
+    elif name == "search-strategy.md":
+        out.write(search_strategy(result, options, case))
+    else:  # pragma: no cover - REPORTS lists the names
+        raise ValueError(name)
 
 
 def inputs_record(result: CaseResult, media: list[dict[str, Any]]) -> list[dict[str, Any]]:

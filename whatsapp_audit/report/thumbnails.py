@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import TracebackType
@@ -62,8 +63,10 @@ class ImageStore:
 
     Use as a context manager: zip exhibits opened for reading are closed at the end."""
 
-    def __init__(self, case: CaseResult, max_image: int = MAX_IMAGE_BYTES, max_report: int = MAX_REPORT_BYTES) -> None:
+    def __init__(self, case: CaseResult, max_image: int = MAX_IMAGE_BYTES, max_report: int = MAX_REPORT_BYTES,
+                 paths: Sequence[str] | None = None) -> None:
         self.case = case
+        self.paths = paths  # where each exhibit is now, when not at the path the report names (verify --rescan)
         self.max_image = max_image
         self.max_report = max_report
         self.budget = max_report  # what is left
@@ -118,7 +121,8 @@ class ImageStore:
         archive = self._zips.get(source)
         if archive is None:
             try:
-                archive = zipfile.ZipFile(export.source.path, "r")  # read-only, in place: nothing is extracted
+                where = self.paths[source] if self.paths is not None else export.source.path
+                archive = zipfile.ZipFile(where, "r")  # read-only, in place: nothing is extracted
             except (OSError, zipfile.BadZipFile, ValueError) as error:
                 archive = f"the exhibit could not be opened again to show it ({type(error).__name__})"
             self._zips[source] = archive

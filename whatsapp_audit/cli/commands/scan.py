@@ -16,7 +16,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from whatsapp_audit.case import CaseResult
+from whatsapp_audit.case import CaseResult, Finished, Outcome
 from whatsapp_audit.cli.batch import check_cluster_options, find_inputs, run_case
 from whatsapp_audit.cli.console import color_option, make_console, progress_option
 from whatsapp_audit.cli.narrowing import read_narrowing, search_options, triage_options
@@ -40,8 +40,8 @@ from whatsapp_audit.report.redaction import redact_case
 from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.report.summary import case_limitations
 from whatsapp_audit.report.triage import search_log, triage_lines
-from whatsapp_audit.rules.loader import load_patterns
-from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan
+from whatsapp_audit.rules.loader import PatternSet, load_patterns
+from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan, rules_not_run
 from whatsapp_audit.triage.apply import apply_triage
 from whatsapp_audit.wording import plural
 
@@ -176,14 +176,16 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
         pack.log("started", exports=[str(path) for path in inputs.exports], options=options)
         if replaced:
             pack.log("replaced", files=replaced, reason="--force")
+        _log_start(pack, inputs, patterns)
     capture = max(DEFAULT_CONTEXT, context or 0)
     try:
         result = run_case(inputs, show_progress=not no_progress, color=color, patterns=patterns,
                           date_order=chosen_date_order(date_order), context=capture, min_confidence=min_confidence,
-                          jobs=chosen_jobs(jobs), cluster=cluster, search=narrowing.search)
+                          jobs=chosen_jobs(jobs), cluster=cluster, search=narrowing.search,
+                          finished=None if pack is None else _export_logger(pack, several=len(inputs.exports) > 1))
         result = apply_triage(result, narrowing.allowlists, narrowing.review, narrowing.hide)
         if pack is not None:
-            _log_scan(pack, result)
+            _log_results(pack, result)
             pack.finish(result, context)
     except BaseException as error:
         if pack is not None:
@@ -266,31 +268,39 @@ def _resolved(ctx: click.Context) -> dict[str, Any]:
     return resolved
 
 
-def _log_scan(pack: EvidencePack, result: CaseResult) -> None:
-    """The processing log of a run: every exhibit hashed (or why not), what was read and found."""
-    several = result.single is None
-    for item in result.skipped:
+def _log_start(pack: EvidencePack, inputs: Inputs, patterns: PatternSet) -> None:
+    """What is known before the scan: the files passed over, the rules loaded."""
+    for item in inputs.skipped:
         pack.log("skipped", file=item.path, reason=item.reason)
-    for index, export in enumerate(result.exports):
+    pack.log("patterns_loaded", files=len(patterns.files), rules=len(patterns.rules),
+             rules_not_run=list(rules_not_run(patterns)))
+
+
+def _export_logger(pack: EvidencePack, several: bool) -> Finished:
+    """Logs each export as soon as it is scanned (or fails), at that time: hashed, read, examined."""
+
+    def finished(index: int, export: Outcome) -> None:
         where = {"source": index} if several else {}
         if not isinstance(export, ExportScan):
             pack.log("input_failed", **where, file=export.path, sha256=export.sha256, size=export.size,
                      reason=export.reason)
-            continue
+            return
         source = export.source
         pack.log("input_hashed", **where, **({"file": source.path} if several else {}), sha256=source.sha256,
                  size=source.size, container=source.container)
-    pack.log("patterns_loaded", files=len(result.patterns.files), rules=len(result.patterns.rules),
-             rules_not_run=list(result.skipped_rules))
-    if result.search is not None:
-        pack.log("search_narrowed", **search_log(result))
-    for index, export in result.scanned:
-        where = {"source": index} if several else {}
         pack.log("media_listed", **where, members=len(export.media), not_read=sum(1 for m in export.media if m.note))
         pack.log("parsed", **where, lines=export.stats.total_lines, messages=export.counts.messages,
                  unparsed_lines=export.stats.unparsed_lines, accounted=export.stats.accounted)
         pack.log("detected", **where, examined=export.counts.examined, findings=export.counts.findings,
                  by_category=export.counts.by_category)
+
+    return finished
+
+
+def _log_results(pack: EvidencePack, result: CaseResult) -> None:
+    """What the run concluded, once every export is in: the search's extent, triage, limitations."""
+    if result.search is not None:
+        pack.log("search_narrowed", **search_log(result))
     triage = result.triage
     if triage is not None:
         for allowlist_index, allowlist in enumerate(triage.allowlists):
