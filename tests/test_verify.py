@@ -29,7 +29,7 @@ def verify(capsys, *args: str) -> tuple[int, str]:
 def test_an_untouched_pack_verifies(made, capsys) -> None:
     export, pack = made
     code, out = verify(capsys, str(pack))
-    assert code == 0 and out.startswith("OK: 6 hash(es) match")
+    assert code == 0 and out.startswith("OK: 6 hashes match")
     code, out = verify(capsys, str(pack), "--export", str(export))
     assert code == 0 and "export chat.txt" in out
 

@@ -133,7 +133,7 @@ class EvidencePack:
                      "report_schema_version": SCHEMA_VERSION, "fingerprint_version": FINGERPRINT_VERSION,
                      "portable_fingerprint_version": PORTABLE_FINGERPRINT_VERSION,
                      "python": platform.python_version(), "platform": platform.platform(terse=True)},
-            "command": {"argv": list(self.argv), "options": self.options},
+            "command": {"argv": list(self.argv), "options": self.options, "cwd": str(Path.cwd())},
             "case": self.case,
         }
         if result is not None:
