@@ -8,6 +8,7 @@ evidence for PSD, so it is discounted and labelled, never dropped. All word list
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import regex
 
 _WORD = regex.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"))
+_QUOTE_MARKS = regex.compile("[" + "".join(sorted({ch for pair in _QUOTE_PAIRS for ch in pair})) + "]")
 
 DEFAULT_DELTAS: Mapping[str, float] = {
     "addressed": 0.15, "derogatory modifier": 0.1, "disguised spelling": 0.05,
@@ -87,8 +89,76 @@ class Assessment:
         return any(delta < 0 for _, delta in self.adjustments)
 
 
+NEAR_CHARS = 500  # counter-speech, homonym, in-group and rule words count within this many characters
+
+
+class MessageContext:
+    """One normalised message read once for context scoring, so each hit costs a few lookups.
+
+    Words, quote marks and counter-speech phrases are found in one pass each; a hit then looks only at
+    a bounded stretch around it (NEAR_CHARS each side, the whole message for ordinary chat), so scoring
+    every hit of a message of any length takes time linear in the message.
+    """
+
+    def __init__(self, text: str, vocab: ContextVocab) -> None:
+        self.text = text
+        self.vocab = vocab
+        self.words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        self.starts = [w[0] for w in self.words]
+        self.counter = [(m.start(), m.group()) for m in vocab.counter.finditer(text)] if vocab.counter else []
+        self.counter_starts = [c[0] for c in self.counter]
+        self.quotes: dict[str, list[int]] = {ch: [] for pair in _QUOTE_PAIRS for ch in pair}
+        for m in _QUOTE_MARKS.finditer(text):
+            self.quotes[m.group()].append(m.start())
+
+    def before(self, start: int, count: int) -> list[str]:
+        """Up to `count` words ending at or before `start`, nearest last."""
+        i = bisect.bisect_left(self.starts, start)
+        while i > 0 and self.words[i - 1][1] > start:
+            i -= 1
+        return [w[2] for w in self.words[max(0, i - count):i]]
+
+    def after(self, end: int, count: int) -> list[str]:
+        i = bisect.bisect_left(self.starts, end)
+        return [w[2] for w in self.words[i:i + count]]
+
+    def near(self, start: int, end: int) -> set[str]:
+        """The words within NEAR_CHARS of a hit (the whole message when it is short)."""
+        lo = bisect.bisect_left(self.starts, start - NEAR_CHARS)
+        hi = bisect.bisect_right(self.starts, end + NEAR_CHARS)
+        return {w[2] for w in self.words[lo:hi]}
+
+    def countered(self, start: int, end: int) -> str | None:
+        i = bisect.bisect_left(self.counter_starts, start - NEAR_CHARS)
+        if i < len(self.counter) and self.counter[i][0] <= end + NEAR_CHARS:
+            return self.counter[i][1]
+        return None
+
+    def quoted(self, start: int, end: int) -> str | None:
+        """The quote mark around the hit, when the hit sits inside a quotation in this message."""
+        text = self.text
+        for open_q, close_q in _QUOTE_PAIRS:
+            opens = self.quotes[open_q]
+            if open_q == close_q:
+                if bisect.bisect_left(opens, start) % 2 == 1 and bisect.bisect_left(opens, end) < len(opens):
+                    return open_q
+                continue
+            closes = self.quotes[close_q]
+            last_open = _last_before(opens, start)
+            if last_open > _last_before(closes, start) and bisect.bisect_left(closes, end) < len(closes):
+                return open_q
+        if start > 0 and end < len(text) and text[start - 1] == "'" and text[end] == "'":
+            return "'"
+        return None
+
+
+def _last_before(positions: Sequence[int], limit: int) -> int:
+    i = bisect.bisect_left(positions, limit)
+    return positions[i - 1] if i else -1
+
+
 def assess(
-    text: str,
+    text: str | MessageContext,
     start: int,
     end: int,
     vocab: ContextVocab,
@@ -101,15 +171,18 @@ def assess(
     """Score the context of the hit `text[start:end]` (normalised, lower-case text).
 
     `rule_words` are a rule's own `[rule.context]` words with their score change (see `rule_context`).
+    Pass a `MessageContext` when scoring several hits of one message.
     """
+    ctx = text if isinstance(text, MessageContext) else MessageContext(text, vocab)
+    raw = ctx.text
     found: list[tuple[str, str]] = []  # (label, word that triggered it)
-    before = [m.group() for m in _WORD.finditer(text, 0, start)][-vocab.window:]
-    after = [m.group() for m in _WORD.finditer(text, end)][:3]
+    before = ctx.before(start, vocab.window)
+    after = ctx.after(end, 3)
     near_before = before[-3:]
     hit_address = next((w for w in near_before if w in vocab.address), None)
-    if hit_address is None and text.lstrip().startswith("@"):
+    if hit_address is None and raw.lstrip().startswith("@"):
         hit_address = "@mention"
-    if hit_address is None and _vocative(text, start, end, before, after):
+    if hit_address is None and _vocative(raw, start, end, before, after):
         hit_address = "vocative"
     if hit_address:
         found.append(("addressed", hit_address))
@@ -118,31 +191,31 @@ def assess(
         found.append(("derogatory modifier", modifier))
     if disguised:
         found.append(("disguised spelling", ""))
-    quote = _quoted(text, start, end)
+    quote = ctx.quoted(start, end)
     if quote:
         found.append(("quoted", quote))
-    window_start = _nth_word_start(text, start, vocab.window)
     if vocab.reporting is not None:
-        reported = vocab.reporting.search(text, window_start, start)
+        window_start = _nth_word_start(ctx, start, vocab.window)
+        reported = vocab.reporting.search(raw, window_start, start)
         if reported:
             found.append(("reported", reported.group()))
-    if vocab.counter is not None:
-        countered = vocab.counter.search(text)
-        if countered:
-            found.append(("counter-speech", countered.group()))
+    countered = ctx.countered(start, end)
+    if countered:
+        found.append(("counter-speech", countered))
+    words: set[str] | None = None
     if homonyms:
-        words = {m.group() for m in _WORD.finditer(text)}
+        words = ctx.near(start, end)
         shared = sorted(words & homonyms)
         if shared:
             found.append(("homonym", shared[0]))
     if reclaimable:
-        words = {m.group() for m in _WORD.finditer(text)}
+        words = words if words is not None else ctx.near(start, end)
         shared = sorted(words & vocab.in_group)
         if shared:
             found.append(("in-group", shared[0]))
     adjustments = [(label, vocab.deltas.get(label, 0.0)) for label, _ in found]
     if rule_words:
-        words = {m.group() for m in _WORD.finditer(text)}
+        words = words if words is not None else ctx.near(start, end)
         for word, delta in rule_words:
             if word in words:
                 found.append(("rule context", word))
@@ -170,22 +243,11 @@ def _vocative(text: str, start: int, end: int, before: Sequence[str], after: Seq
     return not before and text[end:].lstrip().startswith(",")
 
 
-def _quoted(text: str, start: int, end: int) -> str | None:
-    """The quote mark around the hit, when the hit sits inside a quotation in this message."""
-    for open_q, close_q in _QUOTE_PAIRS:
-        if open_q == close_q:
-            if text.count(open_q, 0, start) % 2 == 1 and open_q in text[end:]:
-                return open_q
-        elif text.rfind(open_q, 0, start) > text.rfind(close_q, 0, start) and close_q in text[end:]:
-            return open_q
-    if start > 0 and end < len(text) and text[start - 1] == "'" and text[end] == "'":
-        return "'"
-    return None
-
-
-def _nth_word_start(text: str, start: int, n: int) -> int:
-    starts = [m.start() for m in _WORD.finditer(text, 0, start)]
-    return starts[-n] if len(starts) >= n else 0
+def _nth_word_start(ctx: MessageContext, start: int, n: int) -> int:
+    i = bisect.bisect_left(ctx.starts, start)
+    while i > 0 and ctx.words[i - 1][1] > start:
+        i -= 1
+    return ctx.starts[i - n] if i >= n else 0
 
 
 def reason_for(label: str) -> str:

@@ -9,23 +9,22 @@ Every hit is scored in context (context.py) and reported with offsets into the o
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.discriminatory.context import (
-    Assessment,
-    ContextVocab,
-    assess,
-    phrase_pattern,
-    reason_for,
-    rule_context,
+    Assessment, ContextVocab, MessageContext, assess, phrase_pattern, reason_for, rule_context,
 )
 from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
-from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
-from whatsapp_audit.detect.discriminatory.phrases import IdentityVocab, PhraseMatcher
-from whatsapp_audit.detect.discriminatory.vocab import Concept, Scoring, build_concept, merge_vocabularies
+from whatsapp_audit.detect.discriminatory.lexicon import Lexicon, LexHit
+from whatsapp_audit.detect.discriminatory.phrases import PhraseMatcher
+from whatsapp_audit.detect.discriminatory.slots import IdentityVocab, PredicateVocab
+from whatsapp_audit.detect.discriminatory.vocab import (
+    CHARACTERISTICS, Concept, Scoring, build_concept, merge_vocabularies,
+)
 from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Category, Explanation, Finding, Message, MessageKind
@@ -58,8 +57,10 @@ class DiscriminatoryDetector:
         self._scoring = Scoring.from_options(vocab)
         self._context = ContextVocab.from_options(vocab)
         self._confusables = {k: v for k, v in vocab.get("confusables", {}).items() if len(k) == 1}
+        self._emoji_letters = {k.replace("\ufe0f", ""): str(v).lower() for k, v in vocab.get("emoji_letters", {}).items()}
         self._ascii_confusables = any(k.isascii() for k in self._confusables)
-        identity = IdentityVocab.from_options(vocab.get("identity", {}))
+        identity = IdentityVocab.from_options(vocab.get("identity", {}), CHARACTERISTICS)
+        predicates = PredicateVocab.from_options(vocab.get("predicates", {}))
         allow = vocab.get("allow", {})
         self._allow = phrase_pattern([*allow.get("places", []), *allow.get("people", [])])
         lexicon_rules, phrase_rules, emoji_rules = [], [], []
@@ -70,13 +71,19 @@ class DiscriminatoryDetector:
                 phrase_rules.append(rule)
             elif "insults" in rule.options:
                 emoji_rules.append(rule)
+            elif set(rule.options) <= {"vocabulary", "characteristic"} and "vocabulary" in rule.options:
+                continue  # a force's file that only extends the shared word lists
             else:
                 raise PatternError(rule.source, rule.source_line, rule.id,
                                    "a discriminatory rule needs options.canonical (lexicon), "
                                    "match.token_patterns (phrase) or options.insults (emoji)")
         self._concepts: dict[str, Concept] = {r.id: build_concept(r, identity.words()) for r in lexicon_rules}
         entries = [(c.rule_id, term, c.prefix) for c in self._concepts.values() for term in c.terms]
-        self._lexicon = Lexicon(entries, vocab.get("leet", {}))
+        self._lexicon = Lexicon(
+            entries, vocab.get("leet", {}),
+            derive=[(c.rule_id, t) for c in self._concepts.values() if c.derive for t in c.terms],
+            compound=[(c.rule_id, t) for c in self._concepts.values() if c.compound for t in c.terms],
+            suffixes=vocab.get("derivation", {}).get("suffixes", []))
         hidden = [name for name in [*allow.get("places", []), *allow.get("people", [])]
                   if self._lexicon.accepts(name.strip().lower())]
         if hidden:
@@ -85,12 +92,10 @@ class DiscriminatoryDetector:
                                f"{len(hidden)} allowlisted name(s) are themselves lexicon terms and would hide "
                                "every use of them; use the term's exceptions instead")
         common = frozenset(w.lower() for w in vocab.get("words", {}).get("common", []))
-        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common)
+        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates)
         self._phrases.validate()
-        words = {**identity.modifiers, **identity.groups}
-        identity_emoji = vocab.get("identity", {}).get("emoji", {})
-        tones = vocab.get("identity", {}).get("dark_skin_tones", [])
-        self._emoji = EmojiMatcher(emoji_rules, identity_emoji, words, tones)
+        self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
+                                   sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
         self._quick = QuickGate((self._lexicon.prescan_body if self._lexicon.terms else None,
                                  self._phrases.gate_body), mixed=bool(self._lexicon.terms))
 
@@ -102,33 +107,41 @@ class DiscriminatoryDetector:
         text = message.text
         if message.kind not in _SCANNED_KINDS or not text.strip():
             return []
-        if text.isascii() and not self._quick.might_match(text.lower()):
+        if text.isascii() and not self._quick.might_match(text.lower()) and not self._lexicon.affix_might_match(
+                text.lower()):
             # The common case: for ASCII, normalise() only lower-cases (unless letters are spaced
             # out, which the gate covers) and emoji rules need non-ASCII, so when no gate of the
             # matchers accepts the lower-cased text the full path would find nothing either.
             return []
         norm = normalise(text, confusables=self._confusables, accept_join=self._lexicon.accepts,
-                         ascii_confusables=self._ascii_confusables)
-        if not self._quick.might_match(norm.text) and not self._emoji.might_match(text):
-            return []  # the same gates on the normalised text (joins already applied), plus the emoji one
+                         ascii_confusables=self._ascii_confusables, letters=self._emoji_letters)
+        if (not self._quick.might_match(norm.text) and not self._phrases.might_match(norm.text)
+                and not self._lexicon.affix_might_match(norm.text) and not self._emoji.might_match(text)):
+            return []  # the same gates on the normalised text (joins already applied), plus emoji
         findings: list[Finding] = []
-        for lex_hit in self._lexicon_hits(norm):
-            finding = self._lexicon_finding(message, norm, lex_hit)
+        ctx = MessageContext(norm.text, self._context)
+        lexicon_hits = self._lexicon_hits(norm)
+        for hit in lexicon_hits:
+            finding = self._lexicon_finding(message, norm, hit, ctx)
             if finding is not None:
                 findings.append(finding)
-        for hit in self._phrases.match(norm.text):
+        for hit in self._phrases.match(norm.text, [(h.start, h.end) for h in lexicon_hits]):
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
-            found = assess(norm.text, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
+            found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
             findings.append(self._finding(message, rule, start, end, norm.text[hit.start:hit.end],
                                           self._scoring.base_for(rule), found, hit.characteristics,
                                           ("identity_words", ",".join(hit.identity_words) or "none"),
                                           ("transformations", ",".join(norm.transformations(hit.start, hit.end))
                                            or "none")))
-        for emo in self._emoji.match(message.text):
+        emoji_hits = self._emoji.match(message.text)
+        if emoji_hits:  # an emoji rule is built for the pair: a construction over the same emoji repeats it
+            findings = [f for f in findings if f.rule in self._concepts or not any(
+                (f.start or 0) < e.end and e.start < (f.end or 0) for e in emoji_hits)]
+        for emo in emoji_hits:
             rule = self._rules[emo.rule_id]
             lo, hi = _norm_span(norm, emo.start, emo.end)
-            found = assess(norm.text, lo, hi, self._context, rule_words=self._rule_words[rule.id])
+            found = assess(ctx, lo, hi, self._context, rule_words=self._rule_words[rule.id])
             findings.append(self._finding(message, rule, emo.start, emo.end, f"{emo.target} {emo.insult}",
                                           self._scoring.base_for(rule), found, emo.characteristics,
                                           ("emoji", f"{emo.target}+{emo.insult}"),
@@ -153,12 +166,13 @@ class DiscriminatoryDetector:
             kept.append(hit)
         return kept
 
-    def _lexicon_finding(self, message: Message, norm: Normalised, hit: LexHit) -> Finding | None:
+    def _lexicon_finding(self, message: Message, norm: Normalised, hit: LexHit,
+                         ctx: MessageContext) -> Finding | None:
         concept = self._concepts[hit.term.rule_id]
         rule = self._rules[concept.rule_id]
         transformations = tuple(sorted({*hit.transformations, *norm.transformations(hit.start, hit.end)}))
-        disguised = any(t != "unicode" for t in transformations)
-        found = assess(norm.text, hit.start, hit.end, self._context, homonyms=concept.homonyms,
+        disguised = any(t not in ("unicode", "derived", "compound") for t in transformations)
+        found = assess(ctx, hit.start, hit.end, self._context, homonyms=concept.homonyms,
                        reclaimable=concept.reclaimable, disguised=disguised,
                        rule_words=self._rule_words[concept.rule_id])
         score = self._scoring.base_rates[concept.abusive_rate] + sum(d for _, d in found.adjustments)
@@ -189,7 +203,7 @@ class DiscriminatoryDetector:
             reason=reason + ".",
             pattern=rule.id,
             context_words=found.context_words,
-            adjustments=tuple((reason_for(why_label), d) for why_label, d in found.adjustments),
+            adjustments=tuple((reason_for(l), d) for l, d in found.adjustments),
             details=(("characteristic", ",".join(characteristics)), *details,
                      *((("label", label),) if label else ())),
         )
@@ -205,7 +219,5 @@ def _norm_span(norm: Normalised, raw_start: int, raw_end: int) -> tuple[int, int
     """The normalised span covering a raw span (for context scoring of emoji hits)."""
     if norm.starts is None:
         return raw_start, raw_end
-    lo = next((i for i, s in enumerate(norm.starts) if s >= raw_start), len(norm.text))
-    hi = next((i for i, s in enumerate(norm.starts) if s >= raw_end), len(norm.text))
-    return lo, hi
+    return bisect.bisect_left(norm.starts, raw_start), bisect.bisect_left(norm.starts, raw_end)
 

@@ -47,10 +47,16 @@ class EmojiMatcher:
     """Compiled emoji rules plus the identity emoji/word tables they point at."""
 
     def __init__(self, rules: Sequence[Rule], identity_emoji: Mapping[str, Any],
-                 identity_words: Mapping[str, tuple[str, ...]], tone_chars: Sequence[str]) -> None:
+                 identity_words: Mapping[str, tuple[str, ...]], tone_chars: Sequence[str],
+                 negations: Sequence[str] = ()) -> None:
+        """`negations` ("≠", "🚫", "not") between a target and an insult mean the message denies the
+        insult ("♿ ≠ 🤮"): no hit."""
         self._emoji = {_strip(k): (v,) if isinstance(v, str) else tuple(v) for k, v in identity_emoji.items()}
         self._words = identity_words
         self._tones = frozenset(tone_chars)
+        self._negations = tuple(n.lower() for n in negations if n)
+        self._negation_words = frozenset(n for n in self._negations if n.isalpha())
+        self._negation_marks = tuple(n for n in self._negations if not n.isalpha())
         self.rules: list[EmojiRule] = []
         insult_chars: set[str] = set()
         for rule in rules:
@@ -102,10 +108,23 @@ class EmojiMatcher:
                     chars = self._target(seq[m], rule.targets)
                     if chars:
                         first, last = (seq[m], item) if m < n else (item, seq[m])
+                        if self._denied(raw, seq, first, last, min(m, n)):
+                            break
                         hits.append(EmojiHit(rule.rule_id, first.start, last.end, seq[m].text, item.text,
                                              rule.characteristic or chars))
                         break
         return _merge(hits)
+
+
+    def _denied(self, raw: str, seq: Sequence[Item], first: Item, last: Item, left: int) -> bool:
+        """A negation between the two ("♿ ≠ 🤮", "🧕🚫🐖"), or a negating word just before the pair."""
+        between = raw[first.end:last.start]
+        if any(mark in between for mark in self._negation_marks):
+            return True
+        around = [i for i in seq if first.end <= i.start < last.start]
+        if left > 0:
+            around.append(seq[left - 1])
+        return any(i.text.lower() in self._negation_words for i in around)
 
 
 def _merge(hits: list[EmojiHit]) -> list[EmojiHit]:

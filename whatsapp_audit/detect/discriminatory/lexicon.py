@@ -12,14 +12,15 @@ turn mong into among and fag into bag.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import bisect
+import re
 
 import regex
 
 from whatsapp_audit.detect.text.normalise import WILDCARD
-from whatsapp_audit.detect.text.trie import TrieNode
 
 WILDCARDS = WILDCARD + "#%"
 _TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")
@@ -65,6 +66,9 @@ _RUNS = regex.compile(r"(.)\1*")
 _SQUEEZE = regex.compile(r"(.)\1+")
 MAX_WORDS = 3
 FUZZY_MIN_LETTERS = 6
+DERIVE_MIN_LETTERS = 4  # shorter terms ("wog", "fag") are not derived: too many ordinary words begin so
+COMPOUND_REST = 3
+_KEY_CACHE = 65536  # a compound needs this many other letters: "snigger" is not "s" + a slur
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +97,14 @@ class LexHit:
 class Lexicon:
     """Compiled terms of all lexicon rules, indexed by key."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, bool]], leet: Mapping[str, str]) -> None:
-        """`entries` are (rule id, term, prefix mode); `leet` maps a letter to its stand-in characters."""
+    def __init__(self, entries: Iterable[tuple[str, str, bool]], leet: Mapping[str, str], *,
+                 derive: Iterable[tuple[str, str]] = (), compound: Iterable[tuple[str, str]] = (),
+                 suffixes: Sequence[str] = ()) -> None:
+        """`entries` are (rule id, term, prefix mode); `leet` maps a letter to its stand-in characters.
+
+        `derive` (rule id, term) pairs also match with one of `suffixes` added ("niglets", "kikey",
+        "faggotry", the last letter doubled as in "thottie"); `compound` pairs also match inside a
+        longer word with at least COMPOUND_REST other letters ("sandnigger", "niggerlover")."""
         self._leet = {letter: "".join(sorted(set(chars))) for letter, chars in leet.items()}
         folds: dict[str, str] = {}
         for letter, chars in sorted(self._leet.items()):
@@ -116,6 +126,16 @@ class Lexicon:
             index = self._prefix if prefix else self._by_key
             index.setdefault(term.key[:3] if prefix else term.key, []).append(term)
         self._fuzzy_terms = [t for t in self.terms if t.fuzzy is not None]
+        # For the fallback: which terms hold each letter. A disguised token's letters are all letters of
+        # the term it spells (stand-ins and wildcards are not letters), so intersecting these sets
+        # leaves the few terms worth a regex, instead of trying every term on every such token.
+        self._with_letter: dict[str, set[int]] = {}
+        for index, term in enumerate(self.terms):
+            if not term.prefix:
+                for ch in set(term.text):
+                    if ch.isalpha():
+                        self._with_letter.setdefault(ch, set()).add(index)
+        self._key_cache: dict[str, str] = {}
         # One C-speed pass decides whether a message needs the token loop at all: a trie of every
         # term's letter-run classes, plus "a token mixing letters with digits or symbols". The
         # standard `re` engine runs this plain pattern about ten times faster than `regex`.
@@ -123,9 +143,38 @@ class Lexicon:
         # on its first character without entering a repeat.
         self.prescan_body = trie([self._pieces(t.text, t.prefix, explicit_first=True) for t in self.terms])
         self._prescan = re.compile(f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)")
+        self._derived: dict[str, Term] = {}
+        for rule_id, text in derive:
+            if text.isalpha() and len(text) >= DERIVE_MIN_LETTERS:
+                self._derived.setdefault(text, self._compile(rule_id, text, False))
+        self._suffixes = tuple(sorted({s for s in suffixes if s.isalpha()}, key=len, reverse=True))
+        self._compound: dict[str, Term] = {}
+        for rule_id, text in compound:
+            if text.isalpha() and len(text) >= DERIVE_MIN_LETTERS:
+                self._compound.setdefault(text, self._compile(rule_id, text, False))
+        parts = []
+        if self._derived and self._suffixes:
+            parts.append(f"{_BOUND_L}(?:{trie([[re.escape(t)] for t in self._derived])})[a-z]?"
+                         f"(?:{trie([[re.escape(s)] for s in self._suffixes])}){_BOUND_R}")
+        if self._compound:
+            parts.append(trie([[re.escape(t)] for t in self._compound]))
+        # Derived and compound forms are plain letters: one plain regex says whether any can be present.
+        self._affix_gate = re.compile("|".join(parts)) if parts else None
+        self._compound_re = re.compile(trie([[re.escape(t)] for t in self._compound])) if self._compound else None
 
     def key(self, token: str) -> str:
         """Leet folded, separators removed, runs squeezed: the lookup key of a token or term."""
+        cache = getattr(self, "_key_cache", None)
+        if cache is not None:
+            found = cache.get(token)
+            if found is None:
+                if len(cache) > _KEY_CACHE:
+                    cache.clear()
+                found = cache[token] = self._key(token)
+            return found
+        return self._key(token)
+
+    def _key(self, token: str) -> str:
         folded = token.translate(self._fold)
         folded = "".join(ch for ch in folded if ch.isalpha() or ch in WILDCARDS)
         return _SQUEEZE.sub(r"\1", folded)
@@ -137,8 +186,14 @@ class Lexicon:
 
     def might_match(self, text: str) -> bool:
         """False only when `scan` would certainly find nothing (its own gate, exposed for callers)."""
+        if self.affix_might_match(text):
+            return True
         text = bounded_for_gates(text)
         return bool(self.terms) and (self._prescan.search(text) is not None or _MIXED.search(text) is not None)
+
+    def affix_might_match(self, text: str) -> bool:
+        """Whether a derived or compound form could be present (not covered by the prescan)."""
+        return self._affix_gate is not None and self._affix_gate.search(text) is not None
 
     def scan(self, text: str) -> list[LexHit]:
         """All verified hits in a normalised text, in text order (may overlap; callers merge)."""
@@ -146,6 +201,10 @@ class Lexicon:
             return []
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         hits: list[LexHit] = []
+        # Derived and compound forms are only tried in stretches the affix gate accepts.
+        affix_starts = ({m.start() for m in self._affix_gate.finditer(text)} if self._affix_gate is not None
+                        else set())
+        affix_ends = sorted(affix_starts)
         for i, (start, end) in enumerate(tokens):
             joined = ""
             for j in range(i, min(i + MAX_WORDS, len(tokens))):
@@ -161,7 +220,26 @@ class Lexicon:
                     self._verify(term, text, start, end, hits)
             if not token.isalpha() and not any(h.start >= start and h.end <= end for h in hits):
                 self._fallback(text, start, end, hits)
+            elif (affix_ends and token.isalpha() and len(token) <= _LONG_TOKEN
+                  and not (hits and hits[-1].end > start) and _any_in(affix_ends, start, end)):
+                self._affixed(token, start, hits)
         return hits
+
+    def _affixed(self, token: str, start: int, hits: list[LexHit]) -> None:
+        """A derived form (term + suffix) or a compound (term inside a longer word) of a plain token."""
+        for suffix in self._suffixes:
+            if len(token) > len(suffix) and token.endswith(suffix):
+                stem = token[: -len(suffix)]
+                term = self._derived.get(stem)
+                if term is None and len(stem) > 2 and stem[-1] == stem[-2]:
+                    term = self._derived.get(stem[:-1])
+                if term is not None:
+                    hits.append(LexHit(term, start, start + len(token), ("derived",)))
+                    return
+        if self._compound_re is not None:
+            found = self._compound_re.search(token)
+            if found and len(token) - len(found.group()) >= COMPOUND_REST:
+                hits.append(LexHit(self._compound[found.group()], start, start + len(token), ("compound",)))
 
     def _verify(self, term: Term, text: str, start: int, end: int, hits: list[LexHit]) -> None:
         found = term.pattern.search(text, start, end)
@@ -173,14 +251,23 @@ class Lexicon:
         token = text[start:end]
         if len(token) > _LONG_TOKEN or not any(ch.isalpha() for ch in token):
             return  # digit-only and symbol-only strings never decode; no disguised term is this long
-        for term in self.terms:
-            if not term.prefix and abs(len(token) - len(term.text)) <= 3:
+        letters = {ch for ch in token if ch.isalpha()}
+        candidates: set[int] | None = None
+        for ch in letters:
+            holding = self._with_letter.get(ch, set())
+            candidates = set(holding) if candidates is None else candidates & holding
+            if not candidates:
+                return
+        chosen = [self.terms[i] for i in sorted(candidates or ())]
+        for term in chosen:
+            if abs(len(token) - len(term.text)) <= 3:
                 before = len(hits)
                 self._verify(term, text, start, end, hits)
                 if len(hits) > before:
                     return
-        for term in self._fuzzy_terms:
-            assert term.fuzzy is not None
+        for term in chosen:
+            if term.fuzzy is None:
+                continue
             found = term.fuzzy.search(text, start, end)
             if found and self._plausible(term, found.group()):
                 extra = self._transformations(term, found.group())
@@ -249,20 +336,26 @@ class Lexicon:
         return f"{cls}{{{count},}}" if count > 1 else f"{cls}+"
 
 
+def _any_in(sorted_positions: Sequence[int], start: int, end: int) -> bool:
+    """Whether some position lies in [start, end)."""
+    i = bisect.bisect_left(sorted_positions, start)
+    return i < len(sorted_positions) and sorted_positions[i] < end
+
+
 def trie(sequences: Iterable[Sequence[str]]) -> str:
     """One alternation for many sequences of regex pieces, factored by common prefixes.
 
     Python's regex engines try alternatives one by one; sharing prefixes keeps a scan of hundreds
     of terms close to the cost of a scan for a handful.
     """
-    root: TrieNode = {}
+    root: dict[str, dict] = {}
     for seq in sequences:
         node = root
         for piece in seq:
             node = node.setdefault(piece, {})
         node[""] = {}
 
-    def render(node: TrieNode) -> str:
+    def render(node: dict[str, dict]) -> str:
         branches = [piece + render(child) for piece, child in sorted(node.items()) if piece]
         if not branches:
             return ""

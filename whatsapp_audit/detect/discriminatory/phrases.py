@@ -1,62 +1,38 @@
-"""Phrase rules (dehumanising, exclusionary, threatening, misogynistic language) with spaCy's Matcher.
+"""Phrase rules: constructions over the identity and predicate lexicons, matched with spaCy's Matcher.
 
-Most hateful messages carry no slur, so these rules match frames such as "[identity] are vermin" or
-"send them all back". Patterns are data (`[rule.match] token_patterns`); a token `{ SLOT = "identity" }`
-stands for an identity group from the vocabulary and is expanded here into "muslims", "black people",
-"trans women" and so on, so the group list lives in one place. Identity words only ever fill that slot:
-they never fire on their own. spaCy runs only on messages holding every required word of some pattern.
+Most discriminatory messages hold no slur: "[group] are all [vermin]", "send them all back", "I'd
+happily [rape] her", a group beside a gas chamber. Such constructions are data (`[rule.match]
+token_patterns`, spaCy Matcher patterns over `spacy.blank("en")`'s vocabulary); `{ SLOT = ... }` tokens
+stand for the identity and predicate lexicons (slots.py), so the word lists live in one place.
+
+Cost and limits, by design:
+- a pre-filter (the rarest required word of each pattern, as one regex trie, plus emoji) keeps spaCy
+  off ordinary messages; `wanted` then checks every required token of some pattern is present;
+- every pattern has a bounded length (unbounded repeats are refused at configure time), so a long
+  message is matched in overlapping windows of tokens and every match, however far into a message of
+  any length, is found exactly once, in time linear in the message.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
 from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.discriminatory.slots import IDENTITY_SLOTS, IdentityVocab, PredicateVocab, form_of
+from whatsapp_audit.detect.discriminatory.tokens import CLITICS, PhraseJoiner, Token, strip_emoji, tokenize
+from whatsapp_audit.detect.discriminatory.vocab import CHARACTERISTICS
 from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
 
-_WORD = regex.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True)
-class IdentityVocab:
-    """Identity words: `groups` name a group on their own ("muslims"), `modifiers` need a head ("gay people")."""
-
-    groups: Mapping[str, tuple[str, ...]]
-    modifiers: Mapping[str, tuple[str, ...]]
-    heads: tuple[str, ...]
-
-    @classmethod
-    def from_options(cls, identity: Mapping[str, Any]) -> IdentityVocab:
-        def table(key: str) -> dict[str, tuple[str, ...]]:
-            raw = identity.get(key, {})
-            return {k.lower(): (v,) if isinstance(v, str) else tuple(v) for k, v in raw.items()}
-
-        return cls(table("groups"), table("modifiers"), tuple(h.lower() for h in identity.get("heads", [])))
-
-    def words(self) -> frozenset[str]:
-        return frozenset(self.groups) | frozenset(self.modifiers)
-
-    def characteristics(self, words: Sequence[str]) -> tuple[str, ...]:
-        found: list[str] = []
-        for word in words:
-            for c in self.groups.get(word, ()) + self.modifiers.get(word, ()):
-                if c not in found:
-                    found.append(c)
-        return tuple(found)
-
-    def slot_variants(self) -> list[list[dict[str, Any]]]:
-        groups = sorted(self.groups)
-        heads = sorted(set(self.heads) | set(groups))
-        return [
-            [{"LOWER": {"IN": groups}}],
-            [{"LOWER": {"IN": sorted(self.modifiers)}}, {"LOWER": {"IN": heads}}],
-        ]
+_WORD = regex.compile(r"(?:[^\W_]|\*)+")  # a word the pre-filter can gate on (censoring stars included)
+_BOUNDED_OP = regex.compile(r"^\{(\d*),?(\d*)\}$")
+MAX_PATTERN_TOKENS = 40  # the longest a phrase pattern may match; windows overlap by this much
+WINDOW_TOKENS = 2000  # tokens matched at a time in a long message
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,36 +44,70 @@ class PhraseHit:
     identity_words: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PhraseOptions:
+    """Per-rule options read once: a fixed characteristic, and whether an identity must be near."""
+
+    characteristics: tuple[str, ...]
+    requires_identity: int  # 0: no; n: an identity term (or slur) within n tokens of the hit
+    nearby_words: frozenset[str] = frozenset()  # one of these must be within `nearby_within` tokens
+    nearby_within: int = 0
+    not_followed_by: frozenset[str] = frozenset()  # the hit is dropped when the next token is one of these
+    not_preceded_by: frozenset[str] = frozenset()  # ... or when the token before it is one of these
+
+
 class PhraseMatcher:
     """All phrase rules compiled into one spaCy Matcher, with a required-word pre-filter."""
 
     def __init__(self, rules: Sequence[Rule], identity: IdentityVocab, make_nlp: Callable[[], Any],
-                 common: frozenset[str] = frozenset()) -> None:
+                 common: frozenset[str] = frozenset(), predicates: PredicateVocab | None = None) -> None:
         """`common` lists everyday words, so the pre-filter gates on a pattern's rarest required word."""
         self._identity = identity
+        self._predicates = predicates or PredicateVocab({})
         self._make_nlp = make_nlp
         self._nlp: Any = None
-        self._matcher: Any = None
+        self._matchers: list[Any] | None = None
         self._patterns: dict[str, list[list[dict[str, Any]]]] = {}
-        self._fixed: dict[str, tuple[str, ...]] = {}
+        self._options: dict[str, PhraseOptions] = {}
         self._rules = {rule.id: rule for rule in rules}
         self._required: list[list[frozenset[str]]] = []
+        self._pattern_rule: list[str] = []  # rule id of each expanded pattern, in order
+        spelled = {pair for rule in rules for pattern in rule.match.get("token_patterns", [])
+                   for pair in _spelled_pairs(pattern)}
+        # Multi-word slot entries become one token, unless a pattern spells out their first two words.
+        self._joined = frozenset(p for p in identity.phrases() | self._predicates.phrases()
+                                 if tuple(p.split(" ")[:2]) not in spelled)
+        self._joiner = PhraseJoiner(self._joined)
+        self._keep_emoji = frozenset(identity.emoji)
+        self._identity_forms = identity.word_characteristics() | {p: identity.characteristics(p.split(" "))
+                                                                  for p in identity.phrases() & self._joined}
         for rule in rules:
             expanded: list[list[dict[str, Any]]] = []
             for position, pattern in enumerate(rule.match.get("token_patterns", []), 1):
                 for variant in self._expand(pattern, rule, position):
+                    _check_length(variant, rule, position)
                     expanded.append(variant)
                     self._required.append(_required_words(variant, rule, position))
+                    self._pattern_rule.append(rule.id)
             self._patterns[rule.id] = expanded
             fixed = rule.options.get("characteristic", ())
-            self._fixed[rule.id] = (fixed,) if isinstance(fixed, str) else tuple(fixed)
+            near = rule.options.get("requires_identity_within", 0)
+            if not isinstance(near, int) or isinstance(near, bool) or not 0 <= near <= MAX_PATTERN_TOKENS:
+                raise PatternError(rule.source, rule.source_line, rule.id,
+                                   f"options.requires_identity_within must be a number of tokens, 0-{MAX_PATTERN_TOKENS}")
+            self._options[rule.id] = PhraseOptions((fixed,) if isinstance(fixed, str) else tuple(fixed), near,
+                                                   *_nearby(rule), _word_list(rule, "not_followed_by"),
+                                                   _word_list(rule, "not_preceded_by"))
         self._by_word: dict[str, list[int]] = {}  # rarest required word -> patterns it gates
         for index, sets in enumerate(self._required):
             for word in _rarest(sets, common):
                 self._by_word.setdefault(word, []).append(index)
+        words = sorted({_first(w) for w in self._by_word if _WORD.fullmatch(_first(w))})
+        emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(_first(w)) and not w.isascii()})
         # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
-        self.gate_body = trie_pattern(self._by_word) if self._by_word and self._required else None
+        self.gate_body = trie_pattern(words) if words else None
         self._gate = re.compile(r"(?<![^\W_])(?:" + self.gate_body + r")(?![^\W_])") if self.gate_body else None
+        self._emoji_gate = re.compile("[" + "".join(map(re.escape, emoji)) + "]") if emoji else None
 
     def _expand(self, pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[list[dict[str, Any]]]:
         variants: list[list[dict[str, Any]]] = [[]]
@@ -109,93 +119,232 @@ class PhraseMatcher:
                                    f"token pattern #{position}: REGEX cannot be time-limited; use LOWER or IN lists")
             slot = token.get("SLOT")
             if slot is None:
+                _check_single_tokens(token, rule, position)
                 variants = [v + [dict(token)] for v in variants]
-            elif slot == "identity":
-                if not self._identity.groups:
-                    raise PatternError(rule.source, rule.source_line, rule.id,
-                                       "token pattern uses SLOT identity but no identity vocabulary is loaded")
-                variants = [v + s for v in variants for s in self._identity.slot_variants()]
-            else:
+                continue
+            if set(token) - {"SLOT"}:
                 raise PatternError(rule.source, rule.source_line, rule.id,
-                                   f"token pattern #{position}: unknown SLOT (only 'identity')")
+                                   f"token pattern #{position}: a SLOT token takes no other keys")
+            if str(slot).partition(":")[0] in IDENTITY_SLOTS:
+                if str(slot).partition(":")[2] not in ("", *CHARACTERISTICS):
+                    raise PatternError(rule.source, rule.source_line, rule.id,
+                                       f"token pattern #{position}: unknown characteristic in SLOT {slot!r}")
+                if not self._identity:
+                    raise PatternError(rule.source, rule.source_line, rule.id,
+                                       f"token pattern uses SLOT {slot} but no identity vocabulary is loaded")
+                fills = self._identity.slot_variants(str(slot), self._joined)
+            else:
+                found = self._predicates.slot_variants(str(slot), self._joined)
+                if found is None:
+                    known = ", ".join([*IDENTITY_SLOTS, *sorted(self._predicates.classes)])
+                    raise PatternError(rule.source, rule.source_line, rule.id,
+                                       f"token pattern #{position}: unknown SLOT {slot!r} (known: {known})")
+                fills = found
+            variants = [v + s for v in variants for s in fills]
         return variants
 
-    def _ensure(self) -> Any:
-        if self._matcher is None:
+    def _ensure(self) -> list[Any]:
+        """One Matcher per expanded pattern: spaCy's Matcher tries every pattern it holds at every
+        token, so a message is matched only against the patterns whose required words it holds."""
+        if self._matchers is None:
             from spacy.matcher import Matcher
 
             self._nlp = self._make_nlp()
-            self._matcher = Matcher(self._nlp.vocab)
-            for rule_id, patterns in self._patterns.items():
-                if patterns:
-                    try:
-                        self._matcher.add(rule_id, patterns)
-                    except ValueError as error:
-                        rule = self._rules[rule_id]
-                        raise PatternError(rule.source, rule.source_line, rule_id,
-                                           f"invalid token pattern: {type(error).__name__}") from None
-        return self._matcher
+            matchers = []
+            patterns = [p for rule_patterns in self._patterns.values() for p in rule_patterns]
+            for rule_id, pattern in zip(self._pattern_rule, patterns):
+                matcher = Matcher(self._nlp.vocab)
+                try:
+                    matcher.add(rule_id, [pattern])
+                except ValueError as error:
+                    rule = self._rules[rule_id]
+                    raise PatternError(rule.source, rule.source_line, rule_id,
+                                       f"invalid token pattern: {type(error).__name__}") from None
+                matchers.append(matcher)
+            self._matchers = matchers
+        return self._matchers
 
     def might_match(self, text: str) -> bool:
         """False only when `match` would certainly find nothing (its first gate, exposed for callers)."""
-        return bool(self._required) and self._gate is not None and self._gate.search(text) is not None
-
-    def wanted(self, text: str) -> bool:
-        """Whether any phrase could match: every required plain word slot of one pattern is present."""
-        if self._gate is None or not self._gate.search(text):
+        if not self._required:
             return False
-        words = set(_WORD.findall(text))
-        candidates = {i for w in words & self._by_word.keys() for i in self._by_word[w]}
-        return any(all(not words.isdisjoint(s) for s in self._required[i]) for i in candidates)
+        if self._gate is not None and self._gate.search(text) is not None:
+            return True
+        return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
+
+    def wanted(self, forms: set[str]) -> list[int]:
+        """The patterns that could match: those whose every required token is present."""
+        candidates = {i for w in forms & self._by_word.keys() for i in self._by_word[w]}
+        return sorted(i for i in candidates if all(not forms.isdisjoint(s) for s in self._required[i]))
 
     def validate(self) -> None:
         """Compile the Matcher now, so a bad pattern fails at configure time."""
         if any(self._patterns.values()):
             self._ensure()
 
-    def match(self, text: str) -> list[PhraseHit]:
-        if not self._required or not self.wanted(text):
+    def match(self, text: str, slur_spans: Sequence[tuple[int, int]] = ()) -> list[PhraseHit]:
+        """Phrase hits in a normalised text; `slur_spans` (lexicon hits) count as identity terms for
+        rules that need one nearby."""
+        if not self.might_match(text):
             return []
-        matcher = self._ensure()
-        doc = self._nlp.make_doc(text)
-        found: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in matcher(doc):
-            found.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
-        best: dict[str, list[tuple[int, int]]] = {}
+        tokens = self._joiner.join(tokenize(text, self._identity.dark_tones, self._keep_emoji))
+        if not self.wanted({t.form for t in tokens}):
+            return []
+        matchers = self._ensure()
+        from spacy.tokens import Doc
+
+        found: dict[str, set[tuple[int, int]]] = {}
+        step = WINDOW_TOKENS - MAX_PATTERN_TOKENS
+        for first in range(0, max(len(tokens) - MAX_PATTERN_TOKENS, 1), step):
+            window = tokens[first:first + WINDOW_TOKENS]
+            wanted = self.wanted({t.form for t in window})
+            if not wanted:
+                continue
+            doc = Doc(self._nlp.vocab, words=[t.form for t in window])
+            for index in wanted:
+                for _, start, end in matchers[index](doc):
+                    found.setdefault(self._pattern_rule[index], set()).add((first + start, first + end))
+        hits = []
         for rule_id, spans in found.items():
             kept: list[tuple[int, int]] = []
             for start, end in sorted(spans, key=lambda se: (se[0] - se[1], se[0])):  # longest first
                 if not any(start < e and s < end for s, e in kept):
                     kept.append((start, end))
-            best[rule_id] = kept
-        hits = []
-        identity_words = self._identity.words()
-        for rule_id, spans in best.items():
-            for start, end in sorted(spans):
-                span = doc[start:end]
-                words = tuple(t.lower_ for t in span if t.lower_ in identity_words)
-                chars = self._fixed.get(rule_id) or self._identity.characteristics(words)
-                hits.append(PhraseHit(rule_id, span.start_char, span.end_char, chars, words))
+            options = self._options[rule_id]
+            for start, end in sorted(kept):
+                if options.requires_identity and not self._identity_near(tokens, start, end, options.requires_identity,
+                                                                          slur_spans):
+                    continue
+                if options.nearby_within and not _word_near(tokens, start, end, options):
+                    continue
+                if end < len(tokens) and tokens[end].form in options.not_followed_by:
+                    continue
+                if start > 0 and tokens[start - 1].form in options.not_preceded_by:
+                    continue
+                forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms]
+                chars = options.characteristics or self._identity.characteristics(
+                    [t.form for t in tokens[start:end]])
+                hits.append(PhraseHit(rule_id, tokens[start].start, tokens[end - 1].end, chars, tuple(forms)))
         return sorted(hits, key=lambda h: (h.start, h.rule_id))
+
+    def _identity_near(self, tokens: Sequence[Token], start: int, end: int, within: int,
+                       slur_spans: Sequence[tuple[int, int]]) -> bool:
+        lo, hi = max(0, start - within), min(len(tokens), end + within)
+        if any(t.form in self._identity_forms for t in tokens[lo:hi]):
+            return True
+        left, right = tokens[lo].start, tokens[hi - 1].end
+        return any(left <= s and e <= right for s, e in slur_spans)
+
+
+def _spelled_pairs(pattern: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Word pairs a pattern spells out in consecutive literal tokens (an optional token may be skipped)."""
+    pairs: set[tuple[str, str]] = set()
+    for i, token in enumerate(pattern):
+        if "SLOT" in token:
+            continue
+        for nxt in pattern[i + 1:]:
+            if "SLOT" in nxt:
+                break
+            pairs.update((a, b) for a in _token_words(token) for b in _token_words(nxt))
+            if str(nxt.get("OP", "")) not in {"?", "*"} and not str(nxt.get("OP", "")).startswith("{0"):
+                break
+    return pairs
+
+
+def _token_words(token: dict[str, Any]) -> list[str]:
+    value = token.get("LOWER", token.get("ORTH"))
+    words = [value] if isinstance(value, str) else list(value.get("IN", [])) if isinstance(value, dict) else []
+    return [w.lower() for w in words if isinstance(w, str)]
+
+
+def _check_single_tokens(token: dict[str, Any], rule: Rule, position: int) -> None:
+    """Every word a token may be must be one token as the detector cuts text ("do not" is two)."""
+    for key in ("LOWER", "ORTH"):
+        value = token.get(key)
+        words = [value] if isinstance(value, str) else list(value.get("IN", [])) if isinstance(value, dict) else []
+        for word in words:
+            if not isinstance(word, str) or word.lower() in CLITICS:
+                continue
+            parts = [t.form for t in tokenize(word.lower())]
+            if len(parts) != 1 or parts[0] != strip_emoji(word.lower()):
+                raise PatternError(rule.source, rule.source_line, rule.id,
+                                   f"token pattern #{position}: {word!r} is {len(parts)} tokens "
+                                   f"({' + '.join(parts)}); give each token its own pattern entry")
+
+
+def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOptions) -> bool:
+    lo, hi = max(0, start - options.nearby_within), min(len(tokens), end + options.nearby_within)
+    return any(t.form in options.nearby_words for t in tokens[lo:hi])
+
+
+def _word_list(rule: Rule, key: str) -> frozenset[str]:
+    raw = rule.options.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+        raise PatternError(rule.source, rule.source_line, rule.id, f"options.{key} must be a list of words")
+    return frozenset(form_of(w) for w in raw)
+
+
+def _nearby(rule: Rule) -> tuple[frozenset[str], int]:
+    """`options.requires_nearby = { words = [...], within = N }`: the hit needs one of the words close by."""
+    raw = rule.options.get("requires_nearby")
+    if raw is None:
+        return frozenset(), 0
+    within = raw.get("within") if isinstance(raw, dict) else None
+    words = raw.get("words") if isinstance(raw, dict) else None
+    if (not isinstance(within, int) or isinstance(within, bool) or not 1 <= within <= MAX_PATTERN_TOKENS
+            or not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words)):
+        raise PatternError(rule.source, rule.source_line, rule.id, "options.requires_nearby needs words = [...] "
+                           f"and within = a number of tokens, 1-{MAX_PATTERN_TOKENS}")
+    return frozenset(form_of(w) for w in words), within
+
+
+def _check_length(pattern: list[dict[str, Any]], rule: Rule, position: int) -> None:
+    """Refuse unbounded repeats: a match must fit in the overlap of two windows of a long message."""
+    longest = 0
+    for token in pattern:
+        op = token.get("OP")
+        if op in (None, "?", "!", "1"):
+            longest += 1
+            continue
+        bounded = _BOUNDED_OP.match(str(op))
+        if op in ("*", "+") or bounded is None or not bounded.group(2) and "," in str(op):
+            raise PatternError(rule.source, rule.source_line, rule.id,
+                               f"token pattern #{position}: OP {op!r} is unbounded; write {{0,N}} or {{1,N}} "
+                               "so every match can be found in a message of any length")
+        longest += int(bounded.group(2) or bounded.group(1) or 0)
+    if longest > MAX_PATTERN_TOKENS:
+        raise PatternError(rule.source, rule.source_line, rule.id,
+                           f"token pattern #{position} can match {longest} tokens; at most {MAX_PATTERN_TOKENS}")
+
+
+def _first(form: str) -> str:
+    """What the pre-filter looks for: a joined phrase is gated on its first word."""
+    return form.split(" ")[0]
+
+
+def _gateable(forms: frozenset[str]) -> bool:
+    """Words (found by one word-boundary regex) or emoji (by a character class), not punctuation."""
+    return all(_WORD.fullmatch(_first(w)) or not w.isascii() for w in forms)
 
 
 def _rarest(sets: Sequence[frozenset[str]], common: frozenset[str]) -> frozenset[str]:
     """The required word set least likely in ordinary chat: fewest everyday words, then longest words."""
-    return min(sets, key=lambda s: (len(s & common), -min(len(w) for w in s), len(s)))
+    gateable = [s for s in sets if _gateable(s)]
+    return min(gateable, key=lambda s: (len(s & common), -min(len(w) for w in s), len(s)))
 
 
 def _required_words(pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[frozenset[str]]:
-    """For each required token given as plain words, the words it may be (the pre-filter)."""
+    """For each required token given as plain words or emoji, the forms it may be (the pre-filter)."""
     sets: list[frozenset[str]] = []
     for token in pattern:
-        op = token.get("OP", "")
-        if op in {"?", "*", "!"} or op.startswith(("{0", "{,")):
+        op = str(token.get("OP", ""))
+        if op in {"?", "*", "!"} or op.startswith("{0") or op.startswith("{,"):
             continue
-        value = token.get("LOWER")
+        value = token.get("LOWER", token.get("ORTH"))
         options = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) else set()
-        if options and all(_WORD.fullmatch(o) for o in options):
-            sets.append(frozenset(options))
-    if not sets:
+        if options:
+            sets.append(frozenset(o.lower() for o in options))
+    if not any(_gateable(s) for s in sets):
         raise PatternError(rule.source, rule.source_line, rule.id, f"token pattern #{position} needs one "
-                           "required token given as a LOWER word or an IN-list of plain words (the pre-filter)")
+                           "required token given as a LOWER word or an IN-list of plain words or emoji (the pre-filter)")
     return sets

@@ -21,6 +21,7 @@ CHARACTERISTICS = frozenset({
     "race", "religion_or_belief", "sex", "sexual_orientation",
 })
 MATCH_MODES = frozenset({"token", "prefix"})
+EXCEPTION_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,16 @@ class Concept:
     uk: bool
     attribution: str
     allow: frozenset[str] = frozenset()  # exact matched spellings that are another word ("pollack")
+    derive: bool = False  # also match with a derivational suffix ("kikey", "faggotry")
+    compound: bool = False  # also match inside a longer word ("sandnigger")
 
     def excepted(self, text: str, start: int, end: int) -> bool:
-        """Whether a whole-phrase exception ("van *", "* and span") surrounds the hit."""
+        """Whether a whole-phrase exception ("van *", "* and span") surrounds the hit (looked for
+        within EXCEPTION_CHARS each side, so a hit costs the same however long the message)."""
         for before, after in self.exceptions:
-            if before is not None and not before.search(text, 0, start):
+            if before is not None and not before.search(text, max(0, start - EXCEPTION_CHARS), start):
                 continue
-            if after is not None and not after.match(text, end):
+            if after is not None and not after.match(text, end, end + EXCEPTION_CHARS):
                 continue
             return True
         return False
@@ -101,7 +105,15 @@ def build_concept(rule: Rule, identity_words: frozenset[str]) -> Concept:
         homonyms=frozenset(w.lower() for w in _words(opts.get("homonym_contexts"))),
         reclaimable=bool(opts.get("reclaimable", False)), uk=bool(opts.get("uk", False)),
         attribution=attribution.strip(), allow=frozenset(a.strip().lower() for a in rule.allow),
+        derive=_flag(opts, "derive", rate == 2, fail), compound=_flag(opts, "compound", False, fail),
     )
+
+
+def _flag(opts: Mapping[str, Any], key: str, default: bool, fail: Any) -> bool:
+    value = opts.get(key, default)
+    if not isinstance(value, bool):
+        raise fail(f"options.{key} must be true or false")
+    return value
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def normalise(
     confusables: Mapping[str, str] | None = None,
     accept_join: Callable[[str], bool] | None = None,
     ascii_confusables: bool | None = None,
+    letters: Mapping[str, str] | None = None,
 ) -> Normalised:
     """Normalise `raw` for matching; see the module docstring for the steps.
 
@@ -87,7 +88,9 @@ def normalise(
     decides whether a run of spaced-out single letters is joined: joins are kept only when the joined
     string is something the caller is looking for, never globally (that would create cross-token hits).
     `ascii_confusables` (whether any confusables key is ASCII) may be passed by callers that
-    normalise many texts with one table, to save working it out per text.
+    normalise many texts with one table, to save working it out per text. `letters` maps emoji that
+    show letters ("🅰", "💲", "1⃣", presentation selectors left out) to those letters; they are read
+    as letters only inside a word (next to a letter or another such emoji).
     """
     if raw.isascii():
         base = Normalised(raw, raw.lower())
@@ -95,7 +98,7 @@ def normalise(
         table = confusables or {}
         if ascii_confusables is None:
             ascii_confusables = any(key.isascii() for key in table)
-        base = _normalise_unicode(raw, table, not ascii_confusables)
+        base = _normalise_unicode(raw, table, not ascii_confusables, letters or {})
     if accept_join is None or not _SPACED.search(base.text):
         return base
     return _join_spaced(base, accept_join)
@@ -106,13 +109,14 @@ def may_join(lowered: str) -> bool:
     return _SPACED.search(lowered) is not None
 
 
-def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bool) -> Normalised:
+def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bool,
+                       letters: Mapping[str, str] | None = None) -> Normalised:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     events: list[tuple[int, str]] = []
     if not plain_ascii:
-        _clusters(raw, 0, len(raw), confusables, False, out, starts, ends, events)
+        _clusters(raw, 0, len(raw), confusables, False, out, starts, ends, events, letters)
         return Normalised(raw, "".join(out), tuple(starts), tuple(ends), tuple(events))
     # Only the stretches around non-ASCII characters (and CR, which pairs with LF) need grapheme
     # work. An ASCII character other than CR always starts a grapheme and, unless a non-ASCII mark
@@ -132,7 +136,7 @@ def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bo
             out.extend(raw[done:lo].lower())
             starts.extend(range(done, lo))
             ends.extend(range(done + 1, lo + 1))
-        _clusters(raw, lo, hi, confusables, True, out, starts, ends, events)
+        _clusters(raw, lo, hi, confusables, True, out, starts, ends, events, letters)
         done = hi
     if done < size:
         out.extend(raw[done:].lower())
@@ -142,7 +146,8 @@ def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bo
 
 
 def _clusters(raw: str, lo: int, hi: int, confusables: Mapping[str, str], plain_ascii: bool, out: list[str],
-              starts: list[int], ends: list[int], events: list[tuple[int, str]]) -> None:
+              starts: list[int], ends: list[int], events: list[tuple[int, str]],
+              letters: Mapping[str, str] | None = None) -> None:
     """Normalise the graphemes of raw[lo:hi] (lo and hi are grapheme boundaries), appending to the lists."""
     stretch = raw[lo:hi]
     spans = _segments(stretch) if len(stretch) <= 64 else _segment(stretch)  # memoise short ones only
@@ -156,6 +161,15 @@ def _clusters(raw: str, lo: int, hi: int, confusables: Mapping[str, str], plain_
             starts.append(g_start)
             ends.append(g_end)
             continue
+        if letters:
+            shown = letters.get(_bare(cluster))
+            if shown is not None and _inside_word(out, clusters, n, following, letters):
+                events.append((len(out), "emoji letter"))
+                for ch in shown:
+                    out.append(ch)
+                    starts.append(g_start)
+                    ends.append(g_end)
+                continue
         if _is_symbol(cluster):
             nxt = clusters[n + 1][2] if n + 1 < len(clusters) else following
             if out and out[-1].isalpha() and nxt[:1].isalpha():
@@ -187,6 +201,19 @@ def _clusters(raw: str, lo: int, hi: int, confusables: Mapping[str, str], plain_
             out.append(ch)
             starts.append(g_start)
             ends.append(g_end)
+
+
+def _bare(cluster: str) -> str:
+    return cluster.replace("\ufe0f", "").replace("\ufe0e", "")
+
+
+def _inside_word(out: list[str], clusters: list[tuple[int, int, str]], n: int, following: str,
+                 letters: Mapping[str, str]) -> bool:
+    """An emoji letter counts as a letter only beside a letter or another emoji letter."""
+    if out and out[-1].isalpha():
+        return True
+    nxt = clusters[n + 1][2] if n + 1 < len(clusters) else following
+    return bool(nxt) and (nxt[0].isalpha() or _bare(nxt) in letters)
 
 
 def _segment(text: str) -> tuple[tuple[int, int], ...]:
