@@ -15,15 +15,25 @@ from typing import Any
 
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.discriminatory.context import (
-    Assessment, ContextVocab, MessageContext, assess, phrase_pattern, reason_for, rule_context,
+    Assessment,
+    ContextVocab,
+    MessageContext,
+    assess,
+    phrase_pattern,
+    reason_for,
+    rule_context,
 )
 from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
-from whatsapp_audit.detect.discriminatory.lexicon import Lexicon, LexHit
+from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
 from whatsapp_audit.detect.discriminatory.phrases import PhraseMatcher
 from whatsapp_audit.detect.discriminatory.slots import IdentityVocab, PredicateVocab
 from whatsapp_audit.detect.discriminatory.vocab import (
-    CHARACTERISTICS, Concept, Scoring, build_concept, merge_vocabularies,
+    CHARACTERISTICS,
+    Concept,
+    Scoring,
+    build_concept,
+    merge_vocabularies,
 )
 from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.errors import PatternError
@@ -121,8 +131,8 @@ class DiscriminatoryDetector:
         findings: list[Finding] = []
         ctx = MessageContext(norm.text, self._context)
         lexicon_hits = self._lexicon_hits(norm)
-        for hit in lexicon_hits:
-            finding = self._lexicon_finding(message, norm, hit, ctx)
+        for lex_hit in lexicon_hits:
+            finding = self._lexicon_finding(message, norm, lex_hit, ctx)
             if finding is not None:
                 findings.append(finding)
         for hit in self._phrases.match(norm.text, [(h.start, h.end) for h in lexicon_hits]):
@@ -203,7 +213,7 @@ class DiscriminatoryDetector:
             reason=reason + ".",
             pattern=rule.id,
             context_words=found.context_words,
-            adjustments=tuple((reason_for(l), d) for l, d in found.adjustments),
+            adjustments=tuple((reason_for(why_label), d) for why_label, d in found.adjustments),
             details=(("characteristic", ",".join(characteristics)), *details,
                      *((("label", label),) if label else ())),
         )

@@ -12,15 +12,15 @@ turn mong into among and fag into bag.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-
 import bisect
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import regex
 
 from whatsapp_audit.detect.text.normalise import WILDCARD
+from whatsapp_audit.detect.text.trie import TrieNode
 
 WILDCARDS = WILDCARD + "#%"
 _TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")
@@ -130,11 +130,11 @@ class Lexicon:
         # the term it spells (stand-ins and wildcards are not letters), so intersecting these sets
         # leaves the few terms worth a regex, instead of trying every term on every such token.
         self._with_letter: dict[str, set[int]] = {}
-        for index, term in enumerate(self.terms):
+        for position, term in enumerate(self.terms):
             if not term.prefix:
                 for ch in set(term.text):
                     if ch.isalpha():
-                        self._with_letter.setdefault(ch, set()).add(index)
+                        self._with_letter.setdefault(ch, set()).add(position)
         self._key_cache: dict[str, str] = {}
         # One C-speed pass decides whether a message needs the token loop at all: a trie of every
         # term's letter-run classes, plus "a token mixing letters with digits or symbols". The
@@ -164,15 +164,15 @@ class Lexicon:
 
     def key(self, token: str) -> str:
         """Leet folded, separators removed, runs squeezed: the lookup key of a token or term."""
-        cache = getattr(self, "_key_cache", None)
-        if cache is not None:
-            found = cache.get(token)
-            if found is None:
-                if len(cache) > _KEY_CACHE:
-                    cache.clear()
-                found = cache[token] = self._key(token)
-            return found
-        return self._key(token)
+        cache: dict[str, str] | None = getattr(self, "_key_cache", None)
+        if cache is None:  # while terms are compiled, before the cache exists
+            return self._key(token)
+        found = cache.get(token)
+        if found is None:
+            if len(cache) > _KEY_CACHE:
+                cache.clear()
+            found = cache[token] = self._key(token)
+        return found
 
     def _key(self, token: str) -> str:
         folded = token.translate(self._fold)
@@ -348,14 +348,14 @@ def trie(sequences: Iterable[Sequence[str]]) -> str:
     Python's regex engines try alternatives one by one; sharing prefixes keeps a scan of hundreds
     of terms close to the cost of a scan for a handful.
     """
-    root: dict[str, dict] = {}
+    root: TrieNode = {}
     for seq in sequences:
         node = root
         for piece in seq:
             node = node.setdefault(piece, {})
         node[""] = {}
 
-    def render(node: dict[str, dict]) -> str:
+    def render(node: TrieNode) -> str:
         branches = [piece + render(child) for piece, child in sorted(node.items()) if piece]
         if not branches:
             return ""

@@ -152,7 +152,7 @@ class PhraseMatcher:
             self._nlp = self._make_nlp()
             matchers = []
             patterns = [p for rule_patterns in self._patterns.values() for p in rule_patterns]
-            for rule_id, pattern in zip(self._pattern_rule, patterns):
+            for rule_id, pattern in zip(self._pattern_rule, patterns, strict=True):
                 matcher = Matcher(self._nlp.vocab)
                 try:
                     matcher.add(rule_id, [pattern])
@@ -307,7 +307,7 @@ def _check_length(pattern: list[dict[str, Any]], rule: Rule, position: int) -> N
             longest += 1
             continue
         bounded = _BOUNDED_OP.match(str(op))
-        if op in ("*", "+") or bounded is None or not bounded.group(2) and "," in str(op):
+        if op in ("*", "+") or bounded is None or (not bounded.group(2) and "," in str(op)):
             raise PatternError(rule.source, rule.source_line, rule.id,
                                f"token pattern #{position}: OP {op!r} is unbounded; write {{0,N}} or {{1,N}} "
                                "so every match can be found in a message of any length")
@@ -338,7 +338,7 @@ def _required_words(pattern: list[dict[str, Any]], rule: Rule, position: int) ->
     sets: list[frozenset[str]] = []
     for token in pattern:
         op = str(token.get("OP", ""))
-        if op in {"?", "*", "!"} or op.startswith("{0") or op.startswith("{,"):
+        if op in {"?", "*", "!"} or op.startswith(("{0", "{,")):
             continue
         value = token.get("LOWER", token.get("ORTH"))
         options = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) else set()
