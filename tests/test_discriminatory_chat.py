@@ -7,6 +7,9 @@ CONTENT WARNING: the chat below is invented and contains abusive lines written f
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -69,3 +72,29 @@ def test_each_hit_is_explained_and_tiered(findings: list[Finding]) -> None:
     for finding in findings:
         assert finding.explanation.reason and "\n" not in finding.explanation.reason
         assert dict(finding.explanation.details)["characteristic"]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    from whatsapp_audit.cli.app import main
+
+    main([*args, "--no-progress"])
+    return capsys.readouterr().out
+
+
+def test_every_report_names_the_protected_characteristic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "exhibit" / "WhatsApp Chat with C Relief Nights.txt"
+    path.parent.mkdir()
+    path.write_text(CHAT, encoding="utf-8")
+    report = json.loads(_run(capsys, "scan", str(path), "--format", "json"))
+    by_line = {f["line"]: f for f in report["findings"] if f["category"] == "discriminatory_language"}
+    assert by_line[5]["characteristic"] == ["race"]  # "shut up you p4ki"
+    assert by_line[7]["characteristic"] == ["gender_reassignment"]  # "a bloke in a dress"
+    assert by_line[14]["characteristic"] == ["sex"]  # "only got promoted because she's a woman"
+    assert all(f["characteristic"] == [] for f in report["findings"] if f["category"] != "discriminatory_language")
+    rows = list(csv.DictReader(io.StringIO(_run(capsys, "scan", str(path), "--format", "csv").lstrip("\ufeff"))))
+    assert {r["characteristic"] for r in rows if r["line"] == "5"} == {"race"}
+    sarif = json.loads(_run(capsys, "scan", str(path), "--format", "sarif"))
+    assert any(r["properties"]["characteristic"] == ["race"] for r in sarif["runs"][0]["results"])
+    assert "concerns: race (protected characteristic)" in _run(capsys, "scan", str(path), "--format", "text")
+    assert "<dt>Characteristic</dt><dd>gender reassignment</dd>" in _run(capsys, "scan", str(path), "--format", "html")
+    assert "Protected characteristic: sex" in _run(capsys, "check", str(path))

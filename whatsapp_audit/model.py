@@ -202,3 +202,6 @@ class Finding:
     normalised: str | None
     explanation: Explanation
     extra: tuple[tuple[str, str], ...] = field(default=())
+    # Equality Act 2010 protected characteristics the finding concerns (discriminatory language):
+    # race, religion_or_belief, sex, sexual_orientation, gender_reassignment, disability, age ...
+    characteristics: tuple[str, ...] = field(default=())

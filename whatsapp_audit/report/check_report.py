@@ -16,7 +16,7 @@ from whatsapp_audit.case import CaseResult, ExportFailure, as_case
 from whatsapp_audit.report.authors import label
 from whatsapp_audit.report.image_evidence import exif_evidence
 from whatsapp_audit.report.safe import mask_phone_numbers
-from whatsapp_audit.report.summary import rule_texts, time_format, trimmed
+from whatsapp_audit.report.summary import characteristic_text, rule_texts, time_format, trimmed
 from whatsapp_audit.report.terminal import context_line, inert
 from whatsapp_audit.report.triage import search_lines, triage_lines, verdict_line
 from whatsapp_audit.scan import ContextMessage, ExportScan, ScanFinding, ScanResult
@@ -111,6 +111,8 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
             exif = exif_evidence(item)
             if exif is not None:
                 console.print(Text(f"   {exif.plain()}"))
+            if finding.characteristics:
+                console.print(Text(f"   Protected characteristic: {characteristic_text(finding.characteristics)}"))
             if why:
                 console.print(Text(f"   Why it matters: {why}"))
             if guidance:

@@ -26,7 +26,7 @@ FIELDS = (
     "score", "matched", "normalised", "reason", "why", "guidance", "message_text", "attachment",
     "context_before", "context_after", "export_sha256", "author_display", "export", "chat_member",
     "portable_id", "verdict", "review_note", "reviewer", "reviewed_at",
-    "number", "exif_taken", "exif_gps", "case_ref", "exhibit_ref", "examiner", "purpose",
+    "number", "exif_taken", "exif_gps", "case_ref", "exhibit_ref", "examiner", "purpose", "characteristic",
 )
 
 
@@ -62,6 +62,7 @@ def write_csv(result: ScanResult | CaseResult, out: TextIO, context: int | None 
             csv_text(_context(before, clock)), csv_text(_context(after, clock)), source.sha256, csv_text(label(item.author)),
             csv_text(source.path), csv_text(source.chat_member), item.portable_id, *_review(item.review),
             number, csv_text(exif.taken_text if exif else ""), csv_text(exif.gps_text if exif else ""), *details,
+            ";".join(finding.characteristics),
         ])
 
 

@@ -38,6 +38,7 @@ from whatsapp_audit.report.safe import visible
 from whatsapp_audit.report.summary import (
     CATEGORY_LABELS,
     case_limitations,
+    characteristic_text,
     numbered,
     participants,
     rule_texts,
@@ -169,6 +170,7 @@ class FindingView:
     why: str
     guidance: str
     how: list[tuple[str, str]]
+    characteristic: str = ""  # protected characteristics in plain words; "" when none
     controls: list[Markup] = field(default_factory=list)  # per-finding controls, rendered in the header
 
 
@@ -286,6 +288,7 @@ def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, 
         exhibit=None if run.single is not None else f"{item.source + 1} ({run.label(item.source)})",
         messages=messages, matched=f.matched, reason=explain.reason, exif=exif.line() if exif else None,
         why=why, guidance=guidance, how=[(k, str(v)) for k, v in how if v],
+        characteristic=characteristic_text(f.characteristics),
     )
 
 

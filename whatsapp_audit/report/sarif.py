@@ -66,6 +66,7 @@ def sarif_dict(result: ScanResult | CaseResult, case: CaseDetails | dict[str, st
             "properties": {
                 "number": number, "category": finding.category.value, "severity": finding.severity.value,
                 "confidence": finding.confidence.value, "score": finding.score,
+                "characteristic": list(finding.characteristics),
                 "matched": finding.matched, "author": item.author, "timestamp": item.timestamp.isoformat(),
             },
         }

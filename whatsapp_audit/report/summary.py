@@ -58,6 +58,11 @@ def time_format(result: CaseResult, source: int) -> str:
     return "%H:%M" if isinstance(export, ExportScan) and export.survey.minute_precision else "%H:%M:%S"
 
 
+def characteristic_text(characteristics: tuple[str, ...]) -> str:
+    """Protected characteristics in plain words ("race, religion or belief"); "" when none."""
+    return ", ".join(c.replace("_", " ") for c in characteristics)
+
+
 def participants(result: ScanResult | CaseResult) -> list[Participant]:
     """Every author of each export: export by export, most findings first, then by name."""
     if isinstance(result, CaseResult):

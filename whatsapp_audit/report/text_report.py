@@ -23,6 +23,7 @@ from whatsapp_audit.report.image_evidence import exif_evidence
 from whatsapp_audit.report.summary import (
     CATEGORY_LABELS,
     case_limitations,
+    characteristic_text,
     numbered,
     participants,
     rule_texts,
@@ -127,6 +128,8 @@ def finding_block(result: ScanResult | CaseResult, item: ScanFinding, number: in
     exif = exif_evidence(item, redacted=result.redaction is not None)
     if exif is not None:
         lines.append(Text("              ") + inert(exif.line(), style="bold"))
+    if finding.characteristics:
+        lines.append(Text(f"    concerns: {characteristic_text(finding.characteristics)} (protected characteristic)"))
     if finding.explanation.context_words:
         lines.append(Text("    context:  ") + inert(", ".join(finding.explanation.context_words)))
     why, guidance = rule_texts(result, finding.rule)

@@ -90,43 +90,52 @@ class Assessment:
 
 
 NEAR_CHARS = 500  # counter-speech, homonym, in-group and rule words count within this many characters
+WORD_CHARS = 200  # the words just before and after a hit are looked for within this many characters
 
 
 class MessageContext:
-    """One normalised message read once for context scoring, so each hit costs a few lookups.
+    """One normalised message read for context scoring, so each hit costs a bounded amount of work.
 
-    Words, quote marks and counter-speech phrases are found in one pass each; a hit then looks only at
-    a bounded stretch around it (NEAR_CHARS each side, the whole message for ordinary chat), so scoring
-    every hit of a message of any length takes time linear in the message.
+    Quote marks and counter-speech phrases are found in one pass each (positions only); words are read
+    in a bounded stretch around each hit (NEAR_CHARS for topic words, WORD_CHARS for the words next to
+    it: the whole message for ordinary chat), so scoring every hit of a message of any length takes
+    time and memory linear in the message.
     """
 
     def __init__(self, text: str, vocab: ContextVocab) -> None:
         self.text = text
         self.vocab = vocab
-        self.words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-        self.starts = [w[0] for w in self.words]
         self.counter = [(m.start(), m.group()) for m in vocab.counter.finditer(text)] if vocab.counter else []
         self.counter_starts = [c[0] for c in self.counter]
         self.quotes: dict[str, list[int]] = {ch: [] for pair in _QUOTE_PAIRS for ch in pair}
         for m in _QUOTE_MARKS.finditer(text):
             self.quotes[m.group()].append(m.start())
 
+    def _words(self, lo: int, hi: int) -> list[tuple[int, str]]:
+        """(start, word) of the whole words inside text[lo:hi]."""
+        lo, hi = max(0, lo), min(len(self.text), hi)
+        found = [(m.start(), m.group()) for m in _WORD.finditer(self.text, lo, hi)]
+        if found and found[0][0] == lo and lo > 0 and _WORD.match(self.text, lo - 1):
+            found.pop(0)  # cut by the window's left edge
+        if found and hi < len(self.text) and found[-1][0] + len(found[-1][1]) == hi and _WORD.match(self.text, hi):
+            found.pop()  # cut by the right edge
+        return found
+
     def before(self, start: int, count: int) -> list[str]:
         """Up to `count` words ending at or before `start`, nearest last."""
-        i = bisect.bisect_left(self.starts, start)
-        while i > 0 and self.words[i - 1][1] > start:
-            i -= 1
-        return [w[2] for w in self.words[max(0, i - count):i]]
+        return [w for _, w in self._words(start - WORD_CHARS, start)[-count:]]
+
+    def word_start_before(self, start: int, count: int) -> int:
+        """Where the `count`-th word before `start` begins (the window for reporting words)."""
+        words = self._words(start - WORD_CHARS, start)
+        return words[-count][0] if len(words) >= count else max(0, start - WORD_CHARS)
 
     def after(self, end: int, count: int) -> list[str]:
-        i = bisect.bisect_left(self.starts, end)
-        return [w[2] for w in self.words[i:i + count]]
+        return [w for _, w in self._words(end, end + WORD_CHARS)[:count]]
 
     def near(self, start: int, end: int) -> set[str]:
         """The words within NEAR_CHARS of a hit (the whole message when it is short)."""
-        lo = bisect.bisect_left(self.starts, start - NEAR_CHARS)
-        hi = bisect.bisect_right(self.starts, end + NEAR_CHARS)
-        return {w[2] for w in self.words[lo:hi]}
+        return {w for _, w in self._words(start - NEAR_CHARS, end + NEAR_CHARS)}
 
     def countered(self, start: int, end: int) -> str | None:
         i = bisect.bisect_left(self.counter_starts, start - NEAR_CHARS)
@@ -195,7 +204,7 @@ def assess(
     if quote:
         found.append(("quoted", quote))
     if vocab.reporting is not None:
-        window_start = _nth_word_start(ctx, start, vocab.window)
+        window_start = ctx.word_start_before(start, vocab.window)
         reported = vocab.reporting.search(raw, window_start, start)
         if reported:
             found.append(("reported", reported.group()))
@@ -241,13 +250,6 @@ def _vocative(text: str, start: int, end: int, before: Sequence[str], after: Seq
     if not after and before and text[:start].rstrip().endswith(","):
         return True
     return not before and text[end:].lstrip().startswith(",")
-
-
-def _nth_word_start(ctx: MessageContext, start: int, n: int) -> int:
-    i = bisect.bisect_left(ctx.starts, start)
-    while i > 0 and ctx.words[i - 1][1] > start:
-        i -= 1
-    return ctx.starts[i - n] if i >= n else 0
 
 
 def reason_for(label: str) -> str:

@@ -10,8 +10,11 @@ Every hit is scored in context (context.py) and reported with offsets into the o
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+import regex
 
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.discriminatory.context import (
@@ -102,6 +105,7 @@ class DiscriminatoryDetector:
                                f"{len(hidden)} allowlisted name(s) are themselves lexicon terms and would hide "
                                "every use of them; use the term's exceptions instead")
         common = frozenset(w.lower() for w in vocab.get("words", {}).get("common", []))
+        self._identity_words = identity.word_characteristics()
         self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates)
         self._phrases.validate()
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
@@ -117,6 +121,19 @@ class DiscriminatoryDetector:
         text = message.text
         if message.kind not in _SCANNED_KINDS or not text.strip():
             return []
+        if len(text) <= CHUNK_CHARS:
+            return self._detect_text(message, text, 0)
+        # A long message is read in overlapping chunks cut between words: time and memory stay linear
+        # in its length, and a match (with the context it is scored on) always fits in a chunk's
+        # overlap, so each is found once, by the chunk whose core holds its start.
+        findings: list[Finding] = []
+        for lo, hi, core_lo, core_hi in chunks(text):
+            findings += [f for f in self._detect_text(message, text[lo:hi], lo)
+                         if core_lo <= (f.start or 0) < core_hi]
+        return findings
+
+    def _detect_text(self, message: Message, text: str, base: int) -> list[Finding]:
+        """Findings in `text`, which is message.text[base:base + len(text)] (offsets are the message's)."""
         if text.isascii() and not self._quick.might_match(text.lower()) and not self._lexicon.affix_might_match(
                 text.lower()):
             # The common case: for ASCII, normalise() only lower-cases (unless letters are spaced
@@ -132,27 +149,28 @@ class DiscriminatoryDetector:
         ctx = MessageContext(norm.text, self._context)
         lexicon_hits = self._lexicon_hits(norm)
         for lex_hit in lexicon_hits:
-            finding = self._lexicon_finding(message, norm, lex_hit, ctx)
+            finding = self._lexicon_finding(message, norm, lex_hit, ctx, base)
             if finding is not None:
                 findings.append(finding)
-        for hit in self._phrases.match(norm.text, [(h.start, h.end) for h in lexicon_hits]):
+        slurs = [(h.start, h.end, self._concepts[h.term.rule_id].characteristics) for h in lexicon_hits]
+        for hit in self._phrases.match(norm.text, slurs):
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
             found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
-            findings.append(self._finding(message, rule, start, end, norm.text[hit.start:hit.end],
+            findings.append(self._finding(message, rule, base + start, base + end, norm.text[hit.start:hit.end],
                                           self._scoring.base_for(rule), found, hit.characteristics,
                                           ("identity_words", ",".join(hit.identity_words) or "none"),
                                           ("transformations", ",".join(norm.transformations(hit.start, hit.end))
                                            or "none")))
-        emoji_hits = self._emoji.match(message.text)
+        emoji_hits = self._emoji.match(text)
         if emoji_hits:  # an emoji rule is built for the pair: a construction over the same emoji repeats it
             findings = [f for f in findings if f.rule in self._concepts or not any(
-                (f.start or 0) < e.end and e.start < (f.end or 0) for e in emoji_hits)]
+                (f.start or 0) < base + e.end and base + e.start < (f.end or 0) for e in emoji_hits)]
         for emo in emoji_hits:
             rule = self._rules[emo.rule_id]
             lo, hi = _norm_span(norm, emo.start, emo.end)
             found = assess(ctx, lo, hi, self._context, rule_words=self._rule_words[rule.id])
-            findings.append(self._finding(message, rule, emo.start, emo.end, f"{emo.target} {emo.insult}",
+            findings.append(self._finding(message, rule, base + emo.start, base + emo.end, f"{emo.target} {emo.insult}",
                                           self._scoring.base_for(rule), found, emo.characteristics,
                                           ("emoji", f"{emo.target}+{emo.insult}"),
                                           ("transformations", "emoji")))
@@ -163,6 +181,8 @@ class DiscriminatoryDetector:
         hits = self._lexicon.scan(text)
         if not hits:
             return []
+        if any("masked-context" in h.transformations for h in hits):
+            hits = [h for h in hits if "masked-context" not in h.transformations or self._context_names(text, h)]
         allowed = [m.span() for m in self._allow.finditer(text)] if self._allow is not None else []
         kept: list[LexHit] = []
         for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
@@ -176,8 +196,16 @@ class DiscriminatoryDetector:
             kept.append(hit)
         return kept
 
+    def _context_names(self, text: str, hit: LexHit) -> bool:
+        """Whether an identity word within three words of a censored hit names its concept's
+        characteristic ("black c***", "pakistani p***")."""
+        wanted = set(self._concepts[hit.term.rule_id].characteristics)
+        words = _NEAR_WORD.findall(text, max(0, hit.start - 60), hit.start)[-3:]
+        words += _NEAR_WORD.findall(text, hit.end, hit.end + 60)[:3]
+        return any(wanted & set(self._identity_words.get(w, ())) for w in words)
+
     def _lexicon_finding(self, message: Message, norm: Normalised, hit: LexHit,
-                         ctx: MessageContext) -> Finding | None:
+                         ctx: MessageContext, base: int = 0) -> Finding | None:
         concept = self._concepts[hit.term.rule_id]
         rule = self._rules[concept.rule_id]
         transformations = tuple(sorted({*hit.transformations, *norm.transformations(hit.start, hit.end)}))
@@ -196,7 +224,7 @@ class DiscriminatoryDetector:
             ("uk_term", "yes" if concept.uk else "no"),
             ("source", concept.attribution),
         )
-        return self._finding(message, rule, start, end, norm.text[hit.start:hit.end],
+        return self._finding(message, rule, base + start, base + end, norm.text[hit.start:hit.end],
                              self._scoring.base_rates[concept.abusive_rate], found,
                              concept.characteristics, *details, sure=concept.abusive_rate == 2)
 
@@ -222,7 +250,40 @@ class DiscriminatoryDetector:
             confidence=confidence, score=score, message_index=message.index, line=message.line,
             start=start, end=end, matched=message.text[start:end], normalised=normalised,
             explanation=explanation, extra=(("base_score", f"{base:.2f}"),),
+            characteristics=tuple(characteristics),
         )
+
+
+_NEAR_WORD = regex.compile(r"[^\W_]+")
+CHUNK_CHARS = 32_768  # messages longer than this are read in chunks of about this size
+OVERLAP_CHARS = 4_096  # each side: longer than any match plus the context it is scored on
+_CUT_SEARCH = 1_024  # how far back a chunk boundary may move to fall between words
+_GLUE = frozenset("\u200d\ufe0f\ufe0e")  # characters that join a cluster to what precedes them
+
+
+def chunks(text: str) -> Iterator[tuple[int, int, int, int]]:
+    """(lo, hi, core_lo, core_hi) of overlapping chunks of a long text. Cores tile the text; each
+    boundary falls on whitespace when there is some nearby, else on another non-word character, else
+    where no combining mark, joiner or skin tone follows."""
+    size = len(text)
+    core_lo = 0
+    while core_lo < size:
+        core_hi = size if size - core_lo <= CHUNK_CHARS else _cut(text, core_lo + CHUNK_CHARS)
+        yield max(0, core_lo - OVERLAP_CHARS), min(size, core_hi + OVERLAP_CHARS), core_lo, core_hi
+        core_lo = core_hi
+
+
+def _cut(text: str, target: int) -> int:
+    floor = target - _CUT_SEARCH
+    for wanted in (str.isspace, lambda ch: not ch.isalnum()):
+        for i in range(target, floor, -1):
+            if wanted(text[i]):
+                return i
+    for i in range(target, floor, -1):
+        ch = text[i]
+        if ch not in _GLUE and not unicodedata.combining(ch) and not 0x1F3FB <= ord(ch) <= 0x1F3FF:
+            return i
+    return target
 
 
 def _norm_span(norm: Normalised, raw_start: int, raw_end: int) -> tuple[int, int]:

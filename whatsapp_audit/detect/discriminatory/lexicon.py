@@ -23,6 +23,7 @@ from whatsapp_audit.detect.text.normalise import WILDCARD
 from whatsapp_audit.detect.text.trie import TrieNode
 
 WILDCARDS = WILDCARD + "#%"
+MASKS = "*#"  # characters that hide a letter in a censored spelling
 _TOKEN = regex.compile(r"(?:[^\W_]|[@$!|+*#%])+")
 # A token mixing letters with digits or stand-in symbols: only these can need the fallback.
 # Stand-ins between letters ("n1gger"), or one at a word edge next to 3+ letters ("pak1", "$lut");
@@ -68,7 +69,9 @@ MAX_WORDS = 3
 FUZZY_MIN_LETTERS = 6
 DERIVE_MIN_LETTERS = 4  # shorter terms ("wog", "fag") are not derived: too many ordinary words begin so
 COMPOUND_REST = 3
-_KEY_CACHE = 65536  # a compound needs this many other letters: "snigger" is not "s" + a slur
+_KEY_CACHE = 65536
+_SCAN_WINDOW = 4096  # a long text is scanned in windows of this many characters ...
+_SCAN_OVERLAP = 512  # ... overlapping by this much  # a compound needs this many other letters: "snigger" is not "s" + a slur
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,11 @@ class Lexicon:
                     if ch.isalpha():
                         self._with_letter.setdefault(ch, set()).add(position)
         self._key_cache: dict[str, str] = {}
+        # Censored spellings ("n****r", "p**i", "c***"): terms by length and first letter.
+        self._by_shape: dict[tuple[int, str], list[Term]] = {}
+        for term in self.terms:
+            if not term.prefix and term.text.isalpha():
+                self._by_shape.setdefault((len(term.text), term.text[0]), []).append(term)
         # One C-speed pass decides whether a message needs the token loop at all: a trie of every
         # term's letter-run classes, plus "a token mixing letters with digits or symbols". The
         # standard `re` engine runs this plain pattern about ten times faster than `regex`.
@@ -199,11 +207,33 @@ class Lexicon:
         """All verified hits in a normalised text, in text order (may overlap; callers merge)."""
         if not self.might_match(text):
             return []
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        if len(text) <= _SCAN_WINDOW:
+            return self._scan(text, 0, len(text))
+        # A long text: only the windows a gate accepts are read token by token. Windows overlap by
+        # more than any hit is long (three words of at most _LONG_TOKEN ... plus gaps), so a hit lies
+        # whole in some window; hits found twice are kept once.
+        hits: dict[tuple[int, int, str], LexHit] = {}
+        for lo in range(0, len(text), _SCAN_WINDOW - _SCAN_OVERLAP):
+            hi = min(len(text), lo + _SCAN_WINDOW)
+            if self.might_match(text[lo:hi]):
+                for hit in self._scan(text, lo, hi):
+                    hits.setdefault((hit.start, hit.end, hit.term.text), hit)
+            if hi == len(text):
+                break
+        return sorted(hits.values(), key=lambda h: (h.start, h.end))
+
+    def _scan(self, text: str, lo: int, hi: int) -> list[LexHit]:
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
+        # A token cut by the window's edge is not a token ("snigger" cut to "nigger"): leave it to
+        # the neighbouring window, which holds it whole.
+        if tokens and tokens[0][0] == lo and lo > 0 and _TOKEN.match(text, lo - 1):
+            tokens.pop(0)
+        if tokens and tokens[-1][1] == hi and hi < len(text) and _TOKEN.match(text, hi):
+            tokens.pop()
         hits: list[LexHit] = []
         # Derived and compound forms are only tried in stretches the affix gate accepts.
-        affix_starts = ({m.start() for m in self._affix_gate.finditer(text)} if self._affix_gate is not None
-                        else set())
+        affix_starts = ({m.start() for m in self._affix_gate.finditer(text, lo, hi)}
+                        if self._affix_gate is not None else set())
         affix_ends = sorted(affix_starts)
         for i, (start, end) in enumerate(tokens):
             joined = ""
@@ -247,10 +277,13 @@ class Lexicon:
             hits.append(LexHit(term, found.start(), found.end(), self._transformations(term, found.group())))
 
     def _fallback(self, text: str, start: int, end: int, hits: list[LexHit]) -> None:
-        """Tokens with wildcards or unmapped symbols: per-term patterns, then constrained fuzz."""
+        """Tokens with wildcards or unmapped symbols: censored spellings, per-term patterns, then
+        constrained fuzz."""
         token = text[start:end]
         if len(token) > _LONG_TOKEN or not any(ch.isalpha() for ch in token):
             return  # digit-only and symbol-only strings never decode; no disguised term is this long
+        if sum(ch in MASKS for ch in token) >= 2 and self._masked(token, start, hits):
+            return
         letters = {ch for ch in token if ch.isalpha()}
         candidates: set[int] | None = None
         for ch in letters:
@@ -273,6 +306,28 @@ class Lexicon:
                 extra = self._transformations(term, found.group())
                 hits.append(LexHit(term, found.start(), found.end(), tuple(sorted({*extra, "fuzzy"}))))
                 return
+
+    def _masked(self, token: str, start: int, hits: list[LexHit]) -> bool:
+        """A censored spelling: the visible letters in place, one star per hidden letter. With two or
+        more letters showing and one concept fitting, it is that concept ("n****r"); with one letter
+        showing, every fitting concept is returned marked "masked-context", and the caller keeps one
+        only when an identity word beside it names that concept's characteristic ("black c***")."""
+        if not token[0].isalpha() or not all(ch.isalpha() or ch in MASKS for ch in token):
+            return False
+        shown = [(i, ch) for i, ch in enumerate(token) if ch.isalpha()]
+        fitting = [t for t in self._by_shape.get((len(token), token[0]), ())
+                   if all(t.text[i] == ch for i, ch in shown)]
+        by_rule: dict[str, Term] = {}
+        for term in fitting:
+            by_rule.setdefault(term.rule_id, term)
+        if not by_rule:
+            return False
+        end = start + len(token)
+        if len(shown) >= 2 and len(by_rule) == 1:
+            hits.append(LexHit(next(iter(by_rule.values())), start, end, ("masked",)))
+        else:
+            hits.extend(LexHit(term, start, end, ("masked", "masked-context")) for term in by_rule.values())
+        return True
 
     def _plausible(self, term: Term, matched: str) -> bool:
         """Limit stand-ins so a mostly-symbol string never counts as a word."""

@@ -15,6 +15,7 @@ Cost and limits, by design:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ _WORD = regex.compile(r"(?:[^\W_]|\*)+")  # a word the pre-filter can gate on (c
 _BOUNDED_OP = regex.compile(r"^\{(\d*),?(\d*)\}$")
 MAX_PATTERN_TOKENS = 40  # the longest a phrase pattern may match; windows overlap by this much
 WINDOW_TOKENS = 2000  # tokens matched at a time in a long message
+REGION_CHARS = 4096  # in a long text, the stretch read each side of a pre-filter word
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +184,44 @@ class PhraseMatcher:
         if any(self._patterns.values()):
             self._ensure()
 
-    def match(self, text: str, slur_spans: Sequence[tuple[int, int]] = ()) -> list[PhraseHit]:
-        """Phrase hits in a normalised text; `slur_spans` (lexicon hits) count as identity terms for
-        rules that need one nearby."""
+    def match(self, text: str, slur_spans: Sequence[tuple[int, int, tuple[str, ...]]] = ()) -> list[PhraseHit]:
+        """Phrase hits in a normalised text; `slur_spans` (lexicon hits: start, end, characteristics)
+        count as identity terms for rules that need one nearby."""
         if not self.might_match(text):
             return []
-        tokens = self._joiner.join(tokenize(text, self._identity.dark_tones, self._keep_emoji))
+        slurs = sorted(slur_spans)
+        if len(text) <= 2 * REGION_CHARS:
+            return self._match_region(text, 0, len(text), slurs)
+        # A long text: only the stretches around a pre-filter word are tokenized. Every match holds
+        # such a word, and a match with the tokens its checks look at lies within REGION_CHARS of it.
+        hits: dict[tuple[str, int, int], PhraseHit] = {}
+        for lo, hi in self._regions(text):
+            for hit in self._match_region(text, lo, hi, slurs):
+                hits.setdefault((hit.rule_id, hit.start, hit.end), hit)
+        return sorted(hits.values(), key=lambda h: (h.start, h.rule_id))
+
+    def _regions(self, text: str) -> list[tuple[int, int]]:
+        spots = [m.start() for m in self._gate.finditer(text)] if self._gate is not None else []
+        if self._emoji_gate is not None and not text.isascii():
+            spots += [m.start() for m in self._emoji_gate.finditer(text)]
+        regions: list[tuple[int, int]] = []
+        for spot in sorted(spots):
+            lo, hi = max(0, spot - REGION_CHARS), min(len(text), spot + REGION_CHARS)
+            if regions and lo <= regions[-1][1]:
+                regions[-1] = (regions[-1][0], hi)
+            else:
+                regions.append((lo, hi))
+        return regions
+
+    def _match_region(self, text: str, lo: int, hi: int,
+                      slurs: Sequence[tuple[int, int, tuple[str, ...]]]) -> list[PhraseHit]:
+        tokens = [Token(t.form, t.start + lo, t.end + lo)
+                  for t in tokenize(text[lo:hi], self._identity.dark_tones, self._keep_emoji)]
+        if lo > 0 and tokens and tokens[0].start == lo and _WORD.match(text, lo - 1):
+            tokens.pop(0)  # a word cut by the region's edge
+        if hi < len(text) and tokens and tokens[-1].end == hi and _WORD.match(text, hi):
+            tokens.pop()
+        tokens = self._joiner.join(tokens)
         if not self.wanted({t.form for t in tokens}):
             return []
         matchers = self._ensure()
@@ -212,9 +246,11 @@ class PhraseMatcher:
                     kept.append((start, end))
             options = self._options[rule_id]
             for start, end in sorted(kept):
-                if options.requires_identity and not self._identity_near(tokens, start, end, options.requires_identity,
-                                                                          slur_spans):
-                    continue
+                near: tuple[str, ...] = ()
+                if options.requires_identity:
+                    near = self._identity_near(tokens, start, end, options.requires_identity, slurs)
+                    if not near:
+                        continue
                 if options.nearby_within and not _word_near(tokens, start, end, options):
                     continue
                 if end < len(tokens) and tokens[end].form in options.not_followed_by:
@@ -223,17 +259,24 @@ class PhraseMatcher:
                     continue
                 forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms]
                 chars = options.characteristics or self._identity.characteristics(
-                    [t.form for t in tokens[start:end]])
+                    [t.form for t in tokens[start:end]]) or near
                 hits.append(PhraseHit(rule_id, tokens[start].start, tokens[end - 1].end, chars, tuple(forms)))
         return sorted(hits, key=lambda h: (h.start, h.rule_id))
 
     def _identity_near(self, tokens: Sequence[Token], start: int, end: int, within: int,
-                       slur_spans: Sequence[tuple[int, int]]) -> bool:
+                       slurs: Sequence[tuple[int, int, tuple[str, ...]]]) -> tuple[str, ...]:
+        """The characteristics named by identity words or slurs within `within` tokens (empty: none)."""
         lo, hi = max(0, start - within), min(len(tokens), end + within)
-        if any(t.form in self._identity_forms for t in tokens[lo:hi]):
-            return True
+        found = self._identity.characteristics([t.form for t in tokens[lo:hi] if t.form in self._identity_forms])
+        if found:
+            return found
         left, right = tokens[lo].start, tokens[hi - 1].end
-        return any(left <= s and e <= right for s, e in slur_spans)
+        i = bisect.bisect_left(slurs, (left, -1, ()))
+        chars: list[str] = []
+        while i < len(slurs) and slurs[i][1] <= right:
+            chars += [c for c in slurs[i][2] if c not in chars]
+            i += 1
+        return tuple(chars)
 
 
 def _spelled_pairs(pattern: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -328,9 +371,10 @@ def _gateable(forms: frozenset[str]) -> bool:
 
 
 def _rarest(sets: Sequence[frozenset[str]], common: frozenset[str]) -> frozenset[str]:
-    """The required word set least likely in ordinary chat: fewest everyday words, then longest words."""
+    """The required word set least likely in ordinary chat: the smallest share of everyday words, then
+    the longest words."""
     gateable = [s for s in sets if _gateable(s)]
-    return min(gateable, key=lambda s: (len(s & common), -min(len(w) for w in s), len(s)))
+    return min(gateable, key=lambda s: (len(s & common) / len(s), -min(len(w) for w in s), len(s)))
 
 
 def _required_words(pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[frozenset[str]]:
