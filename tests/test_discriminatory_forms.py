@@ -120,6 +120,7 @@ def test_traps_and_ordinary_talk_stay_below_medium(text: str) -> None:
 
 
 def test_a_force_extends_the_identity_and_predicate_lists_without_code(tmp_path: Path) -> None:
+    """The force's words reach the bundled constructions (its own rule only carries them)."""
     pack = tmp_path / "force"
     pack.mkdir()
     (pack / "words.toml").write_text(
@@ -127,7 +128,9 @@ def test_a_force_extends_the_identity_and_predicate_lists_without_code(tmp_path:
         'confidence = "medium"\nwhy = "Force words."\nguidance = "Force policy."\n\n'
         '[defaults.options.vocabulary.identity.race]\ngroups = ["zorblanians"]\n\n'
         '[defaults.options.vocabulary.predicates]\ndehumanising = ["gremlins"]\n\n'
-        '[[rule]]\nid = "FRC-WORDS"\ntitle = "Force word lists"\n[rule.examples]\nmatch = ["-"]\n',
+        '[[rule]]\nid = "FRC-SWARM"\ntitle = "People likened to a swarm"\n[rule.match]\n'
+        'token_patterns = [[{ SLOT = "identity" }, { LOWER = "like" }, { SLOT = "dehumanising" }]]\n'
+        '[rule.examples]\nmatch = ["zorblanians like gremlins round here"]\n',
         encoding="utf-8")
     rules = load_patterns([default_patterns_dir() / "discriminatory", pack], include_default=False)
     extended = DiscriminatoryDetector()
