@@ -27,7 +27,7 @@ from whatsapp_audit.report.redaction_log import write_log  # noqa: E402
 from whatsapp_audit.report.render import plain_console, render  # noqa: E402
 from whatsapp_audit.scan import scan  # noqa: E402
 
-EXAMPLES = ("android-b-relief.txt", "ios-response-team.txt", "ios-night-turn-with-media.zip")
+EXAMPLES = ("android-b-relief.txt", "ios-response-team.txt", "ios-night-turn-with-media.zip", "android-late-turn-banter.txt")
 GENERATED_AT = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 FORMATS = (("text", "txt"), ("json", "json"), ("csv", "csv"), ("html", "html"))
 MERGED = ("van-3-ios-priya.txt", "van-3-android-dan.txt")  # two phones' exports of one group
