@@ -104,14 +104,14 @@ class DiscriminatoryDetector:
             raise PatternError(carrier.source, carrier.source_line, carrier.id,
                                f"{len(hidden)} allowlisted name(s) are themselves lexicon terms and would hide "
                                "every use of them; use the term's exceptions instead")
-        common = frozenset(w.lower() for w in vocab.get("words", {}).get("common", []))
+        common = list(dict.fromkeys(w.lower() for w in vocab.get("words", {}).get("common", [])))
         self._identity_words = identity.word_characteristics()
         self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates)
         self._phrases.validate()
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
                                    sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
         self._quick = QuickGate((self._lexicon.prescan_body if self._lexicon.terms else None,
-                                 self._phrases.gate_body), mixed=bool(self._lexicon.terms))
+                                 self._phrases.gate_body, self._lexicon.derived_body), mixed=bool(self._lexicon.terms))
 
     def keywords(self) -> frozenset[str]:
         # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.
@@ -134,8 +134,8 @@ class DiscriminatoryDetector:
 
     def _detect_text(self, message: Message, text: str, base: int) -> list[Finding]:
         """Findings in `text`, which is message.text[base:base + len(text)] (offsets are the message's)."""
-        if text.isascii() and not self._quick.might_match(text.lower()) and not self._lexicon.affix_might_match(
-                text.lower()):
+        if text.isascii() and not self._quick.might_match(lowered := text.lower()) and not self._lexicon.compound_in(
+                lowered):
             # The common case: for ASCII, normalise() only lower-cases (unless letters are spaced
             # out, which the gate covers) and emoji rules need non-ASCII, so when no gate of the
             # matchers accepts the lower-cased text the full path would find nothing either.

@@ -68,7 +68,8 @@ _SQUEEZE = regex.compile(r"(.)\1+")
 MAX_WORDS = 3
 FUZZY_MIN_LETTERS = 6
 DERIVE_MIN_LETTERS = 4  # shorter terms ("wog", "fag") are not derived: too many ordinary words begin so
-COMPOUND_REST = 3
+COMPOUND_MIN_LETTERS = 5  # shorter terms hide in ordinary words ("hebe" in "shebeen")
+COMPOUND_REST = 3  # a compound needs this many other letters: "snigger" is not "s" + a slur
 _KEY_CACHE = 65536
 _SCAN_WINDOW = 4096  # a long text is scanned in windows of this many characters ...
 _SCAN_OVERLAP = 512  # ... overlapping by this much  # a compound needs this many other letters: "snigger" is not "s" + a slur
@@ -158,16 +159,21 @@ class Lexicon:
         self._suffixes = tuple(sorted({s for s in suffixes if s.isalpha()}, key=len, reverse=True))
         self._compound: dict[str, Term] = {}
         for rule_id, text in compound:
-            if text.isalpha() and len(text) >= DERIVE_MIN_LETTERS:
+            if text.isalpha() and len(text) >= COMPOUND_MIN_LETTERS:
                 self._compound.setdefault(text, self._compile(rule_id, text, False))
-        parts = []
-        if self._derived and self._suffixes:
-            parts.append(f"{_BOUND_L}(?:{trie([[re.escape(t)] for t in self._derived])})[a-z]?"
-                         f"(?:{trie([[re.escape(s)] for s in self._suffixes])}){_BOUND_R}")
+        # Derived forms are plain letters: a term, maybe a doubled letter, a suffix (also folded into the
+        # detector's one-pass gate); compounds are found by plain substring tests.
+        self.derived_body = (f"(?:{trie([[re.escape(t)] for t in self._derived])})[a-z]?"
+                             f"(?:{trie([[re.escape(s)] for s in self._suffixes])})"
+                             if self._derived and self._suffixes else None)
+        parts = [f"{_BOUND_L}{self.derived_body}{_BOUND_R}"] if self.derived_body else []
         if self._compound:
             parts.append(trie([[re.escape(t)] for t in self._compound]))
-        # Derived and compound forms are plain letters: one plain regex says whether any can be present.
         self._affix_gate = re.compile("|".join(parts)) if parts else None
+        self._derived_gate = re.compile(parts[0]) if self.derived_body else None
+        # A compound holds one of these: terms containing a shorter compound term add nothing.
+        self.compound_terms = tuple(sorted(t for t in self._compound
+                                           if not any(o != t and o in t for o in self._compound)))
         self._compound_re = re.compile(trie([[re.escape(t)] for t in self._compound])) if self._compound else None
 
     def key(self, token: str) -> str:
@@ -201,7 +207,11 @@ class Lexicon:
 
     def affix_might_match(self, text: str) -> bool:
         """Whether a derived or compound form could be present (not covered by the prescan)."""
-        return self._affix_gate is not None and self._affix_gate.search(text) is not None
+        return self.compound_in(text) or (self._derived_gate is not None and self._derived_gate.search(text) is not None)
+
+    def compound_in(self, text: str) -> bool:
+        """Whether a compound-enabled term occurs anywhere in `text` (substring tests, C speed)."""
+        return any(term in text for term in self.compound_terms)
 
     def scan(self, text: str) -> list[LexHit]:
         """All verified hits in a normalised text, in text order (may overlap; callers merge)."""

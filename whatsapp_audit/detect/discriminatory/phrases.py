@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,7 @@ class PhraseMatcher:
     """All phrase rules compiled into one spaCy Matcher, with a required-word pre-filter."""
 
     def __init__(self, rules: Sequence[Rule], identity: IdentityVocab, make_nlp: Callable[[], Any],
-                 common: frozenset[str] = frozenset(), predicates: PredicateVocab | None = None) -> None:
+                 common: Sequence[str] = (), predicates: PredicateVocab | None = None) -> None:
         """`common` lists everyday words, so the pre-filter gates on a pattern's rarest required word."""
         self._identity = identity
         self._predicates = predicates or PredicateVocab({})
@@ -102,10 +102,15 @@ class PhraseMatcher:
                                                    _word_list(rule, "not_preceded_by"))
         self._by_word: dict[str, list[int]] = {}  # rarest required word -> patterns it gates
         for index, sets in enumerate(self._required):
-            for word in _rarest(sets, common):
+            for word in _rarest(sets, _weights(common)):
                 self._by_word.setdefault(word, []).append(index)
-        words = sorted({_first(w) for w in self._by_word if _WORD.fullmatch(_first(w))})
-        emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(_first(w)) and not w.isascii()})
+        self._weights = _weights(common)
+        self._by_gate: dict[str, set[int]] = {}
+        for form, indices in self._by_word.items():
+            self._by_gate.setdefault(self._gate_word(form), set()).update(indices)
+        self._word_sets = [[s for s in sets if _words_only(s)] for sets in self._required]
+        words = sorted({self._gate_word(w) for w in self._by_word if _WORD.fullmatch(self._gate_word(w))})
+        emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(self._gate_word(w)) and not w.isascii()})
         # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
         self.gate_body = trie_pattern(words) if words else None
         self._gate = re.compile(r"(?<![^\W_])(?:" + self.gate_body + r")(?![^\W_])") if self.gate_body else None
@@ -174,6 +179,19 @@ class PhraseMatcher:
             return True
         return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
 
+    def _gate_word(self, form: str) -> str:
+        """What the pre-filter looks for: a word, or the least everyday word of a joined phrase."""
+        return gate_word(form, self._weights)
+
+    def _plausible(self, text: str) -> bool:
+        """A cheap second gate on plain words, before any tokenizing: some pattern has its rarest word
+        here and, for each of its other required tokens given as plain words, one of them. ("don't"
+        gives "don" and "t"; "do" is added, so contractions never rule a pattern out.)"""
+        words = set(_WORD.findall(text))
+        words |= {w[:-1] for w in words if w.endswith("n")}
+        candidates = {i for w in words & self._by_gate.keys() for i in self._by_gate[w]}
+        return any(all(not words.isdisjoint(s) for s in self._word_sets[i]) for i in candidates)
+
     def wanted(self, forms: set[str]) -> list[int]:
         """The patterns that could match: those whose every required token is present."""
         candidates = {i for w in forms & self._by_word.keys() for i in self._by_word[w]}
@@ -188,6 +206,8 @@ class PhraseMatcher:
         """Phrase hits in a normalised text; `slur_spans` (lexicon hits: start, end, characteristics)
         count as identity terms for rules that need one nearby."""
         if not self.might_match(text):
+            return []
+        if len(text) <= 2 * REGION_CHARS and text.isascii() and not self._plausible(text):
             return []
         slurs = sorted(slur_spans)
         if len(text) <= 2 * REGION_CHARS:
@@ -360,6 +380,11 @@ def _check_length(pattern: list[dict[str, Any]], rule: Rule, position: int) -> N
                            f"token pattern #{position} can match {longest} tokens; at most {MAX_PATTERN_TOKENS}")
 
 
+def _words_only(forms: frozenset[str]) -> bool:
+    """Whether every form is a plain word (so a plain-word check can rule the set out)."""
+    return all(_WORD.fullmatch(w) for w in forms)
+
+
 def _first(form: str) -> str:
     """What the pre-filter looks for: a joined phrase is gated on its first word."""
     return form.split(" ")[0]
@@ -370,11 +395,22 @@ def _gateable(forms: frozenset[str]) -> bool:
     return all(_WORD.fullmatch(_first(w)) or not w.isascii() for w in forms)
 
 
-def _rarest(sets: Sequence[frozenset[str]], common: frozenset[str]) -> frozenset[str]:
-    """The required word set least likely in ordinary chat: the smallest share of everyday words, then
-    the longest words."""
+def _weights(common: Sequence[str]) -> dict[str, float]:
+    """How everyday a word is: `common` is most frequent first, the n-th weighs 1/n; others 0."""
+    return {word: 1 / rank for rank, word in enumerate(common, 1)}
+
+
+def gate_word(form: str, weights: Mapping[str, float]) -> str:
+    """The word the pre-filter looks for: the form, or the least everyday word of a joined phrase."""
+    return min(form.split(" "), key=lambda w: (weights.get(w, 0.0), not _WORD.fullmatch(w), -len(w)))
+
+
+def _rarest(sets: Sequence[frozenset[str]], weights: Mapping[str, float]) -> frozenset[str]:
+    """The required set least likely in ordinary chat: the smallest summed weight of the words the
+    pre-filter would look for, then the longest words."""
     gateable = [s for s in sets if _gateable(s)]
-    return min(gateable, key=lambda s: (len(s & common) / len(s), -min(len(w) for w in s), len(s)))
+    return min(gateable, key=lambda s: (sum(weights.get(gate_word(w, weights), 0.0) for w in s),
+                                        -min(len(w) for w in s), len(s)))
 
 
 def _required_words(pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[frozenset[str]]:
