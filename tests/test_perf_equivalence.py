@@ -62,7 +62,7 @@ def texts() -> st.SearchStrategy[str]:
 def spec_patterns() -> tuple[re.Pattern[str], ...]:
     """The readable definitions: prescan with "[x]+" runs, flat phrase alternation, MIXED, SPACED."""
     lex = detector()._lexicon
-    prescan = re.compile(rf"(?<![^\W_])(?:{dis_lexicon.trie([lex._pieces(t.text, t.prefix) for t in lex.terms])})(?![^\W_])")
+    prescan = re.compile(rf"(?<![^\W_])(?:{dis_lexicon.trie([lex.gate_pieces(t) for t in lex.terms])})(?![^\W_])")
     words = sorted(phrase_words(), key=len, reverse=True)
     phrases = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])")
     return prescan, phrases, re.compile(dis_lexicon.MIXED_SPEC), re.compile(normalise.SPACED_SPEC)

@@ -111,7 +111,7 @@ class DiscriminatoryDetector:
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
                                    sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
         self._quick = QuickGate((self._lexicon.prescan_body if self._lexicon.terms else None,
-                                 self._phrases.gate_body, self._lexicon.derived_body), mixed=bool(self._lexicon.terms))
+                                 self._phrases.gate_body), mixed=bool(self._lexicon.terms))
 
     def keywords(self) -> frozenset[str]:
         # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.

@@ -150,27 +150,27 @@ class Lexicon:
         # standard `re` engine runs this plain pattern about ten times faster than `regex`.
         # Each letter run is written "[x..][x..]*" (not "[x..]+") so the engine can reject a branch
         # on its first character without entering a repeat.
-        self.prescan_body = trie([self._pieces(t.text, t.prefix, explicit_first=True) for t in self.terms])
-        self._prescan = re.compile(f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)")
         self._derived: dict[str, Term] = {}
         for rule_id, text in derive:
             if text.isalpha() and len(text) >= DERIVE_MIN_LETTERS:
                 self._derived.setdefault(text, self._compile(rule_id, text, False))
+        self._suffix_piece = (f"(?:[a-z]?(?:{trie([[re.escape(x)] for x in sorted(set(suffixes)) if x.isalpha()])}))?"
+                              if suffixes else "")
+        self.prescan_body = trie([self.gate_pieces(t, explicit_first=True) for t in self.terms])
+        self._prescan = re.compile(f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)")
         self._suffixes = tuple(sorted({s for s in suffixes if s.isalpha()}, key=len, reverse=True))
         self._compound: dict[str, Term] = {}
         for rule_id, text in compound:
             if text.isalpha() and len(text) >= COMPOUND_MIN_LETTERS:
                 self._compound.setdefault(text, self._compile(rule_id, text, False))
-        # Derived forms are plain letters: a term, maybe a doubled letter, a suffix (also folded into the
-        # detector's one-pass gate); compounds are found by plain substring tests.
-        self.derived_body = (f"(?:{trie([[re.escape(t)] for t in self._derived])})[a-z]?"
-                             f"(?:{trie([[re.escape(s)] for s in self._suffixes])})"
-                             if self._derived and self._suffixes else None)
-        parts = [f"{_BOUND_L}{self.derived_body}{_BOUND_R}"] if self.derived_body else []
+        # Where derived forms may be (for the scan), and compounds: one plain alternation anywhere.
+        derived_body = (f"(?:{trie([[re.escape(t)] for t in self._derived])})[a-z]?"
+                        f"(?:{trie([[re.escape(s)] for s in self._suffixes])})"
+                        if self._derived and self._suffixes else None)
+        parts = [f"{_BOUND_L}{derived_body}{_BOUND_R}"] if derived_body else []
         if self._compound:
             parts.append(trie([[re.escape(t)] for t in self._compound]))
         self._affix_gate = re.compile("|".join(parts)) if parts else None
-        self._derived_gate = re.compile(parts[0]) if self.derived_body else None
         # A compound holds one of these: terms containing a shorter compound term add nothing.
         self.compound_terms = tuple(sorted(t for t in self._compound
                                            if not any(o != t and o in t for o in self._compound)))
@@ -206,12 +206,12 @@ class Lexicon:
         return bool(self.terms) and (self._prescan.search(text) is not None or _MIXED.search(text) is not None)
 
     def affix_might_match(self, text: str) -> bool:
-        """Whether a derived or compound form could be present (not covered by the prescan)."""
-        return self.compound_in(text) or (self._derived_gate is not None and self._derived_gate.search(text) is not None)
+        """Whether a compound could be present (derived forms are covered by the prescan)."""
+        return self.compound_in(text)
 
     def compound_in(self, text: str) -> bool:
-        """Whether a compound-enabled term occurs anywhere in `text` (substring tests, C speed)."""
-        return any(term in text for term in self.compound_terms)
+        """Whether a compound-enabled term occurs anywhere in `text` (one plain alternation, C speed)."""
+        return self._compound_re is not None and self._compound_re.search(text) is not None
 
     def scan(self, text: str) -> list[LexHit]:
         """All verified hits in a normalised text, in text order (may overlap; callers merge)."""
@@ -357,6 +357,12 @@ class Lexicon:
         if not term.prefix and len(_letters_only(matched)) > len(_letters_only(term.text)):
             found.add("repeats")
         return tuple(sorted(found))
+
+    def gate_pieces(self, term: Term, explicit_first: bool = False) -> list[str]:
+        """The prescan's pieces for a term: its letter runs, and for a derivable term an optional
+        suffix ("niglets"), tried only once the term has matched, so the gate costs what it did."""
+        pieces = self._pieces(term.text, term.prefix, explicit_first)
+        return pieces + [self._suffix_piece] if self._suffix_piece and term.text in self._derived else pieces
 
     def _pieces(self, text: str, prefix: bool, explicit_first: bool = False) -> list[str]:
         """The term as a list of regex pieces: one class per letter run, a gap between words."""

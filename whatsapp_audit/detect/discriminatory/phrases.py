@@ -109,6 +109,7 @@ class PhraseMatcher:
         for form, indices in self._by_word.items():
             self._by_gate.setdefault(self._gate_word(form), set()).update(indices)
         self._word_sets = [[s for s in sets if _words_only(s)] for sets in self._required]
+        self._emoji_gates = [(form, indices) for form, indices in self._by_gate.items() if not _WORD.fullmatch(form)]
         words = sorted({self._gate_word(w) for w in self._by_word if _WORD.fullmatch(self._gate_word(w))})
         emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(self._gate_word(w)) and not w.isascii()})
         # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
@@ -190,6 +191,8 @@ class PhraseMatcher:
         words = set(_WORD.findall(text))
         words |= {w[:-1] for w in words if w.endswith("n")}
         candidates = {i for w in words & self._by_gate.keys() for i in self._by_gate[w]}
+        if not text.isascii():  # patterns gated on an emoji: its first character is enough here
+            candidates.update(i for form, indices in self._emoji_gates for i in indices if form[0] in text)
         return any(all(not words.isdisjoint(s) for s in self._word_sets[i]) for i in candidates)
 
     def wanted(self, forms: set[str]) -> list[int]:
@@ -207,7 +210,7 @@ class PhraseMatcher:
         count as identity terms for rules that need one nearby."""
         if not self.might_match(text):
             return []
-        if len(text) <= 2 * REGION_CHARS and text.isascii() and not self._plausible(text):
+        if len(text) <= 2 * REGION_CHARS and not self._plausible(text):
             return []
         slurs = sorted(slur_spans)
         if len(text) <= 2 * REGION_CHARS:
