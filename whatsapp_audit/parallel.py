@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -133,8 +135,11 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
     Ctrl-C ignored, which a new interpreter keeps: a Ctrl-C while one is still importing (seconds
     on a busy machine) would otherwise print its traceback. The main process handles it (exit 130).
     """
+    # The rules go compressed: spawning writes them into a pipe, and above the pipe's 64 KB buffer the
+    # write waits for the new interpreter to start and read them, all inside the Ctrl-C-ignored window.
+    packed = zlib.compress(pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL), 6)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(patterns,))
+                               initializer=_init_worker, initargs=(packed,))
     with _sigint_ignored():
         for _ in range(jobs):
             pool.submit(_ready)  # makes the pool start every worker now
@@ -184,10 +189,11 @@ def _ready() -> None:
     """A no-op task: submitting one per worker starts the workers at once."""
 
 
-def _init_worker(patterns: PatternSet) -> None:
+def _init_worker(packed: bytes) -> None:
     # Ctrl-C is the main process's to handle (exit 130, one line); a worker that took it too
     # would print a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    patterns: PatternSet = pickle.loads(zlib.decompress(packed))  # our own rules, from the main process
     _WORKER["engine"] = Engine.build(patterns.rules)
     _WORKER["exports"] = {}
 
