@@ -41,8 +41,10 @@ def terms() -> tuple[str, ...]:
 
 @cache
 def phrase_words() -> tuple[str, ...]:
-    """The words the phrase pre-filter gates on (a joined phrase by its first word; emoji apart)."""
-    firsts = {w.split(" ")[0] for w in detector()._phrases._by_word}
+    """The words the phrase pre-filter gates on (a joined phrase by its least everyday word, as the
+    matcher picks it: "ku klux klan" by "klux"; emoji apart)."""
+    phrases = detector()._phrases
+    firsts = {phrases._gate_word(w) for w in phrases._by_word}
     return tuple(sorted(w for w in firsts if re.fullmatch(r"(?:[^\W_]|\*)+", w)))
 
 
@@ -70,6 +72,7 @@ def spec_patterns() -> tuple[re.Pattern[str], ...]:
 
 @settings(max_examples=400, deadline=None)
 @given(texts())
+@example("ku")  # the first word of a joined phrase ("ku klux klan") is not what the gate looks for
 def test_each_rewritten_gate_accepts_exactly_what_its_definition_accepts(text: str) -> None:
     text = text.lower()
     prescan, phrases, mixed, spaced = spec_patterns()
