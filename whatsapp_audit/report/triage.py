@@ -118,7 +118,11 @@ def search_lines(case: CaseResult) -> list[str]:
         for given in scope.participants:
             where = [_plural(len(found[given]), "author") + ("" if case.single is not None else f" in exhibit {index + 1}")
                      for index, found in matched]
-            lines.append(f"search narrowed to messages by participant {given!r} (matched {', '.join(where)})")
+            if not any(found[given] for _, found in matched):
+                lines.append(f"search narrowed to messages by participant {given!r}, who matched no author: "
+                             "no message of theirs was examined (check the name as the export shows it)")
+            else:
+                lines.append(f"search narrowed to messages by participant {given!r} (matched {', '.join(where)})")
     if scope.since or scope.until:
         span = (f"from {scope.since} " if scope.since else "") + (f"until {scope.until} " if scope.until else "")
         lines.append(f"search narrowed to messages {span}(inclusive, the export's local time)")
