@@ -32,6 +32,13 @@ from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.model import Category
 from whatsapp_audit.report.authors import display, distinct_displays, label, unsaved
 from whatsapp_audit.report.case_details import CaseDetails
+from whatsapp_audit.report.html_review import (
+    ReviewBar,
+    review_bar,
+    review_controls,
+    review_data,
+    verdict_filter_choices,
+)
 from whatsapp_audit.report.image_evidence import exif_evidence
 from whatsapp_audit.report.json_report import stamp
 from whatsapp_audit.report.safe import visible
@@ -47,6 +54,7 @@ from whatsapp_audit.report.summary import (
 )
 from whatsapp_audit.report.thumbnails import ImageStore, Thumbnail
 from whatsapp_audit.report.timeline_chart import Chart, timeline_chart
+from whatsapp_audit.report.triage import search_lines, triage_lines
 from whatsapp_audit.scan import ContextMessage, ScanFinding, ScanResult
 from whatsapp_audit.wording import noun, plural
 
@@ -58,7 +66,7 @@ def _asset(name: str) -> str:
 
 
 CSS = _asset("report.css")
-JS = _asset("report.js")
+JS = _asset("report.js") + _asset("review.js")  # the filters, then the reviewer (html_review.py): one script
 
 
 def csp_hash(text: str) -> str:
@@ -235,6 +243,8 @@ class Page:
     shown: str
     filters: list[Filter]
     findings: list[FindingView]
+    scope: list[str]  # a narrowed search, the allowlists and the review file, in the terminal report's words
+    review: ReviewBar
 
 
 def fragment(**values: str | int) -> str:
@@ -256,7 +266,8 @@ def _message(m: ContextMessage, role: str, clock: str, thumb: Thumbnail | None =
                        attachment, _pieces(m.text, start, end), thumb)
 
 
-def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, images: ImageStore) -> FindingView:
+def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, images: ImageStore,
+                 review: ReviewBar | None = None) -> FindingView:
     f = item.finding
     why, guidance = rule_texts(run, f.rule)
     clock = time_format(run, item.source)
@@ -281,7 +292,7 @@ def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, 
         number=number,
         data={"source": str(item.source), "category": f.category.value, "rule": f.rule, "author": item.author or "",
               "date": item.timestamp.date().isoformat(), "severity": f.severity.value, "confidence": f.confidence.value,
-              "id": item.id},
+              "id": item.id, **review_data(item)},
         severity=f.severity.value, confidence=f.confidence.value, score=f"{f.score:.2f}",
         category=CATEGORY_LABELS.get(f.category.value, ""), rule=f.rule, title=run.titles.get(f.rule, ""),
         author=label(item.author), when=f"{item.timestamp:%Y-%m-%d} {item.timestamp.strftime(clock)}", where=lines,
@@ -289,11 +300,13 @@ def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, 
         messages=messages, matched=f.matched, reason=explain.reason, exif=exif.line() if exif else None,
         why=why, guidance=guidance, how=[(k, str(v)) for k, v in how if v],
         characteristic=characteristic_text(f.characteristics),
+        controls=[review_controls(item, number, review.editable)] if review is not None and review.controls else [],
     )
 
 
-def filters(run: CaseResult, findings: list[ScanFinding]) -> list[Filter]:
-    """The filter controls, in the order shown. Choices list only values some finding has."""
+def filters(run: CaseResult, findings: list[ScanFinding], verdicts: bool = True) -> list[Filter]:
+    """The filter controls, in the order shown. Choices list only values some finding has; the
+    verdict filter when the findings show verdicts."""
     counts = run.counts
     level_order = " ".join(LEVELS)
 
@@ -323,6 +336,9 @@ def filters(run: CaseResult, findings: list[ScanFinding]) -> list[Filter]:
         Filter("to", "To", "to", "date", kind="date"),
         Filter("q", "Text", "text", "text", kind="search"),
     ]
+    if verdicts:
+        out.append(Filter("verdict", "Verdict", "equals", "verdict",
+                          choices=tuple(Choice(value, text) for value, text in verdict_filter_choices())))
     return out
 
 
@@ -388,7 +404,8 @@ def build_page(result: ScanResult | CaseResult, images: ImageStore, generated_at
     meta += [("Generated", generated),
              ("Shown", (f"findings of {run.min_confidence} confidence and above, "
                         f"{plural(context, 'message')} of context each side"))]
-    views = [finding_view(run, item, number, context, images) for number, item in items]
+    review = review_bar(run, findings, details.examiner)
+    views = [finding_view(run, item, number, context, images, review) for number, item in items]
     total = len(views)
     style = CSS + print_style(details, subject)
     counts = run.counts
@@ -407,7 +424,9 @@ def build_page(result: ScanResult | CaseResult, images: ImageStore, generated_at
         summary=_summary(run), participants=_participants(run), chart=timeline_chart(findings),
         categories=[(c.value, CATEGORY_LABELS[c.value]) for c in Category],
         shown=f"Showing all {total} {noun(total, 'finding')} (no filter).",
-        filters=filters(run, findings), findings=views,
+        filters=filters(run, findings, review.controls), findings=views,
+        scope=search_lines(run) + triage_lines(run),
+        review=review,
     )
 
 
