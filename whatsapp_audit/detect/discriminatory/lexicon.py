@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import regex
 
 from whatsapp_audit.detect.text.normalise import WILDCARD
-from whatsapp_audit.detect.text.trie import TrieNode
+from whatsapp_audit.detect.text.trie import pieces_pattern
 
 WILDCARDS = WILDCARD + "#%"
 MASKS = "*#"  # characters that hide a letter in a censored spelling
@@ -154,9 +154,9 @@ class Lexicon:
         for rule_id, text in derive:
             if text.isalpha() and len(text) >= DERIVE_MIN_LETTERS:
                 self._derived.setdefault(text, self._compile(rule_id, text, False))
-        self._suffix_piece = (f"(?:[a-z]?(?:{trie([[re.escape(x)] for x in sorted(set(suffixes)) if x.isalpha()])}))?"
+        self._suffix_piece = (f"(?:[a-z]?(?:{pieces_pattern([[re.escape(x)] for x in sorted(set(suffixes)) if x.isalpha()])}))?"
                               if suffixes else "")
-        self.prescan_body = trie([self.gate_pieces(t, explicit_first=True) for t in self.terms])
+        self.prescan_body = pieces_pattern([self.gate_pieces(t, explicit_first=True) for t in self.terms])
         self._prescan = re.compile(f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)")
         self._suffixes = tuple(sorted({s for s in suffixes if s.isalpha()}, key=len, reverse=True))
         self._compound: dict[str, Term] = {}
@@ -164,17 +164,17 @@ class Lexicon:
             if text.isalpha() and len(text) >= COMPOUND_MIN_LETTERS:
                 self._compound.setdefault(text, self._compile(rule_id, text, False))
         # Where derived forms may be (for the scan), and compounds: one plain alternation anywhere.
-        derived_body = (f"(?:{trie([[re.escape(t)] for t in self._derived])})[a-z]?"
-                        f"(?:{trie([[re.escape(s)] for s in self._suffixes])})"
+        derived_body = (f"(?:{pieces_pattern([[re.escape(t)] for t in self._derived])})[a-z]?"
+                        f"(?:{pieces_pattern([[re.escape(s)] for s in self._suffixes])})"
                         if self._derived and self._suffixes else None)
         parts = [f"{_BOUND_L}{derived_body}{_BOUND_R}"] if derived_body else []
         if self._compound:
-            parts.append(trie([[re.escape(t)] for t in self._compound]))
+            parts.append(pieces_pattern([[re.escape(t)] for t in self._compound]))
         self._affix_gate = re.compile("|".join(parts)) if parts else None
         # A compound holds one of these: terms containing a shorter compound term add nothing.
         self.compound_terms = tuple(sorted(t for t in self._compound
                                            if not any(o != t and o in t for o in self._compound)))
-        self._compound_re = re.compile(trie([[re.escape(t)] for t in self._compound])) if self._compound else None
+        self._compound_re = re.compile(pieces_pattern([[re.escape(t)] for t in self._compound])) if self._compound else None
 
     def key(self, token: str) -> str:
         """Leet folded, separators removed, runs squeezed: the lookup key of a token or term."""
@@ -411,29 +411,6 @@ def _any_in(sorted_positions: Sequence[int], start: int, end: int) -> bool:
     """Whether some position lies in [start, end)."""
     i = bisect.bisect_left(sorted_positions, start)
     return i < len(sorted_positions) and sorted_positions[i] < end
-
-
-def trie(sequences: Iterable[Sequence[str]]) -> str:
-    """One alternation for many sequences of regex pieces, factored by common prefixes.
-
-    Python's regex engines try alternatives one by one; sharing prefixes keeps a scan of hundreds
-    of terms close to the cost of a scan for a handful.
-    """
-    root: TrieNode = {}
-    for seq in sequences:
-        node = root
-        for piece in seq:
-            node = node.setdefault(piece, {})
-        node[""] = {}
-
-    def render(node: TrieNode) -> str:
-        branches = [piece + render(child) for piece, child in sorted(node.items()) if piece]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return render(root)
 
 
 def _letters_only(text: str) -> str:
