@@ -112,8 +112,8 @@ def test_the_extent_is_stated_in_the_strategy_manifest_log_and_terminal(exhibit,
     assert len(searched) > 20 and all(rule.startswith("OPS-") for rule in searched)
     assert f"Rules searched for: {len(searched)} of" in extent and "(`--rule OPS-*`)" in extent
     assert "`DIS-PHRASE-DEHUMANISE`" in extent.split("Not searched for")[1]
-    assert "`Priya Lanham` matched 1 author(s)" in extent and "`Bob Nobody` matched 0 author(s)" in extent
-    assert "- Period: from 2024-04-10, inclusive" in extent and "- Not examined: 3 message(s)" in extent
+    assert "`Priya Lanham` matched 1 author" in extent and "`Bob Nobody` matched 0 authors" in extent
+    assert "- Period: from 2024-04-10, inclusive" in extent and "- Not examined: 3 messages" in extent
     assert "| `DIS-PHRASE-DEHUMANISE` |" in strategy and "no: outside the narrowed search |" in strategy
     assert "--participant 'Bob Nobody' names no author of this export" in strategy
     assert manifest["search"]["participants"] == ["Priya Lanham", "Bob Nobody"]

@@ -164,7 +164,7 @@ def test_verdicts_and_notes_reach_every_format_and_hidden_ones_are_counted(exhib
     manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["review"]["sha256"] == report["review"]["sha256"] and len(manifest["review"]["sha256"]) == 64
     strategy = (pack / "search-strategy.md").read_text(encoding="utf-8")
-    assert "## Review" in strategy and "(`--hide-reviewed`): 1 finding(s) marked not a concern" in strategy
+    assert "## Review" in strategy and "(`--hide-reviewed`): 1 finding marked not a concern" in strategy
     assert sorted(p.name for p in exhibits["android"].parent.iterdir()) == ["android-later.txt", "android.txt", "ios.txt"]
 
 

@@ -14,6 +14,7 @@ from whatsapp_audit.report.summary import CATEGORY_LABELS, case_limitations
 from whatsapp_audit.report.triage import search_record, selected_rules
 from whatsapp_audit.scan import ExportScan, ScanResult
 from whatsapp_audit.triage.review import VERDICT_WORDS
+from whatsapp_audit.wording import plural
 
 # Options about presentation or where files go: they do not change what was searched for.
 NOT_SEARCH_OPTIONS = frozenset({"color", "no_progress", "generated_at", "reports", "fmt", "output", "force", "pack_dir",
@@ -72,7 +73,7 @@ def _extent(result: CaseResult) -> list[str]:
         for index, export in result.scanned:
             where = "" if result.single is not None else f" in exhibit {index + 1}"
             for given, authors in scope.authors_matched(export.stats.authors).items():
-                lines.append(f"  - `{_md(given)}` matched {len(authors)} author(s){where}")
+                lines.append(f"  - `{_md(given)}` matched {plural(len(authors), 'author')}{where}")
     else:
         lines.append("- Messages examined: by every participant")
     if scope.since or scope.until:
@@ -82,7 +83,7 @@ def _extent(result: CaseResult) -> list[str]:
     else:
         lines.append("- Period: the whole of each export")
     if scope.narrows_messages:
-        lines.append(f"- Not examined: {record['messages_not_examined']:,} message(s) a person wrote outside these "
+        lines.append(f"- Not examined: {plural(record['messages_not_examined'], 'message')} a person wrote outside these "
                      "bounds; they were read, hashed and kept as context around findings (context may undermine or "
                      "support a finding), but no finding was made on them")
     return lines
@@ -112,13 +113,13 @@ def _review(result: CaseResult) -> list[str]:
     review = triage.review
     verdicts = ", ".join(f"{VERDICT_WORDS[v]} {n}" for v, n in triage.by_verdict.items())
     lines = ["", "## Review", "",
-             f"- Review file: `{_md(review.path)}` (SHA-256 `{review.sha256}`), {len(review.reviews)} entries",
+             f"- Review file: `{_md(review.path)}` (SHA-256 `{review.sha256}`), {plural(len(review.reviews), 'entry', 'entries')}",
              f"- Findings with a verdict: {sum(triage.by_verdict.values())} ({verdicts}); without one: {triage.unreviewed}"]
     if triage.by_portable_id:
         lines.append(f"- Of those, {triage.by_portable_id} were given on another export of the chat (matched by `portable_id`)")
     if triage.hide:
         lines.append("- Left out of the reports at the examiner's request (`--hide-reviewed`): "
-                     + ", ".join(f"{triage.hidden.get(v, 0)} finding(s) marked {VERDICT_WORDS[v]}" for v in triage.hide))
+                     + ", ".join(f"{plural(triage.hidden.get(v, 0), 'finding')} marked {VERDICT_WORDS[v]}" for v in triage.hide))
     if triage.unmatched:
         lines.append(f"- Review entries that matched no finding of this run: {triage.unmatched}")
     return lines
@@ -154,7 +155,7 @@ def search_strategy(result: ScanResult | CaseResult, options: dict[str, Any], ca
         "", "## Thresholds and options", "",
         f"- Minimum confidence reported: {result.min_confidence}",
         "- Confidence from score: high at 0.75 and above, medium at 0.50 and above, low below",
-        f"- Context kept around each finding: {result.context} message(s) each side",
+        f"- Context kept around each finding: {plural(result.context, 'message')} each side",
     ]
     lines += [f"- `{_md(value.get('flag', name) if isinstance(value, dict) else name)}`: `{_md(value.get('value') if isinstance(value, dict) else value)}`"
               f" ({_md(value.get('source', '')) if isinstance(value, dict) else 'given'})"
