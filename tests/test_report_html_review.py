@@ -186,3 +186,51 @@ def test_verdicts_and_notes_in_the_page_stay_text_and_a_redacted_copy_offers_no_
     assert 'id="review-bar"' not in html and "data-set=" not in html and "<textarea" not in html
     assert "<script>alert(1)" not in html
     assert "cannot be used to review" in html and '<span class="review-state">confirmed' in html
+
+
+def open_file(browser: Browser, path: Path) -> str:
+    """Choose a file in the page's "Open a review file" field, as a user does, and read what the page says."""
+    root = browser.send("DOM.getDocument", session=True)["root"]["nodeId"]
+    node = browser.send("DOM.querySelector", session=True, nodeId=root, selector="#review-open")["nodeId"]
+    browser.send("DOM.setFileInputFiles", session=True, nodeId=node, files=[str(path)])
+    for _ in range(100):  # the page reads the file asynchronously
+        said = text(browser, "review-saved")
+        if said:
+            return said
+        browser.send("Runtime.evaluate", session=True, expression="new Promise(r => setTimeout(r, 20))",
+                     awaitPromise=True)
+    return ""
+
+
+def test_a_review_file_opened_in_the_page_goes_on_where_it_left_off(export, browser, tmp_path, capsys) -> None:
+    first = findings_of(export, capsys)
+    page = tmp_path / "report.html"
+    scan(str(export), "--format", "html", "-o", str(page), capsys=capsys)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"reviews": [{"id": "%s", "verdict": "maybe"}]}' % first[0]["id"], encoding="utf-8")
+    earlier = tmp_path / "earlier.json"
+    elsewhere = {"id": "e" * 32, "verdict": "confirmed", "note": "from the other phone", "reviewer": "PS Birch"}
+    earlier.write_text(json.dumps({"reviews": [
+        {"id": first[1]["id"], "verdict": "not_a_concern", "note": "<marquee>appeal line</marquee>", "reviewer": "PS Birch",
+         "at": "2024-06-01T09:00:00Z"},
+        elsewhere,
+    ]}), encoding="utf-8")
+
+    browser.open(page.as_uri())
+    said = open_file(browser, broken)
+    assert said == "broken.json: reviews[0]: verdict must be confirmed, not_a_concern or unsure"
+    assert states(browser) == ["not reviewed"] * 5
+
+    browser.evaluate("document.getElementById('review-saved').textContent = ''")
+    said = open_file(browser, earlier)
+    assert said == ("Opened earlier.json: 1 verdict on findings of this page; 1 entry for findings not on it, "
+                    "kept when you save.")
+    assert states(browser)[1] == "not a concern (PS Birch)"
+    assert browser.evaluate("document.querySelectorAll('textarea')[1].value") == "<marquee>appeal line</marquee>"
+    assert browser.evaluate("document.querySelectorAll('marquee').length") == 0
+    for key in "jc":
+        browser.press(key)
+    saved = save(browser, tmp_path / "downloads")["reviews"]
+    assert [(e["id"], e["verdict"]) for e in saved] == [
+        (first[0]["id"], "confirmed"), (first[1]["id"], "not_a_concern"), (elsewhere["id"], "confirmed")]
+    assert saved[2] == elsewhere

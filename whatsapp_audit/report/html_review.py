@@ -34,7 +34,8 @@ BUTTONS = (("confirmed", "Confirmed", "c"), ("not_a_concern", "Not a concern", "
            ("", "Clear", "x"))
 KEYS_HELP = ("Keys: j / k next / previous finding · c confirmed · n not a concern · u unsure · x clear · "
              "e write a note (Esc to leave it) · s save. The review file goes to your browser's downloads; "
-             "nothing is sent anywhere. Re-run with scan --review FILE to see the verdicts in every report.")
+             "nothing is sent anywhere. Open it here again to go on with it, or re-run with scan --review FILE to see "
+             "the verdicts in every report.")
 READ_ONLY = ("This redacted copy shows the verdicts of the review file but cannot be used to review: "
              "review in the unredacted report.")
 
@@ -63,7 +64,7 @@ def review_data(item: ScanFinding) -> dict[str, str]:
     `portable_id`), so saving knows which carried entry this finding replaces."""
     review = item.review
     return {"portable-id": item.portable_id, "verdict": review.verdict if review else UNREVIEWED,
-            "review-id": review.id if review else "",
+            "review-id": review.id if review else "", "via": review.matched_by if review else "",
             "reviewer": review.reviewer if review else "", "at": (review.at or "") if review else ""}
 
 

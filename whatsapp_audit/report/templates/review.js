@@ -33,6 +33,7 @@
       button.setAttribute("aria-pressed", button.getAttribute("data-set") === verdict ? "true" : "false");
     });
     var who = [el.getAttribute("data-reviewer"), el.getAttribute("data-at")].filter(Boolean).join(", ");
+    if (el.getAttribute("data-via") === "portable_id") { who += (who ? "; " : "") + "given on another export of this chat"; }
     part(el, ".review-state").textContent = verdict ? WORDS[verdict] + (who ? " (" + who + ")" : "") : "not reviewed";
     part(el, ".review-note-print").textContent = part(el, "textarea").value;
   }
@@ -51,6 +52,7 @@
     el.setAttribute("data-reviewer", reviewer.value.trim());
     el.setAttribute("data-at", stamp());
     el.setAttribute("data-touched", "yes");
+    el.removeAttribute("data-via");
     unsaved = true;
   }
 
@@ -150,6 +152,78 @@
         " not saved: a note is kept only with a verdict." : "") +
       (reviewer.value.trim() ? "" : " No reviewer name was given.");
     tally();
+  }
+
+  // Open a review file saved earlier (or a colleague's) to go on with it in this page: the same
+  // checks as `scan --review` (docs/review.md), each finding matched by id, else by portable_id.
+  // Its entries for findings not on this page are kept, and written back by the next save.
+  function problem(entry, at) {
+    if (!entry || typeof entry !== "object") { return "reviews[" + at + "] is not an object"; }
+    if (typeof entry.id !== "string" || !/^[0-9a-f]{32}$/.test(entry.id)) { return "reviews[" + at + "]: id must be a finding id (32 hex digits)"; }
+    if (!Object.prototype.hasOwnProperty.call(WORDS, entry.verdict)) { return "reviews[" + at + "]: verdict must be confirmed, not_a_concern or unsure"; }
+    if (["note", "reviewer", "at"].some(function (k) { return entry[k] != null && typeof entry[k] !== "string"; })) {
+      return "reviews[" + at + "]: note, reviewer and at must be text";
+    }
+    return "";
+  }
+
+  function openFile(name, content) {
+    var data;
+    try { data = JSON.parse(content); } catch (e) { return name + ": not valid JSON"; }
+    if (!data || typeof data !== "object" || !Array.isArray(data.reviews)) { return name + ': not a review file: expected {"reviews": [...]}'; }
+    if (data.review_version != null && data.review_version !== "1") { return name + ": review_version " + data.review_version + " is not one this page reads"; }
+    var byId = {};
+    var byPortable = {};
+    for (var at = 0; at < data.reviews.length; at += 1) {
+      var entry = data.reviews[at];
+      var wrong = problem(entry, at);
+      if (!wrong && byId[entry.id]) { wrong = "reviews[" + at + "]: id " + entry.id + " appears twice (review merge combines files)"; }
+      if (wrong) { return name + ": " + wrong; }
+      byId[entry.id] = entry;
+      if (typeof entry.portable_id === "string" && !byPortable[entry.portable_id]) { byPortable[entry.portable_id] = entry; }
+    }
+    var used = {};
+    var matched = 0;
+    var viaPortable = 0;
+    items.forEach(function (el) {
+      var entry = byId[el.getAttribute("data-id")];
+      var via = "id";
+      if (!entry) { entry = byPortable[el.getAttribute("data-portable-id")]; via = "portable_id"; }
+      if (!entry) { return; }
+      used[entry.id] = true;
+      matched += 1;
+      if (via === "portable_id") { viaPortable += 1; el.setAttribute("data-via", via); } else { el.removeAttribute("data-via"); }
+      el.setAttribute("data-verdict", entry.verdict);
+      el.setAttribute("data-review-id", entry.id);
+      el.setAttribute("data-reviewer", entry.reviewer || "");
+      el.setAttribute("data-at", entry.at || "");
+      el.removeAttribute("data-touched");
+      var note = part(el, "textarea");
+      note.value = note.defaultValue = entry.note || "";
+      show(el);
+    });
+    var kept = given.filter(function (r) { return !byId[r.id]; });
+    given = data.reviews.concat(kept);
+    original = {};
+    given.forEach(function (r) { original[r.id] = r; });
+    tally();
+    document.dispatchEvent(new Event("findings-changed"));
+    var others = data.reviews.length - Object.keys(used).length;
+    return "Opened " + name + ": " + count(matched) + " verdict" + (matched === 1 ? "" : "s") + " on findings of this page" +
+      (viaPortable ? " (" + count(viaPortable) + " given on another export of this chat)" : "") + "; " + count(others) +
+      (others === 1 ? " entry" : " entries") + " for findings not on it, kept when you save.";
+  }
+
+  var opener = document.getElementById("review-open");
+  if (opener && window.FileReader) {
+    opener.addEventListener("change", function () {
+      var file = opener.files && opener.files[0];
+      if (!file) { return; }
+      var reader = new FileReader();
+      reader.onload = function () { saved.textContent = openFile(file.name, String(reader.result).replace(/^\uFEFF/, "")); opener.value = ""; };
+      reader.onerror = function () { saved.textContent = file.name + ": could not be read"; opener.value = ""; };
+      reader.readAsText(file);
+    });
   }
 
   items.forEach(function (el, i) {
