@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.imagery.detector import ImageryDetector
+from whatsapp_audit.detect.imagery.scoring import build_context
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.ingest.media import MediaFacts
 from whatsapp_audit.model import Category, Confidence, Finding, Message, MessageKind
@@ -398,3 +399,50 @@ def test_any_conversation_gives_bounded_scores_and_never_fails(
     chat.send(at, "Sam")
     for f in chat.run(d).values():
         assert 0.15 <= f.score <= 1.0 and f.category is Category.CRIME_SCENE_IMAGE
+
+
+# --- the shortcut for photos with no scene words near --------------------------------------------------
+def test_a_photo_far_from_any_scene_word_is_skipped_but_one_word_in_the_window_is_enough(
+        detector: ImageryDetector) -> None:
+    chat = Chat()
+    chat.say(0, "Ash", "gym after shift, then cake in the canteen")  # ordinary words only: they never raise a score
+    chat.send(1, "Ash")
+    assert chat.run(detector) == {}
+    assessor = detector._assessor
+    assert assessor is not None
+    k = detector.context_size
+    assert not assessor.could_score(chat.messages[1], chat.messages[:1], ())
+    # the scene talk at the far edge of the photo's window still brings it in, and it is reported
+    far = Chat()
+    far.say(0, "Ash", "body found at the scene, cordon in place")
+    for minute in range(1, k):
+        far.say(minute * 0.1, "Bo", "ok")
+    photo = far.send(2, "Ash")
+    assert assessor.could_score(photo, far.messages[max(0, photo.index - k):photo.index], ())
+    assert photo.line in far.run(detector)
+
+
+def test_the_shortcut_never_hides_a_photo_the_full_scoring_would_raise(detector: ImageryDetector) -> None:
+    """Every photo in the labelled conversations that scores above zero has a scene or reply word
+    in its window, so skipping photos without one changes no finding."""
+    from pathlib import Path
+
+    from whatsapp_audit.ingest.export import open_export
+
+    assessor = detector._assessor
+    assert assessor is not None and detector._scoring is not None
+    k = detector.context_size
+    raised = 0
+    for path in sorted((Path(__file__).resolve().parent / "labelled").glob("imagery_*.txt")):
+        with open_export(path) as export:
+            messages = list(export.iter_messages())
+        for i, m in enumerate(messages):
+            if detector.judged_attachment(m) is None:
+                continue
+            before, after = messages[max(0, i - k):i], messages[i + 1:i + 1 + k]
+            ctx = build_context(m, before, after, lambda x: detector.judged_attachment(x) is not None,
+                                detector._scoring)
+            if assessor.assess(ctx).positive > 0:
+                raised += 1
+                assert assessor.could_score(m, before, after), f"{path.name} line {m.line}"
+    assert raised > 20  # the labelled sets are full of photos beside scene talk

@@ -110,6 +110,8 @@ class ImageryDetector:
         att = self.judged_attachment(message)
         if att is None or self._assessor is None or self._scoring is None:
             return ()
+        if not self._assessor.could_score(message, window.before, window.after):
+            return ()  # most photos: no scene or reply word anywhere near, so nothing can raise a score
         ctx = build_context(message, window.before, window.after,
                             lambda m: self.judged_attachment(m) is not None, self._scoring)
         ev = self._assessor.assess(ctx)

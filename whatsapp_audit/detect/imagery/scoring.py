@@ -18,6 +18,7 @@ from whatsapp_audit.detect.imagery.settings import Scoring
 from whatsapp_audit.model import Message, MessageKind
 
 _SKIPPED = (MessageKind.SYSTEM, MessageKind.CALL, MessageKind.POLL, MessageKind.PENDING)
+_RAISING = frozenset({"strong", "weak"})  # hit strengths that can raise a score (negative ones lower it)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,18 @@ class Assessor:
     def __init__(self, scanner: Scanner, scoring: Scoring) -> None:
         self.scanner = scanner
         self.s = scoring
+
+    def could_score(self, message: Message, before: Sequence[Message], after: Sequence[Message]) -> bool:
+        """Whether any text in the window holds a scene or reply term (strong or weak). Every signal
+        that raises the score (caption, the sender's talk, replies, earlier talk) is such a term in
+        a text of the window, as `scanner.scan` finds it, and ordinary contexts only lower it; so
+        without one `assess` finds nothing above zero and the photo is not reported. The detector
+        then skips building the context and scoring it (most photos in a chat). The texts are the
+        ones `assess` would scan, so the scanner's cache serves both."""
+        for text in (message.text, *(m.text for m in before), *(m.text for m in after)):
+            if any(hit.strength in _RAISING for hit in self.scanner.scan(text)):
+                return True
+        return False
 
     def assess(self, ctx: Context) -> Evidence:
         ev = Evidence()
