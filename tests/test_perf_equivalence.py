@@ -20,6 +20,7 @@ from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.text import normalise
+from whatsapp_audit.detect.text.trie import pieces_pattern
 from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.rules.loader import load_patterns
 
@@ -64,7 +65,7 @@ def texts() -> st.SearchStrategy[str]:
 def spec_patterns() -> tuple[re.Pattern[str], ...]:
     """The readable definitions: prescan with "[x]+" runs, flat phrase alternation, MIXED, SPACED."""
     lex = detector()._lexicon
-    prescan = re.compile(rf"(?<![^\W_])(?:{dis_lexicon.trie([lex.gate_pieces(t) for t in lex.terms])})(?![^\W_])")
+    prescan = re.compile(rf"(?<![^\W_])(?:{pieces_pattern([lex.gate_pieces(t) for t in lex.terms])})(?![^\W_])")
     words = sorted(phrase_words(), key=len, reverse=True)
     phrases = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])")
     return prescan, phrases, re.compile(dis_lexicon.MIXED_SPEC), re.compile(normalise.SPACED_SPEC)
