@@ -44,6 +44,7 @@
     counts.textContent = "Reviewed " + count(items.length - n[""]) + " of " + findings(items.length) + ": confirmed " +
       count(n.confirmed) + ", not a concern " + count(n.not_a_concern) + ", unsure " + count(n.unsure) +
       "; not reviewed " + count(n[""]) + "." + (unsaved ? " Changes not saved yet." : "");
+    if (n[""] < items.length) { document.documentElement.setAttribute("data-reviewed", "yes"); } else { document.documentElement.removeAttribute("data-reviewed"); }
   }
 
   function stamp() { return new Date().toISOString().replace(/\.\d{3}Z$/, "Z"); }
