@@ -45,6 +45,8 @@ FORMS = [
     ("proper faggotry going on in that bar", "DIS-SO-FAGGOT", "sexual_orientation"),
     ("the sandniggers at the car wash", "DIS-REL-RAGHEAD", "religion_or_belief"),
     ("the kikey landlord wants his rent", "DIS-REL-KIKE", "religion_or_belief"),
+    ("his missus is a right mudshark", "DIS-RACE-MUDSHARK", "sex"),
+    ("another dinghy full of rapefugees", "DIS-RACE-RAPEFUGEE", "race"),
     # Censored where the context makes the word certain
     ("another black c**n on the estate", "DIS-RACE-COON", "race"),
     ("typical pakistani p**i driving", "DIS-RACE-PAKI", "race"),
@@ -63,6 +65,7 @@ FORMS = [
     # Threats and violence aimed at a group or one of its members
     ("keep the force white or else", "DIS-PHRASE-GOBACK", "race"),
     ("someone should gas all the jews", "DIS-PHRASE-THREAT", "religion_or_belief"),
+    ("I think immigrants are vermin", "DIS-PHRASE-DEHUMANISE", "race"),  # an opinion, not a report
     ("saw the tranny again, should have stamped on its head", "DIS-PHRASE-VIOLENCE-IT", "gender_reassignment"),
     # Sexual violence and harassment aimed at women or a colleague
     ("I'd happily rape you", "DIS-PHRASE-SEXUAL-VIOLENCE", "sex"),
@@ -111,6 +114,8 @@ TRAPS = [
     "Holocaust Memorial Day talk at the synagogue, volunteers please",
     "put the pie in the oven before you go",
     "♿ ≠ 🤮",
+    "she honestly thought he was white!",  # the '!' ends the sentence: not a stand-in for the y of "whitey"
+    "in the film they did not kill all the migrants, it was a set-up",
 ]
 
 

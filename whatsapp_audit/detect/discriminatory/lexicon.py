@@ -63,6 +63,7 @@ _MIXED = re.compile(f"{MIXED_START}(?:{MIXED_REST})")
 _GAP = regex.compile(r"[\s\-_.]{1,3}")
 _BOUND_L = r"(?<![^\W_])"
 _BOUND_R = r"(?![^\W_])"
+SENTENCE_END = frozenset("!?.,;:")
 _RUNS = regex.compile(r"(.)\1*")
 _SQUEEZE = regex.compile(r"(.)\1+")
 MAX_WORDS = 3
@@ -340,7 +341,10 @@ class Lexicon:
         return True
 
     def _plausible(self, term: Term, matched: str) -> bool:
-        """Limit stand-ins so a mostly-symbol string never counts as a word."""
+        """Limit stand-ins so a mostly-symbol string never counts as a word. A fuzzy stand-in for the
+        last letter that is sentence punctuation is the end of the sentence ("white!" is not "whitey")."""
+        if matched and matched[-1] in SENTENCE_END and not term.text.endswith(matched[-1]):
+            return False
         letters = sum(ch.isalpha() for ch in matched)
         wild = sum(ch in WILDCARDS for ch in matched)
         stand_ins = sum(not ch.isalpha() and not ch.isspace() and ch not in "-_." for ch in matched)
