@@ -81,6 +81,7 @@ FORMS = [
     # Emoji and emoji letters
     ("f🅰️ggot", "DIS-SO-FAGGOT", "sexual_orientation"),
     ("🏳️‍🌈🤮", "DIS-EMOJI-DISGUST", "sexual_orientation"),
+    ("asylum seekers are 👽 the lot of them", "DIS-PHRASE-DEHUMANISE", "race"),
 ]
 
 
@@ -116,6 +117,8 @@ TRAPS = [
     "♿ ≠ 🤮",
     "she honestly thought he was white!",  # the '!' ends the sentence: not a stand-in for the y of "whitey"
     "in the film they did not kill all the migrants, it was a set-up",
+    "you are a 🤡 mate, the van keys were in your pocket",
+    "ugh men are the worst at washing up",
 ]
 
 
