@@ -85,8 +85,28 @@ class Term:
     key: str
     letters: int
     prefix: bool
-    pattern: regex.Pattern[str]
-    fuzzy: regex.Pattern[str] | None
+    source: str  # the verifying pattern; compiled on first use (`pattern`)
+    fuzzy_source: str | None  # the constrained fuzzy pattern (BESTMATCH), for long single words
+
+    # Compiling every term's patterns (about 1,400 with the `regex` module) took over half a second of
+    # each run's start-up, yet a scan of ordinary chat verifies only the few terms a token's key finds.
+    @property
+    def pattern(self) -> regex.Pattern[str]:
+        return _compiled(self.source, 0)
+
+    @property
+    def fuzzy(self) -> regex.Pattern[str] | None:
+        return None if self.fuzzy_source is None else _compiled(self.fuzzy_source, regex.BESTMATCH)
+
+
+_COMPILED: dict[tuple[str, int], regex.Pattern[str]] = {}  # terms' patterns, compiled once per process
+
+
+def _compiled(source: str, flags: int) -> regex.Pattern[str]:
+    found = _COMPILED.get((source, flags))
+    if found is None:
+        found = _COMPILED[source, flags] = regex.compile(source, flags)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +150,7 @@ class Lexicon:
             self.terms.append(term)
             index = self._prefix if prefix else self._by_key
             index.setdefault(term.key[:3] if prefix else term.key, []).append(term)
-        self._fuzzy_terms = [t for t in self.terms if t.fuzzy is not None]
+        self._fuzzy_terms = [t for t in self.terms if t.fuzzy_source is not None]
         # For the fallback: which terms hold each letter. A disguised token's letters are all letters of
         # the term it spells (stand-ins and wildcards are not letters), so intersecting these sets
         # leaves the few terms worth a regex, instead of trying every term on every such token.
@@ -158,7 +178,10 @@ class Lexicon:
         self._suffix_piece = (f"(?:[a-z]?(?:{pieces_pattern([[re.escape(x)] for x in sorted(set(suffixes)) if x.isalpha()])}))?"
                               if suffixes else "")
         self.prescan_body = pieces_pattern([self.gate_pieces(t, explicit_first=True) for t in self.terms])
-        self._prescan = re.compile(f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)")
+        # Compiled on first use (a quarter of a second): the detector's QuickGate holds the same
+        # alternation and turns ordinary chat away before the lexicon is asked.
+        self._prescan_source = f"{_BOUND_L}(?:{self.prescan_body}){_BOUND_R}" if self.terms else r"(?!)"
+        self._prescan_compiled: re.Pattern[str] | None = None
         self._suffixes = tuple(sorted({s for s in suffixes if s.isalpha()}, key=len, reverse=True))
         self._compound: dict[str, Term] = {}
         for rule_id, text in compound:
@@ -176,6 +199,12 @@ class Lexicon:
         self.compound_terms = tuple(sorted(t for t in self._compound
                                            if not any(o != t and o in t for o in self._compound)))
         self._compound_re = re.compile(pieces_pattern([[re.escape(t)] for t in self._compound])) if self._compound else None
+
+    @property
+    def _prescan(self) -> re.Pattern[str]:
+        if self._prescan_compiled is None:
+            self._prescan_compiled = re.compile(self._prescan_source)
+        return self._prescan_compiled
 
     def key(self, token: str) -> str:
         """Leet folded, separators removed, runs squeezed: the lookup key of a token or term."""
@@ -386,12 +415,11 @@ class Lexicon:
     def _compile(self, rule_id: str, text: str, prefix: bool) -> Term:
         words = text.split()
         letters = sum(ch.isalpha() for ch in text)
-        pattern = regex.compile(f"{_BOUND_L}{''.join(self._pieces(text, prefix))}{_BOUND_R}")
+        pattern = f"{_BOUND_L}{''.join(self._pieces(text, prefix))}{_BOUND_R}"
         fuzzy = None
         if not prefix and len(words) == 1 and letters >= FUZZY_MIN_LETTERS:
             subs = regex.escape("".join(sorted(self._symbols | set(WILDCARDS) | set("0123456789"))))
-            fuzzy = regex.compile(f"{_BOUND_L}(?:{regex.escape(text)}){{s<=1:[{subs}]}}{_BOUND_R}",
-                                  regex.BESTMATCH)
+            fuzzy = f"{_BOUND_L}(?:{regex.escape(text)}){{s<=1:[{subs}]}}{_BOUND_R}"
         return Term(rule_id, text, self.key(text), letters, prefix, pattern, fuzzy)
 
     def _run_class(self, run: str, edge: bool, explicit_first: bool = False) -> str:
