@@ -65,6 +65,23 @@ def test_bad_phrase_patterns_fail_at_configure(pattern: list[dict[str, object]],
     assert error.value.rule == "DIS-PHRASE-GOBACK"
 
 
+def test_an_invalid_token_pattern_in_a_forces_pack_fails_at_configure() -> None:
+    base = next(r for r in RULES if r.id == "DIS-PHRASE-GOBACK")
+    bad = replace(base, bundled=False, match={"token_patterns": [[{"LOWER": "go"}, {"LOWER": {"FOO": ["back"]}}]]})
+    with pytest.raises(PatternError, match="invalid token pattern") as error:
+        DiscriminatoryDetector().configure([bad])
+    assert error.value.rule == "DIS-PHRASE-GOBACK"
+
+
+def test_the_bundled_token_patterns_are_valid() -> None:
+    """A scan with the bundled packs alone compiles them only when a message first needs tokens,
+    so they are checked here instead."""
+    detector = DiscriminatoryDetector()
+    detector.configure(load_patterns().rules_for("discriminatory"))
+    detector._phrases.validate(bundled_too=True)
+    assert detector._phrases._matchers
+
+
 def test_a_rules_own_context_words_raise_or_lower_its_score() -> None:
     text = "the pakis from the shop"
     plain, _ = score_of(list(RULES), text)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whatsapp_audit.detect import engine as engine_module
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.engine import Engine, KeywordFilter
 from whatsapp_audit.detect.text.trie import trie_pattern
@@ -127,13 +130,37 @@ def test_trie_pattern_finds_exactly_the_keywords(words: set[str], text: str) -> 
     assert (pattern.search(text) is not None) == any(word in text for word in words)
 
 
-def test_spacy_is_loaded_only_when_a_detector_needs_tokens(monkeypatch) -> None:
+def test_building_the_engine_never_loads_spacy(monkeypatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(engine_module, "load_nlp", lambda: calls.append(1))
-    Engine.build([], entries=("test_engine:Recorder",))
-    assert calls == []
+    monkeypatch.setattr("whatsapp_audit.detect.nlp.load_nlp", lambda: calls.append(1))
     Engine.build([], entries=("test_engine:Recorder", "test_engine:Tokens"))
-    assert calls == [1]
+    assert calls == []
+
+
+def test_spacy_is_imported_only_when_a_message_needs_tokens() -> None:
+    """Ordinary chat is scanned without spaCy (over a second of start-up); a message that a phrase
+    rule could match loads it, and is matched."""
+    phrase = next(r for r in load_patterns().rules if r.id == "DIS-PHRASE-GOBACK")
+    example = next(e if isinstance(e, str) else e["text"] for e in phrase.examples_match)
+    probe = (
+        "import json, sys\n"
+        "from datetime import datetime\n"
+        "from whatsapp_audit.detect.engine import Engine\n"
+        "from whatsapp_audit.model import Message, MessageKind\n"
+        "from whatsapp_audit.rules.loader import load_patterns\n"
+        "def msg(i, text):\n"
+        "    return Message(i, i + 1, i + 1, datetime(2024, 3, 14, 9, i), '', 'PC Example', text, MessageKind.TEXT)\n"
+        "engine = Engine.build(load_patterns().rules)\n"
+        "ordinary = list(engine.run([msg(0, 'on my way, 10 mins'), msg(1, 'who has the van keys?')]))\n"
+        "before = 'spacy' in sys.modules\n"
+        f"found = [f.rule for f in engine.run([msg(2, {example!r})])]\n"
+        "print(json.dumps([len(ordinary), before, 'spacy' in sys.modules, found]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
+    ordinary, before, after, found = json.loads(out.splitlines()[-1])
+    assert (ordinary, before, after) == (0, False, True)
+    assert "DIS-PHRASE-GOBACK" in found
 
 
 def test_rules_of_unregistered_detectors_are_skipped_not_fatal() -> None:

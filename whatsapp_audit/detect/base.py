@@ -58,7 +58,7 @@ class Detector(Protocol):
 
     name: str  # matches `detector = "..."` in pattern files
     category: Category
-    needs_tokens: bool  # True: the engine loads spaCy (once) before `configure`
+    needs_tokens: bool  # True: uses the shared spaCy pipeline (`nlp.load_nlp`: loaded on first use, once)
     context_size: int  # how many neighbours each side the detector wants in its Window
 
     def configure(self, rules: Sequence[Rule]) -> None:

@@ -5,7 +5,8 @@ with a single compiled alternation of every detector's keywords (built as a trie
 engine does not try each keyword in turn); a detector with keywords runs only when one of them is
 present, a detector without keywords sees every message. Neighbours come from two deques (history
 behind, look-ahead in front), so an export never has to be held in memory as a whole. spaCy is
-loaded once, and only when a configured detector has `needs_tokens`.
+not loaded here: a detector with `needs_tokens` asks `nlp.load_nlp` for it (once per process) when
+a message first needs tokens, so a scan of chat that never does starts without it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from whatsapp_audit.detect.base import Detector, Rule, Window
-from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.text.trie import trie_pattern, with_inner_owners
@@ -77,8 +77,6 @@ class Engine:
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
         """Instantiate the registered detectors and configure each with its rules."""
         detectors = create_detectors(entries)
-        if any(detector.needs_tokens for detector in detectors):
-            load_nlp()
         known = {detector.name for detector in detectors}
         for detector in detectors:
             detector.configure([rule for rule in rules if rule.detector == detector.name])

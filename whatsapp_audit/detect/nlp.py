@@ -2,8 +2,9 @@
 
 `spacy.blank("en")` (rule-based tokenizer) plus the lookup lemmatizer whose tables come from the
 installed `spacy-lookups-data` package: nothing is downloaded and no statistical model is used, so
-results do not depend on a model version. Loading costs about a second, so the engine asks for it
-only when a registered detector sets `needs_tokens`, and the cache makes it happen once per process.
+results do not depend on a model version. Loading costs over a second, so a detector asks for it
+only when a message first needs tokens (ordinary chat never does), and the cache makes it happen
+once per process.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 @cache
 def load_nlp() -> Language:
     """The shared blank English pipeline with lookup lemmas (cached: one instance per process)."""
-    import spacy  # imported here: scans without token detectors never pay for it
+    import spacy  # imported here: scans that never need tokens never pay for it
 
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})

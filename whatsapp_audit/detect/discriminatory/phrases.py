@@ -200,9 +200,12 @@ class PhraseMatcher:
         candidates = {i for w in forms & self._by_word.keys() for i in self._by_word[w]}
         return sorted(i for i in candidates if all(not forms.isdisjoint(s) for s in self._required[i]))
 
-    def validate(self) -> None:
-        """Compile the Matcher now, so a bad pattern fails at configure time."""
-        if any(self._patterns.values()):
+    def validate(self, *, bundled_too: bool = False) -> None:
+        """Compile the Matchers now, so a bad pattern fails at configure time: for a pack from outside
+        the tool (a force's own), or for every pack with `bundled_too`. The bundled patterns are
+        checked by the test suite, so a scan with them alone does not load spaCy (about a second
+        and a half of start-up) until a message first needs tokens; ordinary chat never does."""
+        if any(self._patterns.values()) and (bundled_too or not all(r.bundled for r in self._rules.values())):
             self._ensure()
 
     def match(self, text: str, slur_spans: Sequence[tuple[int, int, tuple[str, ...]]] = ()) -> list[PhraseHit]:
