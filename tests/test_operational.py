@@ -299,3 +299,15 @@ def test_digits_inside_attachment_file_names_are_not_phone_numbers_or_references
     found = [(f.line, f.rule, f.matched) for f in Engine.build(load_patterns().rules).run(messages)]
     assert not any(line == 1 for line, _, _ in found)
     assert (2, "OPS-PHONE", "07911 400 812") in found
+
+
+def test_a_rule_whose_keyword_overlaps_another_rules_keyword_still_runs() -> None:
+    # "op" ends where "pc" begins in "opc": one pass that resumed after "op" never saw "pc".
+    from dataclasses import replace
+
+    base = next(r for r in load_patterns().rules_for("operational") if r.match.get("keywords"))
+    first = replace(base, id="T-FIRST", match={**base.match, "keywords": ["op"]})
+    second = replace(base, id="T-SECOND", match={**base.match, "keywords": ["pc"]})
+    detector = OperationalDetector()
+    detector.configure([first, second])
+    assert {c.rule.id for c in detector._active("met the opc at the gate", 1)} >= {"T-FIRST", "T-SECOND"}

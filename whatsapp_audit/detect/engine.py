@@ -20,7 +20,7 @@ from itertools import islice
 from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
-from whatsapp_audit.detect.text.trie import trie_pattern, with_inner_owners
+from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
 from whatsapp_audit.model import WHATSAPP_WORDS, Finding, Message, MessageKind
 
 # Recognised system lines name participants (often as phone numbers) and deleted/call/pending lines
@@ -46,8 +46,8 @@ class KeywordFilter:
         found: set[int] = set()
         if self.pattern is None:
             return found
-        for match in self.pattern.finditer(lowered):
-            found.update(self.owners.get(match.group(0), ()))
+        for word in every_keyword(self.pattern, lowered):  # overlapping keywords too ("ca" and "ac" in "cac")
+            found.update(self.owners.get(word, ()))
             if len(found) == len(self.gated):
                 break
         return found

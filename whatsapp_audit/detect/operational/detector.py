@@ -25,7 +25,7 @@ from whatsapp_audit.detect.operational.compile import (
     window_text,
 )
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
-from whatsapp_audit.detect.text.trie import trie_pattern, with_inner_owners
+from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
@@ -84,8 +84,8 @@ class OperationalDetector:
         if has_digit:
             chosen.update(self._digit_always)
         if self._words is not None:
-            for match in self._words.finditer(text.lower()):
-                chosen.update(self._owners[match.group(0)])
+            for word in every_keyword(self._words, text.lower()):  # overlapping keywords too
+                chosen.update(self._owners[word])
             if not has_digit:
                 chosen -= self._digit_positions
         digits = -1
