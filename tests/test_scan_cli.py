@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -200,7 +201,7 @@ def test_rules_lists_and_explains(capsys) -> None:
 
 def test_patterns_validate(tmp_path: Path, capsys) -> None:
     code, out, _ = exit_code("patterns", "validate", capsys=capsys)
-    assert code == 0 and "example(s) pass" in out
+    assert code == 0 and re.search(r"^\d+ rules in \d+ files; \d+ examples pass$", out, re.M)
     pack = tmp_path / "force"
     pack.mkdir()
     (pack / "radio.toml").write_text(FORCE_PACK.replace('no_match = ["kilo of flour"]', 'no_match = ["KILO99 spare"]'),
@@ -210,6 +211,43 @@ def test_patterns_validate(tmp_path: Path, capsys) -> None:
     (pack / "radio.toml").write_text(FORCE_PACK.replace('detector = "operational"', 'detector = "radio"'), encoding="utf-8")
     code, _, err = exit_code("patterns", "validate", str(pack), capsys=capsys)
     assert code == 0 and "no detector named radio" in err
+
+
+def test_patterns_validate_lists_every_problem_not_only_the_first(tmp_path: Path, capsys) -> None:
+    """A force editing its pack fixes everything in one pass: each bad file, rule and example is named."""
+    pack = tmp_path / "force"
+    pack.mkdir()
+    (pack / "a-broken.toml").write_text("[[rule]\nid = 1\n", encoding="utf-8")
+    rules = FORCE_PACK.replace('no_match = ["kilo of flour"]', 'no_match = ["KILO99 spare"]') + """
+[[rule]]
+id = "FRC-BADREGEX"
+title = "Bad regex"
+severity = "high"
+confidence = "high"
+why = "x"
+[rule.match]
+regex = ['(unclosed']
+
+[[rule]]
+id = "OPS-VRM"
+title = "A second plate rule"
+severity = "high"
+confidence = "high"
+why = "x"
+[rule.match]
+regex = ['\\bPLATE\\b']
+[rule.examples]
+match = ["PLATE here"]
+"""
+    (pack / "b-radio.toml").write_text(rules, encoding="utf-8")
+    code, out, err = exit_code("patterns", "validate", str(pack), capsys=capsys)
+    assert code == 2
+    assert "a-broken.toml:1: invalid TOML" in err
+    assert "b-radio.toml" in err and "rule FRC-BADREGEX:" in err
+    assert "rule OPS-VRM: duplicate rule id, already defined in" in err
+    assert "rule FRC-CALLSIGN: examples.no_match #1 fired" in err
+    assert "3 invalid files or rules and 1 failed example (listed above)" in err  # TOML, regex, duplicate
+    assert re.search(r"^bad \S+b-radio\.toml  2 rules ", out, re.M) and re.search(r"^ok  bundled:", out, re.M)
 
 
 def test_library_scan_matches_the_cli(evidence: Path) -> None:

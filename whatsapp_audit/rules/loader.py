@@ -62,8 +62,12 @@ class PatternSet:
         return tuple(sorted({rule.detector for rule in self.rules}))
 
 
-def load_patterns(dirs: Sequence[Path] | None = None, *, include_default: bool = True) -> PatternSet:
-    """Load the bundled packs (unless told not to) plus each folder (or single file) in `dirs`."""
+def load_patterns(dirs: Sequence[Path] | None = None, *, include_default: bool = True,
+                  problems: list[PatternError] | None = None) -> PatternSet:
+    """Load the bundled packs (unless told not to) plus each folder (or single file) in `dirs`.
+
+    The first invalid file, rule or duplicate id raises PatternError; with `problems` given, each is
+    added there and left out instead, so `patterns validate` can list every one in one run."""
     roots: list[tuple[Path, str]] = []
     if include_default:
         roots.append((default_patterns_dir(), "bundled"))
@@ -78,18 +82,35 @@ def load_patterns(dirs: Sequence[Path] | None = None, *, include_default: bool =
         if resolved in seen_roots:
             continue
         seen_roots.add(resolved)
-        for path in _pack_files(root):
+        try:
+            paths = _pack_files(root)
+        except PatternError as error:
+            _keep_going(error, problems)
+            continue
+        for path in paths:
             relative = path.name if root.is_file() else path.relative_to(root).as_posix()
-            pack_file, file_rules = load_file(path, relative=relative, origin=origin)
+            try:
+                pack_file, file_rules = load_file(path, relative=relative, origin=origin, problems=problems)
+            except PatternError as error:
+                _keep_going(error, problems)
+                continue
             for rule in file_rules:
                 if rule.id in owner:
                     first = owner[rule.id]
-                    raise PatternError(rule.source, rule.source_line, rule.id,
-                                       f"duplicate rule id, already defined in {first.source}:{first.source_line}")
+                    _keep_going(PatternError(rule.source, rule.source_line, rule.id, "duplicate rule id, already "
+                                             f"defined in {first.source}:{first.source_line}"), problems)
+                    continue
                 owner[rule.id] = rule
-            rules.extend(file_rules)
+                rules.append(rule)
             files.append(pack_file)
     return PatternSet(tuple(rules), tuple(files))
+
+
+def _keep_going(error: PatternError, problems: list[PatternError] | None) -> None:
+    """Raise the first problem, or note it and carry on when every problem is being collected."""
+    if problems is None:
+        raise error
+    problems.append(error)
 
 
 def _pack_files(root: Path) -> list[Path]:
@@ -111,8 +132,10 @@ def _pack_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled") -> tuple[PackFile, list[Rule]]:
-    """Read, hash, parse and validate one pack file."""
+def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled",
+              problems: list[PatternError] | None = None) -> tuple[PackFile, list[Rule]]:
+    """Read, hash, parse and validate one pack file. A problem with the file raises; one with a rule
+    raises too, unless `problems` collects them (the rule is then left out)."""
     source = str(path)
     try:
         raw = path.read_bytes()
@@ -138,11 +161,16 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
     rules: list[Rule] = []
     ids: set[str] = set()
     for position, raw_rule in enumerate(raw_rules, 1):
-        rule = build_rule(raw_rule, defaults, source, lines.find, position)
+        try:
+            rule = build_rule(raw_rule, defaults, source, lines.find, position)
+        except PatternError as error:
+            _keep_going(error, problems)
+            continue
         if origin == "bundled":
             rule = replace(rule, bundled=True)
         if rule.id in ids:
-            raise PatternError(source, rule.source_line, rule.id, "duplicate rule id in this file")
+            _keep_going(PatternError(source, rule.source_line, rule.id, "duplicate rule id in this file"), problems)
+            continue
         ids.add(rule.id)
         rules.append(rule)
     pack = PackFile(
