@@ -110,6 +110,7 @@ def test_check_sets_aside_the_same_values(case, capsys) -> None:
     ('[[allow]]\nvalue = "--"\nreason = "x"\n', "allow[0]: value must be text with at least one letter or digit"),
     ('[[allow]]\nvalue = "AB12CDE"\nrlue = "OPS-VRM"\nreason = "typo"\n', "allow[0]: unknown key 'rlue'"),
     ('[[allow]]\nvalue = "AB12CDE"\nrule = "OPS-NOPE"\nreason = "x"\n', "allow[0]: rule OPS-NOPE matches no rule loaded"),
+    ('[[allow]]\nvalue = "AB12CDE"\nrule = "OPS-VRN"\nreason = "x"\n', "rule OPS-VRN matches no rule loaded (did you mean OPS-VRM?)"),
     ('value = "AB12CDE"\n', "unknown key 'value'"),
     ("[[allow]\n", "not valid TOML"),
 ])

@@ -197,6 +197,18 @@ def test_rules_lists_and_explains(capsys) -> None:
     assert {r["category"] for r in json.loads(out)} == {"operational_data"}
     code, _, err = exit_code("rules", "OPS-NOPE", capsys=capsys)
     assert code == 2 and "no rule with id" in err
+    code, _, err = exit_code("rules", "ops-vrn", capsys=capsys)
+    assert code == 2 and "no rule with id 'ops-vrn'; did you mean OPS-VRM" in err
+
+
+def test_rules_piped_to_another_program_gives_every_rule_whole(capsys) -> None:
+    """`rules | grep`: one tab-separated line per rule, the id and title never cut short."""
+    _, listed, _ = exit_code("rules", "--format", "json", capsys=capsys)
+    code, out, _ = exit_code("rules", capsys=capsys)  # captured: not a terminal
+    assert code == 0
+    expected = ["\t".join((r["id"], r["category"], r["severity"], r["confidence"], r["title"])) for r in json.loads(listed)]
+    assert out.splitlines() == expected and len(expected) > 50
+    assert "…" not in out
 
 
 def test_patterns_validate(tmp_path: Path, capsys) -> None:

@@ -15,6 +15,7 @@ punctuation (`AB12CDE` is `ab12 cde`). It never matches part of a value.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import tomllib
@@ -69,8 +70,9 @@ class Allowlist:
         ids = [rule.id.upper() for rule in patterns.rules]
         for position, entry in enumerate(self.entries):
             if entry.rule is not None and not any(fnmatch.fnmatchcase(i, entry.rule.upper()) for i in ids):
-                raise UsageError(f"{self.path}: allow[{position}]: rule {entry.rule} matches no rule loaded "
-                                 "(`whatsapp-audit rules` lists them)")
+                close = difflib.get_close_matches(entry.rule.upper(), ids, n=1)
+                hint = f"did you mean {close[0]}?" if close else "`whatsapp-audit rules` lists them"
+                raise UsageError(f"{self.path}: allow[{position}]: rule {entry.rule} matches no rule loaded ({hint})")
 
 
 def load_allowlist(path: str | Path) -> Allowlist:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from whatsapp_audit.cli.console import chat_text, make_console
 from whatsapp_audit.detect.base import Rule
 from whatsapp_audit.detect.registry import detector_names
 from whatsapp_audit.errors import UsageError
+from whatsapp_audit.report.safe import visible
 from whatsapp_audit.rules.loader import load_patterns
+from whatsapp_audit.wording import plural
 
 
 @click.command("rules")
@@ -27,6 +30,9 @@ from whatsapp_audit.rules.loader import load_patterns
 def command(rule_id: str | None, fmt: str, category: str | None, patterns_dirs: tuple[Path, ...]) -> int:
     """List every rule, or explain one rule: what it finds, why it matters, examples, guidance.
 
+    In a terminal the list is a table; piped to another program, one tab-separated line per rule
+    (id, category, severity, confidence, title), nothing cut short.
+
     \b
     Examples:
       whatsapp-audit rules
@@ -38,7 +44,9 @@ def command(rule_id: str | None, fmt: str, category: str | None, patterns_dirs: 
     if rule_id is not None:
         rule = patterns.get(rule_id.upper())
         if rule is None:
-            raise UsageError(f"no rule with id {rule_id!r}; run 'whatsapp-audit rules' to list them")
+            close = difflib.get_close_matches(rule_id.upper(), [r.id for r in patterns.rules], n=3)
+            hint = f"did you mean {' or '.join(close)}?" if close else "run 'whatsapp-audit rules' to list them"
+            raise UsageError(f"no rule with id {rule_id!r}; {hint}")
         record = rule_record(rule, registered)
         if fmt == "json":
             click.echo(json.dumps(record, ensure_ascii=False, indent=2))
@@ -50,16 +58,26 @@ def command(rule_id: str | None, fmt: str, category: str | None, patterns_dirs: 
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
+    console = make_console()
+    if not console.is_terminal:  # piped: one whole line per rule, tab-separated, for grep, cut and sort
+        for record in records:
+            fields = [record["id"], record["category"], record["severity"], record["confidence"], _title(record)]
+            click.echo("\t".join(" ".join(visible(str(field)).split()) for field in fields))
+        return 0
     table = Table(show_edge=False, title_justify="left")
-    for column in ("id", "category", "severity", "confidence", "title"):
+    table.add_column("id", no_wrap=True, min_width=max((len(r["id"]) for r in records), default=2))
+    table.add_column("category", no_wrap=True, min_width=max((len(r["category"]) for r in records), default=8))
+    for column in ("severity", "confidence", "title"):
         table.add_column(column)
     for record in records:
-        title = record["title"] + ("" if record["runs"] else " (not run: no detector registered)")
-        table.add_row(record["id"], record["category"], record["severity"], record["confidence"], Text(title))
-    console = make_console()
+        table.add_row(record["id"], record["category"], record["severity"], record["confidence"], Text(_title(record)))
     console.print(table)
-    console.print(Text(f"{len(records)} rule(s); 'whatsapp-audit rules ID' explains one"))
+    console.print(Text(f"{plural(len(records), 'rule')}; 'whatsapp-audit rules ID' explains one"))
     return 0
+
+
+def _title(record: dict[str, Any]) -> str:
+    return str(record["title"]) + ("" if record["runs"] else " (not run: no detector registered)")
 
 
 def rule_record(rule: Rule, registered: set[str], *, brief: bool = False) -> dict[str, Any]:
