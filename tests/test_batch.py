@@ -136,7 +136,7 @@ def test_exit_3_only_when_no_export_could_be_read(tmp_path: Path, out_dir: Path,
     (folder / "notes.docx").write_bytes(b"x")
     code, _, err = run(capsys, "scan", str(folder))
     assert code == 3 and err == (f"whatsapp-audit: error: {folder}: no .txt or .zip export found "
-                                 "(1 other file(s) found, none an export)\n")
+                                 "(1 other file found, none an export)\n")
 
 
 def test_no_output_is_written_inside_a_folder_of_exhibits(case_folder: Path, tmp_path: Path, capsys) -> None:

@@ -75,7 +75,7 @@ def test_inspect_reports_format_participants_and_limitations(capsys, write_expor
     assert "Bo Reed" in out and "Ana Pike" in out
     assert "[bold]not markup[/bold]" not in out  # message text is not shown by inspect
     assert "timestamps are to the minute only" in out
-    assert "1 line(s) could not be read as messages (lines 1)" in out
+    assert "1 line could not be read as a message (line 1)" in out
 
 
 def test_inspect_json(capsys, write_export):

@@ -136,7 +136,7 @@ def test_a_system_event_in_no_known_phrase_is_counted_listed_and_examined(write_
     assert [m.system_recognised for m in system] == [True, False, True]
     assert [m.examined for m in chat.messages] == [False, True, False, True]
     assert chat.stats.unrecognised_system == [2] and chat.stats.accounted
-    assert any("1 system event(s) are not a known WhatsApp phrase" in note and "(lines 2)" in note for note in chat.warnings)
+    assert any("1 system event is not a known WhatsApp phrase" in note and "(lines 2)" in note for note in chat.warnings)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -166,7 +166,7 @@ def test_inspect_counts_what_whatsapp_wrote_and_shows_clean_names(capsys, write_
     assert main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
     assert "+44 7700 900123" in out and "no (number)" in out and "no (~ profile name)" in out and "U+202A" not in out
-    assert "1 system event(s) not recognised" in out and "lines 4" in out
+    assert "1 system event not recognised" in out and "lines 4" in out
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

@@ -38,6 +38,7 @@ from whatsapp_audit.scan import (
     scan_options,
 )
 from whatsapp_audit.scope import SearchScope
+from whatsapp_audit.wording import plural
 
 if TYPE_CHECKING:
     from whatsapp_audit.triage.apply import Triage
@@ -218,7 +219,7 @@ def scan_case(
     if not found.exports:
         given = ", ".join(str(p) for p in paths)
         raise InputError(f"{given}: no .txt or .zip export found"
-                         + (f" ({len(found.skipped)} other file(s) skipped)" if found.skipped else ""))
+                         + (f" ({plural(len(found.skipped), 'other file')} skipped)" if found.skipped else ""))
     pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     names = list(shown) if shown is not None else [str(path) for path in found.exports]

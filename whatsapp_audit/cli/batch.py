@@ -17,6 +17,7 @@ from whatsapp_audit.case import CaseResult, scan_case
 from whatsapp_audit.cli.console import batch_progress_bar, progress_bar
 from whatsapp_audit.discover import Inputs, find_exports
 from whatsapp_audit.errors import InputError, UsageError
+from whatsapp_audit.wording import plural
 
 
 def find_inputs(paths: Sequence[Path]) -> Inputs:
@@ -24,7 +25,7 @@ def find_inputs(paths: Sequence[Path]) -> Inputs:
     inputs = find_exports(paths)
     if not inputs.exports:
         given = ", ".join(str(p) for p in paths)
-        skipped = f" ({len(inputs.skipped)} other file(s) found, none an export)" if inputs.skipped else ""
+        skipped = f" ({plural(len(inputs.skipped), 'other file')} found, none an export)" if inputs.skipped else ""
         raise InputError(f"{given}: no .txt or .zip export found{skipped}")
     return inputs
 

@@ -29,6 +29,7 @@ from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_s
 from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey, unreadable_headers
 from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
 from whatsapp_audit.model import Message
+from whatsapp_audit.wording import plural
 
 # WhatsApp silently drops the oldest messages beyond these counts (export with / without media).
 EXPORT_CAP_WITH_MEDIA = 10_000
@@ -183,16 +184,20 @@ def limitations(survey: FormatSurvey, stats: ParseStats, source: SourceInfo, med
         where = ", ".join(str(line) for line in stats.unrecognised_system[:10])
         more = f" and {len(stats.unrecognised_system) - 10} more" if len(stats.unrecognised_system) > 10 else ""
         notes.append(
-            f"{len(stats.unrecognised_system)} system event(s) are not a known WhatsApp phrase and were examined "
-            f"like messages, as they might be a person's words (lines {where}{more})"
+            f"{plural(len(stats.unrecognised_system), 'system event')} "
+            f"{'is not a known WhatsApp phrase and was' if len(stats.unrecognised_system) == 1 else 'are not known WhatsApp phrases and were'} "
+            f"examined like messages, as {'it' if len(stats.unrecognised_system) == 1 else 'they'} might be a person's words (lines {where}{more})"
         )
     if stats.header_like_lines:
-        notes.append(f"{stats.header_like_lines} line(s) inside messages look like headers in another format and were kept as message text")
+        notes.append(f"{plural(stats.header_like_lines, 'line')} inside messages "
+                     f"{'looks like a header in another format and was' if stats.header_like_lines == 1 else 'look like headers in another format and were'} "
+                     "kept as message text")
     if stats.unparsed_lines:
         where = ", ".join(f"{r.first_line}-{r.last_line}" if r.lines > 1 else str(r.first_line) for r in stats.unparsed[:10])
-        notes.append(f"{stats.unparsed_lines} line(s) could not be read as messages (lines {where})")
+        notes.append(f"{plural(stats.unparsed_lines, 'line')} could not be read as {'a message' if stats.unparsed_lines == 1 else 'messages'} "
+                     f"({'line' if stats.unparsed_lines == 1 else 'lines'} {where})")
     if stats.undecodable_lines:
-        notes.append(f"{len(stats.undecodable_lines)} line(s) held bytes that are not valid text; shown as U+FFFD")
+        notes.append(f"{plural(len(stats.undecodable_lines), 'line')} held bytes that are not valid text; shown as U+FFFD")
     if stats.kinds.get("media", 0) and source.container == "txt":
         notes.append("no media files come with this input: images and files can only be judged from their names and context")
     cap = EXPORT_CAP_WITH_MEDIA if media else EXPORT_CAP_WITHOUT_MEDIA
@@ -201,9 +206,9 @@ def limitations(survey: FormatSurvey, stats: ParseStats, source: SourceInfo, med
             f"{stats.messages} messages is near WhatsApp's export cap (about {cap:,}); the oldest messages were probably left out"
         )
     if stats.backward_steps:
-        notes.append(f"{stats.backward_steps} message(s) are dated before the message above them")
+        notes.append(f"{plural(stats.backward_steps, 'message')} {'is' if stats.backward_steps == 1 else 'are'} dated before the message above")
     if any(m.note for m in media):
-        notes.append(f"{sum(1 for m in media if m.note)} zip member(s) were not read: unsafe or suspicious (see the media list)")
+        notes.append(f"{plural(sum(1 for m in media if m.note), 'zip member')} not read: unsafe or suspicious (see the media list)")
     return notes
 
 

@@ -20,6 +20,7 @@ from whatsapp_audit.merge.membership import load_phrases, membership
 from whatsapp_audit.merge.model import Author, Copy, Gaps, MergedExport, MergedMessage, MergeResult
 from whatsapp_audit.merge.normalise import CALL, PLACEHOLDER, SYSTEM, comparable, minute_of
 from whatsapp_audit.redact.names import clean_name
+from whatsapp_audit.wording import plural
 
 
 def merge_exports(paths: Sequence[str | os.PathLike[str]], date_orders: Sequence[str | None] | None = None) -> MergeResult:
@@ -94,7 +95,7 @@ def _best_reading(path: str | os.PathLike[str], chat: ParsedChat, items: list[It
     if picked is chat:
         return chat, items, None
     note = (f"its dates could not settle the day/month order; read as {picked.survey.date_order}, which aligns "
-            f"{score} unmistakable message(s) with the other exports")
+            f"{plural(score, 'unmistakable message')} with the other exports")
     return picked, picked_items, note
 
 

@@ -40,6 +40,7 @@ from whatsapp_audit.redact.redactor import Redactor
 from whatsapp_audit.redact.segments import Segment, codec_errors, iter_segments
 from whatsapp_audit.redact.spans import MARKER, Replacement, apply, marker_text
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
+from whatsapp_audit.wording import plural
 
 LOG_SCHEMA = "whatsapp-audit/redaction-log/1"
 _NO_TIME = datetime(2000, 1, 1)  # date for lines before the first message when there is no message
@@ -166,7 +167,8 @@ def redact_export(path: Path, output: Path, *, key: CaseKey, keep: Sequence[str]
     warnings = list(check.warnings)
     warnings += [f"--keep {name!r} matches nobody in this export" for name in people.unmatched_keep]
     if media.left_out:
-        warnings.append(f"{media.left_out} media file(s) of the zip were left out of the copy (--include-media to copy them)")
+        warnings.append(f"{plural(media.left_out, 'media file')} of the zip {'was' if media.left_out == 1 else 'were'} left out of the copy "
+                        "(--include-media to copy them)")
     if include_media and media.records:
         warnings.append("media files were copied as they are: images, video and documents are NOT redacted; review them before disclosure")
     return Redaction(log, entries, warnings, sha)
@@ -380,12 +382,14 @@ def _check_copy(chat_file: Path, export: Export, date_order: str | None, engine:
     not_applied = [{"line": t.line, "rule": t.rule} for t in timeouts]
     warnings = []
     if values:
-        warnings.append(f"the copy still holds {sum(values.values())} value(s) of a masked kind "
+        warnings.append(f"the copy still holds {plural(sum(values.values()), 'value')} of a masked kind "
                         f"(lines {_lines(value_lines)}); check them by hand")
     if names:
-        warnings.append(f"the copy still names replaced people {names} time(s) (lines {_lines(name_lines)}); check them by hand")
+        warnings.append(f"the copy still names replaced people {plural(names, 'time')} (lines {_lines(name_lines)}); "
+                        "check them by hand")
     if not_applied:
-        warnings.append(f"{len(not_applied)} rule(s) ran out of time on some lines and were not applied there "
+        warnings.append(f"{plural(len(not_applied), 'rule')} ran out of time on some lines and {'was' if len(not_applied) == 1 else 'were'} "
+                        "not applied there "
                         f"(lines {_lines({t.line for t in timeouts})}); check those lines by hand")
     residual = {"values": dict(sorted(values.items())), "value_lines": sorted(value_lines),
                 "names": names, "name_lines": sorted(name_lines)}

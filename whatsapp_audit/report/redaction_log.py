@@ -12,6 +12,7 @@ from typing import Any
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.redact.key import CaseKey
 from whatsapp_audit.report.safe import json_dumps
+from whatsapp_audit.wording import plural
 
 
 def write_log(path: Path, log: dict[str, Any]) -> None:
@@ -31,8 +32,9 @@ def summary_lines(log: dict[str, Any], log_path: Path, key: CaseKey, sealed: Pat
     shown = ", ".join(f"[{k}] {v}" for k, v in markers.items()) or "none"
     written = (f"redacted copy written to {output['path']} (sha256 {output['sha256'][:16]}...): {check['lines']:,} "
                f"lines, {check['messages']:,} messages, parsed again: same lines, messages and kinds as the export")
-    replaced = (f"replaced {names} name(s) ({people['participants']} participant(s), {people['persons']} other "
-                f"person(s), {people['kept']} kept) and masked {sum(markers.values())} value(s): {shown}")
+    replaced = (f"replaced {plural(names, 'name')} ({plural(people['participants'], 'participant')}, "
+                f"{plural(people['persons'], 'other person', 'other people')}, {people['kept']} kept) and masked "
+                f"{plural(sum(markers.values()), 'value')}: {shown}")
     lines = [written, replaced, f"redaction log: {log_path}"]
     if key.path is not None:
         state = "created" if key.created else ("updated" if key.changed else "unchanged")

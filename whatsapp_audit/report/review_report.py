@@ -15,6 +15,7 @@ from whatsapp_audit.report.terminal import inert
 from whatsapp_audit.triage.merge import Disagreement
 from whatsapp_audit.triage.review import VERDICT_WORDS, Review, review_document
 from whatsapp_audit.triage.stats import ReviewStats, Tally
+from whatsapp_audit.wording import plural
 
 SHORT = {"operational_data": "operational", "crime_scene_image": "image", "discriminatory_language": "discriminatory"}
 
@@ -61,7 +62,7 @@ def render_stats(stats: ReviewStats, console: Console) -> None:
     console.print(Text("precision = confirmed / (confirmed + not a concern); unsure and disagreed verdicts are left "
                        "out of it. The range is the 95% Wilson score interval: with few verdicts it is wide."))
     if stats.unattributed:
-        console.print(Text(f"{stats.unattributed} verdict(s) could not be put against a rule: give the JSON report "
+        console.print(Text(f"{plural(stats.unattributed, 'verdict')} could not be put against a rule: give the JSON report "
                            "they were made on with --report."))
     if any(tally.disagreed for tally in stats.by_rule.values()):
         console.print(Text("Reviewers disagree on some findings: `whatsapp-audit review merge` lists them."))

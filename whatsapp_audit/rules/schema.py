@@ -214,7 +214,7 @@ def _example(item: Any, where: str, fail: Callable[[str], PatternError]) -> None
         raise fail(f"{where} must be a string or a table with 'text'")
     unknown = set(item) - EXAMPLE_KEYS
     if unknown:
-        raise fail(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
+        raise fail(f"{where} has unknown {'key' if len(unknown) == 1 else 'keys'} {', '.join(sorted(unknown))}")
     for key in ("attachment", "author"):
         if key in item and not isinstance(item[key], str):
             raise fail(f"{where} '{key}' must be a string")

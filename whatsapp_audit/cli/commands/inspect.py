@@ -16,6 +16,7 @@ from whatsapp_audit.ingest.export import Export, open_export
 from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 from whatsapp_audit.model import author_name
 from whatsapp_audit.report.authors import distinct_displays, saved_column
+from whatsapp_audit.wording import plural
 
 
 @click.command("inspect")
@@ -81,7 +82,7 @@ def _print(record: dict[str, Any]) -> None:
     if coverage["system_unrecognised"]:
         lines = ", ".join(str(line) for line in coverage["system_unrecognised_lines"][:20])
         more = " ..." if coverage["system_unrecognised"] > 20 else ""
-        console.print(f"  system    {coverage['system_unrecognised']:,} system event(s) not recognised "
+        console.print(f"  system    {plural(coverage['system_unrecognised'], 'system event')} not recognised "
                       f"(examined like messages): lines {lines}{more}")
     table = Table(title="Participants", title_justify="left", show_edge=False)
     table.add_column("name")

@@ -13,6 +13,7 @@ from whatsapp_audit.report.review_report import render_disagreements, render_sta
 from whatsapp_audit.triage.merge import merge_reviews
 from whatsapp_audit.triage.review import load_review
 from whatsapp_audit.triage.stats import load_report_findings, review_stats
+from whatsapp_audit.wording import plural
 
 _FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 
@@ -79,7 +80,7 @@ def merge(files: tuple[Path, ...], output: Path | None, color: str) -> int:
         write_review_file(merged, out, merged_from=[{"path": f.path, "sha256": f.sha256} for f in loaded])
         out.flush()
     console = make_console(stderr=True, color=color)
-    console.print(f"{len(merged)} entries from {len(files)} files; reviewers disagree on {len(disagreements)} finding(s)"
+    console.print(f"{len(merged)} entries from {len(files)} files; reviewers disagree on {plural(len(disagreements), 'finding')}"
                   + (":" if disagreements else ""))
     render_disagreements(disagreements, console)
     return 1 if disagreements else 0

@@ -41,6 +41,7 @@ from whatsapp_audit.detect.discriminatory.vocab import (
 from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Category, Explanation, Finding, Message, MessageKind
+from whatsapp_audit.wording import plural
 
 _SCANNED_KINDS = frozenset({MessageKind.TEXT, MessageKind.MEDIA, MessageKind.EDITED, MessageKind.POLL})
 
@@ -102,7 +103,7 @@ class DiscriminatoryDetector:
         if hidden:
             carrier = next(r for r in rules if "vocabulary" in r.options)
             raise PatternError(carrier.source, carrier.source_line, carrier.id,
-                               f"{len(hidden)} allowlisted name(s) are themselves lexicon terms and would hide "
+                               f"{plural(len(hidden), 'allowlisted name')} {'is itself a lexicon term' if len(hidden) == 1 else 'are themselves lexicon terms'} and would hide "
                                "every use of them; use the term's exceptions instead")
         common = list(dict.fromkeys(w.lower() for w in vocab.get("words", {}).get("common", [])))
         self._identity_words = identity.word_characteristics()
