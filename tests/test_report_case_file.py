@@ -217,3 +217,29 @@ def test_out_given_a_report_file_name_is_refused_with_the_option_meant(
     out, err = capsys.readouterr()
     assert out == "" and "--out makes an evidence pack folder, not a report file" in err and says in err
     assert not (tmp_path / name).exists()
+
+
+def test_whatsapps_own_mark_is_not_shown_but_a_persons_is(write_export, tmp_path: Path, capsys) -> None:
+    """iOS writes U+200E before every attachment, location and notice; shown as ⟨U+200E⟩ on each such line
+    it reads like tampering. The human reports leave that one mark out (the highlight still lands on the
+    match); a person's text that opens with it keeps it shown; the JSON keeps the text as written."""
+    chat = ("[02/05/2024, 01:05:10] Rae Quill: \u200eLocation: https://maps.google.com/?q=53.79610,-1.75880\n"
+            "[02/05/2024, 01:06:00] Tom Vale: \u200e<attached: 00000014-PHOTO-2024-05-02-01-06-00.jpg>\n"
+            "[02/05/2024, 01:06:30] Tom Vale: \u200eStop check on AB12 CDE, blood all over the scene\n")
+    export = write_export(chat)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["scan", str(export), "--no-progress", "--report", f"text:{out / 'r.txt'}",
+                 "--report", f"html:{out / 'r.html'}", "--report", f"json:{out / 'r.json'}"]) == 1
+    text, page = (out / "r.txt").read_text(encoding="utf-8"), (out / "r.html").read_text(encoding="utf-8")
+    assert "Tom Vale: <attached: 00000014-PHOTO-2024-05-02-01-06-00.jpg>" in text
+    assert "Rae Quill: Location: https://maps" in " ".join(text.split())
+    assert "⟨U+200E⟩Stop check on" in text  # the sender's own character stays visible
+    assert "&lt;attached: 00000014-PHOTO" in page and "⟨U+200E⟩&lt;attached" not in page
+    assert "⟨U+200E⟩Location" not in page and "⟨U+200E⟩Stop check on <mark>AB12 CDE</mark>" in page
+    main(["check", str(export)])
+    checked = " ".join(capsys.readouterr().out.split())
+    assert "Rae Quill: Location:" in checked and "⟨U+200E⟩Location" not in checked
+    report = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    texts = [m["text"] for f in report["findings"] for m in f["context_before"] + f["context_after"]]
+    assert "\u200e<attached: 00000014-PHOTO-2024-05-02-01-06-00.jpg>" in texts  # as written

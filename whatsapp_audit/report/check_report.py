@@ -7,8 +7,6 @@ anything, because removing material can itself be a problem if there is an inves
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rich.console import Console
 from rich.text import Text
 
@@ -19,12 +17,8 @@ from whatsapp_audit.report.safe import mask_phone_numbers
 from whatsapp_audit.report.summary import characteristic_text, rule_texts, time_format, trimmed
 from whatsapp_audit.report.terminal import context_line, inert
 from whatsapp_audit.report.triage import search_lines, triage_lines, verdict_line
-from whatsapp_audit.scan import ContextMessage, ExportScan, ScanFinding, ScanResult
+from whatsapp_audit.scan import ExportScan, ScanFinding, ScanResult
 from whatsapp_audit.wording import plural
-
-_LRM = "\u200e"
-# Kinds whose text iOS starts with a left-to-right mark: attachments, locations and its own notices.
-_WHATSAPP_MARKED = frozenset({"media", "location", "view_once", "system", "deleted", "call", "pending"})
 
 COULD_BE = {
     "operational_data": "sharing police information outside police systems",
@@ -91,16 +85,13 @@ def render_check(result: ScanResult | CaseResult, console: Console, context: int
         console.print(head)
         before, after = trimmed(first, context)
         for message in before:
-            console.print(context_line(quiet(message), clean=mask, clock=clock))
+            console.print(context_line(message, clean=mask, clock=clock))
         if first.message is not None:
             spans = [(i.finding.start, i.finding.end) for i in group if i.finding.start is not None]
             start, end = spans[0] if len(spans) == 1 else (None, None)
-            flagged = quiet(first.message)
-            if flagged is not first.message and start is not None and end is not None:
-                start, end = start - 1, end - 1
-            console.print(context_line(flagged, clean=mask, marker="> ", style="", start=start, end=end, clock=clock))
+            console.print(context_line(first.message, clean=mask, marker="> ", style="", start=start, end=end, clock=clock))
         for message in after:
-            console.print(context_line(quiet(message), clean=mask, clock=clock))
+            console.print(context_line(message, clean=mask, clock=clock))
         for item in group:
             finding = item.finding
             why, guidance = rule_texts(case, finding.rule)
@@ -134,16 +125,6 @@ def in_sentence(title: str) -> str:
     if len(first) > 1 and first[1:2].isupper():
         return title
     return title[:1].lower() + title[1:]
-
-
-def quiet(message: ContextMessage) -> ContextMessage:
-    """The message without the invisible left-to-right mark iOS writes before an attachment, a
-    location or one of its own notices (`\u200e<attached: ...>`): it is WhatsApp's formatting, and
-    showing it as ⟨U+200E⟩ on every photo line only alarms. A person's text keeps it, shown, as does
-    any other invisible character."""
-    if message.text.startswith(_LRM) and message.kind in _WHATSAPP_MARKED:
-        return replace(message, text=message.text[1:])
-    return message
 
 
 def _chat_name(case: CaseResult, index: int) -> str:

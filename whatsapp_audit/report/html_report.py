@@ -41,7 +41,7 @@ from whatsapp_audit.report.html_review import (
 )
 from whatsapp_audit.report.image_evidence import exif_evidence
 from whatsapp_audit.report.json_report import stamp
-from whatsapp_audit.report.safe import visible
+from whatsapp_audit.report.safe import visible, whatsapp_mark
 from whatsapp_audit.report.summary import (
     CATEGORY_LABELS,
     case_limitations,
@@ -262,8 +262,11 @@ def _pieces(text: str, start: int | None, end: int | None) -> tuple[Piece, ...]:
 def _message(m: ContextMessage, role: str, clock: str, thumb: Thumbnail | None = None,
              start: int | None = None, end: int | None = None) -> MessageView:
     attachment = m.attachment if m.attachment and m.attachment not in m.text else None
+    cut = whatsapp_mark(m.text, m.kind)  # iOS's mark before its own notices: formatting, not the sender's
+    if cut and start is not None and end is not None:
+        start, end = max(0, start - cut), max(0, end - cut)
     return MessageView(role, f"{m.timestamp:%Y-%m-%d} {m.timestamp.strftime(clock)}", m.line, display(m.author),
-                       attachment, _pieces(m.text, start, end), thumb)
+                       attachment, _pieces(m.text[cut:], start, end), thumb)
 
 
 def finding_view(run: CaseResult, item: ScanFinding, number: int, context: int, images: ImageStore,

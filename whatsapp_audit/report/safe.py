@@ -16,6 +16,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uf
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
+# Kinds whose text iOS starts with a left-to-right mark: attachments, locations and its own notices.
+_WHATSAPP_MARKED = frozenset({"media", "location", "view_once", "system", "deleted", "call", "pending"})
+
+
+def whatsapp_mark(text: str, kind: str) -> int:
+    """How many characters at the start of `text` are WhatsApp's own formatting, not the sender's: the
+    left-to-right mark iOS writes before an attachment, a location or one of its notices
+    (`\u200e<attached: ...>`). Shown as ⟨U+200E⟩ on every photo line it only alarms, so the human
+    reports leave it out (1); a person's text keeps it, shown, as does any other invisible character
+    (0). The JSON keeps the text exactly as written."""
+    return 1 if text.startswith("\u200e") and kind in _WHATSAPP_MARKED else 0
+
+
 def csv_cell(value: object) -> str:
     """A CSV cell that no spreadsheet will evaluate: formula-like text gets a leading apostrophe.
     Booleans are `true`/`false`, as in the JSON outputs (not Python's `True`)."""

@@ -7,11 +7,12 @@ mask for private output), so `[red]`, `:emoji:`, ANSI escapes and bidi overrides
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from rich.text import Text
 
 from whatsapp_audit.report.authors import display
-from whatsapp_audit.report.safe import visible
+from whatsapp_audit.report.safe import visible, whatsapp_mark
 from whatsapp_audit.scan import ContextMessage
 
 MAX_CHARS = 600  # a longer message is cut here with a "(+N chars)" marker
@@ -52,7 +53,12 @@ def message_text(message: ContextMessage, start: int | None = None, end: int | N
 
 def context_line(message: ContextMessage, clean: Clean = visible, marker: str = "  ", style: str = "dim",
                  start: int | None = None, end: int | None = None, clock: str = "%H:%M:%S") -> Text:
-    """One message in a context block: time (`clock`: no seconds for an export without them), author, text."""
+    """One message in a context block: time (`clock`: no seconds for an export without them), author, text
+    (without WhatsApp's own mark before an attachment or notice, `safe.whatsapp_mark`)."""
+    cut = whatsapp_mark(message.text, message.kind)
+    if cut:
+        message = replace(message, text=message.text[cut:])
+        start, end = (None, None) if start is None or end is None else (max(0, start - cut), max(0, end - cut))
     head = Text(f"    {marker}{message.timestamp.strftime(clock)} ", style=style)
     head.append_text(inert(display(message.author), style=f"{style} bold".strip(), clean=clean))
     head.append(": ", style=style)
