@@ -33,3 +33,15 @@ def test_no_string_in_the_package_hedges_a_plural() -> None:
         if path.suffix in (".html", ".j2", ".jinja", ".css", ".js", ".txt") and HEDGED_PLURAL.search(path.read_text(encoding="utf-8")):
             found.append(str(path.relative_to(PACKAGE)))
     assert not found, "use wording.plural: " + "; ".join(found)
+
+
+def test_every_rule_reference_names_a_document_a_reader_can_find() -> None:
+    """`rules ID` prints each rule's references; a bare file name such as `uk-police-data.md §4` names
+    development notes that are not in the tool, so a reader cannot follow it."""
+    from whatsapp_audit.rules.loader import load_patterns
+
+    root = PACKAGE.parent
+    missing = [f"{rule.id}: {reference}" for rule in load_patterns().rules for reference in rule.references
+               for name in re.findall(r"[\w./-]+\.(?:md|txt|pdf|toml)\b", reference)
+               if not any(root.rglob(Path(name).name))]
+    assert not missing, missing
