@@ -49,6 +49,10 @@ def command(folder: Path, exports: tuple[Path, ...], rescan: tuple[Path, ...]) -
             click.echo(f"OK: {again.summary}; {', '.join(again.matched)} are exactly what it gives")
         problems += [p for p in again.problems if not p.startswith(" ")]
     if not problems:
+        if not rescan:
+            click.echo("note: hashes show the pack is as it was written, not that nobody edited a report and wrote "
+                       "new hashes; --rescan EXPORT runs the recorded scan again to check the reports themselves",
+                       err=True)
         return int(ExitCode.OK)
     click.echo(f"verify failed: {plural(len(problems), 'problem')}", err=True)
     return int(ExitCode.VERIFY_FAILED)
