@@ -166,7 +166,7 @@ def test_multiline_body_with_a_pasted_header_of_another_style_stays_one_message(
     assert first.text == "forwarding what he sent:\n14/03/2022, 17:00 - Bo Reed: meet at the usual place\n\nanyway"
     assert (second.line, second.author) == (5, "Bo Reed")
     assert chat.stats.header_like_lines == 1
-    assert any("look like headers" in note for note in chat.warnings)
+    assert "1 line inside messages looks like a header in another format and was kept as message text" in chat.warnings
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r\r\n"])
