@@ -146,3 +146,21 @@ def test_relative_paths_lead_from_the_folder_the_scan_ran_in_or_the_problem_says
     assert "not-on-this-machine) is not here, so relative paths were taken from here" in out
     monkeypatch.chdir(case["root"] / "case")  # where they lead to the same files
     assert verify(capsys, str(pack), "--rescan", str(case["moved"]))[0] == 0
+
+
+def test_an_exhibit_that_could_not_be_read_is_tried_again_where_it_was(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A pack of a folder holding one chat and one file that is not a chat: the readable exhibit is given
+    from elsewhere; the unreadable one is tried where it was (relative to the folder the scan ran in), and
+    is a problem once it is gone."""
+    (tmp_path / "ex").mkdir()
+    (tmp_path / "ex" / "chat.txt").write_text(CHAT, encoding="utf-8")
+    (tmp_path / "ex" / "notes.txt").write_text("shopping list\nnot a chat at all\n", encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        assert main(["scan", "ex", "--out", "pack", "--no-progress"]) == 1
+    shutil.copytree(tmp_path / "ex", tmp_path / "copy")
+    monkeypatch.chdir(ROOT)
+    code, out = verify(capsys, str(tmp_path / "pack"), "--rescan", str(tmp_path / "copy" / "chat.txt"))
+    assert code == 0 and "re-ran the recorded scan of 2 exhibits" in out, out
+    (tmp_path / "ex" / "notes.txt").unlink()
+    code, out = verify(capsys, str(tmp_path / "pack"), "--rescan", str(tmp_path / "copy" / "chat.txt"))
+    assert code == 4 and "exhibit 2 (ex/notes.txt" in out

@@ -133,12 +133,24 @@ def _exhibits(manifest: dict[str, Any], given: Sequence[Path], outcome: Rescan) 
         digest = item.get("sha256")
         if digest in here:
             paths.append(here[digest])
-        elif item.get("status") == "failed":
-            paths.append(str(item.get("path")))  # it could not be read then: it is tried where it was
+        elif item.get("status") == "failed" and _unchanged(where := _where_it_was(manifest, item), digest):
+            paths.append(where)  # it could not be read then: it is tried again where it was
         else:
             outcome.problems.append(f"exhibit {index + 1} ({item.get('path')}, SHA-256 {str(digest)[:16]}...): "
                                     "not among the exports given to --rescan (or changed since)")
     return None if outcome.problems else paths
+
+
+def _where_it_was(manifest: dict[str, Any], item: dict[str, Any]) -> str:
+    """The exhibit's recorded path, from the folder the scan ran in when it was relative."""
+    path = Path(str(item.get("path")))
+    base = manifest.get("command", {}).get("cwd")
+    return str(path if path.is_absolute() or not isinstance(base, str) else Path(base) / path)
+
+
+def _unchanged(path: str, digest: Any) -> bool:
+    """An exhibit that could not be hashed then (no digest) is tried as it is; one that was, only if the same."""
+    return digest is None or _sha256(Path(path)) == digest
 
 
 def _patterns(manifest: dict[str, Any], value: Any, outcome: Rescan, where: str) -> PatternSet | None:
