@@ -102,6 +102,19 @@ def test_an_edited_and_rehashed_pack_fails_naming_what_changed(case, capsys) -> 
     assert "severity \"low\" in the pack, \"" in out
 
 
+def test_a_pack_made_by_other_code_says_so_when_it_differs(case, capsys) -> None:
+    pack = copy_of(case, "other-code")
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tool"]["package_sha256"] = "0" * 64
+    (pack / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    rehash(pack)
+    assert verify(capsys, str(pack), "--rescan", str(case["moved"]))[0] == 0  # same reports: no note needed
+    (pack / "findings.csv").write_text("edited\n", encoding="utf-8")
+    rehash(pack)
+    code, out = verify(capsys, str(pack), "--rescan", str(case["moved"]))
+    assert code == 4 and "the pack was made by other code of whatsapp-audit" in out and "0000000000000000..." in out
+
+
 def test_a_finding_cut_from_the_html_is_caught(case, capsys) -> None:
     pack = copy_of(case, "html")
     page = (pack / "report.html").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ from whatsapp_audit.cli.options import chosen_date_order
 from whatsapp_audit.discover import Inputs, SkippedFile, find_exports
 from whatsapp_audit.errors import WhatsAuditError
 from whatsapp_audit.report.rescan import compare_reports
+from whatsapp_audit.resources import package_sha256
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 from whatsapp_audit.scan import DEFAULT_CONTEXT
 from whatsapp_audit.triage.apply import apply_triage
@@ -79,10 +80,14 @@ def rescan_pack(folder: Path, given: Sequence[Path]) -> Rescan:
     started = datetime.fromisoformat(str(manifest["run"]["started_at"]).replace("Z", "+00:00"))
     case = {key: str(v) for key, v in (manifest.get("case") or {}).items()}
     outcome.matched, problems = compare_reports(folder, result, started, context, case, options, paths)
-    tool = manifest.get("tool", {}).get("version")
-    if problems and tool != __version__:
-        problems.append(f"  the pack was made by whatsapp-audit {tool}, the re-run used {__version__}: "
+    tool = manifest.get("tool", {})
+    if problems and tool.get("version") != __version__:
+        problems.append(f"  the pack was made by whatsapp-audit {tool.get('version')}, the re-run used {__version__}: "
                         "reports may legitimately differ between versions")
+    elif problems and tool.get("package_sha256") != package_sha256():
+        problems.append(f"  the pack was made by other code of whatsapp-audit {__version__} (package SHA-256 "
+                        f"{str(tool.get('package_sha256'))[:16]}..., the re-run's {package_sha256()[:16]}...): "
+                        "reports may legitimately differ")
     outcome.problems += problems
     outcome.summary = (f"re-ran the recorded scan of {plural(len(paths), 'exhibit')} with "
                        f"{plural(len(patterns.files), 'pattern file')}: {result.counts.findings} "
