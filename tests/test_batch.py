@@ -127,6 +127,12 @@ def test_exit_3_only_when_no_export_could_be_read(tmp_path: Path, out_dir: Path,
         f"whatsapp-audit: error: {folder / 'b.zip'}: is not a readable zip file (BadZipFile)",
         "whatsapp-audit: error: none of the 2 exports could be read",
     ]
+    # one of the two readable: the summary line reads as English ("the other was scanned")
+    (folder / "c.txt").write_text("14/01/2024, 09:41 - Cal Moss: Kit check Monday\n", encoding="utf-8")
+    code, _, err = run(capsys, "scan", str(folder / "a.txt"), str(folder / "c.txt"))
+    assert code == 0
+    assert "1 of 2 exports could not be read (named above); the other was scanned\n" in err
+    (folder / "c.txt").unlink()
     # one export given: the one line it always was
     code, _, err = run(capsys, "scan", str(folder / "a.txt"))
     assert code == 3 and err == f"whatsapp-audit: error: {folder / 'a.txt'}: is empty\n"

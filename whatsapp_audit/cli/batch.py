@@ -60,4 +60,8 @@ def report_failures(case: CaseResult) -> None:
     if not case.scanned:
         raise InputError(f"none of the {len(case.exports)} exports could be read")
     click.echo(f"whatsapp-audit: {len(failed)} of {len(case.exports)} exports could not be read (named above); "
-               f"the other {len(case.scanned)} were scanned", err=True)
+               f"{_others_scanned(len(case.scanned))}", err=True)
+
+
+def _others_scanned(count: int) -> str:
+    return "the other was scanned" if count == 1 else f"the other {count:,} were scanned"
