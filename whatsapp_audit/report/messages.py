@@ -30,43 +30,30 @@ def message_record(message: Message, *, native: bool = False) -> dict[str, Any]:
     attachment = attachments[0] if attachments else None
     author = message.author
     name = author_name(author) if author else None
-    if native:
-        return {
-            "line": message.line,
-            "end_line": message.end_line,
-            "timestamp": message.timestamp,
-            "author": author,
-            "text": message.text,
-            "kind": message.kind,
-            "attachment": attachment.name if attachment else None,
-            "media_type": attachment.media_type if attachment else None,
-            "attachment_omitted": attachment.omitted if attachment else None,
-            "attachments": [a.name for a in attachments],
-            "system_prefix": message.system_prefix,
-            "edited": message.edited,
-            "header": message.header,
-            "author_display": name.display if name else None,
-            "author_shown_as": name.shown_as if name else None,
-            "system_recognised": message.system_recognised,
-        }
-    return {
+    record: dict[str, Any] = {
         "line": message.line,
         "end_line": message.end_line,
-        "timestamp": message.timestamp.isoformat(timespec="seconds"),
+        "timestamp": message.timestamp,
         "author": author,
         "text": message.text,
-        "kind": message.kind.value,
+        "kind": message.kind,
         "attachment": attachment.name if attachment else None,
-        "media_type": attachment.media_type.value if attachment else None,
+        "media_type": attachment.media_type if attachment else None,
         "attachment_omitted": attachment.omitted if attachment else None,
         "attachments": [a.name for a in attachments],
         "system_prefix": message.system_prefix,
         "edited": message.edited,
         "header": message.header,
         "author_display": name.display if name else None,
-        "author_shown_as": name.shown_as.value if name else None,
+        "author_shown_as": name.shown_as if name else None,
         "system_recognised": message.system_recognised,
     }
+    if not native:  # plain values: same keys, same order
+        record["timestamp"] = message.timestamp.isoformat(timespec="seconds")
+        record["kind"] = message.kind.value
+        record["media_type"] = attachment.media_type.value if attachment else None
+        record["author_shown_as"] = name.shown_as.value if name else None
+    return record
 
 
 _BATCH = 2000  # records encoded and written together
