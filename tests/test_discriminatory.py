@@ -192,6 +192,17 @@ def test_counter_speech_lowers_confidence() -> None:
     assert any(delta < 0 for _, delta in finding.explanation.adjustments)
 
 
+def test_objecting_to_the_words_is_counter_speech_but_a_bare_racist_beside_a_slur_is_not() -> None:
+    # aimed at the words: the officer objects, so the slur is kept for review at low confidence
+    for text in ("he called the driver a paki, that's racist and I've told the sarge",
+                 "screenshot of his racist comments about the pakis went to PSD"):
+        assert only(text).confidence is Confidence.LOW, text
+    # the prejudice named as the writer's own stance is no objection: the slur stays a finding
+    for text in ("not being funny, I'm not racist but the pakis round here are a nightmare",
+                 "call me racist if you like, pakis ruin every street they move to"):
+        assert only(text).confidence.rank >= Confidence.MEDIUM.rank, text
+
+
 def test_homonym_context_lowers_a_sure_word_instead_of_dropping_it() -> None:
     finding = only("the faggot recipe needs more onion gravy")
     assert finding.confidence is Confidence.LOW
