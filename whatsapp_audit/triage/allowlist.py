@@ -27,6 +27,7 @@ from typing import Any
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.model import Finding
 from whatsapp_audit.rules.loader import PatternSet
+from whatsapp_audit.triage.files import read_bounded
 
 ALLOWLIST_VERSION = "1"
 ENTRY_KEYS = ("value", "rule", "reason", "added_by", "added")
@@ -78,17 +79,9 @@ class Allowlist:
 def load_allowlist(path: str | Path) -> Allowlist:
     """Read and check an allowlist; UsageError (exit 2) naming the file and the entry when it is wrong."""
     name = str(path)
+    raw, text = read_bounded(path, "the allowlist", MAX_BYTES)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"{name}: the allowlist cannot be read ({error.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise UsageError(f"{name}: the allowlist is larger than {MAX_BYTES >> 20} MB")
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: the allowlist is not UTF-8 text") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{name}: not valid TOML ({error})") from None
     return Allowlist(name, hashlib.sha256(raw).hexdigest(), parse_allowlist(data, name))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from whatsapp_audit.errors import UsageError
+from whatsapp_audit.triage.files import read_bounded
 
 REVIEW_VERSION = "1"
 VERDICTS = ("confirmed", "not_a_concern", "unsure")
@@ -87,17 +88,9 @@ class Reviews:
 def load_review(path: str | Path) -> ReviewFile:
     """Read and check a review file; UsageError (exit 2) naming the file and entry when it is not one."""
     name = str(path)
+    raw, text = read_bounded(path, "the review file", MAX_BYTES)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"{name}: the review file cannot be read ({error.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise UsageError(f"{name}: the review file is larger than {MAX_BYTES >> 20} MB")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: the review file is not UTF-8 text") from None
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise UsageError(f"{name}:{error.lineno}: not valid JSON ({error.msg})") from None
     return ReviewFile(name, hashlib.sha256(raw).hexdigest(), parse_reviews(data, name))
