@@ -32,7 +32,8 @@ SCHEMAS = {path.name.removesuffix(".schema.json"): json.loads(path.read_text(enc
 REGISTRY = Registry().with_resources((s["$id"], DRAFT202012.create_resource(s)) for s in SCHEMAS.values())
 DOC_OF = {"scan-report": "json-report.md", "parse-output": "parse-output.md", "evidence-manifest": "evidence-pack.md",
           "merge-report": "merge.md", "redaction-log": "redaction.md", "redaction-key": "redaction.md",
-          "review-file": "review.md", "review-stats": "review.md", "allowlist": "allowlist.md"}
+          "review-file": "review.md", "review-stats": "review.md", "allowlist": "allowlist.md",
+          "audit-log-entry": "evidence-pack.md"}
 EXPORTS = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".txt", ".zip"))
 FROZEN = "2024-06-01T09:00:00Z"
 
@@ -194,3 +195,34 @@ def test_removing_a_documented_field_fails_validation(fresh: dict[str, dict[str,
     instance = fresh["ios-night-turn-with-media.zip"][schema]
     assert problems(schema, instance) == []
     assert any(f"'{name}' is a required property" in p for p in problems(schema, _without(instance, definition, name)))
+
+
+# --- the evidence pack's processing log ----------------------------------------------------------
+LOGGED_EVENTS = sorted(set(re.findall(r"\.log\(\"([a-z_]+)\"", "".join(
+    path.read_text(encoding="utf-8") for path in (ROOT / "whatsapp_audit").rglob("*.py")))))
+
+
+def test_every_event_the_code_logs_is_in_the_log_schema_and_its_doc() -> None:
+    documented = table_fields("evidence-pack.md", "`audit.log.jsonl`")
+    assert LOGGED_EVENTS and set(LOGGED_EVENTS) == set(SCHEMAS["audit-log-entry"]["properties"]["event"]["enum"])
+    assert set(LOGGED_EVENTS) <= set(documented)
+
+
+def test_every_line_of_a_full_processing_log_matches_the_schema(tmp_path: Path) -> None:
+    """A batch with an allowlist, a review file and a narrowed search logs every kind of event a
+    finished run can; each line must validate, and a line without its event's counts must not."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "allow.toml").write_text('[[allow]]\nvalue = "unused value"\nreason = "test"\n', encoding="utf-8")
+    (papers / "review.json").write_text(json.dumps({"reviews": []}), encoding="utf-8")
+    pack = tmp_path / "pack"
+    run("scan", *map(str, EXPORTS[:2]), "--out", str(pack), "--no-progress", "--since", "2020-01-01",
+        "--allowlist", str(papers / "allow.toml"), "--review", str(papers / "review.json"))
+    entries = [json.loads(line) for line in (pack / "audit.log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {e["event"] for e in entries} >= {"started", "patterns_loaded", "input_hashed", "media_listed", "parsed",
+                                             "detected", "search_narrowed", "allowlist_applied", "review_applied",
+                                             "wrote", "finished"}
+    assert [p for entry in entries for p in problems("audit-log-entry", entry)] == []
+    detected = next(e for e in entries if e["event"] == "detected")
+    del detected["findings"]
+    assert any("'findings' is a required property" in p for p in problems("audit-log-entry", detected))
