@@ -47,7 +47,7 @@ def _rule(**options: object) -> Rule:
     ({"attribution": ""}, "attribution"),
 ])
 def test_bad_lexicon_entries_fail_at_configure_with_the_rule_named(options: dict[str, object], problem: str) -> None:
-    vocabulary_carrier = next(r for r in RULES if "vocabulary" in r.options)
+    vocabulary_carrier = next(r for r in RULES if r.id == "DIS-INSULT-GAY")  # carries the identity lexicon
     with pytest.raises(PatternError) as error:
         DiscriminatoryDetector().configure([vocabulary_carrier, _rule(**options)])
     assert error.value.rule == "DIS-RACE-PAKI"

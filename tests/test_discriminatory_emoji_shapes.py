@@ -1,0 +1,94 @@
+"""Abuse written in emoji (issue 13, HatemojiBuild shapes): an emoji standing for the group or for
+what is said about it is found, with the characteristic and a plain reason, and its contrastive twin
+(the same shape with no protected group, a kind word, or the emoji alone) stays quiet.
+
+Every line is invented for this test in the shapes of the dev set, never copied from it.
+CONTENT WARNING: abusive lines below are written to be detected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+import pytest
+
+from whatsapp_audit.detect.base import Window
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
+from whatsapp_audit.model import Confidence, Finding, Message, MessageKind
+from whatsapp_audit.resources import default_patterns_dir
+from whatsapp_audit.rules.loader import load_patterns
+
+
+@cache
+def detector() -> DiscriminatoryDetector:
+    found = DiscriminatoryDetector()
+    found.configure(load_patterns([default_patterns_dir() / "discriminatory"],
+                                  include_default=False).rules_for("discriminatory"))
+    return found
+
+
+def reported(text: str) -> list[Finding]:
+    """Findings a user sees by default (`check` shows medium and above)."""
+    message = Message(0, 1, 1, datetime(2024, 3, 14, 22, 0), "h", "Kit Arden", text, MessageKind.TEXT)
+    return [f for f in detector().detect(message, Window()) if f.confidence.rank >= Confidence.MEDIUM.rank]
+
+
+# (abusive line, characteristic it concerns, its contrastive twin that must stay quiet)
+SHAPES = [
+    # A flag standing for a nationality, a vermin or clown emoji for the insult
+    ("🇵🇰 are all just 🤡", "race", "🇵🇰 v 🇮🇳 on the telly tonight, who's in?"),
+    ("🇷🇴 are 🐀, the lot of them", "race", "🐀 in the yard bins again, ring the council"),
+    # The turban emoji with its gender sign, as phones send it
+    ("👳🏾‍♂️ cant be trusted", "religion_or_belief", "👮🏻 cant be trusted with the biscuits"),
+    # A same-sex couple emoji beside disgust
+    ("👨‍❤️‍💋‍👨 make me 🤮", "sexual_orientation", "mondays make me 🤮"),
+    ("🖕 = 🏳️‍🌈", "sexual_orientation", "🏳️‍🌈 = ❤️ happy pride all"),
+    # Killing written as an emoji
+    ("gonna 💣 all of the 🇸🇦 lot", "race", "gonna 💣 all of the paperwork before rest days"),
+    ("muslims should be 🔥", "religion_or_belief", "muslims should be able to pray on nights 🙏"),
+    # Hatred written as an emoji
+    ("i h8 🧕", "religion_or_belief", "i h8 mondays"),
+    # A group crossed out
+    ("♿ ⛔ in our country", "disability", "🚗 ⛔ in the bus lane"),
+    # Sarcastic welcome or praise
+    ("oh great, more immigrants 🙃", "race", "oh great, more paperwork 🙃"),
+    ("I love jews 🤥", "religion_or_belief", "I love my job 🤥"),
+    # Stereotype emoji beside a group
+    ("✡️💰💰", "religion_or_belief", "💰 pay day lads"),
+    # Distrust, avoidance, disgust and "too many", in words or emoji
+    ("never trust a pole with your tools", "race", "never trust a sat nav round here"),
+    ("stay away from 👨🏿 on the estate", "race", "stay away from the edge of the cordon"),
+    ("travellers make me sick", "race", "night shifts make me sick"),
+    ("too many 🇳🇬 round here", "race", "too many jobs on the board"),
+    ("this town is full of romanians now", "race", "this town is full of tourists now"),
+    # Letters written as emoji inside a slur
+    ("another pi🔑 site on the common", "race", "🔑 left in the van, who has it?"),
+]
+
+
+@pytest.mark.parametrize(("text", "characteristic", "twin"), SHAPES, ids=[s[0] for s in SHAPES])
+def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
+    found = reported(text)
+    assert found, f"missed: {text!r}"
+    assert any(characteristic in f.characteristics for f in found), [f.characteristics for f in found]
+    assert all(f.explanation.reason for f in found)
+    assert reported(twin) == [], f"false alarm on the twin {twin!r}: {[f.rule for f in reported(twin)]}"
+
+
+@pytest.mark.parametrize("text", [
+    "🐀", "🤮", "🔪", "🇵🇰", "👳‍♂️", "🏳️‍🌈", "👨🏿",  # an emoji alone
+    "🤮 that kebab last night", "🔪 crime week of action starts Monday", "🐍 in the evidence store, no joke",
+    "🇵🇰 cricket tonight", "🏳️‍🌈 stall at pride needs volunteers", "👨🏿‍🚒 crew were brilliant at the fire",
+    "death to all 🇸🇦 haters", "✡️🚫👺", "🧕🚫🐖",  # the group's haters, a denial
+    "I despise chinese 🍜", "did you just say muslims should be 🔪",  # the food, a challenge
+    "👀 look at this", "π r squared",
+])
+def test_emoji_alone_or_beside_a_neutral_word_stays_quiet(text: str) -> None:
+    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+
+
+def test_a_finding_says_what_the_emoji_meant() -> None:
+    finding = next(f for f in reported("gonna 💣 all of the 🇸🇦 lot") if f.rule == "DIS-EMOJI-DEATH")
+    assert finding.characteristics == ("race",)
+    assert "in emoji" in finding.explanation.reason and "(race)" in finding.explanation.reason
