@@ -17,6 +17,8 @@ import regex
 
 _WORD = regex.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"))
+_SINGLE_OPEN = regex.compile(r"(?<![^\s(\[:;,\-—–])'(?=[^\W_])")
+_SINGLE_CLOSE = regex.compile(r"(?<=[^\s'])'(?![^\W_])")
 _QUOTE_MARKS = regex.compile("[" + "".join(sorted({ch for pair in _QUOTE_PAIRS for ch in pair})) + "]")
 
 DEFAULT_DELTAS: Mapping[str, float] = {
@@ -110,6 +112,10 @@ class MessageContext:
         self.quotes: dict[str, list[int]] = {ch: [] for pair in _QUOTE_PAIRS for ch in pair}
         for m in _QUOTE_MARKS.finditer(text):
             self.quotes[m.group()].append(m.start())
+        # Straight single quotes open and close a quotation only at word edges ('...'), never
+        # inside a word (don't); a lone closing one (the lads' van) just ends nothing.
+        self.single_open = [m.start() for m in _SINGLE_OPEN.finditer(text)]
+        self.single_close = [m.start() for m in _SINGLE_CLOSE.finditer(text)]
 
     def _words(self, lo: int, hi: int) -> list[tuple[int, str]]:
         """(start, word) of the whole words inside text[lo:hi]."""
@@ -156,7 +162,9 @@ class MessageContext:
             last_open = _last_before(opens, start)
             if last_open > _last_before(closes, start) and bisect.bisect_left(closes, end) < len(closes):
                 return open_q
-        if start > 0 and end < len(text) and text[start - 1] == "'" and text[end] == "'":
+        last_open = _last_before(self.single_open, start)
+        if last_open >= 0 and last_open > _last_before(self.single_close, start) and \
+                bisect.bisect_left(self.single_close, end) < len(self.single_close):
             return "'"
         return None
 
@@ -246,7 +254,10 @@ def rule_context(context: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
 
 
 def _vocative(text: str, start: int, end: int, before: Sequence[str], after: Sequence[str]) -> bool:
-    """The hit is a form of address: "..., <hit>" closing the message or "<hit>, ..." opening it."""
+    """The hit is a form of address: "..., <hit>" closing the message or "<hit>, ..." opening it.
+    Only a word or two is a form of address: a clause before a comma ("X should be Y, ...") is not."""
+    if len(_WORD.findall(text, start, end)) > 2:
+        return False
     if not after and before and text[:start].rstrip().endswith(","):
         return True
     return not before and text[end:].lstrip().startswith(",")

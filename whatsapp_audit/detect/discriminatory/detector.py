@@ -22,10 +22,10 @@ from whatsapp_audit.detect.discriminatory.context import (
     ContextVocab,
     MessageContext,
     assess,
-    phrase_pattern,
     reason_for,
     rule_context,
 )
+from whatsapp_audit.detect.discriminatory.allow import AllowedNames, mask
 from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
 from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
@@ -76,7 +76,7 @@ class DiscriminatoryDetector:
         identity = IdentityVocab.from_options(vocab.get("identity", {}), CHARACTERISTICS)
         predicates = PredicateVocab.from_options(vocab.get("predicates", {}))
         allow = vocab.get("allow", {})
-        self._allow = phrase_pattern([*allow.get("places", []), *allow.get("people", [])])
+        self._allow = AllowedNames.from_options(allow)
         lexicon_rules, phrase_rules, emoji_rules = [], [], []
         for rule in rules:
             if "canonical" in rule.options:
@@ -98,8 +98,7 @@ class DiscriminatoryDetector:
             derive=[(c.rule_id, t) for c in self._concepts.values() if c.derive for t in c.terms],
             compound=[(c.rule_id, t) for c in self._concepts.values() if c.compound for t in c.terms],
             suffixes=vocab.get("derivation", {}).get("suffixes", []))
-        hidden = [name for name in [*allow.get("places", []), *allow.get("people", [])]
-                  if self._lexicon.accepts(name.strip().lower())]
+        hidden = [name for name in self._allow.names if self._lexicon.accepts(name.strip().lower())]
         if hidden:
             carrier = next(r for r in rules if "vocabulary" in r.options)
             raise PatternError(carrier.source, carrier.source_line, carrier.id,
@@ -148,13 +147,15 @@ class DiscriminatoryDetector:
             return []  # the same gates on the normalised text (joins already applied), plus emoji
         findings: list[Finding] = []
         ctx = MessageContext(norm.text, self._context)
-        lexicon_hits = self._lexicon_hits(norm)
+        allowed = self._allow.spans(norm.text)
+        lexicon_hits = self._lexicon_hits(norm, allowed)
         for lex_hit in lexicon_hits:
             finding = self._lexicon_finding(message, norm, lex_hit, ctx, base)
             if finding is not None:
                 findings.append(finding)
         slurs = [(h.start, h.end, self._concepts[h.term.rule_id].characteristics) for h in lexicon_hits]
-        for hit in self._phrases.match(norm.text, slurs):
+        # Inside an allowed name ("the All Blacks", "men and women") no word is a target of a construction.
+        for hit in self._phrases.match(mask(norm.text, allowed), slurs):
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
             found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
@@ -177,14 +178,13 @@ class DiscriminatoryDetector:
                                           ("transformations", "emoji")))
         return sorted(findings, key=lambda f: (f.start or 0, f.rule))
 
-    def _lexicon_hits(self, norm: Normalised) -> list[LexHit]:
+    def _lexicon_hits(self, norm: Normalised, allowed: Sequence[tuple[int, int]]) -> list[LexHit]:
         text = norm.text
         hits = self._lexicon.scan(text)
         if not hits:
             return []
         if any("masked-context" in h.transformations for h in hits):
             hits = [h for h in hits if "masked-context" not in h.transformations or self._context_names(text, h)]
-        allowed = [m.span() for m in self._allow.finditer(text)] if self._allow is not None else []
         kept: list[LexHit] = []
         for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
             if any(s <= hit.start and hit.end <= e for s, e in allowed):
@@ -235,7 +235,7 @@ class DiscriminatoryDetector:
         score = round(min(1.0, max(0.0, base + sum(d for _, d in found.adjustments))), 2)
         confidence = self._scoring.tier(score, found.discounted, sure)
         chars = ", ".join(c.replace("_", " ") for c in characteristics) or "unspecified"
-        why = "; ".join(reason_for(label) for label in found.labels)
+        why = "; ".join(dict.fromkeys(reason_for(label) for label in found.labels))  # each reason once
         reason = f"{rule.title} ({chars})" + (f": {why}" if why else "")
         label = "quoted/reported" if {"quoted", "reported"} & set(found.labels) else ""
         explanation = Explanation(

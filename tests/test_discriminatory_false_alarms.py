@@ -1,0 +1,126 @@
+"""False alarms (issue 13): ordinary messages stay below medium, and the abuse beside them still fires.
+
+Each trap has a near neighbour that must keep firing, so a test fails whether the fix is lost or
+grows into a blind spot. Every line is invented in the shapes the dev set showed (no dev-set text).
+CONTENT WARNING: the positive cases are invented abusive chat lines; they are test data only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+import pytest
+
+from whatsapp_audit.detect.base import Window
+from whatsapp_audit.detect.discriminatory.allow import AllowedNames, mask
+from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
+from whatsapp_audit.model import Confidence, Finding, Message, MessageKind
+from whatsapp_audit.resources import default_patterns_dir
+from whatsapp_audit.rules.loader import load_patterns
+
+
+@cache
+def detector() -> DiscriminatoryDetector:
+    found = DiscriminatoryDetector()
+    found.configure(load_patterns([default_patterns_dir() / "discriminatory"],
+                                  include_default=False).rules_for("discriminatory"))
+    return found
+
+
+def scan(text: str) -> list[Finding]:
+    message = Message(index=3, line=9, end_line=9, timestamp=datetime(2024, 5, 2, 14, 30), header="",
+                      author="PC Example", text=text, kind=MessageKind.TEXT)
+    return list(detector().detect(message, Window()))
+
+
+def shown(text: str) -> list[Finding]:
+    """What `check` shows: medium and above."""
+    return [f for f in scan(text) if f.confidence is not Confidence.LOW]
+
+
+# (trap that must stay below medium, neighbour that must still be shown)
+# fmt: off
+PAIRS = [
+    # a team, a region, a dish: the identity word names no one
+    ("the All Blacks are shite at defending, 30 points down at half time",
+     "blacks are shite, always causing bother on the estate"),
+    ("all blacks are useless this season, worst rugby tour in years",
+     "all blacks are useless, never seen one do a day's work"),
+    ("Black Country lot are thick as mince at pub quizzes",
+     "black lot are thick as mince, every one of them"),
+    ("honestly I hate chinese 🍜 from that place, always cold",
+     "honestly I hate chinese, can't stand them"),
+    ("both men and women are trash at parking in the yard",
+     "women are trash at everything, simple as"),
+    # naming a word, not using it
+    ("the term feminazi gets thrown about a lot in the comments",
+     "shut up you feminazi"),
+    # a quotation in single quotes, as British writing has it
+    ("IP states the male shouted 'kill all the muslims' outside the shop, crime it as aggravated",
+     "kill all the muslims, honestly"),
+    # counter-speech that judges the words
+    ("he said go back to where you came from, which was considered racist by the panel",
+     "go back to where you came from mate"),
+    # weak evidence: immigration status, a contest
+    ("illegal immigrants should be deported, that's the law",
+     "muslims should be deported, every last one"),
+    ("we'll beat the Irish at the polls next year",
+     "we'll beat the Irish senseless next time"),
+    # someone else's plot or wish, reported
+    ("the film is about a plot to kill all the jews in the village",
+     "kill all the jews"),
+    # an ordinary word for a sex worker
+    ("two hookers working the lay-by off the A38 again, uniform aware",
+     "shut up you hooker"),
+    # a mention of blackface, not doing it
+    ("documentary tonight on the history of blackface in music halls",
+     "his blackface photo from the christmas party, absolute state"),
+    # a verb, not the insult
+    ("the new girl freaks people out with her spider impressions",
+     "gay freaks, the lot of them"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("trap", "neighbour"), PAIRS, ids=[p[0][:30] for p in PAIRS])
+def test_trap_stays_below_medium_and_its_neighbour_is_shown(trap: str, neighbour: str) -> None:
+    assert shown(trap) == [], [(f.rule, f.confidence.value, f.matched) for f in shown(trap)]
+    assert shown(neighbour), neighbour
+
+
+def test_weak_evidence_drops_to_review_and_does_not_vanish() -> None:
+    # A reviewer can still find them in the full report: lowered, labelled, not dropped.
+    for text, rule in [
+        ("IP states the male shouted 'kill all the muslims' outside the shop", "DIS-PHRASE-THREAT"),
+        ("illegal immigrants should be deported, that's the law", "DIS-PHRASE-THREAT"),
+        ("two hookers working the lay-by off the A38 again", "DIS-SEX-HOOKER"),
+        ("documentary tonight on the history of blackface", "DIS-PHRASE-BLACKFACE-MENTION"),
+    ]:
+        found = [f for f in scan(text) if f.rule == rule]
+        assert found and all(f.confidence is Confidence.LOW for f in found), (text, found)
+
+
+def test_a_quotation_explains_itself() -> None:
+    (finding,) = scan("his text said 'kill all the muslims' and nothing else")
+    assert "inside quotation marks" in finding.explanation.reason
+
+
+def test_apostrophes_do_not_open_a_quotation() -> None:
+    # don't, the lads' van: apostrophes inside or after a word quote nothing
+    for text in ("don't let the paki in", "the lads' van had paki sprayed on it"):
+        (finding,) = scan(text)
+        assert finding.confidence is not Confidence.LOW, text
+
+
+def test_a_slur_inside_a_team_name_still_counts_outside_it() -> None:
+    found = shown("the All Blacks won again, and the pakis next door had a party")
+    assert [f.rule for f in found] == ["DIS-RACE-PAKI"]
+
+
+def test_topical_names_apply_only_with_their_topic() -> None:
+    allowed = AllowedNames.from_options({"names": ["chinese whispers"],
+                                         "names_near": {"all blacks": ["rugby"]}})
+    assert allowed.spans("all blacks are animals") == []
+    assert allowed.spans("all blacks are animals at rugby") == [(0, 10)]
+    assert mask("no chinese whispers here", allowed.spans("no chinese whispers here")) == "no xxxxxxx xxxxxxxx here"

@@ -1,0 +1,61 @@
+"""Allowed names: places, people and set phrases in which a listed word names no one.
+
+A lexicon term inside a place or person's name is another word (Scunthorpe, Dick Van Dyke), and an
+identity word inside a team's name, a dish or an idiom is no target ("the All Blacks were shite",
+"I hate Chinese whispers", "men and women are trash" is about everyone). Some names are only names
+in a topic: `names_near` keeps "all blacks" a team when rugby is mentioned, and a generalisation
+about Black people otherwise. The lists live in `vocabulary.allow` (patterns/discriminatory/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from whatsapp_audit.detect.discriminatory.context import phrase_pattern
+
+_WORD_CHAR = regex.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class AllowedNames:
+    """Compiled allowlists: names that always apply, and names that apply when a topic word is near."""
+
+    always: regex.Pattern[str] | None
+    topical: tuple[tuple[regex.Pattern[str], regex.Pattern[str]], ...]  # (name, topic words)
+    names: tuple[str, ...]  # every listed name, for the check that none is itself a lexicon term
+
+    @classmethod
+    def from_options(cls, allow: Mapping[str, Any]) -> AllowedNames:
+        always = [*allow.get("places", []), *allow.get("people", []), *allow.get("names", [])]
+        topical: list[tuple[regex.Pattern[str], regex.Pattern[str]]] = []
+        for name, words in sorted(allow.get("names_near", {}).items()):
+            name_pattern, topic_pattern = phrase_pattern([name]), phrase_pattern(words)
+            if name_pattern is not None and topic_pattern is not None:
+                topical.append((name_pattern, topic_pattern))
+        return cls(phrase_pattern(always), tuple(topical),
+                   tuple([*always, *allow.get("names_near", {})]))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where allowed names sit in a normalised, lower-case text, in order."""
+        found = [m.span() for m in self.always.finditer(text)] if self.always is not None else []
+        for name, topic in self.topical:
+            if name.search(text) and topic.search(text):
+                found += [m.span() for m in name.finditer(text)]
+        return sorted(found)
+
+
+def mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with the letters and digits of each span blanked to "x": same length, so offsets hold,
+    and no word inside a name can fill a slot of a construction."""
+    if not spans:
+        return text
+    out = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if _WORD_CHAR.match(out[i]):
+                out[i] = "x"
+    return "".join(out)
