@@ -79,6 +79,20 @@ PAIRS = [
     # a verb, not the insult
     ("the new girl freaks people out with her spider impressions",
      "gay freaks, the lot of them"),
+    ("don't let one bad shift cripple your confidence",
+     "look at the cripple trying to park"),
+    # the hat, the animal, a soap opera, a condition
+    ("anyone seen my beanies, left two in the locker room",
+     "bunch of beaners on the site again"),
+    ("I hate birds, the gulls had my chips off the bonnet and left droppings everywhere",
+     "I hate birds, always nagging about something"),
+    ("the woman who wrote that soap opera lives on our patch",
+     "get the fly spray out, the gypsies are back"),
+    ("he'll struggle with the noise on nights if he is autistic.",
+     "you are autistic. mate"),
+    # someone else's hatred, reported
+    ("the neighbours say people just hate muslims round here and won't report it",
+     "honestly I just hate muslims"),
 ]
 # fmt: on
 
