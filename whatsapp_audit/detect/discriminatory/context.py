@@ -151,7 +151,6 @@ class MessageContext:
 
     def quoted(self, start: int, end: int) -> str | None:
         """The quote mark around the hit, when the hit sits inside a quotation in this message."""
-        text = self.text
         for open_q, close_q in _QUOTE_PAIRS:
             opens = self.quotes[open_q]
             if open_q == close_q:

@@ -17,6 +17,7 @@ from typing import Any
 import regex
 
 from whatsapp_audit.detect.base import Rule, Window
+from whatsapp_audit.detect.discriminatory.allow import AllowedNames, mask
 from whatsapp_audit.detect.discriminatory.context import (
     Assessment,
     ContextVocab,
@@ -25,7 +26,6 @@ from whatsapp_audit.detect.discriminatory.context import (
     reason_for,
     rule_context,
 )
-from whatsapp_audit.detect.discriminatory.allow import AllowedNames, mask
 from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
 from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
