@@ -64,6 +64,22 @@ SHAPES = [
     ("this town is full of romanians now", "race", "this town is full of tourists now"),
     # Letters written as emoji inside a slur
     ("another pi🔑 site on the common", "race", "🔑 left in the van, who has it?"),
+    # Deserving nothing, or harm
+    ("asylum seekers don't deserve benefits", "race", "asylum seekers don't deserve to be treated like that"),
+    ("♿ deserve to be homeless", "disability", "nonces deserve to be homeless"),
+    # Withdrawing help or work from a group
+    ("stop hiring women, they're useless", "sex", "stop hiring agency staff"),
+    # The animal riddle
+    ("what's the difference between a 👨🏿 and a 🦍", "race", "what's the difference between a 🐒 and a 🦍"),
+    # Keeping a group out
+    ("keep the 🧕 out", "religion_or_belief", "keep the dogs out of the garden"),
+    ("leave our country 🇸🇴", "race", "leave our country lanes alone"),
+    # Disgust, and the "never met an honest one" trope
+    ("albanians disgust me", "race", "hangovers disgust me"),
+    ("never met an honest gypsy", "race", "never met an honest estate agent"),
+    # A swearing noun said of a whole group, an explosion beside a religious emoji
+    ("👳‍♂️ are cunts", "religion_or_belief", "the lads are cunts for leaving me on earlies"),
+    ("🧕💥", "religion_or_belief", "💥 what a goal"),
 ]
 
 
@@ -82,7 +98,7 @@ def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: 
     "🇵🇰 cricket tonight", "🏳️‍🌈 stall at pride needs volunteers", "👨🏿‍🚒 crew were brilliant at the fire",
     "death to all 🇸🇦 haters", "✡️🚫👺", "🧕🚫🐖",  # the group's haters, a denial
     "I despise chinese 🍜", "did you just say muslims should be 🔪",  # the food, a challenge
-    "👀 look at this", "π r squared",
+    "👀 look at this", "π r squared", "it's racist to 👞 👳‍♂️ out of their 🕌",
 ])
 def test_emoji_alone_or_beside_a_neutral_word_stays_quiet(text: str) -> None:
     assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
