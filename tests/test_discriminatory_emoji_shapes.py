@@ -80,6 +80,10 @@ SHAPES = [
     # A swearing noun said of a whole group, an explosion beside a religious emoji
     ("👳‍♂️ are cunts", "religion_or_belief", "the lads are cunts for leaving me on earlies"),
     ("🧕💥", "religion_or_belief", "💥 what a goal"),
+    # The stereotype asked as a question, pleasure at harm, keeping a group away
+    ("why are all romanians thieves", "race", "why are all the vans dirty"),
+    ("love it when 🏳️‍🌈 get beaten up 😂", "sexual_orientation", "love it when the suspects get nicked 😂"),
+    ("keep 👬 away from kids", "sexual_orientation", "keep 👬 away from bigots"),
 ]
 
 
