@@ -103,7 +103,7 @@ def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: 
     "death to all 🇸🇦 haters", "✡️🚫👺", "🧕🚫🐖",  # the group's haters, a denial
     "I despise chinese 🍜", "did you just say muslims should be 🔪",  # the food, a challenge
     "👀 look at this", "π r squared", "it's racist to 👞 👳‍♂️ out of their 🕌",
-    "👍🏾💰 pay day", "🤦🏾‍♀️🤮 that canteen food",  # someone's own skin tone is not a target
+    "👍🏾💰 pay day", "🤦🏾‍♀️🤮 that canteen food", "🙅🏾‍♀️❌ not doing nights again",  # someone's own emoji
 ])
 def test_emoji_alone_or_beside_a_neutral_word_stays_quiet(text: str) -> None:
     assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
