@@ -56,6 +56,7 @@ class PhraseOptions:
     nearby_within: int = 0
     not_followed_by: frozenset[str] = frozenset()  # the hit is dropped when the next token is one of these
     not_preceded_by: frozenset[str] = frozenset()  # ... or when the token before it is one of these
+    clause_start: bool = False  # the hit must open the message, a line or a sentence (an imperative)
 
 
 class PhraseMatcher:
@@ -97,9 +98,12 @@ class PhraseMatcher:
             if not isinstance(near, int) or isinstance(near, bool) or not 0 <= near <= MAX_PATTERN_TOKENS:
                 raise PatternError(rule.source, rule.source_line, rule.id,
                                    f"options.requires_identity_within must be a number of tokens, 0-{MAX_PATTERN_TOKENS}")
+            clause_start = rule.options.get("at_clause_start", False)
+            if not isinstance(clause_start, bool):
+                raise PatternError(rule.source, rule.source_line, rule.id, "options.at_clause_start must be true or false")
             self._options[rule.id] = PhraseOptions((fixed,) if isinstance(fixed, str) else tuple(fixed), near,
                                                    *_nearby(rule), _word_list(rule, "not_followed_by"),
-                                                   _word_list(rule, "not_preceded_by"))
+                                                   _word_list(rule, "not_preceded_by"), clause_start)
         self._by_word: dict[str, list[int]] = {}  # rarest required word -> patterns it gates
         for index, sets in enumerate(self._required):
             for word in _rarest(sets, _weights(common)):
@@ -283,6 +287,8 @@ class PhraseMatcher:
                     continue
                 if start > 0 and tokens[start - 1].form in options.not_preceded_by:
                     continue
+                if options.clause_start and not starts_clause(text, tokens[start].start):
+                    continue
                 forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms]
                 chars = options.characteristics or self._identity.characteristics(
                     [t.form for t in tokens[start:end]]) or near
@@ -303,6 +309,21 @@ class PhraseMatcher:
             chars += [c for c in slurs[i][2] if c not in chars]
             i += 1
         return tuple(chars)
+
+
+_CLAUSE_MARKS = frozenset(".!?;:…")
+_CLAUSE_LOOKBACK = 200  # characters read back to find what precedes a hit
+
+
+def starts_clause(text: str, at: int) -> bool:
+    """Whether offset `at` opens the text, a line or a sentence: where an imperative ("hang her")
+    stands, as against the same words inside a clause ("went to hang her coat up")."""
+    before = text[max(0, at - _CLAUSE_LOOKBACK):at]
+    kept = before.rstrip()
+    if not kept or "\n" in before[len(kept):]:
+        return True
+    last = kept[-1]
+    return last in _CLAUSE_MARKS or not (last.isalnum() or last in ",'*-&")
 
 
 def _spelled_pairs(pattern: list[dict[str, Any]]) -> set[tuple[str, str]]:
