@@ -78,6 +78,8 @@ TRAPS = [
     "went round to hang her washing out for her, she's 94",
     "she should be locked up, prolific shoplifter",
     "he threatened to kill her, DV marker on the address",
+    "no woman deserves to be beaten, whatever she said",
+    "she gets cramps when she is on her period, rang in sick",
     "IP says he tried to strangle her in the kitchen",
     "just shoot her a text to confirm the statement",
     # Work and rights in neutral or supportive wording
