@@ -42,6 +42,7 @@ SHAPES = [
     ("all women are just gold diggers with a gym membership", "DIS-PHRASE-SEXIST-GENERALISE"),
     ("birds are basically children, can't make a decision", "DIS-PHRASE-SEXIST-GENERALISE"),
     ("modern women are so entitled it's unreal", "DIS-PHRASE-SEXIST-GENERALISE"),
+    ("women have no business on a firearms team", "DIS-PHRASE-SEXIST-GENERALISE"),
     # Violence threatened or wished on a woman
     ("if she mouths off again I'd happily slap her", "DIS-PHRASE-VIOLENCE-WOMAN"),
     ("honestly hope someone kills her", "DIS-PHRASE-VIOLENCE-WOMAN"),
@@ -71,6 +72,7 @@ TRAPS = [
     "not all women are gold diggers, you just date badly",
     "some guys treat women as objects and it shows",
     "the wives are coming to the Christmas do this year",
+    "the women have no changing room at the new nick, can estates sort it",
     "women's football on the big screen in the canteen tonight",
     "my wife said the female nature reserve walk was lovely",
     # Violence words in ordinary police work, and reported threats
