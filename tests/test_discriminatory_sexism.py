@@ -9,6 +9,7 @@ them. CONTENT WARNING: abusive lines below are written to be detected.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 
@@ -17,6 +18,7 @@ import pytest
 from whatsapp_audit.detect.base import Window
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.discriminatory.phrases import starts_clause
+from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Confidence, Finding, Message, MessageKind
 from whatsapp_audit.resources import default_patterns_dir
 from whatsapp_audit.rules.loader import load_patterns
@@ -41,7 +43,7 @@ SHAPES = [
     ("tbh females are naturally hypergamous, every last one", "DIS-PHRASE-SEXIST-GENERALISE"),
     ("all women are just gold diggers with a gym membership", "DIS-PHRASE-SEXIST-GENERALISE"),
     ("birds are basically children, can't make a decision", "DIS-PHRASE-SEXIST-GENERALISE"),
-    ("modern women are so entitled it's unreal", "DIS-PHRASE-SEXIST-GENERALISE"),
+    ("modern women are so materialistic it's unreal", "DIS-PHRASE-SEXIST-GENERALISE"),
     ("women have no business on a firearms team", "DIS-PHRASE-SEXIST-GENERALISE"),
     # Violence threatened or wished on a woman
     ("if she mouths off again I'd happily slap her", "DIS-PHRASE-VIOLENCE-WOMAN"),
@@ -115,3 +117,23 @@ def test_ordinary_talk_about_women_and_police_work_stays_quiet(text: str) -> Non
 ])
 def test_an_imperative_is_read_only_where_a_clause_starts(text: str, at: int, expected: bool) -> None:
     assert starts_clause(text, at) is expected
+
+
+def test_a_narrower_construction_yields_to_a_general_one_on_the_same_words() -> None:
+    found = reported("women are animals, the lot of them")
+    assert [f.rule for f in found] == ["DIS-PHRASE-DEHUMANISE"]
+    assert found[0].characteristics == ("sex",)
+
+
+@pytest.mark.parametrize(("options", "problem"), [
+    ({"yields_to": ["DIS-PHRASE-NO-SUCH-RULE"]}, "yields_to names no phrase rule: DIS-PHRASE-NO-SUCH-RULE"),
+    ({"at_clause_start": "yes"}, "at_clause_start must be true or false"),
+])
+def test_bad_sexism_options_fail_at_configure_with_the_rule_named(options: dict[str, object], problem: str) -> None:
+    rules = load_patterns([default_patterns_dir() / "discriminatory"], include_default=False).rules_for("discriminatory")
+    rules = [replace(r, options={**r.options, **options}) if r.id == "DIS-PHRASE-SEXIST-GENERALISE" else r
+             for r in rules]
+    with pytest.raises(PatternError) as error:
+        DiscriminatoryDetector().configure(rules)
+    assert error.value.rule == "DIS-PHRASE-SEXIST-GENERALISE"
+    assert problem in str(error.value)
