@@ -57,7 +57,7 @@ SHAPES = [
     ("crying to get out of it, that's just female nature", "DIS-PHRASE-SEXIST-NATURE"),
     ("typical woman logic, reverse parked across two bays", "DIS-PHRASE-SEXIST-NATURE"),
     # Women kept out of work, rights or public life
-    ("rule one in business, never hire women", "DIS-PHRASE-SEXIST-EXCLUSION"),
+    ("rule one in business, never promote women", "DIS-PHRASE-SEXIST-EXCLUSION"),
     ("women shouldn't be allowed to drive the area car", "DIS-PHRASE-SEXIST-EXCLUSION"),
     ("women should be seen and not heard in briefings", "DIS-PHRASE-SEXIST-EXCLUSION"),
     ("repeal the 19th and the country sorts itself out", "DIS-PHRASE-SEXIST-EXCLUSION"),
