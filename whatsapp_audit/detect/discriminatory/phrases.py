@@ -56,6 +56,8 @@ class PhraseOptions:
     nearby_within: int = 0
     not_followed_by: frozenset[str] = frozenset()  # the hit is dropped when the next token is one of these
     not_preceded_by: frozenset[str] = frozenset()  # ... or when the token before it is one of these
+    clause_start: bool = False  # the hit must open the message, a line or a sentence (an imperative)
+    yields_to: frozenset[str] = frozenset()  # rule ids whose overlapping hit makes this one redundant
 
 
 class PhraseMatcher:
@@ -97,9 +99,18 @@ class PhraseMatcher:
             if not isinstance(near, int) or isinstance(near, bool) or not 0 <= near <= MAX_PATTERN_TOKENS:
                 raise PatternError(rule.source, rule.source_line, rule.id,
                                    f"options.requires_identity_within must be a number of tokens, 0-{MAX_PATTERN_TOKENS}")
+            clause_start = rule.options.get("at_clause_start", False)
+            if not isinstance(clause_start, bool):
+                raise PatternError(rule.source, rule.source_line, rule.id, "options.at_clause_start must be true or false")
             self._options[rule.id] = PhraseOptions((fixed,) if isinstance(fixed, str) else tuple(fixed), near,
                                                    *_nearby(rule), _word_list(rule, "not_followed_by"),
-                                                   _word_list(rule, "not_preceded_by"))
+                                                   _word_list(rule, "not_preceded_by"), clause_start,
+                                                   frozenset(_word_list(rule, "yields_to", lower=False)))
+        for rule in rules:
+            unknown = sorted(self._options[rule.id].yields_to - self._rules.keys())
+            if unknown:
+                raise PatternError(rule.source, rule.source_line, rule.id,
+                                   f"options.yields_to names no phrase rule: {', '.join(unknown)}")
         self._by_word: dict[str, list[int]] = {}  # rarest required word -> patterns it gates
         for index, sets in enumerate(self._required):
             for word in _rarest(sets, _weights(common)):
@@ -283,11 +294,13 @@ class PhraseMatcher:
                     continue
                 if start > 0 and tokens[start - 1].form in options.not_preceded_by:
                     continue
+                if options.clause_start and not starts_clause(text, tokens[start].start):
+                    continue
                 forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms]
                 chars = options.characteristics or self._identity.characteristics(
                     [t.form for t in tokens[start:end]]) or near
                 hits.append(PhraseHit(rule_id, tokens[start].start, tokens[end - 1].end, chars, tuple(forms)))
-        return sorted(hits, key=lambda h: (h.start, h.rule_id))
+        return sorted(_without_redundant(hits, self._options), key=lambda h: (h.start, h.rule_id))
 
     def _identity_near(self, tokens: Sequence[Token], start: int, end: int, within: int,
                        slurs: Sequence[tuple[int, int, tuple[str, ...]]]) -> tuple[str, ...]:
@@ -303,6 +316,21 @@ class PhraseMatcher:
             chars += [c for c in slurs[i][2] if c not in chars]
             i += 1
         return tuple(chars)
+
+
+_CLAUSE_MARKS = frozenset(".!?;:…")
+_CLAUSE_LOOKBACK = 200  # characters read back to find what precedes a hit
+
+
+def starts_clause(text: str, at: int) -> bool:
+    """Whether offset `at` opens the text, a line or a sentence: where an imperative ("hang her")
+    stands, as against the same words inside a clause ("went to hang her coat up")."""
+    before = text[max(0, at - _CLAUSE_LOOKBACK):at]
+    kept = before.rstrip()
+    if not kept or "\n" in before[len(kept):]:
+        return True
+    last = kept[-1]
+    return last in _CLAUSE_MARKS or not (last.isalnum() or last in ",'*-&")
 
 
 def _spelled_pairs(pattern: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -346,11 +374,19 @@ def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOpt
     return any(t.form in options.nearby_words for t in tokens[lo:hi])
 
 
-def _word_list(rule: Rule, key: str) -> frozenset[str]:
+def _word_list(rule: Rule, key: str, *, lower: bool = True) -> frozenset[str]:
     raw = rule.options.get(key, [])
     if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
         raise PatternError(rule.source, rule.source_line, rule.id, f"options.{key} must be a list of words")
-    return frozenset(form_of(w) for w in raw)
+    return frozenset(form_of(w) if lower else w for w in raw)
+
+
+def _without_redundant(hits: Sequence[PhraseHit], options: Mapping[str, PhraseOptions]) -> list[PhraseHit]:
+    """Drop a hit of a rule that `yields_to` another when that rule's hit overlaps it: a narrower
+    construction ("women are animals" as sexism) adds nothing where a general one already fired."""
+    return [hit for hit in hits if not any(
+        other.rule_id in options[hit.rule_id].yields_to and other.start < hit.end and hit.start < other.end
+        for other in hits)]
 
 
 def _nearby(rule: Rule) -> tuple[frozenset[str], int]:
