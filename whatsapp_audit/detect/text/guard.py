@@ -70,7 +70,7 @@ class Guarded:
     fraction of a second at worst. Everything else untrusted always runs with the timer.
     """
 
-    __slots__ = ("regex", "pattern", "tame", "plain", "trusted")
+    __slots__ = ("regex", "pattern", "_tame", "plain", "trusted", "_flags")
 
     def __init__(self, source: str, flags: int = 0, gate: bool = False, trusted: bool = False) -> None:
         """`gate`: the pattern is only ever asked "is there a match?" (a prefilter), so a tame one
@@ -79,7 +79,8 @@ class Guarded:
         self.regex = regex.compile(source, flags)
         self.pattern = source  # as on a compiled pattern: the source text
         self.trusted = trusted
-        self.tame = is_tame(source, flags)
+        self._flags = flags
+        self._tame: bool | None = None  # see `tame`
         # The standard-library twin of a tame gate, for callers that check the length themselves.
         self.plain: re.Pattern[str] | None = None
         if gate and self.tame:
@@ -87,6 +88,15 @@ class Guarded:
                 self.plain = re.compile(source, flags)
             except (re.error, ValueError):
                 self.plain = None
+
+    @property
+    def tame(self) -> bool:
+        """Whether the pattern's backtracking is provably polynomial (`is_tame`), worked out when
+        first asked: a bundled pattern that is not a gate never asks (it runs without a timer), and
+        parsing every one of them again was a thirtieth of a second of every scan's start-up."""
+        if self._tame is None:
+            self._tame = is_tame(self.pattern, self._flags)
+        return self._tame
 
     def _limit(self, text: str) -> float | None:
         if self.trusted or (self.tame and len(text) <= SHORT_TEXT):
