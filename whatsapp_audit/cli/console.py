@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from whatsapp_audit.case import BatchProgress
@@ -51,6 +50,8 @@ def progress_bar(enabled: bool, color: str = "auto") -> Iterator[ProgressCallbac
     if not enabled or not interactive or console.is_dumb_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # only with a bar
+
     columns = (SpinnerColumn(), TextColumn("scanning"), BarColumn(bar_width=None),
                TextColumn("{task.fields[messages]:,} messages, line {task.fields[line]:,}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -70,6 +71,8 @@ def batch_progress_bar(enabled: bool, total: int, color: str = "auto") -> Iterat
     if not enabled or not interactive or console.is_dumb_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # only with a bar
+
     columns = (SpinnerColumn(), TextColumn("scanning"), BarColumn(bar_width=None),
                TextColumn("{task.completed:,}/{task.total:,} exports, {task.fields[messages]:,} messages"),
                TimeElapsedColumn())

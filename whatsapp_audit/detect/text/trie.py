@@ -83,7 +83,7 @@ def tailed_pieces_pattern(sequences: Iterable[tuple[Sequence[str], bool]], tail:
     (a regex matching what may come after it, e.g. a suffix alternation; optional).
 
     The same language as `pieces_pattern` of each tailed sequence with `(?:tail)?` appended, but
-    `tail` is written once for each largest branch of the trie where every sequence ending is
+    `tail` is written once per trie node for the branches below it where every sequence ending is
     tailed, instead of once per sequence: a long tail on hundreds of sequences otherwise makes a
     pattern that costs a fifth of a second to compile. It is still one trie, so a search tries the
     tail only after a tailed sequence has matched, as before.
@@ -107,23 +107,30 @@ def tailed_pieces_pattern(sequences: Iterable[tuple[Sequence[str], bool]], tail:
         return known
 
     def render(node: TrieNode, tails: bool) -> str:
-        """`tails`: append `tail` at tailed endings (False inside a branch that gets it once, after)."""
+        """`tails`: this node's tailed endings still need `tail` (False inside a branch that has it
+        once, after). Children whose every ending is tailed are grouped, and the group gets `tail`
+        once (together with a tailed ending here, if any): `(?:a|b)?(?:tail)?`."""
         ends = "" in node or _TAILED in node
-        branches = [piece + walk(child, tails) for piece, child in sorted(node.items()) if piece not in ("", _TAILED)]
-        if tails and _TAILED in node:
-            branches.append(f"(?:{tail})")
+        children = [(piece, child) for piece, child in sorted(node.items()) if piece not in ("", _TAILED)]
+        if not tails:
+            branches = [piece + render(child, False) for piece, child in children]
+        else:
+            branches = [piece + render(child, True) for piece, child in children if not all_tailed(child)]
+            grouped = [piece + render(child, False) for piece, child in children if all_tailed(child)]
+            group = "(?:" + "|".join(grouped) + ")" if grouped else ""
+            if _TAILED in node:  # the ending here (the empty case is the `?` of `ends` below)
+                branches.append(f"{group}?(?:{tail})?" if grouped else f"(?:{tail})")
+            elif grouped:
+                branches.append(f"{group}(?:{tail})?")
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if ends else body
 
-    def walk(node: TrieNode, tails: bool) -> str:
-        if tails and all_tailed(node):
-            inner = render(node, False)
-            return f"(?:{inner})(?:{tail})?" if inner else f"(?:{tail})?"
-        return render(node, tails)
-
-    return walk(trie, True)
+    if all_tailed(trie):
+        inner = render(trie, False)
+        return f"(?:{inner})(?:{tail})?" if inner else f"(?:{tail})?"
+    return render(trie, True)
 
 
 _TAILED = "\x00tailed"  # trie key marking the end of a tailed sequence (no regex piece is this)
