@@ -161,9 +161,12 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
         raise PatternError(source, lines.find(None, "rule"), None, "'rule' must be an array of [[rule]] tables")
     rules: list[Rule] = []
     ids: set[str] = set()
+    # A bundled pack's regexes are compiled by the detectors when first used, except when every
+    # problem is being listed (`patterns validate`); a force's own pack is checked here, before a scan.
+    compile_regexes = origin != "bundled" or problems is not None
     for position, raw_rule in enumerate(raw_rules, 1):
         try:
-            rule = build_rule(raw_rule, defaults, source, lines.find, position)
+            rule = build_rule(raw_rule, defaults, source, lines.find, position, compile_regexes=compile_regexes)
         except PatternError as error:
             _keep_going(error, problems)
             continue

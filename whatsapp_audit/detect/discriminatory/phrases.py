@@ -19,6 +19,7 @@ import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import regex
@@ -375,11 +376,17 @@ def _check_single_tokens(token: dict[str, Any], rule: Rule, position: int) -> No
         for word in words:
             if not isinstance(word, str) or word.lower() in CLITICS:
                 continue
-            parts = [t.form for t in tokenize(word.lower())]
+            parts = _token_forms(word.lower())
             if len(parts) != 1 or parts[0] != strip_emoji(word.lower()):
                 raise PatternError(rule.source, rule.source_line, rule.id,
                                    f"token pattern #{position}: {word!r} is {len(parts)} tokens "
                                    f"({' + '.join(parts)}); give each token its own pattern entry")
+
+
+@cache
+def _token_forms(word: str) -> tuple[str, ...]:
+    """How the detector cuts a pattern's word into tokens (the same IN lists recur in many patterns)."""
+    return tuple(t.form for t in tokenize(word))
 
 
 def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOptions) -> bool:
