@@ -3,6 +3,7 @@
     python benchmarks/compare.py                          # 1M-message Android export, 3 rounds
     python benchmarks/compare.py --messages 100000 --rounds 1 --no-write
     python benchmarks/compare.py --export /cases/big.txt --no-startup
+    python benchmarks/compare.py --rounds 0 --startup-rounds 9 --no-write   # start-up only
 
 The shared machines this runs on change speed from hour to hour, so absolute seconds mean little:
 what this prints are ratios measured in one run, the commands taking turns round by round (the best
@@ -142,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=1_000_000, help="size of the generated export")
     parser.add_argument("--platform", choices=("android", "ios"), default="android")
     parser.add_argument("--export", type=Path, help="measure this export instead of a generated one")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every command; the best of each is kept")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of every command; the best of each is kept (0: start-up only)")
     parser.add_argument("--startup-rounds", type=int, default=5)
     parser.add_argument("--no-startup", action="store_true")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/whatsapp-audit-bench"))
@@ -159,9 +161,20 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "whatsapp_audit", "--version"], env=env, cwd=tree, check=True,
                    stdout=subprocess.DEVNULL)  # writes the bytecode cache
     info = machine()
+    tool = [sys.executable, "-m", "whatsapp_audit"]
+    if args.rounds <= 0:  # start-up only: no large export, no JS parser
+        lines = ["# whatsapp-audit start-up", "",
+                 f"Command: `python {shlex.join(['benchmarks/compare.py', *(argv if argv is not None else sys.argv[1:])])}`",
+                 "", *[f"- {k}: {v}" for k, v in info.items()], f"- load average at the end: {load()}", "",
+                 *startup(args, tree, env, tool)]
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if not args.no_write:
+            args.results.write_text(text, encoding="utf-8")
+            print(f"written: {args.results}")
+        return 0
     export = (args.export or ensure_export(args.workdir, args.platform, args.messages)).resolve()
     runner = ensure_js_parser(args.workdir)
-    tool = [sys.executable, "-m", "whatsapp_audit"]
     commands: list[tuple[str, list[str]]] = []
     if runner is not None:
         commands.append(("JS whatsapp-chat-parser: read + parse", ["node", str(runner), str(export)]))

@@ -249,3 +249,21 @@ def test_a_bug_in_one_export_loses_only_that_export(case_folder: Path, out_dir: 
                                        "set WA_AUDIT_DEBUG=1 to see the traceback")
     assert "must not be printed" not in err and "Traceback" not in err
     assert len([s for s in report["sources"] if s["status"] == "scanned"]) == 3
+
+
+def test_one_batch_builds_its_detectors_once_for_every_export(case_folder: Path, out_dir: Path, capsys,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up is paid once per run, not per exhibit: the patterns are compiled once and reused."""
+    from whatsapp_audit.detect.engine import Engine
+
+    built: list[int] = []
+    original = Engine.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Engine], *args: object, **kwargs: object) -> Engine:
+        built.append(1)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "build", classmethod(counting))
+    code, report, _, _ = scan_json(capsys, out_dir, "once.json", str(case_folder), "--jobs", "1")
+    assert code == 1 and [s["status"] for s in report["sources"]].count("scanned") == 4
+    assert len(built) == 1

@@ -14,15 +14,12 @@ process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import signal
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,7 +35,9 @@ from whatsapp_audit.rules.loader import PatternSet
 from whatsapp_audit.scan import ContextCapture, ScanFinding, ScanOptions
 from whatsapp_audit.scope import MessageScope
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pool's modules are imported by a run that starts one (see start_pool)
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from whatsapp_audit.case import BatchProgress, ExportTask, Finished, Outcome
 
 MARGIN_BYTES = 1 << 20  # context each side of a part: thousands of messages, far above any window
@@ -90,6 +89,9 @@ def scan_exports(jobs: int, patterns: PatternSet, tasks: Sequence[ExportTask], o
                  progress: BatchProgress | None = None, finished: Finished | None = None) -> list[Outcome]:
     """Every task's outcome, in task order, scanned by `jobs` worker processes (`finished` is told
     each one as it arrives)."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     from whatsapp_audit.case import failure, messages_read
 
     outcomes: list[Outcome | None] = [None] * len(tasks)
@@ -135,6 +137,9 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
     Ctrl-C ignored, which a new interpreter keeps: a Ctrl-C while one is still importing (seconds
     on a busy machine) would otherwise print its traceback. The main process handles it (exit 130).
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # The rules go compressed: spawning writes them into a pipe, and above the pipe's 64 KB buffer the
     # write waits for the new interpreter to start and read them, all inside the Ctrl-C-ignored window.
     packed = zlib.compress(pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL), 6)

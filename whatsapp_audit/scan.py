@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.registry import detector_names
@@ -31,6 +30,9 @@ from whatsapp_audit.model import WHATSAPP_WORDS, Category, Confidence, Finding, 
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 from whatsapp_audit.scope import MessageScope, SearchScope
 from whatsapp_audit.triage.review import Review
+
+if TYPE_CHECKING:  # the pool's module (and multiprocessing) is imported only by a run that uses one
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["FINGERPRINT_VERSION", "ExportScan", "ScanFinding", "ScanOptions", "ScanResult", "fingerprint", "scan"]
 

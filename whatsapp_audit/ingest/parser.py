@@ -18,7 +18,7 @@ from datetime import datetime
 
 from whatsapp_audit.ingest.body import QUOTE as _QUOTE
 from whatsapp_audit.ingest.body import classify, split_author
-from whatsapp_audit.ingest.shapes import ANY_HEADER, MARKS, Timestamper, strict_regex
+from whatsapp_audit.ingest.shapes import MARKS, Timestamper, any_header, strict_regex
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary
 from whatsapp_audit.model import Attachment, Message, MessageKind
@@ -225,7 +225,6 @@ def iter_messages(
     impossible = f"a header with an impossible date or time (read as {survey.date_order})"
     build = _Assembler(survey, vocabulary, stats, counted)
     message_of, lo, hi = build.message, build.lo, build.hi
-    other_headers = ANY_HEADER.findall
     # The open message (or unparsed region): first line (0: nothing open), header, timestamp
     # (None: an unparsed region), first line's text after the header, continuation lines, reason.
     p_line, p_header, p_timestamp, p_rest, p_reason = 0, "", None, "", ""
@@ -244,7 +243,7 @@ def iter_messages(
                     if not p_line:
                         p_line, p_header, p_timestamp, p_rest, p_reason = block_line + 1, "", None, "", _BEFORE_FIRST
                     elif p_timestamp is not None and lo <= p_line < hi:
-                        build.header_like += len(other_headers(text))
+                        build.header_like += len(any_header().findall(text))
                     if p_more is None:
                         p_more = [text]
                     else:
@@ -273,7 +272,7 @@ def iter_messages(
                 if not p_line:
                     p_line, p_header, p_timestamp, p_rest, p_reason = block_line + 1, "", None, "", _BEFORE_FIRST
                 elif p_timestamp is not None and lo <= p_line < hi:
-                    build.header_like += len(other_headers(text))
+                    build.header_like += len(any_header().findall(text))
                 if p_more is None:
                     p_more = [text]
                 else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, cached_property
 from typing import Any
 
 # Invisible marks seen before and inside headers (LRM, RLM, embeddings, isolates, ZWSP, BOM, ALM).
@@ -68,8 +69,14 @@ class Shape:
 
     name: str
     description: str
-    regex: re.Pattern[str]
+    source: str  # the header regex, compiled when first used (`regex`)
     is_export: bool = True  # False for text copied from the chat view or a desktop viewer
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use: an export's survey usually needs one or two of the shapes, and
+        compiling all of them (and `any_header`) was a thirtieth of a second of every command's start."""
+        return re.compile(self.source)
 
 
 _LAYOUTS: dict[str, tuple[str, str, bool, bool]] = {
@@ -95,7 +102,7 @@ _LAYOUTS: dict[str, tuple[str, str, bool, bool]] = {
 def _shape(name: str) -> Shape:
     description, layout, seconds_required, is_export = _LAYOUTS[name]
     time = _time("" if seconds_required else "?")
-    return Shape(name, description, re.compile(layout.format(date=_date(), sep=_DT_SEP, time=time)), is_export)
+    return Shape(name, description, layout.format(date=_date(), sep=_DT_SEP, time=time), is_export)
 
 
 SHAPES: tuple[Shape, ...] = tuple(_shape(name) for name in _LAYOUTS)
@@ -107,8 +114,13 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P=\w+\)", "[./:-]", pattern)
 
 
-# Any header of any shape and style, for counting header-like lines kept inside messages.
-ANY_HEADER = re.compile("|".join(f"(?:{_unnamed(s.regex.pattern)})" for s in SHAPES), re.MULTILINE)
+@cache
+def any_header() -> re.Pattern[str]:
+    """Any header of any shape and style, for counting header-like lines kept inside messages
+    (compiled when an export first has a message of several lines)."""
+    return re.compile("|".join(f"(?:{_unnamed(s.source)})" for s in SHAPES), re.MULTILINE)
+
+
 SHAPES_BY_NAME = {shape.name: shape for shape in SHAPES}
 
 

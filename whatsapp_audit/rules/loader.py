@@ -25,6 +25,7 @@ from whatsapp_audit.rules.schema import build_rule, validate_defaults, validate_
 SKIPPED_DIRS = frozenset({"export", "redact", "merge"})  # parser, redaction and merge data: no rules
 _RULE_HEADER = regex.compile(r"^\s*\[\[\s*rule\s*\]\]")
 _TOML_LINE = regex.compile(r"\(at line (\d+), column \d+\)")
+_ID_START = regex.compile(r"""^\s*id\s*=\s*["']""")  # an `id = "...` line, up to its opening quote
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,12 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
         raise PatternError(source, lines.find(None, "rule"), None, "'rule' must be an array of [[rule]] tables")
     rules: list[Rule] = []
     ids: set[str] = set()
+    # A bundled pack's regexes are compiled by the detectors when first used, except when every
+    # problem is being listed (`patterns validate`); a force's own pack is checked here, before a scan.
+    compile_regexes = origin != "bundled" or problems is not None
     for position, raw_rule in enumerate(raw_rules, 1):
         try:
-            rule = build_rule(raw_rule, defaults, source, lines.find, position)
+            rule = build_rule(raw_rule, defaults, source, lines.find, position, compile_regexes=compile_regexes)
         except PatternError as error:
             _keep_going(error, problems)
             continue
@@ -187,6 +191,10 @@ class _LineIndex:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.headers = [n for n, line in enumerate(self.lines, 1) if _RULE_HEADER.match(line)]
+        # (line number, text after the opening quote) of every `id = "...` line, in file order: a
+        # rule's line is looked up here instead of by a regex per rule over every line of the file.
+        self.id_lines = [(n, line[found.end():]) for n, line in enumerate(self.lines, 1)
+                         if (found := _ID_START.match(line)) is not None]
 
     def _block(self, line: int) -> tuple[int, int]:
         start, end = 1, len(self.lines) + 1
@@ -223,8 +231,8 @@ class _LineIndex:
         if rule.startswith("#"):
             position = int(rule[1:])
             return self.headers[position - 1] if 0 < position <= len(self.headers) else None
-        id_re = regex.compile(rf"""^\s*id\s*=\s*["']{regex.escape(rule)}["']""")
-        id_line = next((n for n, line in enumerate(self.lines, 1) if id_re.match(line)), None)
+        id_line = next((n for n, rest in self.id_lines
+                        if rest.startswith(rule) and rest[len(rule):len(rule) + 1] in ('"', "'")), None)
         if id_line is None or key is None:
             return id_line
         start, end = self._block(id_line)

@@ -77,8 +77,10 @@ def validate_defaults(data: Mapping[str, Any], source: str, line_of: LineFinder)
 
 
 def build_rule(raw: Mapping[str, Any], defaults: Mapping[str, Any], source: str,
-               line_of: LineFinder, position: int) -> Rule:
-    """Merge defaults into one `[[rule]]` table and validate every field."""
+               line_of: LineFinder, position: int, *, compile_regexes: bool = True) -> Rule:
+    """Merge defaults into one `[[rule]]` table and validate every field. Without `compile_regexes`
+    (the bundled packs in a scan: the test suite and `patterns validate` compile them) `match.regex`
+    is not compiled here: the detector compiles each when a message first reaches its rule."""
     if not isinstance(raw, dict):
         raise PatternError(source, None, f"#{position}", "[[rule]] must be a table")
     rid = raw.get("id")
@@ -116,7 +118,7 @@ def build_rule(raw: Mapping[str, Any], defaults: Mapping[str, Any], source: str,
     confidence = _enum(Confidence, merged["confidence"], "confidence", fail)
     references = _str_list(merged.get("references", []), "references", fail)
     allow = _str_list(merged.get("allow", []), "allow", fail)
-    match = _match(merged.get("match", {}), fail)
+    match = _match(merged.get("match", {}), fail, compile_regexes)
     context = _context(merged.get("context", {}), fail)
     options = merged.get("options", {})
     if not isinstance(options, dict):
@@ -144,7 +146,7 @@ def _str_list(value: Any, key: str, fail: Callable[[str | None, str], PatternErr
     return tuple(value)
 
 
-def _match(value: Any, fail: Callable[[str | None, str], PatternError]) -> dict[str, Any]:
+def _match(value: Any, fail: Callable[[str | None, str], PatternError], compile_regexes: bool = True) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise fail("match", "[rule.match] must be a table")
     for key, items in value.items():
@@ -157,7 +159,7 @@ def _match(value: Any, fail: Callable[[str | None, str], PatternError]) -> dict[
                 raise fail("match", "token_patterns must be a list of spaCy patterns (lists of tables)")
             continue
         _str_list(items, f"match.{key}", fail)
-        if key == "regex":
+        if key == "regex" and compile_regexes:
             for position, pattern in enumerate(items, 1):
                 try:
                     regex.compile(pattern, regex.VERSION1 if pattern.startswith("(?V1)") else 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -34,9 +34,7 @@ from whatsapp_audit.discover import Inputs
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.model import Severity
-from whatsapp_audit.redact.key import CaseKey, key_permission_problem, load_key, save_key
 from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now
-from whatsapp_audit.report.redaction import redact_case
 from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.report.summary import case_limitations
 from whatsapp_audit.report.triage import search_log, triage_lines
@@ -44,6 +42,9 @@ from whatsapp_audit.rules.loader import PatternSet, load_patterns
 from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan, rules_not_run
 from whatsapp_audit.triage.apply import apply_triage
 from whatsapp_audit.wording import plural
+
+if TYPE_CHECKING:  # redaction's modules are imported only by a run with --redact
+    from whatsapp_audit.redact.key import CaseKey
 
 FAIL_ON = ("low", "medium", "high", "never")
 LEVELS = ("low", "medium", "high")
@@ -192,6 +193,9 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
             pack.abort("interrupted" if isinstance(error, KeyboardInterrupt) else type(error).__name__)
         raise
     if key is not None:  # the one hook: every report below is rendered from the redacted case
+        from whatsapp_audit.redact.key import save_key
+        from whatsapp_audit.report.redaction import redact_case
+
         result = redact_case(result, key, keep)
         save_key(key)
     for report_fmt, path in outputs:
@@ -229,6 +233,8 @@ def _redaction_key(redact: bool, key_path: Path | None, keep: tuple[str, ...], p
         if key_path.expanduser().resolve().parent in folders:
             raise UsageError(f"{key_path}: --key must not be in the folder of a redacted report (it re-identifies "
                              "everyone and would travel with the disclosure); keep it with the case papers")
+    from whatsapp_audit.redact.key import key_permission_problem, load_key
+
     key = load_key(key_path)
     if key_path is not None and not key.created and (problem := key_permission_problem(key_path)):
         click.echo(f"whatsapp-audit: warning: {problem}", err=True)

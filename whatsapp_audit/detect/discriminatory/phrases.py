@@ -19,6 +19,7 @@ import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import regex
@@ -111,11 +112,13 @@ class PhraseMatcher:
             if unknown:
                 raise PatternError(rule.source, rule.source_line, rule.id,
                                    f"options.yields_to names no phrase rule: {', '.join(unknown)}")
+        self._weights = _weights(common)
+        self._gate_words: dict[str, str] = {}  # form -> gate_word(form), filled as forms are seen
+        ranks: dict[frozenset[str], tuple[float, int, int] | None] = {}  # rank of each set (slot fills repeat)
         self._by_word: dict[str, list[int]] = {}  # rarest required word -> patterns it gates
         for index, sets in enumerate(self._required):
-            for word in _rarest(sets, _weights(common)):
+            for word in _rarest(sets, self._weights, ranks, self._gate_word):
                 self._by_word.setdefault(word, []).append(index)
-        self._weights = _weights(common)
         self._by_gate: dict[str, set[int]] = {}
         for form, indices in self._by_word.items():
             self._by_gate.setdefault(self._gate_word(form), set()).update(indices)
@@ -125,7 +128,7 @@ class PhraseMatcher:
         emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(self._gate_word(w)) and not w.isascii()})
         # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
         self.gate_body = trie_pattern(words) if words else None
-        self._gate = re.compile(r"(?<![^\W_])(?:" + self.gate_body + r")(?![^\W_])") if self.gate_body else None
+        self._gate_compiled: re.Pattern[str] | None = None  # compiled on first use (`_gate`)
         self._emoji_gate = re.compile("[" + "".join(map(re.escape, emoji)) + "]") if emoji else None
 
     def _expand(self, pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[list[dict[str, Any]]]:
@@ -191,9 +194,20 @@ class PhraseMatcher:
             return True
         return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
 
+    @property
+    def _gate(self) -> re.Pattern[str] | None:
+        """The required-word pre-filter on its own. The detector's QuickGate holds the same trie and
+        turns ordinary chat away first, so this is compiled only once a message gets past that."""
+        if self._gate_compiled is None and self.gate_body:
+            self._gate_compiled = re.compile(r"(?<![^\W_])(?:" + self.gate_body + r")(?![^\W_])")
+        return self._gate_compiled
+
     def _gate_word(self, form: str) -> str:
         """What the pre-filter looks for: a word, or the least everyday word of a joined phrase."""
-        return gate_word(form, self._weights)
+        found = self._gate_words.get(form)
+        if found is None:
+            found = self._gate_words[form] = gate_word(form, self._weights)
+        return found
 
     def _plausible(self, text: str) -> bool:
         """A cheap second gate on plain words, before any tokenizing: some pattern has its rarest word
@@ -362,11 +376,17 @@ def _check_single_tokens(token: dict[str, Any], rule: Rule, position: int) -> No
         for word in words:
             if not isinstance(word, str) or word.lower() in CLITICS:
                 continue
-            parts = [t.form for t in tokenize(word.lower())]
+            parts = _token_forms(word.lower())
             if len(parts) != 1 or parts[0] != strip_emoji(word.lower()):
                 raise PatternError(rule.source, rule.source_line, rule.id,
                                    f"token pattern #{position}: {word!r} is {len(parts)} tokens "
                                    f"({' + '.join(parts)}); give each token its own pattern entry")
+
+
+@cache
+def _token_forms(word: str) -> tuple[str, ...]:
+    """How the detector cuts a pattern's word into tokens (the same IN lists recur in many patterns)."""
+    return tuple(t.form for t in tokenize(word))
 
 
 def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOptions) -> bool:
@@ -447,12 +467,24 @@ def gate_word(form: str, weights: Mapping[str, float]) -> str:
     return min(form.split(" "), key=lambda w: (weights.get(w, 0.0), not _WORD.fullmatch(w), -len(w)))
 
 
-def _rarest(sets: Sequence[frozenset[str]], weights: Mapping[str, float]) -> frozenset[str]:
+def _rarest(sets: Sequence[frozenset[str]], weights: Mapping[str, float],
+            ranks: dict[frozenset[str], tuple[float, int, int] | None] | None = None,
+            gate_of: Callable[[str], str] | None = None) -> frozenset[str]:
     """The required set least likely in ordinary chat: the smallest summed weight of the words the
-    pre-filter would look for, then the longest words."""
-    gateable = [s for s in sets if _gateable(s)]
-    return min(gateable, key=lambda s: (sum(weights.get(gate_word(w, weights), 0.0) for w in s),
-                                        -min(len(w) for w in s), len(s)))
+    pre-filter would look for, then the longest words. `ranks` keeps each set's rank (None: not
+    gateable) and `gate_of` is a memoised `gate_word`: expanded slots repeat the same sets hundreds
+    of times, and ranking them again was a tenth of a second of every scan's start-up."""
+    ranks = {} if ranks is None else ranks
+    gate_of = gate_of or (lambda w: gate_word(w, weights))
+
+    def rank(s: frozenset[str]) -> tuple[float, int, int] | None:
+        if s not in ranks:
+            ranks[s] = ((sum(weights.get(gate_of(w), 0.0) for w in s), -min(len(w) for w in s), len(s))
+                        if _gateable(s) else None)
+        return ranks[s]
+
+    ranked = [(r, s) for s in sets if (r := rank(s)) is not None]
+    return min(ranked, key=lambda pair: pair[0])[1]
 
 
 def _required_words(pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[frozenset[str]]:

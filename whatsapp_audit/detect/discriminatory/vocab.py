@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import regex
@@ -34,7 +35,7 @@ class Concept:
     characteristics: tuple[str, ...]
     abusive_rate: int  # 0-2: how often the string is abusive at all (cuss's "sureness")
     prefix: bool
-    exceptions: tuple[tuple[regex.Pattern[str] | None, regex.Pattern[str] | None], ...]
+    exceptions: tuple[tuple[str | None, str | None], ...]  # regex sources, compiled on first use (`_pattern`)
     homonyms: frozenset[str]
     reclaimable: bool
     uk: bool
@@ -47,19 +48,26 @@ class Concept:
         """Whether a whole-phrase exception ("van *", "* and span") surrounds the hit (looked for
         within EXCEPTION_CHARS each side, so a hit costs the same however long the message)."""
         for before, after in self.exceptions:
-            if before is not None and not before.search(text, max(0, start - EXCEPTION_CHARS), start):
+            if before is not None and not _pattern(before).search(text, max(0, start - EXCEPTION_CHARS), start):
                 continue
-            if after is not None and not after.match(text, end, end + EXCEPTION_CHARS):
+            if after is not None and not _pattern(after).match(text, end, end + EXCEPTION_CHARS):
                 continue
             return True
         return False
+
+
+@cache
+def _pattern(source: str) -> regex.Pattern[str]:
+    """An exception's regex, compiled once per process when a hit first needs it: built from escaped
+    words, it always compiles, and compiling all ~150 up front cost every scan's start-up."""
+    return regex.compile(source)
 
 
 def _words(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
 
-def _exception(pattern: str, fail: Any) -> tuple[regex.Pattern[str] | None, regex.Pattern[str] | None]:
+def _exception(pattern: str, fail: Any) -> tuple[str | None, str | None]:
     if pattern.count("*") != 1:
         raise fail(f"exception needs exactly one '*' for the hit (got {pattern.count('*')})")
     left, right = (part.strip().lower() for part in pattern.split("*"))
@@ -67,8 +75,8 @@ def _exception(pattern: str, fail: Any) -> tuple[regex.Pattern[str] | None, rege
     def words(part: str) -> str:
         return r"\s+".join(regex.escape(w) for w in part.split())
 
-    before = regex.compile(rf"(?<![^\W_]){words(left)}[\s\-]+$") if left else None
-    after = regex.compile(rf"(?:['’]s)?[\s\-]+{words(right)}(?![^\W_])") if right else None
+    before = rf"(?<![^\W_]){words(left)}[\s\-]+$" if left else None
+    after = rf"(?:['’]s)?[\s\-]+{words(right)}(?![^\W_])" if right else None
     return before, after
 
 

@@ -70,23 +70,53 @@ class Guarded:
     fraction of a second at worst. Everything else untrusted always runs with the timer.
     """
 
-    __slots__ = ("regex", "pattern", "tame", "plain", "trusted")
+    __slots__ = ("_regex", "pattern", "_tame", "_plain", "_plain_known", "trusted", "_flags", "_gate")
 
     def __init__(self, source: str, flags: int = 0, gate: bool = False, trusted: bool = False) -> None:
         """`gate`: the pattern is only ever asked "is there a match?" (a prefilter), so a tame one
         may answer short texts with the standard library's engine, faster on such simple patterns.
-        `trusted`: a bundled pattern, run without a time limit."""
-        self.regex = regex.compile(source, flags)
+        `trusted`: a bundled pattern, run without a time limit. An untrusted pattern is compiled
+        here, so a mistake in a force's pack is reported before the scan; a bundled one (checked by
+        the test suite and `patterns validate`) when a message first reaches it, since most of a
+        run's rules never see a candidate and compiling them all was part of every scan's start."""
         self.pattern = source  # as on a compiled pattern: the source text
         self.trusted = trusted
-        self.tame = is_tame(source, flags)
-        # The standard-library twin of a tame gate, for callers that check the length themselves.
-        self.plain: re.Pattern[str] | None = None
-        if gate and self.tame:
-            try:
-                self.plain = re.compile(source, flags)
-            except (re.error, ValueError):
-                self.plain = None
+        self._flags = flags
+        self._gate = gate
+        self._tame: bool | None = None  # see `tame`
+        self._plain: re.Pattern[str] | None = None
+        self._plain_known = False  # see `plain`
+        self._regex: regex.Pattern[str] | None = None
+        if not trusted:
+            self._regex = regex.compile(source, flags)
+            self.plain  # noqa: B018 - worked out now, as the pattern is
+
+    @property
+    def compiled(self) -> regex.Pattern[str]:
+        """The pattern compiled with the `regex` module (for a bundled one, now if not yet)."""
+        if self._regex is None:
+            self._regex = regex.compile(self.pattern, self._flags)
+        return self._regex
+
+    @property
+    def plain(self) -> re.Pattern[str] | None:
+        """The standard-library twin of a tame gate, for callers that check the length themselves."""
+        if not self._plain_known:
+            self._plain_known = True
+            if self._gate and self.tame:
+                try:
+                    self._plain = re.compile(self.pattern, self._flags)
+                except (re.error, ValueError):
+                    self._plain = None
+        return self._plain
+
+    @property
+    def tame(self) -> bool:
+        """Whether the pattern's backtracking is provably polynomial (`is_tame`), worked out when
+        first asked: a bundled pattern that is not a gate never asks (it runs without a timer)."""
+        if self._tame is None:
+            self._tame = is_tame(self.pattern, self._flags)
+        return self._tame
 
     def _limit(self, text: str) -> float | None:
         if self.trusted or (self.tame and len(text) <= SHORT_TEXT):
@@ -94,24 +124,26 @@ class Guarded:
         return REGEX_TIMEOUT
 
     def search(self, text: str) -> regex.Match[str] | re.Match[str] | None:
-        if self.plain is not None and len(text) <= SHORT_TEXT:
-            return self.plain.search(text)
+        plain = self.plain
+        if plain is not None and len(text) <= SHORT_TEXT:
+            return plain.search(text)
         limit = self._limit(text)
+        compiled = self.compiled
         if len(text) <= WINDOW + REACH:
-            return self.regex.search(text, timeout=limit)
+            return compiled.search(text, timeout=limit)
         for start, end, reach in _windows(len(text)):
-            found = self.regex.search(text, start, reach, timeout=limit)
+            found = compiled.search(text, start, reach, timeout=limit)
             if found is not None and found.start() < end and (found.end() < reach or reach == len(text)):
                 return found
         return None
 
     def fullmatch(self, text: str) -> regex.Match[str] | None:
-        return self.regex.fullmatch(text, timeout=self._limit(text))
+        return self.compiled.fullmatch(text, timeout=self._limit(text))
 
     def finditer(self, text: str) -> Iterator[regex.Match[str]]:
         limit = self._limit(text)
         if len(text) <= WINDOW + REACH:
-            return self.regex.finditer(text, timeout=limit)
+            return self.compiled.finditer(text, timeout=limit)
         return self._windowed(text, limit)
 
     def _windowed(self, text: str, limit: float | None) -> Iterator[regex.Match[str]]:
@@ -119,7 +151,7 @@ class Guarded:
         that start inside it; the next one resumes where the last reported match ended."""
         resume = 0
         for start, end, reach in _windows(len(text)):
-            for found in self.regex.finditer(text, max(start, resume), reach, timeout=limit):
+            for found in self.compiled.finditer(text, max(start, resume), reach, timeout=limit):
                 if found.start() >= end:
                     break  # the next window reports it, with its full look-ahead
                 if found.end() >= reach and reach < len(text):
