@@ -9,7 +9,6 @@ off the many messages that cannot match.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import regex
@@ -25,7 +24,7 @@ from whatsapp_audit.detect.operational.compile import (
     window_text,
 )
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
-from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
+from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
@@ -60,8 +59,7 @@ class OperationalDetector:
         for position, compiled in enumerate(self._text_rules):
             for word in compiled.gate_words:
                 owners.setdefault(word, []).append(position)
-        self._owners = with_inner_owners({word: tuple(positions) for word, positions in owners.items()})
-        self._words = re.compile(trie_pattern(self._owners)) if self._owners else None
+        self._words = KeywordIndex(owners) if owners else None
         self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
         if self._always:  # some rule must see every message
             self._keywords: frozenset[str] = frozenset()
@@ -84,8 +82,7 @@ class OperationalDetector:
         if has_digit:
             chosen.update(self._digit_always)
         if self._words is not None:
-            for word in every_keyword(self._words, text.lower()):  # overlapping keywords too
-                chosen.update(self._owners[word])
+            chosen.update(owners_in(self._words.mask(text.lower())))  # overlapping keywords too
             if not has_digit:
                 chosen -= self._digit_positions
         digits = -1
