@@ -115,13 +115,17 @@ def test_a_keyword_inside_a_longer_one_still_wakes_its_detector() -> None:
     assert keyword_filter.wanted("post op, all fine") == {0}
 
 
-@given(st.dictionaries(st.text(alphabet="abc", min_size=1, max_size=4), st.integers(0, 3), min_size=1, max_size=8),
-       st.text(alphabet="abcx", max_size=30))
-@example({"ac": 0, "ca": 1}, "cac")  # overlapping keywords: the pass must not resume after "ca"
-def test_keyword_filter_wants_every_detector_whose_keyword_occurs(owners: dict[str, int], text: str) -> None:
+@given(st.dictionaries(st.text(alphabet="abc \t", min_size=1, max_size=4), st.integers(0, 3), min_size=1, max_size=8),
+       st.lists(st.text(alphabet="abcx \t\n\u00a0", max_size=30), min_size=1, max_size=3))
+@example({"ac": 0, "ca": 1}, ["cac"])  # overlapping keywords: the pass must not resume after "ca"
+@example({"b a": 0, " c": 1, "a ": 2}, ["ab a", "x c", "a  ", "xb a"])  # keywords holding a space
+def test_keyword_filter_wants_every_detector_whose_keyword_occurs(owners: dict[str, int], texts: list[str]) -> None:
+    # Several texts through one filter: a run's answer is kept, and must hold in every text.
     words = [frozenset(w for w, owner in owners.items() if owner == n) for n in range(4)]
-    expected = {n for n in range(4) if any(word in text for word in words[n])}
-    assert KeywordFilter(words).wanted(text) == expected
+    keyword_filter = KeywordFilter(words)
+    for text in texts + texts:
+        expected = {n for n in range(4) if any(word in text for word in words[n])}
+        assert keyword_filter.wanted(text) == expected
 
 
 @given(st.sets(st.text(alphabet="abcd@ -", min_size=1, max_size=5), min_size=1, max_size=12),

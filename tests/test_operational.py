@@ -311,3 +311,37 @@ def test_a_rule_whose_keyword_overlaps_another_rules_keyword_still_runs() -> Non
     detector = OperationalDetector()
     detector.configure([first, second])
     assert {c.rule.id for c in detector._active("met the opc at the gate", 1)} >= {"T-FIRST", "T-SECOND"}
+
+
+def test_the_digits_every_match_holds_are_read_from_the_regex() -> None:
+    from whatsapp_audit.detect.operational.digits import least_digits
+
+    assert least_digits(r"\d{2}[A-Z]{3}") == 2
+    assert least_digits(r"(?:ab|\d)") == 0  # one branch holds none
+    assert least_digits(r"(?<=\d)x\d?") == 0  # look-arounds and optional digits do not count
+    assert least_digits(r"[0-9a]") == 0
+    assert least_digits(r"(?P<d>\d{1,2})(?:st|nd)?") == 1
+    assert least_digits(r"ab{e<=1}1") == 0  # fuzzy matching in the regex module: unsure, so none
+
+
+def test_rules_that_need_a_digit_in_every_match_find_one_in_every_match() -> None:
+    # The detector skips such rules on a line whose every digit is in a file name (their matches
+    # there would be dropped); the count read from each bundled regex must be a true lower bound.
+    import re
+    from pathlib import Path
+
+    detector = OperationalDetector()
+    detector.configure(load_patterns().rules_for("operational"))
+    needing = [c for c in detector._text_rules if c.match_digits]
+    assert {"OPS-PHONE", "OPS-DOB", "OPS-VRM"} <= {c.rule.id for c in needing}
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    lines = [line for path in examples.glob("*.txt") for line in path.read_text(encoding="utf-8").splitlines()]
+    lines += ["DOB 01/02/1990 call 07700 900123 or +44 7700 900 123, reg AB12 CDE, born 1987, PNC 24/123456F"]
+    matched = 0
+    for compiled in needing:
+        for line in lines:
+            for pattern in compiled.patterns:
+                for match in pattern.finditer(line):
+                    matched += 1
+                    assert len(re.findall(r"\d", match.group())) >= compiled.match_digits, (compiled.rule.id, line)
+    assert matched > 10

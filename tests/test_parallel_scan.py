@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from generate import generate
 
 from whatsapp_audit.cli.app import main
+from whatsapp_audit.parallel import sigint_deferred
 from whatsapp_audit.scan import scan
 
 
@@ -92,3 +95,18 @@ def test_ctrl_c_during_a_parallel_scan_exits_130_with_one_line(tmp_path):
     err = child.communicate(timeout=120)[1]
     assert child.returncode == 130
     assert err.strip() == "whatsapp-audit: interrupted"
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="signals cannot be blocked here")
+def test_a_ctrl_c_while_the_workers_spawn_is_acted_on_afterwards_not_lost():
+    """Spawning the workers holds Ctrl-C back (they must start with it blocked); one that comes then
+    still stops the scan once they are up: ignoring it let a 300k-message scan run on to the end."""
+    reached_the_end_of_the_window = False
+    with pytest.raises(KeyboardInterrupt):
+        with sigint_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            assert signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+            reached_the_end_of_the_window = True
+    assert reached_the_end_of_the_window
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

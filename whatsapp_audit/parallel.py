@@ -134,34 +134,53 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
 
     Workers are spawned, not forked: the main process may be running a progress-bar thread, and
     a fork copies its locks without the thread that would release them. They are spawned with
-    Ctrl-C ignored, which a new interpreter keeps: a Ctrl-C while one is still importing (seconds
-    on a busy machine) would otherwise print its traceback. The main process handles it (exit 130).
+    Ctrl-C blocked, which a new interpreter keeps until `_init_worker` ignores it: a Ctrl-C while
+    one is still importing (seconds on a busy machine) would otherwise print its traceback. The
+    main process handles it (exit 130), even when it comes while the workers are being spawned.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # The rules go compressed: spawning writes them into a pipe, and above the pipe's 64 KB buffer the
-    # write waits for the new interpreter to start and read them, all inside the Ctrl-C-ignored window.
+    # write waits for the new interpreter to start and read them, all inside the Ctrl-C-deferred window.
     packed = zlib.compress(pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL), 6)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(packed,))
-    with _sigint_ignored():
+    with sigint_deferred():
         for _ in range(jobs):
             pool.submit(_ready)  # makes the pool start every worker now
     return pool
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored in this process for the moment (only the main thread may change handlers)."""
+def sigint_deferred() -> Iterator[None]:
+    """Ctrl-C held back for the moment, then acted on as if it came now: processes started inside
+    start with it blocked, and one that arrives meanwhile is not lost (a Ctrl-C ignored while the
+    workers were spawning used to let the whole scan run on). Only the main thread handles signals;
+    where signals cannot be blocked (Windows), Ctrl-C is ignored for the moment instead."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not hasattr(signal, "pthread_sigmask"):
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # starting the tracker unblocks SIGINT in the thread that starts it
+    arrived: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: arrived.append(number))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a held-back Ctrl-C reaches the handler above here
         signal.signal(signal.SIGINT, previous)
+    if arrived:
+        signal.raise_signal(signal.SIGINT)  # as the usual handler would have taken it
 
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
@@ -198,6 +217,8 @@ def _init_worker(packed: bytes) -> None:
     # Ctrl-C is the main process's to handle (exit 130, one line); a worker that took it too
     # would print a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since spawning (start_pool)
     patterns: PatternSet = pickle.loads(zlib.decompress(packed))  # our own rules, from the main process
     _WORKER["engine"] = Engine.build(patterns.rules)
     _WORKER["exports"] = {}

@@ -11,7 +11,6 @@ a message first needs tokens, so a scan of chat that never does starts without i
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from itertools import islice
 from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
-from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
+from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
 from whatsapp_audit.model import WHATSAPP_WORDS, Finding, Message, MessageKind
 
 # Recognised system lines name participants (often as phone numbers) and deleted/call/pending lines
@@ -30,27 +29,23 @@ NOT_EXAMINED = WHATSAPP_WORDS
 
 
 class KeywordFilter:
-    """Which keyword-gated detectors a message needs, from one regex pass."""
+    """Which keyword-gated detectors a message needs, read run by run (`text.keywords`)."""
 
     def __init__(self, keywords: Sequence[frozenset[str]]) -> None:
-        self.owners: dict[str, tuple[int, ...]] = {}
+        owners: dict[str, tuple[int, ...]] = {}
         for position, words in enumerate(keywords):
             for word in words:
-                self.owners[word] = (*self.owners.get(word, ()), position)
-        self.owners = with_inner_owners(self.owners)  # "op" is still seen inside "operation"
+                owners[word] = (*owners.get(word, ()), position)
         self.gated = frozenset(i for i, words in enumerate(keywords) if words)
-        # Literal words only, so the standard library's engine (faster on plain alternations) is exact.
-        self.pattern = re.compile(trie_pattern(self.owners)) if self.owners else None
+        self._index = KeywordIndex(owners) if owners else None
+
+    def mask(self, lowered: str) -> int:
+        """Bit n set when detector n's keywords occur in `lowered` (overlapping ones too: "ca" and
+        "ac" in "cac"; "op" inside "operation")."""
+        return 0 if self._index is None else self._index.mask(lowered)
 
     def wanted(self, lowered: str) -> set[int]:
-        found: set[int] = set()
-        if self.pattern is None:
-            return found
-        for word in every_keyword(self.pattern, lowered):  # overlapping keywords too ("ca" and "ac" in "cac")
-            found.update(self.owners.get(word, ()))
-            if len(found) == len(self.gated):
-                break
-        return found
+        return set(owners_in(self.mask(lowered)))
 
 
 @dataclass
@@ -72,6 +67,8 @@ class Engine:
         self._entries = tuple((detector, detector.context_size, getattr(detector, "wants", None))
                               for detector in self.detectors)
         self._ungated_entries = tuple(self._entries[i] for i in sorted(self._ungated))
+        self._ungated_mask = sum(1 << i for i in self._ungated)
+        self._by_mask: dict[int, tuple[tuple[Detector, int, Callable[[Message], bool] | None], ...]] = {}
 
     @classmethod
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
@@ -164,15 +161,17 @@ class Engine:
         if message.attachments or not self._filter.gated:
             chosen = self._entries
         else:
-            lowered = message.text.lower()
-            pattern = self._filter.pattern
-            if pattern is None or pattern.search(lowered) is None:
+            mask = self._filter.mask(message.text.lower())
+            if not mask:
                 chosen = self._ungated_entries  # the common case: no keyword of any gated detector
                 if not chosen:
                     return []
             else:
-                wanted = self._filter.wanted(lowered) | self._ungated
-                chosen = tuple(entry for position, entry in enumerate(self._entries) if position in wanted)
+                mask |= self._ungated_mask
+                chosen = self._by_mask.get(mask, ())
+                if not chosen:
+                    chosen = self._by_mask[mask] = tuple(
+                        entry for position, entry in enumerate(self._entries) if mask >> position & 1)
         findings: list[Finding] = []
         for detector, n, wants in chosen:
             if wants is not None and not wants(message):

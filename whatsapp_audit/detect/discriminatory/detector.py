@@ -110,8 +110,9 @@ class DiscriminatoryDetector:
         self._phrases.validate()
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
                                    sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
-        self._quick = QuickGate((self._lexicon.prescan_body if self._lexicon.terms else None,
-                                 self._phrases.gate_body), mixed=bool(self._lexicon.terms))
+        one_word, spanning, spanning_first = self._lexicon.prescan_bodies()
+        self._quick = QuickGate((one_word, self._phrases.gate_body), mixed=bool(self._lexicon.terms),
+                                spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
 
     def keywords(self) -> frozenset[str]:
         # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.
@@ -134,8 +135,7 @@ class DiscriminatoryDetector:
 
     def _detect_text(self, message: Message, text: str, base: int) -> list[Finding]:
         """Findings in `text`, which is message.text[base:base + len(text)] (offsets are the message's)."""
-        if text.isascii() and not self._quick.might_match(lowered := text.lower()) and not self._lexicon.compound_in(
-                lowered):
+        if text.isascii() and not self._quick.might_match_or_inside(text.lower()):
             # The common case: for ASCII, normalise() only lower-cases (unless letters are spaced
             # out, which the gate covers) and emoji rules need non-ASCII, so when no gate of the
             # matchers accepts the lower-cased text the full path would find nothing either.

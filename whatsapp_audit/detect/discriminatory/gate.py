@@ -1,4 +1,4 @@
-"""One regex pass that tells the discriminatory detector a message holds nothing to look at.
+"""The passes that tell the discriminatory detector a message holds nothing to look at.
 
 Most chat is ordinary, so the detector's cost is set by how fast it can say "no". Its matchers each
 have a gate: the lexicon's prescan (a trie of every term's letter-run classes) and its test for
@@ -6,13 +6,23 @@ tokens mixing letters with digits or symbols, the phrase rules' required words, 
 normaliser's test for spaced-out letters. Run one after another they cost four passes over the
 text, each starting a match attempt at every character.
 
-`QuickGate` folds the four into a single pattern that begins with one character class (a
-non-word character, a digit or a stand-in symbol), so the regex engine skips the letters of
-ordinary words in C and tries the gates only where one could begin. Callers search `" " + text`:
-the leading space stands in for the start of the text, where the gates' "not after a letter"
-lookbehinds also succeed. The pattern accepts exactly when one of the gates would
-(tests/test_perf_equivalence.py checks that over generated text), so a message it rejects is one
-the full path would have rejected too: nothing is lost.
+`QuickGate` folds them into patterns that begin with one character class (a non-word character, a
+digit or a stand-in symbol), so the regex engine skips the letters of ordinary words in C and tries
+the gates only where one could begin. They are searched in `" " + text`: the leading space stands
+in for the start of the text, where the gates' "not after a letter" lookbehinds also succeed. The
+answer is exactly that of the four gates (tests/test_perf_equivalence.py checks it over generated
+text), so a message it rejects is one the full path would have rejected too: nothing is lost.
+
+Even folded, a trie of some 500 disguisable terms tried at every space cost 10-25 µs a message, on
+every message. But most of the gates cannot cross whitespace: a one-word term's letter classes, a
+phrase's required word, a token mixing letters and stand-ins all match inside one run of non-space
+characters, and their lookarounds only ask whether a neighbour is a letter or digit, which a space
+answers as the text's own whitespace (or its start or end) does. So their answer for a text is the
+OR of their answers for its runs, each searched alone as `" " + run + " "`, and a run's answer is
+kept: chat repeats its words, so most runs cost a dictionary lookup. The gates that may span a
+space (terms of several words, spaced-out letters) still search the whole text, but only when the
+runs hold what such a match needs (a term's first word; spaced letters inside a run, or a run
+ending with a lone letter followed by one beginning with one).
 """
 
 from __future__ import annotations
@@ -22,22 +32,95 @@ import re
 from whatsapp_audit.detect.discriminatory.lexicon import MIXED_REST, MIXED_START, bounded_for_gates
 from whatsapp_audit.detect.text.normalise import SPACED_REST, SPACED_START
 
+_LONG_TEXT = 256  # bounded_for_gates leaves texts up to this long as they are
+_RUNS_KEPT = 65_536  # answers kept per run before the memo starts again (bounds memory, not results)
+# What a run (searched alone) says; kept per run:
+_GATE = 1  # an in-run gate accepts it
+_INSIDE = 2  # the `inside` pattern occurs in it
+_SPANS = 4  # a term of several words may begin in it: search the whole text for those
+_SPACED = 8  # spaced-out letters lie inside it: search the whole text for them
+_LONE_END = 16  # it ends with a lone letter, maybe then a separator ("a", "x.", "b-")
+_LONE_START = 32  # it begins with a lone letter, maybe after a separator ("a", ".b", "c,")
+# Spaced-out letters (SPACED_SPEC: a lone letter or stand-in, then at least two more, each after
+# one or two separators) lie inside one run, or cross the whitespace between two runs where the
+# first ends with a lone letter (and maybe a separator) and the next begins with one.
+_LONE = r"(?:[^\W_]|[@$!*])"
+_ENDS_LONE = re.compile(rf"(?<![^\W_]){_LONE}[._\-]?\Z")  # searched in " " + run
+_STARTS_LONE = re.compile(rf"[._\-]?{_LONE}(?![^\W_])")  # matched at the start of run + " "
+
 
 class QuickGate:
     """Whether a (normalised or lower-cased ASCII) text could give the detector anything to do."""
 
-    def __init__(self, word_bodies: tuple[str | None, ...], mixed: bool) -> None:
-        """`word_bodies` are trie alternations (no boundaries) of the word gates; `mixed` adds the
-        lexicon's letters-mixed-with-stand-ins test (only meaningful when there are terms)."""
-        parts = []
+    def __init__(self, word_bodies: tuple[str | None, ...], mixed: bool, spanning: str | None = None,
+                 spanning_first: str | None = None, inside: re.Pattern[str] | None = None) -> None:
+        """`word_bodies` are trie alternations (no boundaries) of word gates whose matches never
+        hold a whitespace character; `spanning` one whose matches may (a gap between the words of
+        a term), `spanning_first` what every one of those matches begins with inside one run
+        (None: no such test, `spanning` is always searched). `mixed` adds the lexicon's
+        letters-mixed-with-stand-ins test (only meaningful when there are terms). `inside` is a
+        plain pattern, without lookarounds, that never matches whitespace (the lexicon's compound
+        terms), for `might_match_or_inside`."""
+        in_run = []
         bodies = [body for body in word_bodies if body]
         if bodies:
-            parts.append(r"(?<=[\W_])(?:" + "|".join(f"(?:{body})" for body in bodies) + r")(?![^\W_])")
+            in_run.append(r"(?<=[\W_])(?:" + "|".join(f"(?:{body})" for body in bodies) + r")(?![^\W_])")
         if mixed:
-            parts.append(f"(?<={MIXED_START})(?:{MIXED_REST})")
-        parts.append(f"(?<={SPACED_START})(?:{SPACED_REST})")
-        self._pattern = re.compile(r"[\W_0-9](?:" + "|".join(parts) + ")")
+            in_run.append(f"(?<={MIXED_START})(?:{MIXED_REST})")
+        self._in_run = re.compile(r"[\W_0-9](?:" + "|".join(in_run) + ")") if in_run else None
+        self._spanning = re.compile(r"[\W_0-9](?<=[\W_])(?:" + spanning + r")(?![^\W_])") if spanning else None
+        self._spanning_first = re.compile(r"[\W_](?:" + spanning_first + ")") if spanning and spanning_first else None
+        self._always_spanning = _SPANS if self._spanning is not None and self._spanning_first is None else 0
+        self._spaced = re.compile(f"[\\W_0-9](?<={SPACED_START})(?:{SPACED_REST})")
+        self._inside = inside
+        self._runs: dict[str, int] = {}
 
     def might_match(self, text: str) -> bool:
         """False only when none of the gates folded in here would accept `text`."""
-        return self._pattern.search(" " + bounded_for_gates(text)) is not None
+        return self._answer(bounded_for_gates(text), _GATE)
+
+    def might_match_or_inside(self, text: str) -> bool:
+        """`might_match(text)`, or the `inside` pattern occurs in `text`: both in one walk over its runs."""
+        if len(text) > _LONG_TEXT:  # the gates read a bounded copy, `inside` the text itself
+            return self.might_match(text) or (self._inside is not None and self._inside.search(text) is not None)
+        return self._answer(text, _GATE | _INSIDE)
+
+    def _answer(self, text: str, wanted: int) -> bool:
+        runs = self._runs
+        seen = self._always_spanning
+        before = 0  # the last run's bits
+        for run in text.split():
+            bits = runs.get(run)
+            if bits is None:
+                bits = self._bits(run)
+            if bits & wanted:
+                return True
+            if before & _LONE_END and bits & _LONE_START:
+                seen |= _SPACED
+            seen |= bits
+            before = bits
+        if seen & _SPANS and self._spanning is not None and self._spanning.search(" " + text) is not None:
+            return True
+        return bool(seen & _SPACED) and self._spaced.search(" " + text) is not None
+
+    def _bits(self, run: str) -> int:
+        """What the in-run gates, `inside` and the spanning gates say of one run of non-space
+        characters searched alone (memoised)."""
+        alone = f" {run} "
+        bits = 0
+        if self._in_run is not None and self._in_run.search(alone) is not None:
+            bits |= _GATE
+        if self._inside is not None and self._inside.search(run) is not None:
+            bits |= _INSIDE
+        if self._spanning_first is not None and self._spanning_first.search(alone) is not None:
+            bits |= _SPANS
+        if self._spaced.search(alone) is not None:
+            bits |= _SPACED
+        if _ENDS_LONE.search(alone, 0, len(alone) - 1) is not None:
+            bits |= _LONE_END
+        if _STARTS_LONE.match(alone, 1) is not None:
+            bits |= _LONE_START
+        if len(self._runs) >= _RUNS_KEPT:
+            self._runs.clear()
+        self._runs[run] = bits
+        return bits

@@ -61,6 +61,7 @@ MIXED_REST = (  # what must follow (and precede) a stand-in character just consu
 )
 _MIXED = re.compile(f"{MIXED_START}(?:{MIXED_REST})")
 _GAP = regex.compile(r"[\s\-_.]{1,3}")
+GAP_PIECE = r"[\s\-_.]{0,3}"  # between the words of a term in the prescan (may be a space, or nothing)
 _BOUND_L = r"(?<![^\W_])"
 _BOUND_R = r"(?![^\W_])"
 SENTENCE_END = frozenset("!?.,;:")
@@ -242,6 +243,33 @@ class Lexicon:
         """Whether a compound could be present (derived forms are covered by the prescan)."""
         return self.compound_in(text)
 
+    @property
+    def compound_pattern(self) -> re.Pattern[str] | None:
+        """The plain alternation of compound-enabled terms (letters only, no lookarounds), or None."""
+        return self._compound_re
+
+    def prescan_bodies(self) -> tuple[str | None, str | None, str | None]:
+        """The prescan's trie split for `gate.QuickGate`: terms of one word, whose gate match never
+        holds a whitespace character; terms of several words, whose gap between words may (so may
+        every term's, should a leet character be whitespace); and the first words of the latter
+        (the part of their match before the first gap, which stays inside one run of non-space
+        characters, so a text none of whose runs holds one cannot match the second; None: no such
+        shortcut, search the second always)."""
+        if not self.terms:
+            return None, None, None
+        if any(ch.isspace() for ch in self._symbols):
+            return None, self.prescan_body, None
+        one, more, firsts = [], [], []
+        for term in self.terms:
+            pieces = self.gate_pieces(term, explicit_first=True)
+            if GAP_PIECE in pieces:
+                more.append(pieces)
+                firsts.append(pieces[:pieces.index(GAP_PIECE)])
+            else:
+                one.append(pieces)
+        return (pieces_pattern(one) if one else None, pieces_pattern(more) if more else None,
+                pieces_pattern(firsts) if firsts else None)
+
     def compound_in(self, text: str) -> bool:
         """Whether a compound-enabled term occurs anywhere in `text` (one plain alternation, C speed)."""
         return self._compound_re is not None and self._compound_re.search(text) is not None
@@ -416,7 +444,7 @@ class Lexicon:
         pieces: list[str] = []
         for w_index, word in enumerate(words):
             if w_index:
-                pieces.append(r"[\s\-_.]{0,3}")
+                pieces.append(GAP_PIECE)
             runs = [m.group() for m in _RUNS.finditer(word)]
             for r_index, run in enumerate(runs):
                 edge = (w_index == 0 and r_index == 0) or (w_index == len(words) - 1 and r_index == len(runs) - 1)

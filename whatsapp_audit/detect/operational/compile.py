@@ -16,6 +16,7 @@ import regex
 
 from whatsapp_audit.detect.base import Rule
 from whatsapp_audit.detect.operational.checks import VALIDATORS, collapse
+from whatsapp_audit.detect.operational.digits import least_digits
 from whatsapp_audit.detect.text.guard import Guarded, compile_rule_regex
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Confidence
@@ -68,6 +69,7 @@ class Compiled:
     group: str | None
     require_context: bool
     min_digits: int
+    match_digits: int = 0  # every match holds at least this many digits (bundled rules; 0: unsure)
 
 
 def _words(items: Sequence[Any], default: float) -> _Words:
@@ -126,6 +128,8 @@ def compile_rule(rule: Rule) -> Compiled:
         base=BASE_SCORE[rule.confidence], min_score=float(options.get("min_score", 0.35)),
         group=options.get("group"), require_context=require_context,
         min_digits=int(options.get("min_digits", 0)),
+        # Only for bundled rules: a force's regex may read differently in the `regex` module.
+        match_digits=min(least_digits(source) for source in sources) if rule.bundled else 0,
     )
 
 

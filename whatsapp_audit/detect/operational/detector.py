@@ -9,7 +9,6 @@ off the many messages that cannot match.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import regex
@@ -25,7 +24,7 @@ from whatsapp_audit.detect.operational.compile import (
     window_text,
 )
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
-from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
+from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
@@ -60,8 +59,7 @@ class OperationalDetector:
         for position, compiled in enumerate(self._text_rules):
             for word in compiled.gate_words:
                 owners.setdefault(word, []).append(position)
-        self._owners = with_inner_owners({word: tuple(positions) for word, positions in owners.items()})
-        self._words = re.compile(trie_pattern(self._owners)) if self._owners else None
+        self._words = KeywordIndex(owners) if owners else None
         self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
         if self._always:  # some rule must see every message
             self._keywords: frozenset[str] = frozenset()
@@ -77,15 +75,17 @@ class OperationalDetector:
     def keywords(self) -> frozenset[str]:
         return self._keywords
 
-    def _active(self, text: str, line: int) -> list[Compiled]:
-        """The rules whose cheap gates (keywords, digits, prefilter) this text passes, in rule order."""
+    def _active(self, text: str, line: int, digits_in_files: bool = False) -> list[Compiled]:
+        """The rules whose cheap gates (keywords, digits, prefilter) this text passes, in rule order.
+
+        `digits_in_files`: every digit of the text is in a file name it spells, where a match
+        holding a digit is dropped (`detect`), so a rule whose every match holds one is left out."""
         has_digit = HAS_DIGIT.search(text) is not None
         chosen: set[int] = set(self._always)
         if has_digit:
             chosen.update(self._digit_always)
         if self._words is not None:
-            for word in every_keyword(self._words, text.lower()):  # overlapping keywords too
-                chosen.update(self._owners[word])
+            chosen.update(owners_in(self._words.mask(text.lower())))  # overlapping keywords too
             if not has_digit:
                 chosen -= self._digit_positions
         digits = -1
@@ -93,6 +93,8 @@ class OperationalDetector:
         active: list[Compiled] = []
         for position in sorted(chosen):
             compiled = self._text_rules[position]
+            if digits_in_files and compiled.match_digits:
+                continue
             if compiled.message_digits:
                 if digits < 0:  # counted once, by the regex engine (a loop over matches costs 7 us on a file name)
                     digits = len(HAS_DIGIT.findall(text))
@@ -122,14 +124,14 @@ class OperationalDetector:
                     found.extend(list(self._attachments(compiled, message)))
                 except TimeoutError:
                     self._timeouts.record(message.line, compiled.rule.id, "match.regex/allow on a file name")
-        active = self._active(text, message.line) if text else []
-        if not active and not found:
-            return found
-        neighbours = (*window.before[-1:], *window.after[:1])
         # Digits inside file names in the text (<attached: 00000008-PHOTO-2021-01-03-07-21-57.jpg>)
         # are dates and counters, not phone numbers or references; words there (an operation
         # name in "Briefing - Op Nightjar.pdf") still count.
         files = _file_name_spans(message) if message.attachments else ()
+        active = self._active(text, message.line, bool(files) and not _digit_outside(text, files)) if text else []
+        if not active and not found:
+            return found
+        neighbours = (*window.before[-1:], *window.after[:1])
         for compiled in active:
             number = 0
             try:
@@ -260,6 +262,16 @@ def _inside_file_name(match: regex.Match[str], files: tuple[tuple[int, int], ...
     if not HAS_DIGIT.search(match.group(0)):
         return False
     return any(start < match.end() and match.start() < end for start, end in files)
+
+
+def _digit_outside(text: str, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether `text` has a digit outside the given spans."""
+    position = 0
+    for start, end in sorted(spans):
+        if start > position and HAS_DIGIT.search(text, position, start) is not None:
+            return True
+        position = max(position, end)
+    return HAS_DIGIT.search(text, position) is not None
 
 
 def _file_name_spans(message: Message) -> tuple[tuple[int, int], ...]:
