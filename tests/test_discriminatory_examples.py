@@ -14,8 +14,11 @@ from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.resources import default_patterns_dir
 from whatsapp_audit.rules.examples import ExampleCase, build_example, example_cases
 from whatsapp_audit.rules.loader import load_patterns
+from whatsapp_audit.rules.optional import choose_model
 
-RULES = load_patterns([default_patterns_dir() / "discriminatory"], include_default=False).rules_for("discriminatory")
+# choose_model(..., True): the optional model (off by default) is tested on its examples too.
+RULES = choose_model(load_patterns([default_patterns_dir() / "discriminatory"], include_default=False),
+                     True).rules_for("discriminatory")
 CASES = example_cases(RULES)
 
 

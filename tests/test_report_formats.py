@@ -96,7 +96,8 @@ def test_json_report_keeps_every_v1_field_and_adds_context(export: Path, capsys)
     report = json.loads(out)
     for key in ("schema_version", "generated_at", "tool", "patterns", "source", "coverage", "limitations", "summary", "findings"):
         assert key in report
-    assert report["schema_version"] == "1" and report["options"] == {"context": 5, "min_confidence": "low"}
+    assert report["schema_version"] == "1"
+    assert report["options"] == {"context": 5, "min_confidence": "low", "model": False}
     assert [p["name"] for p in report["participants"]][:2] == ["Kay Lund", "Ned Rowe"]
     assert report["timeline"] == [
         {"date": "2024-05-02", "findings": 2, "by_category": {"operational_data": 2, "crime_scene_image": 0, "discriminatory_language": 0}},

@@ -15,8 +15,9 @@ from whatsapp_audit.detect.nlp import load_nlp
 from whatsapp_audit.detect.registry import create_detectors
 from whatsapp_audit.rules.examples import ExampleCase, build_example, example_cases
 from whatsapp_audit.rules.loader import load_patterns
+from whatsapp_audit.rules.optional import choose_model
 
-PATTERNS = load_patterns()
+PATTERNS = choose_model(load_patterns(), True)  # an optional model (off by default) is tested too
 CASES = example_cases(PATTERNS.rules)
 
 

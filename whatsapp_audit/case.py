@@ -220,7 +220,12 @@ def scan_case(
         given = ", ".join(str(p) for p in paths)
         raise InputError(f"{given}: no .txt or .zip export found"
                          + (f" ({plural(len(found.skipped), 'other file')} skipped)" if found.skipped else ""))
-    pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
+    # The model file's own default (off for the bundled one) applies: the run's rules are those that run.
+    # Imported here: pool workers import this module, and must not pay for the detector's imports at start-up.
+    from whatsapp_audit.rules.optional import choose_model
+
+    pattern_set = patterns or choose_model(load_patterns(list(patterns_dirs), include_default=include_default_patterns),
+                                           None)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     names = list(shown) if shown is not None else [str(path) for path in found.exports]
     tasks = [ExportTask(i, str(path), names[i]) for i, path in enumerate(found.exports)]

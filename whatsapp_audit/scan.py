@@ -182,7 +182,12 @@ def scan(
     """
     from whatsapp_audit import parallel  # imports this module: keep the cycle out of import time
 
-    pattern_set = patterns or load_patterns(list(patterns_dirs), include_default=include_default_patterns)
+    # The model file's own default (off for the bundled one) applies: the run's rules are those that run.
+    # Imported here: pool workers import this module, and must not pay for the detector's imports at start-up.
+    from whatsapp_audit.rules.optional import choose_model
+
+    pattern_set = patterns or choose_model(load_patterns(list(patterns_dirs), include_default=include_default_patterns),
+                                           None)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     workers = parallel.jobs_for(path, jobs)
     pool = parallel.start_pool(workers, engine_set) if workers > 1 else None

@@ -27,6 +27,13 @@ date_order_option = click.option(
 )
 
 
+model_option = click.option(
+    "--model/--no-model", "model", default=None,
+    help="Run (or leave out) the discriminatory detector's statistical model, rule DIS-MODEL "
+         "[default: as its pattern file says; the bundled one is off].",
+)
+
+
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(0, 64), default=0, show_default=True,
     help="Processes to use: with one export they share it, with several each scans whole exports; "

@@ -28,6 +28,7 @@ from whatsapp_audit.errors import WhatsAuditError
 from whatsapp_audit.report.rescan import compare_reports
 from whatsapp_audit.resources import package_sha256
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
+from whatsapp_audit.rules.optional import choose_model
 from whatsapp_audit.scan import DEFAULT_CONTEXT
 from whatsapp_audit.triage.apply import apply_triage
 from whatsapp_audit.wording import plural
@@ -162,6 +163,7 @@ def _patterns(manifest: dict[str, Any], value: Any, outcome: Rescan, where: str)
     try:
         patterns = load_patterns([Path(p) for p in value("patterns_dirs", [])],
                                  include_default=not value("no_default_patterns", False))
+        patterns = choose_model(patterns, value("model"))
     except WhatsAuditError as error:
         outcome.problems.append(f"the recorded pattern files cannot be loaded again: {error} ({where})")
         return None

@@ -30,6 +30,7 @@ from whatsapp_audit.report.summary import (
 )
 from whatsapp_audit.report.triage import allowlist_record, finding_review, review_record, search_record
 from whatsapp_audit.rules.loader import PatternSet
+from whatsapp_audit.rules.optional import model_in_use
 from whatsapp_audit.scan import FINGERPRINT_VERSION, ScanFinding, ScanResult
 
 SCHEMA_VERSION = "1"
@@ -61,7 +62,8 @@ def header(result: ScanResult | CaseResult, generated_at: datetime | None = None
         "coverage": single.coverage if single is not None else None,
         "limitations": case_limitations(case),
         "summary": counts_record(case.counts),
-        "options": {"context": case.context if context is None else context, "min_confidence": case.min_confidence},
+        "options": {"context": case.context if context is None else context, "min_confidence": case.min_confidence,
+                    "model": model_in_use(case.patterns)},
         "media": [
             {"name": m.name, "size": m.size, "sha256": m.sha256, "note": m.note, "source": index}
             for index, export in case.scanned for m in export.media

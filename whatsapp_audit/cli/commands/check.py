@@ -9,9 +9,17 @@ import click
 from whatsapp_audit.cli.batch import find_inputs, run_case
 from whatsapp_audit.cli.console import color_option, make_console, progress_option
 from whatsapp_audit.cli.narrowing import read_narrowing, search_options, triage_options
-from whatsapp_audit.cli.options import chosen_date_order, chosen_jobs, date_order_option, exports_argument, jobs_option
+from whatsapp_audit.cli.options import (
+    chosen_date_order,
+    chosen_jobs,
+    date_order_option,
+    exports_argument,
+    jobs_option,
+    model_option,
+)
 from whatsapp_audit.report.check_report import render_check
 from whatsapp_audit.rules.loader import load_patterns
+from whatsapp_audit.rules.optional import choose_model
 from whatsapp_audit.triage.apply import apply_triage
 
 LEVELS = ("low", "medium", "high")
@@ -25,6 +33,7 @@ LEVELS = ("low", "medium", "high")
               help="Messages shown each side of a finding.")
 @click.option("--patterns", "patterns_dirs", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="Also use this folder of rules (e.g. your force's own pack).")
+@model_option
 @date_order_option
 @color_option
 @progress_option
@@ -32,7 +41,7 @@ LEVELS = ("low", "medium", "high")
 @search_options
 @triage_options
 def command(exports: tuple[Path, ...], min_confidence: str, context: int, patterns_dirs: tuple[Path, ...],
-            date_order: str, color: str, no_progress: bool, jobs: int, categories: tuple[str, ...],
+            model: bool | None, date_order: str, color: str, no_progress: bool, jobs: int, categories: tuple[str, ...],
             rule_globs: tuple[str, ...], participants: tuple[str, ...], since: str | None, until: str | None,
             review_file: Path | None, hide_reviewed: tuple[str, ...], allowlists: tuple[Path, ...]) -> int:
     """Check your own group chats privately: what could be a problem, why, and what to do next.
@@ -50,6 +59,7 @@ def command(exports: tuple[Path, ...], min_confidence: str, context: int, patter
     narrowing = read_narrowing(categories, rule_globs, participants, since, until, review_file, hide_reviewed,
                                allowlists)
     patterns = load_patterns(list(patterns_dirs))
+    patterns = choose_model(patterns, model)
     narrowing.check_against(patterns)
     inputs = find_inputs(exports)
     result = run_case(inputs, show_progress=not no_progress, color=color, patterns=patterns,

@@ -10,6 +10,7 @@ from whatsapp_audit.detect.registry import create_detectors
 from whatsapp_audit.errors import PatternError, UsageError
 from whatsapp_audit.rules.examples import check_examples
 from whatsapp_audit.rules.loader import load_patterns
+from whatsapp_audit.rules.optional import choose_model
 from whatsapp_audit.wording import plural
 
 
@@ -43,7 +44,7 @@ def validate(dirs: tuple[Path, ...]) -> int:
                    err=True)
     for problem in problems:
         click.echo(str(problem), err=True)
-    failures = check_examples(patterns, detectors)
+    failures = check_examples(choose_model(patterns, True), detectors)  # an optional model's examples too
     for failure in failures:
         click.echo(f"{failure.source}:{failure.line}: rule {failure.rule}: {failure.problem}", err=True)
     checked = sum(len(r.examples_match) + len(r.examples_no_match) for r in patterns.rules if r.detector in detectors)

@@ -27,6 +27,7 @@ from whatsapp_audit.cli.options import (
     date_order_option,
     exports_argument,
     jobs_option,
+    model_option,
     output_stream,
     refuse_beside_evidence,
 )
@@ -39,6 +40,7 @@ from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.report.summary import case_limitations
 from whatsapp_audit.report.triage import search_log, triage_lines
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
+from whatsapp_audit.rules.optional import choose_model
 from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan, rules_not_run
 from whatsapp_audit.triage.apply import apply_triage
 from whatsapp_audit.wording import plural
@@ -111,6 +113,7 @@ def frozen_time(value: str | None) -> datetime | None:
 @click.option("--patterns", "patterns_dirs", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="Also load this folder (or .toml file) of rules, e.g. a force's own pack. Repeatable.")
 @click.option("--no-default-patterns", is_flag=True, help="Use only the --patterns given, not the bundled rules.")
+@model_option
 @date_order_option
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
               help="Exit 1 when a finding has at least this severity (never: always exit 0).")
@@ -133,7 +136,7 @@ def frozen_time(value: str | None) -> datetime | None:
 def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[str, ...],
             pack_dir: Path | None, case_ref: str, exhibit_ref: str, examiner: str, purpose: str, force: bool,
             context: int | None, min_confidence: str, patterns_dirs: tuple[Path, ...], no_default_patterns: bool,
-            date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None,
+            model: bool | None, date_order: str, fail_on: str, color: str, no_progress: bool, generated_at: str | None,
             jobs: int, cluster: str | None, redact: bool, key_path: Path | None, keep: tuple[str, ...],
             categories: tuple[str, ...], rule_globs: tuple[str, ...],
             participants: tuple[str, ...], since: str | None, until: str | None, review_file: Path | None,
@@ -161,6 +164,7 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
     narrowing = read_narrowing(categories, rule_globs, participants, since, until, review_file, hide_reviewed,
                                allowlists)
     patterns = load_patterns(list(patterns_dirs), include_default=not no_default_patterns)
+    patterns = choose_model(patterns, model)
     narrowing.check_against(patterns)
     inputs = find_inputs(exports)
     for _, path in outputs:  # refuse before reading anything, not after a long scan

@@ -29,6 +29,7 @@ from whatsapp_audit.detect.discriminatory.context import (
 from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
 from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
+from whatsapp_audit.detect.discriminatory.linear import Featuriser, LinearModel, Verdict, features
 from whatsapp_audit.detect.discriminatory.phrases import PhraseMatcher
 from whatsapp_audit.detect.discriminatory.slots import IdentityVocab, PredicateVocab
 from whatsapp_audit.detect.discriminatory.vocab import (
@@ -40,7 +41,8 @@ from whatsapp_audit.detect.discriminatory.vocab import (
 )
 from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.errors import PatternError
-from whatsapp_audit.model import Category, Explanation, Finding, Message, MessageKind
+from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message, MessageKind
+from whatsapp_audit.rules.optional import is_model_rule
 from whatsapp_audit.wording import plural
 
 _SCANNED_KINDS = frozenset({MessageKind.TEXT, MessageKind.MEDIA, MessageKind.EDITED, MessageKind.POLL})
@@ -78,8 +80,17 @@ class DiscriminatoryDetector:
         allow = vocab.get("allow", {})
         self._allow = AllowedNames.from_options(allow)
         lexicon_rules, phrase_rules, emoji_rules = [], [], []
+        self._model: LinearModel | None = None
+        self._last_norm: Normalised | None = None
+        model_rule: str | None = None
         for rule in rules:
-            if "canonical" in rule.options:
+            if is_model_rule(rule):  # the linear model (linear.py); `--no-model` leaves it out of `rules`
+                if model_rule is not None:
+                    raise PatternError(rule.source, rule.source_line, rule.id,
+                                       f"a second linear model (the first is {model_rule})")
+                model = LinearModel.from_rule(rule)  # checked even when disabled
+                model_rule, self._model = rule.id, model if model.enabled else None
+            elif "canonical" in rule.options:
                 lexicon_rules.append(rule)
             elif rule.match.get("token_patterns"):
                 phrase_rules.append(rule)
@@ -110,9 +121,15 @@ class DiscriminatoryDetector:
         self._phrases.validate()
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
                                    sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
+        self.featuriser = Featuriser(self._confusables, self._emoji_letters, self._lexicon.accepts,
+                                     self._ascii_confusables, identity.dark_tones, frozenset(identity.emoji))
         one_word, spanning, spanning_first = self._lexicon.prescan_bodies()
         self._quick = QuickGate((one_word, self._phrases.gate_body), mixed=bool(self._lexicon.terms),
                                 spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
+        # With the model on, its gate words join the same single pass, so ordinary chat still costs one search.
+        self._quick_or_model = None if self._model is None else QuickGate(
+            (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
+            spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
 
     def keywords(self) -> frozenset[str]:
         # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.
@@ -123,15 +140,74 @@ class DiscriminatoryDetector:
         if message.kind not in _SCANNED_KINDS or not text.strip():
             return []
         if len(text) <= CHUNK_CHARS:
-            return self._detect_text(message, text, 0)
+            return self._findings_in(message, text, 0)
         # A long message is read in overlapping chunks cut between words: time and memory stay linear
         # in its length, and a match (with the context it is scored on) always fits in a chunk's
         # overlap, so each is found once, by the chunk whose core holds its start.
         findings: list[Finding] = []
         for lo, hi, core_lo, core_hi in chunks(text):
-            findings += [f for f in self._detect_text(message, text[lo:hi], lo)
+            findings += [f for f in self._findings_in(message, text[lo:hi], lo)
                          if core_lo <= (f.start or 0) < core_hi]
         return findings
+
+    def _findings_in(self, message: Message, text: str, base: int) -> list[Finding]:
+        """The rules' findings in `text` (see `_detect_text`) and, when it is on, the model's."""
+        if self._quick_or_model is None:
+            return self._detect_text(message, text, base)
+        if text.isascii() and not self._quick_or_model.might_match_or_inside(text.lower()):
+            return []  # neither the rules nor the model could find anything (see _detect_text)
+        findings = self._detect_text(message, text, base)
+        if self._model is not None:
+            finding = self._model_finding(message, text, base, findings)
+            if finding is not None:
+                findings = sorted([*findings, finding], key=lambda f: (f.start or 0, f.rule))
+        return findings
+
+    def _model_finding(self, message: Message, text: str, base: int, findings: Sequence[Finding]) -> Finding | None:
+        """The linear model's finding, when it reaches its low threshold and no rule finding of the
+        message already stands at the model's tier or above (the rule's explanation is the better one)."""
+        model = self._model
+        if model is None or (text.isascii() and not model.might_apply(text.lower())):
+            return None
+        norm = self._last_norm if self._last_norm is not None and self._last_norm.raw is text else None
+        norm = norm or self.featuriser.normalise(text)
+        if not text.isascii() and not model.might_apply(norm.text):
+            return None
+        verdict = model.read(features(self.featuriser.tokens(norm.text)))
+        if verdict is None or not verdict.spans:
+            return None
+        tier = Confidence.MEDIUM if verdict.probability >= model.medium else Confidence.LOW
+        if any(f.confidence.rank >= tier.rank for f in findings):
+            return None
+        lo, hi = verdict.spans[0][0], max(end for _, end in verdict.spans)
+        found = assess(MessageContext(norm.text, self._context), lo, hi, self._context)
+        if found.discounted:
+            tier = Confidence.LOW  # quoted, reported or objected to: for review, not a finding to act on
+        return self._model_verdict_finding(message, norm, base, verdict, tier, found)
+
+    def _model_verdict_finding(self, message: Message, norm: Normalised, base: int, verdict: Verdict,
+                               tier: Confidence, found: Assessment) -> Finding:
+        rule = self._rules[self._model.rule_id if self._model else ""]
+        start, end = norm.to_raw(verdict.spans[0][0], max(end for _, end in verdict.spans))
+        chars = (verdict.characteristic, *verdict.others)
+        words = ", ".join(f"'{feature}' (+{weight:.2f})" for feature, weight in verdict.contributions)
+        why = "; ".join(reason_for(label) for label in found.labels)
+        reason = (f"{rule.title} ({', '.join(c.replace('_', ' ') for c in chars)}): the words that drove it: {words}; "
+                  f"model probability {verdict.probability:.2f}" + (f"; {why}" if why else "") + ".")
+        explanation = Explanation(
+            reason=reason, pattern=rule.id, context_words=found.context_words,
+            adjustments=tuple((reason_for(label), d) for label, d in found.adjustments),
+            details=(("characteristic", ",".join(chars)),
+                     ("model_words", ",".join(f"{f}:{w:+.2f}" for f, w in verdict.contributions)),
+                     ("model_probability", f"{verdict.probability:.2f}")),
+        )
+        return Finding(
+            rule=rule.id, category=Category.DISCRIMINATORY_LANGUAGE, severity=rule.severity, confidence=tier,
+            score=round(verdict.probability, 2), message_index=message.index, line=message.line,
+            start=base + start, end=base + end, matched=message.text[base + start:base + end],
+            normalised=norm.text[verdict.spans[0][0]:max(e for _, e in verdict.spans)], explanation=explanation,
+            extra=(("base_score", f"{verdict.probability:.2f}"),), characteristics=chars,
+        )
 
     def _detect_text(self, message: Message, text: str, base: int) -> list[Finding]:
         """Findings in `text`, which is message.text[base:base + len(text)] (offsets are the message's)."""
@@ -142,6 +218,7 @@ class DiscriminatoryDetector:
             return []
         norm = normalise(text, confusables=self._confusables, accept_join=self._lexicon.accepts,
                          ascii_confusables=self._ascii_confusables, letters=self._emoji_letters)
+        self._last_norm = norm  # the model reads the same normalised text (_model_finding)
         if (not self._quick.might_match(norm.text) and not self._phrases.might_match(norm.text)
                 and not self._lexicon.affix_might_match(norm.text) and not self._emoji.might_match(text)):
             return []  # the same gates on the normalised text (joins already applied), plus emoji
