@@ -8,31 +8,8 @@ CONTENT WARNING: abusive lines below are written to be detected.
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import cache
-
 import pytest
-
-from whatsapp_audit.detect.base import Window
-from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
-from whatsapp_audit.model import Confidence, Finding, Message, MessageKind
-from whatsapp_audit.resources import default_patterns_dir
-from whatsapp_audit.rules.loader import load_patterns
-
-
-@cache
-def detector() -> DiscriminatoryDetector:
-    found = DiscriminatoryDetector()
-    found.configure(load_patterns([default_patterns_dir() / "discriminatory"],
-                                  include_default=False).rules_for("discriminatory"))
-    return found
-
-
-def reported(text: str) -> list[Finding]:
-    """Findings a user sees by default (`check` shows medium and above)."""
-    message = Message(0, 1, 1, datetime(2024, 3, 14, 22, 0), "h", "Kit Arden", text, MessageKind.TEXT)
-    return [f for f in detector().detect(message, Window()) if f.confidence.rank >= Confidence.MEDIUM.rank]
-
+from discriminatory_detector import reported
 
 # (abusive line, characteristic it concerns, its contrastive twin that must stay quiet)
 SHAPES = [

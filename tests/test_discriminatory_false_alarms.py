@@ -7,37 +7,12 @@ CONTENT WARNING: the positive cases are invented abusive chat lines; they are te
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import cache
-
 import pytest
+from discriminatory_detector import reported as shown
+from discriminatory_detector import scan
 
-from whatsapp_audit.detect.base import Window
 from whatsapp_audit.detect.discriminatory.allow import AllowedNames, mask
-from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
-from whatsapp_audit.model import Confidence, Finding, Message, MessageKind
-from whatsapp_audit.resources import default_patterns_dir
-from whatsapp_audit.rules.loader import load_patterns
-
-
-@cache
-def detector() -> DiscriminatoryDetector:
-    found = DiscriminatoryDetector()
-    found.configure(load_patterns([default_patterns_dir() / "discriminatory"],
-                                  include_default=False).rules_for("discriminatory"))
-    return found
-
-
-def scan(text: str) -> list[Finding]:
-    message = Message(index=3, line=9, end_line=9, timestamp=datetime(2024, 5, 2, 14, 30), header="",
-                      author="PC Example", text=text, kind=MessageKind.TEXT)
-    return list(detector().detect(message, Window()))
-
-
-def shown(text: str) -> list[Finding]:
-    """What `check` shows: medium and above."""
-    return [f for f in scan(text) if f.confidence is not Confidence.LOW]
-
+from whatsapp_audit.model import Confidence
 
 # (trap that must stay below medium, neighbour that must still be shown)
 # fmt: off

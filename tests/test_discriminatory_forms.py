@@ -8,35 +8,16 @@ dev set, never copied from them. CONTENT WARNING: abusive lines below are writte
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 import pytest
+from discriminatory_detector import reported, scan
 
 from whatsapp_audit.detect.base import Window
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
-from whatsapp_audit.model import Confidence, Finding, Message, MessageKind
+from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.resources import default_patterns_dir
 from whatsapp_audit.rules.loader import load_patterns
-
-
-@cache
-def detector() -> DiscriminatoryDetector:
-    found = DiscriminatoryDetector()
-    found.configure(load_patterns([default_patterns_dir() / "discriminatory"],
-                                  include_default=False).rules_for("discriminatory"))
-    return found
-
-
-def scan(text: str) -> list[Finding]:
-    message = Message(0, 1, 1, datetime(2024, 3, 14, 22, 0), "h", "Kit Arden", text, MessageKind.TEXT)
-    return list(detector().detect(message, Window()))
-
-
-def reported(text: str) -> list[Finding]:
-    """Findings a user sees by default (`check` shows medium and above)."""
-    return [f for f in scan(text) if f.confidence.rank >= Confidence.MEDIUM.rank]
-
 
 FORMS = [
     # Slurs in derived and compound forms

@@ -10,16 +10,11 @@ CONTENT WARNING: planted lines are invented abusive chat.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
-from functools import cache
 
-from whatsapp_audit.detect.base import Window
+from discriminatory_detector import scan as findings
+
 from whatsapp_audit.detect.discriminatory import detector as dis_detector
-from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.discriminatory.phrases import WINDOW_TOKENS
-from whatsapp_audit.model import Finding, Message, MessageKind
-from whatsapp_audit.resources import default_patterns_dir
-from whatsapp_audit.rules.loader import load_patterns
 
 FILLER = "shift went fine, back at the nick by ten and the van needs fuel. "
 # What is planted, and the rule that must find it (one finding each).
@@ -31,19 +26,6 @@ PLANTS = [
     ("the kikey lot upstairs", "DIS-REL-KIKE"),
     ("I'd happily rape you", "DIS-PHRASE-SEXUAL-VIOLENCE"),
 ]
-
-
-@cache
-def detector() -> DiscriminatoryDetector:
-    found = DiscriminatoryDetector()
-    found.configure(load_patterns([default_patterns_dir() / "discriminatory"],
-                                  include_default=False).rules_for("discriminatory"))
-    return found
-
-
-def findings(text: str) -> list[Finding]:
-    message = Message(0, 1, 1, datetime(2024, 3, 14, 22, 0), "h", "Kit Arden", text, MessageKind.TEXT)
-    return list(detector().detect(message, Window()))
 
 
 def planted_message(size: int) -> tuple[str, list[tuple[int, str, str]]]:
