@@ -18,6 +18,8 @@ SHAPES = [
     ("🇷🇴 are 🐀, the lot of them", "race", "🐀 in the yard bins again, ring the council"),
     # The turban emoji with its gender sign, as phones send it
     ("👳🏾‍♂️ cant be trusted", "religion_or_belief", "👮🏻 cant be trusted with the biscuits"),
+    # Distrust needs its negation: a group that "can be trusted" is praise
+    ("gay lads can not be trusted on a night out", "sexual_orientation", "gay lads can be trusted with the float"),
     # A same-sex couple emoji beside disgust
     ("👨‍❤️‍💋‍👨 make me 🤮", "sexual_orientation", "mondays make me 🤮"),
     ("🖕 = 🏳️‍🌈", "sexual_orientation", "🏳️‍🌈 = ❤️ happy pride all"),
