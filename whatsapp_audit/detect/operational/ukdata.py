@@ -1,7 +1,7 @@
 """Validators for UK police data formats: pure functions over strings and dates.
 
-Facts from the project's reference notes (uk-police-data.md): plate age identifiers, the mod-23
-check character of PNC and CRO ids, NI number prefix rules, telephone normalisation. Word lists
+Public facts: plate age identifiers (DVLA INF104), the mod-23 check character of PNC and CRO ids,
+NI number prefix rules (HMRC NIM39110), telephone normalisation (Ofcom's numbering plan). Word lists
 (helplines, drama ranges, prefixes) are passed in from the pattern files, never written here.
 """
 
