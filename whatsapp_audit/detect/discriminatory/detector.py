@@ -38,6 +38,7 @@ from whatsapp_audit.detect.discriminatory.vocab import (
     Scoring,
     build_concept,
     merge_vocabularies,
+    review_scope,
 )
 from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.errors import PatternError
@@ -70,6 +71,7 @@ class DiscriminatoryDetector:
         vocab = merge_vocabularies(rules)
         self._rules = {rule.id: rule for rule in rules}
         self._rule_words = {rule.id: rule_context(rule.context) for rule in rules}
+        self._review = {rule.id: scope for rule in rules if (scope := review_scope(rule)) is not None}
         self._scoring = Scoring.from_options(vocab)
         self._context = ContextVocab.from_options(vocab)
         self._confusables = {k: v for k, v in vocab.get("confusables", {}).items() if len(k) == 1}
@@ -314,6 +316,12 @@ class DiscriminatoryDetector:
         chars = ", ".join(c.replace("_", " ") for c in characteristics) or "unspecified"
         why = "; ".join(dict.fromkeys(reason_for(label) for label in found.labels))  # each reason once
         reason = f"{rule.title} ({chars})" + (f": {why}" if why else "")
+        scope = self._review.get(rule.id)
+        if scope is not None and confidence is not Confidence.LOW and (
+                scope == CHARACTERISTICS or (characteristics and set(characteristics) <= scope)):
+            # Weak evidence on its own (options.review): kept for review, never dropped.
+            confidence = Confidence.LOW
+            reason += ("; " if why else ": ") + "kept for review: this construction alone is weak evidence"
         label = "quoted/reported" if {"quoted", "reported"} & set(found.labels) else ""
         explanation = Explanation(
             reason=reason + ".",

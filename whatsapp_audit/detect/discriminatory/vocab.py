@@ -117,6 +117,24 @@ def build_concept(rule: Rule, identity_words: frozenset[str]) -> Concept:
     )
 
 
+def review_scope(rule: Rule) -> frozenset[str] | None:
+    """`options.review`: which of a rule's hits go to the review tier (low) whatever their score.
+
+    `true`: every hit; a list of characteristic ids: the hits whose characteristics all fall in it
+    (a construction that is weak evidence for one group only, e.g. threats read about women, which
+    the stricter woman-specific rules cover); absent or `false`: none (returns None).
+    """
+    raw = rule.options.get("review", False)
+    if raw is False:
+        return None
+    if raw is True:
+        return CHARACTERISTICS
+    if isinstance(raw, list) and raw and all(isinstance(c, str) for c in raw) and set(raw) <= CHARACTERISTICS:
+        return frozenset(raw)
+    raise PatternError(rule.source, rule.source_line, rule.id,
+                       f"options.review must be true, false or a list of ids from {sorted(CHARACTERISTICS)}")
+
+
 def _flag(opts: Mapping[str, Any], key: str, default: bool, fail: Any) -> bool:
     value = opts.get(key, default)
     if not isinstance(value, bool):
