@@ -92,3 +92,60 @@ def test_a_finding_says_what_the_emoji_meant() -> None:
     finding = next(f for f in reported("gonna 💣 all of the 🇸🇦 lot") if f.rule == "DIS-EMOJI-DEATH")
     assert finding.characteristics == ("race",)
     assert "in emoji" in finding.explanation.reason and "(race)" in finding.explanation.reason
+
+
+# Second emoji pass (issue 13): shapes the HatemojiBuild training misses showed, each with a twin of
+# the same template that must stay quiet (an object, a job or a kind word in the group's place).
+SECOND_PASS = [
+    # "full of 💩" with a longer run of words before the insult
+    ("albanians are so full of 💩", "race", "this inbox is so full of 💩"),
+    # told to kill themselves ("🔝" = top themselves)
+    ("romanians should all 🔝 themselves", "race", "the referees should all 🔝 themselves"),
+    # wanting to see a group suffer, or volunteering for it
+    ("who'd like to see 🏳️‍🌈 people suffer? 🙋‍♂️", "sexual_orientation", "who'd like to see 🏳️‍🌈 people suffer? 😡"),
+    ("I'd love to watch the travellers suffer", "race", "I'd love to watch the spurs suffer"),
+    # declared not OK, crossed out
+    ("all these somalis round here is totally not 🆗", "race", "all these roadworks round here is totally not 🆗"),
+    ("👭 = ❌", "sexual_orientation", "hate towards 👭 = ❌"),
+    # looks judged
+    ("trans women look disgusting to me", "gender_reassignment", "trans women look gorgeous to me"),
+    # attacking the people who like or support a group
+    ("how can you 🙌 jews? you are 🤮", "religion_or_belief", "how can you 🙌 spurs? you are 🤮"),
+    ("honestly don't see how anyone could fancy a 👳‍♂️", "religion_or_belief", "honestly don't see how anyone could fancy a kebab"),
+    # abuse carved out as allowed against one group
+    ("no to hate speech (unless its against ♿)", "disability", "no to hate speech (unless its against the rules)"),
+    # told to fuck off
+    ("every 🇵🇱 can just fuck off", "race", "every wasp can just fuck off"),
+    # dislike with the "not" as an emoji
+    ("we 🚫 like lesbians in this nick", "sexual_orientation", "we 🚫 like paperwork in this nick"),
+    # a relative's identity met with grief
+    ("my nephew is gay 😔", "sexual_orientation", "my nephew is gay 🥳"),
+    # ranking a group below others
+    ("nothing worse than 🇷🇴 lads", "race", "nothing worse than cold chips"),
+    # hatred with an insult between
+    ("i proper hate those smelly 🇮🇳 families next door", "race", "i proper hate those smelly bins next door"),
+    # an insult emoji right beside a group
+    ("sikhs 👹", "religion_or_belief", "traffic wardens 👹"),
+    ("she's engaged to a 👨🏿🤡", "race", "wish I was bi 🤡"),
+    # death to a group, in emoji
+    ("💀 to all 🇵🇰", "race", "💀 to all the lads on nights"),
+    # put in the bin
+    ("gay lads belong in the 🗑️", "sexual_orientation", "crisp packets belong in the 🗑️"),
+    # deserving hatred
+    ("muslims deserve more hate", "religion_or_belief", "parking wardens deserve more hate"),
+    # telling people to stop supporting a group
+    ("stop 💕 trans people!", "gender_reassignment", "stop 💕 trans people for the likes!"),
+    # wanting one member removed
+    ("someone get rid of that filthy 🧕 for me", "religion_or_belief", "someone get rid of that filthy mug for me"),
+    # an insult word before a group's emoji
+    ("dirty 🇦🇱 begging outside tesco", "race", "dirty 🚗 outside tesco"),
+]
+
+
+@pytest.mark.parametrize(("text", "characteristic", "twin"), SECOND_PASS, ids=[s[0] for s in SECOND_PASS])
+def test_second_pass_shape_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
+    found = reported(text)
+    assert found, f"missed: {text!r}"
+    assert any(characteristic in f.characteristics for f in found), [f.characteristics for f in found]
+    assert all(f.explanation.reason for f in found)
+    assert reported(twin) == [], f"false alarm on the twin {twin!r}: {[f.rule for f in reported(twin)]}"
