@@ -139,6 +139,30 @@ SECOND_PASS = [
     ("someone get rid of that filthy 🧕 for me", "religion_or_belief", "someone get rid of that filthy mug for me"),
     # an insult word before a group's emoji
     ("dirty 🇦🇱 begging outside tesco", "race", "dirty 🚗 outside tesco"),
+    # a slur for Travellers spelled as a pie and a key
+    ("more 🥧🔑 vans on the rec", "race", "more 🥧 and 🍰 on the rec"),
+    # animals or aliens arriving somewhere
+    ("way too many 🐒 in this town now", "race", "way too many 🐒 at the safari park"),
+    # hatred by colour, with a dark-skinned emoji
+    ("i fucking hate those black 👩🏿", "race", "i fucking hate those black 👢"),
+    # violence to the next person of a group seen
+    ("gonna 🔨 the next 🧕 I see", "religion_or_belief", "gonna 🔨 the next nail I see"),
+    # not let near
+    ("i'd never let a 👳‍♂️ near my car", "religion_or_belief", "i'd never let a 🐕 near my car"),
+    # told to go and die
+    ("dear 🇦🇱 just go and die", "race", "dear 🇦🇱 just go and vote"),
+    # asking whether anyone has met a decent one
+    ("has anyone ever met a decent man from 🇷🇴?", "race", "has anyone ever met a decent man from the council?"),
+    # wishing a group gone
+    ("i wish all the 🧕 would disappear", "religion_or_belief", "i wish all the 🦟 would disappear"),
+    # haters praised
+    ("if you hate 🏳️‍⚧️ you are a legend", "gender_reassignment", "if you hate 🏳️‍⚧️ you are 🤮"),
+    # laughing at a group's suffering
+    ("famine among somalis 😂", "race", "famine among somalis 😢"),
+    # sanity or brains questioned
+    ("are bisexuals ok in the 🧠?", "sexual_orientation", "are the dogs ok in the 🏠?"),
+    # sent off to the moon or the sea
+    ("send all the 🇸🇴 to the 🌛", "race", "send all the kids to the 🌊"),
 ]
 
 
@@ -149,3 +173,13 @@ def test_second_pass_shape_found_and_twin_quiet(text: str, characteristic: str, 
     assert any(characteristic in f.characteristics for f in found), [f.characteristics for f in found]
     assert all(f.explanation.reason for f in found)
     assert reported(twin) == [], f"false alarm on the twin {twin!r}: {[f.rule for f in reported(twin)]}"
+
+
+@pytest.mark.parametrize("text", [
+    # Someone else's hatred, reported: the emoji constructions must not split the hate slot's
+    # multi-word entries ("fucking hate", "run over") into words other rules then read apart.
+    "some blokes on that forum seriously fucking hate women",
+    "those lads online really hate women, it's grim reading",
+])
+def test_reported_hatred_stays_quiet_beside_the_emoji_pack(text: str) -> None:
+    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
