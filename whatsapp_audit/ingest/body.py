@@ -16,6 +16,7 @@ import re
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
+from whatsapp_audit.ingest.openings import may_open
 from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.ingest.vocabulary import Vocabulary, bare_placeholder, is_system_phrase
 from whatsapp_audit.model import Attachment, MediaType, MessageKind
@@ -68,7 +69,7 @@ def classify(text: str, shape: str, vocabulary: Vocabulary) -> tuple[MessageKind
         attachments = _attachments(first, folded, vocabulary)
         if attachments:
             return MessageKind.MEDIA, attachments, edited
-    special = vocabulary.special_start.match(first)
+    special = vocabulary.special_start.match(first) if may_open(first, vocabulary.special_openings) else None
     if special is not None:
         kind = _SPECIAL_KINDS.get(special.lastgroup or "")
         if kind is MessageKind.POLL and not (newline >= 0 or text[:1] in MARKS):

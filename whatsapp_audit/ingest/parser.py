@@ -15,7 +15,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from whatsapp_audit import native
 from whatsapp_audit.ingest.body import QUOTE as _QUOTE
 from whatsapp_audit.ingest.body import classify, split_author
 from whatsapp_audit.ingest.shapes import MARKS, Timestamper, any_header, strict_regex
@@ -108,7 +110,7 @@ class _Assembler:
 
     __slots__ = ("shape", "vocabulary", "stats", "kinds", "authors", "lo", "hi", "index", "message_lines",
                  "system_lines", "backward", "opening", "closing", "first", "last", "header_like", "impossible",
-                 "unparsed_lines")
+                 "unparsed_lines", "line_no")
 
     def __init__(self, survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats,
                  counted: tuple[int, int] | None) -> None:
@@ -121,6 +123,7 @@ class _Assembler:
         self.index = 0
         self.message_lines = self.system_lines = self.backward = self.header_like = self.impossible = 0
         self.unparsed_lines = 0
+        self.line_no = 0  # lines read so far (the whole file's numbering)
         self.opening: datetime | None = None
         self.closing: datetime | None = None
         self.first: datetime | None = None
@@ -218,12 +221,23 @@ def iter_messages(
     (messages sent within the same minute), and the message being collected kept in local
     variables until the next header (or the end) closes it.
     """
+    impossible = f"a header with an impossible date or time (read as {survey.date_order})"
+    build = _Assembler(survey, vocabulary, stats, counted)
+    scanner = _native_scanner(survey, vocabulary, build, impossible, line_offset)
+    if scanner is not None:
+        yield from _native_messages(scanner, blocks, build)
+    else:
+        yield from _python_messages(blocks, survey, build, impossible, line_offset)
+    stats.total_lines = build.line_no if counted is None else min(counted[1], build.line_no + 1) - counted[0]
+
+
+def _python_messages(blocks: Iterable[str], survey: FormatSurvey, build: _Assembler, impossible: str,
+                     line_offset: int) -> Iterator[Message]:
+    """The reference loop (and the fallback of the C one, `_native_messages`)."""
     regex = strict_regex(survey.shape, survey.style)
     date_groups = tuple(regex.groupindex[name] for name in ("d1", "d2", "d3", "h", "mi", "s", "ampm", "pre"))
     rest_group = regex.groupindex["rest"]
     timestamp_of = Timestamper(survey.date_order).of_parts
-    impossible = f"a header with an impossible date or time (read as {survey.date_order})"
-    build = _Assembler(survey, vocabulary, stats, counted)
     message_of, lo, hi = build.message, build.lo, build.hi
     # The open message (or unparsed region): first line (0: nothing open), header, timestamp
     # (None: an unparsed region), first line's text after the header, continuation lines, reason.
@@ -285,5 +299,55 @@ def iter_messages(
             else:
                 build.unparsed(p_line, line_no, p_reason)
     finally:
+        build.line_no = line_no
         build.flush()
-    stats.total_lines = line_no if counted is None else min(counted[1], line_no + 1) - counted[0]
+
+
+# The header clocks the C loop reads (shapes.HeaderStyle.clock); CJK and Arabic markers stay Python's.
+_NATIVE_CLOCKS = {"24h": 0, "am/pm": 1, "a.m.": 2}
+_NATIVE_SHAPES = frozenset({"android", "ios", "ios-legacy"})
+
+
+def _header_like(text: str) -> int:
+    return len(any_header().findall(text))
+
+
+def _native_scanner(survey: FormatSurvey, vocabulary: Vocabulary, build: _Assembler, impossible: str,
+                    line_offset: int) -> Any:
+    """The C loop for this export, or None: not built, turned off (`WHATSAPP_AUDIT_PURE`), or a
+    header style it does not read (see docs/native.md); the Python loop then does the work."""
+    module = native.accelerator()
+    style = survey.style
+    clock = _NATIVE_CLOCKS.get(style.clock)
+    if module is None or clock is None or survey.shape.name not in _NATIVE_SHAPES:
+        return None
+    if len(style.date_sep) != 1 or len(style.time_sep) != 1 or not 1 <= style.year_digits <= 4:
+        return None
+    stats = build.stats
+    return module.Scanner(
+        Message, survey.shape.name, (style.date_sep, style.year_first, style.year_digits, style.seconds, style.time_sep, clock),
+        survey.date_order, (build.lo, build.hi), vocabulary, split_author, classify, vocabulary.special_start.match,
+        _openings_table(vocabulary.special_openings),
+        vocabulary.whole_body, vocabulary.omitted_last_words, _header_like, UnparsedRegion, stats.kinds, stats.authors,
+        stats.unrecognised_system, stats.unparsed, MessageKind.TEXT, MessageKind.SYSTEM, _BEFORE_FIRST, impossible,
+        line_offset,
+    )
+
+
+def _openings_table(openings: frozenset[str] | None) -> bytes | None:
+    """`Vocabulary.special_openings` as 128 flags for the C loop (None: no gate, always match)."""
+    if openings is None:
+        return None
+    return bytes(1 if chr(code).lower() in openings else 0 for code in range(128))
+
+
+def _native_messages(scanner: Any, blocks: Iterable[str], build: _Assembler) -> Iterator[Message]:
+    """The same messages and counts as `_python_messages`, from the C loop (`_native.Scanner`)."""
+    try:
+        for block in blocks:
+            yield from scanner.feed(block)
+        yield from scanner.finish()
+    finally:
+        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
+         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
+        build.flush()

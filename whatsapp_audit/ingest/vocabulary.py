@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.errors import PatternError
+from whatsapp_audit.ingest.openings import ascii_openings
 from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.model import MediaType, MessageKind
 from whatsapp_audit.resources import default_patterns_dir
@@ -40,6 +41,7 @@ class Vocabulary:
     extension_types: dict[str, MediaType]
     ios_name_types: dict[str, MediaType]
     special_start: re.Pattern[str]  # deleted / pending / location / poll / call openings, by group name
+    special_openings: frozenset[str] | None  # ASCII characters that can open a special_start match (openings.py)
     edited_suffixes: tuple[str, ...]
     quoted_event_regexes: tuple[re.Pattern[str], ...]
     system_phrases: SystemPhrases  # a word every phrase needs -> its phrases (compiled on first use)
@@ -84,6 +86,7 @@ def _compile(source: str, sha256: str, data: dict[str, Any]) -> Vocabulary:
         for words in entry["words"]:
             suffix[bare_placeholder(words.casefold())] = MediaType(entry["type"])
     extension_types = {ext: MediaType(kind) for kind, exts in data["media_types"].items() if isinstance(exts, list) for ext in exts}
+    special_start = _special_start(data)
     attached_words = "|".join(re.escape(word) for word in data["attachment"]["attached_words"])
     return Vocabulary(
         source=source,
@@ -97,7 +100,8 @@ def _compile(source: str, sha256: str, data: dict[str, Any]) -> Vocabulary:
         attached_bare=data["attachment"]["attached_bare"],
         extension_types=extension_types,
         ios_name_types={word: MediaType(kind) for word, kind in data["media_types"]["ios_name_words"].items()},
-        special_start=_special_start(data),
+        special_start=special_start,
+        special_openings=ascii_openings(special_start),
         edited_suffixes=tuple(data["edited"]["suffixes"]),
         quoted_event_regexes=tuple(re.compile(p) for p in data["system"]["quoted_event_regexes"]),
         system_phrases=_system_phrases(data["system"]["phrases"]),

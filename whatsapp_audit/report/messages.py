@@ -5,12 +5,15 @@ The field names are a public contract; add fields, never rename or remove them.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any, TextIO
 
-from whatsapp_audit import __version__
+from whatsapp_audit import __version__, native
 from whatsapp_audit.model import Message, author_name
 from whatsapp_audit.report import encode
 from whatsapp_audit.report.safe import csv_cell
@@ -60,6 +63,9 @@ _BATCH = 2000  # records encoded and written together
 
 
 def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
+    module = native.accelerator()
+    if module is not None:
+        return _write_jsonl_native(module.encode_jsonl, messages, out)
     count = 0
     batch: list[dict[str, Any]] = []
     for message in messages:
@@ -71,6 +77,46 @@ def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
     if batch:
         out.write(encode.lines(batch))
     return count + len(batch)
+
+
+def _write_jsonl_native(encode_jsonl: Any, messages: Iterable[Message], out: TextIO) -> int:
+    """`write_jsonl` with each batch's records written in C (`_native.encode_jsonl`); a batch it
+    declines (a value only the Python path writes exactly, such as a lone surrogate) is written by
+    `encode.lines` as before. UTF-8 bytes go straight to the binary layer under a UTF-8 text stream."""
+    names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as author_name gives them
+    binary = _utf8_buffer(out)
+    count = 0
+    for batch in _batches(messages):
+        data = encode_jsonl(batch, names, author_name)
+        if binary is None or data is None:
+            out.write(data.decode("utf-8") if data is not None else encode.lines([message_record(m, native=True) for m in batch]))
+        else:
+            out.flush()
+            binary.write(data)
+        count += len(batch)
+        if len(names) > 4096:
+            names.clear()
+    if binary is not None:
+        binary.flush()
+    return count
+
+
+def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
+    iterator = iter(messages)
+    while batch := list(islice(iterator, _BATCH)):
+        yield batch
+
+
+def _utf8_buffer(out: TextIO) -> Any:
+    """The binary stream under `out` when writing UTF-8 bytes there gives the same file, else None."""
+    if not isinstance(out, io.TextIOWrapper):
+        return None
+    try:
+        if codecs.lookup(out.encoding).name != "utf-8":
+            return None
+    except LookupError:
+        return None
+    return getattr(out, "buffer", None)
 
 
 def write_json(messages: Iterable[Message], out: TextIO, header: dict[str, Any], footer: Any) -> int:

@@ -1,0 +1,1000 @@
+/* Optional C accelerator for the parser's hot loop and for `parse --format jsonl`'s records.
+ *
+ * The pure-Python code stays the reference and the fallback (docs/native.md):
+ *   - `Scanner` does what `ingest.parser.iter_messages` does for the common header styles (Android,
+ *     iOS and legacy iOS headers with a 24-hour, "AM/PM" or "a.m." clock); the Python side decides
+ *     when it applies and builds one only then. Every message that is not plain text (system events,
+ *     media, deleted, edited, quoted names, ...) is classified by calling the Python functions
+ *     themselves (`split_author`, `classify`), so the vocabulary stays data read by one code.
+ *   - `encode_jsonl` writes the records of `report.messages.message_record` as orjson would, and
+ *     returns None for anything it does not handle exactly (the caller then uses the Python path).
+ *
+ * The header matcher below mirrors `shapes.strict_regex` for those styles character by character:
+ * invisible marks wherever the regex allows `[MARKS]*`, any Unicode decimal digit where it has `\d`
+ * (as Python's `re` does for text), the same spaces. tests/test_native.py holds both paths to the
+ * same messages, stats and output on generated exports of every variant.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <datetime.h>
+#include <structmember.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Character classes (shapes.py: MARKS, _S)                                                         */
+
+static inline int is_mark(Py_UCS4 c) {
+    switch (c) {
+    case 0x200e: case 0x200f: case 0x202a: case 0x202b: case 0x202c: case 0x202d: case 0x202e:
+    case 0x2066: case 0x2067: case 0x2068: case 0x2069: case 0x200b: case 0xfeff: case 0x061c:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static inline int is_space(Py_UCS4 c) { return c == ' ' || c == 0xa0 || c == 0x202f || c == 0x2009; }
+
+/* body.py: _WS_AND_MARKS = MARKS + " \t\u00a0\u202f" */
+static inline int is_ws_or_mark(Py_UCS4 c) {
+    return c == ' ' || c == '\t' || c == 0xa0 || c == 0x202f || is_mark(c);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Header matcher                                                                                   */
+
+enum { SHAPE_ANDROID = 0, SHAPE_IOS = 1, SHAPE_IOS_LEGACY = 2 };
+enum { CLOCK_24H = 0, CLOCK_AMPM = 1, CLOCK_AM_DOT = 2 };
+
+typedef struct {
+    int shape, clock, year_first, year_digits, seconds;
+    Py_UCS4 date_sep, time_sep;
+} Style;
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+} Text;
+
+typedef struct {
+    int d[3], h, mi, s;  /* date numbers as written, hour, minute, second (-1: none) */
+    int pm;              /* -1: no 12-hour marker, 0: AM, 1: PM */
+    Py_ssize_t rest;     /* index where the rest of the line starts */
+} Header;
+
+#define AT(t, i) PyUnicode_READ((t)->kind, (t)->data, (i))
+
+static inline Py_ssize_t skip_marks(const Text *t, Py_ssize_t i, Py_ssize_t end) {
+    while (i < end && is_mark(AT(t, i))) i++;
+    return i;
+}
+
+static inline Py_ssize_t skip_spaces(const Text *t, Py_ssize_t i, Py_ssize_t end) {
+    while (i < end && is_space(AT(t, i))) i++;
+    return i;
+}
+
+/* `\d{lo,hi}` taken greedily (what follows a number in a header is never a digit, so greedy is
+ * what the regex's backtracking ends with). Returns the new index or -1. */
+static inline Py_ssize_t digits(const Text *t, Py_ssize_t i, Py_ssize_t end, int lo, int hi, int *value) {
+    int count = 0, v = 0;
+    while (count < hi && i < end) {
+        int d = Py_UNICODE_TODECIMAL(AT(t, i));
+        if (d < 0) break;
+        v = v * 10 + d;
+        i++;
+        count++;
+    }
+    if (count < lo) return -1;
+    *value = v;
+    return i;
+}
+
+/* Match a header at `i` (a line start); `end` is the end of the line. 1 on a match. */
+static int match_header(const Style *st, const Text *t, Py_ssize_t i, Py_ssize_t end, Header *h) {
+    Py_UCS4 c;
+    i = skip_marks(t, i, end);
+    if (st->shape == SHAPE_IOS) {
+        if (i >= end || AT(t, i) != '[') return 0;
+        i = skip_marks(t, i + 1, end);
+    }
+    /* date: d1 _M sep _M d2 _M sep _M d3 _M */
+    int lo1 = st->year_first ? st->year_digits : 1, hi1 = st->year_first ? st->year_digits : 2;
+    int lo3 = st->year_first ? 1 : st->year_digits, hi3 = st->year_first ? 2 : st->year_digits;
+    if ((i = digits(t, i, end, lo1, hi1, &h->d[0])) < 0) return 0;
+    i = skip_marks(t, i, end);
+    if (i >= end || AT(t, i) != st->date_sep) return 0;
+    i = skip_marks(t, i + 1, end);
+    if ((i = digits(t, i, end, 1, 2, &h->d[1])) < 0) return 0;
+    i = skip_marks(t, i, end);
+    if (i >= end || AT(t, i) != st->date_sep) return 0;
+    i = skip_marks(t, i + 1, end);
+    if ((i = digits(t, i, end, lo3, hi3, &h->d[2])) < 0) return 0;
+    i = skip_marks(t, i, end);
+    /* _DT_SEP: [,،]_S*(?:klo_S+)? | _S+(?:(?:à|klo)_S+)? */
+    if (i >= end) return 0;
+    c = AT(t, i);
+    if (c == ',' || c == 0x060c) {
+        i = skip_spaces(t, i + 1, end);
+        if (i + 3 < end && AT(t, i) == 'k' && AT(t, i + 1) == 'l' && AT(t, i + 2) == 'o' && is_space(AT(t, i + 3)))
+            i = skip_spaces(t, i + 3, end);
+    } else if (is_space(c)) {
+        i = skip_spaces(t, i + 1, end);
+        if (i + 1 < end && AT(t, i) == 0xe0 && is_space(AT(t, i + 1)))
+            i = skip_spaces(t, i + 1, end);
+        else if (i + 3 < end && AT(t, i) == 'k' && AT(t, i + 1) == 'l' && AT(t, i + 2) == 'o' && is_space(AT(t, i + 3)))
+            i = skip_spaces(t, i + 3, end);
+    } else {
+        return 0;
+    }
+    /* time: h ts mi [ts s] [ampm] _M */
+    if ((i = digits(t, i, end, 1, 2, &h->h)) < 0) return 0;
+    if (i >= end || AT(t, i) != st->time_sep) return 0;
+    if ((i = digits(t, i + 1, end, 2, 2, &h->mi)) < 0) return 0;
+    h->s = -1;
+    if (st->seconds) {
+        if (i >= end || AT(t, i) != st->time_sep) return 0;
+        if ((i = digits(t, i + 1, end, 2, 2, &h->s)) < 0) return 0;
+    }
+    h->pm = -1;
+    if (st->clock != CLOCK_24H) {
+        i = skip_spaces(t, i, end);
+        if (i >= end) return 0;
+        c = AT(t, i);
+        if (c != 'A' && c != 'a' && c != 'P' && c != 'p') return 0;
+        h->pm = (c == 'P' || c == 'p');
+        i++;
+        if (st->clock == CLOCK_AMPM) {
+            if (i >= end || (AT(t, i) != 'M' && AT(t, i) != 'm')) return 0;
+            i++;
+        } else { /* [AaPp]\._S?[Mm]\.? */
+            if (i >= end || AT(t, i) != '.') return 0;
+            i++;
+            if (i < end && is_space(AT(t, i))) i++;
+            if (i >= end || (AT(t, i) != 'M' && AT(t, i) != 'm')) return 0;
+            i++;
+            if (i < end && AT(t, i) == '.') i++;
+        }
+    }
+    i = skip_marks(t, i, end);
+    switch (st->shape) {
+    case SHAPE_ANDROID: /* _S*[-–]_S */
+        i = skip_spaces(t, i, end);
+        if (i >= end || (AT(t, i) != '-' && AT(t, i) != 0x2013)) return 0;
+        i++;
+        if (i >= end || !is_space(AT(t, i))) return 0;
+        i++;
+        break;
+    case SHAPE_IOS: /* \]_S? */
+        if (i >= end || AT(t, i) != ']') return 0;
+        i++;
+        if (i < end && is_space(AT(t, i))) i++;
+        break;
+    default: /* :_S */
+        if (i >= end || AT(t, i) != ':') return 0;
+        i++;
+        if (i >= end || !is_space(AT(t, i))) return 0;
+        i++;
+    }
+    h->rest = i;
+    return 1;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Scanner: the state of `iter_messages` across blocks                                             */
+
+enum { ORDER_DMY = 0, ORDER_MDY = 1, ORDER_YMD = 2 };
+
+typedef struct {
+    PyObject_HEAD
+    Style style;
+    int order;
+    long long lo, hi;  /* counted lines: lo <= line < hi */
+    /* Python helpers and targets (owned references) */
+    PyObject *message_cls, *shape_name, *vocabulary, *split_author, *classify, *special_match, *whole_body,
+        *omitted_last_words, *header_like, *unparsed_cls, *kinds, *authors, *unrecognised, *unparsed,
+        *kind_text, *kind_system, *before_first, *impossible, *empty;
+    /* the open message: p_line 0 = nothing open; p_timestamp NULL = an unparsed region */
+    long long p_line;
+    PyObject *p_header, *p_timestamp, *p_rest, *p_reason, *p_more;
+    PyObject *last_header, *last_timestamp; /* last_timestamp Py_None: impossible */
+    long long line_no, index;
+    /* counts (ParseStats through _Assembler.flush) */
+    long long message_lines, system_lines, unparsed_lines, backward, header_like_count, impossible_count;
+    PyObject *opening, *closing, *first, *last;
+    /* fast Message construction: slot offsets of Message's fields, or -1 */
+    Py_ssize_t offsets[12];
+    /* special_start's possible first characters (ASCII; a non-ASCII one always goes to the regex) */
+    int gated;
+    char openings[128];
+} Scanner;
+
+static PyObject *str_casefold, *colon_space;
+
+static void Scanner_clear_state(Scanner *self) {
+    Py_CLEAR(self->p_header);
+    Py_CLEAR(self->p_timestamp);
+    Py_CLEAR(self->p_rest);
+    Py_CLEAR(self->p_reason);
+    Py_CLEAR(self->p_more);
+}
+
+static int Scanner_traverse(Scanner *self, visitproc visit, void *arg) {
+    Py_VISIT(self->message_cls); Py_VISIT(self->vocabulary); Py_VISIT(self->split_author);
+    Py_VISIT(self->classify); Py_VISIT(self->special_match); Py_VISIT(self->whole_body);
+    Py_VISIT(self->header_like); Py_VISIT(self->unparsed_cls); Py_VISIT(self->kinds); Py_VISIT(self->authors);
+    Py_VISIT(self->unrecognised); Py_VISIT(self->unparsed); Py_VISIT(self->p_more);
+    return 0;
+}
+
+static int Scanner_clear(Scanner *self) {
+    Py_CLEAR(self->message_cls); Py_CLEAR(self->shape_name); Py_CLEAR(self->vocabulary);
+    Py_CLEAR(self->split_author); Py_CLEAR(self->classify); Py_CLEAR(self->special_match);
+    Py_CLEAR(self->whole_body); Py_CLEAR(self->omitted_last_words); Py_CLEAR(self->header_like);
+    Py_CLEAR(self->unparsed_cls); Py_CLEAR(self->kinds); Py_CLEAR(self->authors);
+    Py_CLEAR(self->unrecognised); Py_CLEAR(self->unparsed); Py_CLEAR(self->kind_text);
+    Py_CLEAR(self->kind_system); Py_CLEAR(self->before_first); Py_CLEAR(self->impossible);
+    Py_CLEAR(self->empty);
+    Scanner_clear_state(self);
+    Py_CLEAR(self->last_header); Py_CLEAR(self->last_timestamp);
+    Py_CLEAR(self->opening); Py_CLEAR(self->closing); Py_CLEAR(self->first); Py_CLEAR(self->last);
+    return 0;
+}
+
+static void Scanner_dealloc(Scanner *self) {
+    PyObject_GC_UnTrack(self);
+    Scanner_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static const char *FIELDS[12] = {"index", "line", "end_line", "timestamp", "header", "author", "text", "kind",
+                                 "attachments", "system_prefix", "edited", "system_recognised"};
+
+/* Slot offsets of a slots dataclass's fields, so that a Message is built as its generated
+ * __init__ builds it (every field set, nothing else) without running Python bytecode.
+ * All -1 when the class is not exactly that (then the class is called). */
+static void find_offsets(PyObject *cls, Py_ssize_t *offsets, int count) {
+    PyTypeObject *type = (PyTypeObject *)cls;
+    int ok = PyType_Check(cls) && type->tp_dictoffset == 0 && type->tp_new == PyBaseObject_Type.tp_new;
+    PyObject *post = ok ? PyObject_GetAttrString(cls, "__post_init__") : NULL;
+    if (post != NULL) { ok = 0; Py_DECREF(post); }
+    PyErr_Clear();
+    for (int k = 0; k < count; k++) {
+        offsets[k] = -1;
+        if (!ok) continue;
+        PyObject *descr = PyDict_GetItemString(type->tp_dict, FIELDS[k]);
+        if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type) { ok = 0; continue; }
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || (member->flags & READONLY)) { ok = 0; continue; }
+        offsets[k] = member->offset;
+    }
+    if (!ok)
+        for (int k = 0; k < count; k++) offsets[k] = -1;
+}
+
+static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *kwlist[] = {"message_cls", "shape", "style", "order", "counted", "vocabulary", "split_author",
+                             "classify", "special_match", "special_openings", "whole_body", "omitted_last_words", "header_like",
+                             "unparsed_cls", "kinds", "authors", "unrecognised", "unparsed", "kind_text",
+                             "kind_system", "before_first", "impossible", "line_offset", NULL};
+    PyObject *message_cls, *shape, *vocabulary, *split_author, *classify, *special_match, *openings, *whole_body,
+        *omitted_last_words, *header_like, *unparsed_cls, *kinds, *authors, *unrecognised, *unparsed, *kind_text,
+        *kind_system, *before_first, *impossible;
+    const char *order;
+    int clock, year_first, year_digits, seconds;
+    Py_UCS4 date_sep, time_sep;
+    PyObject *date_sep_obj, *time_sep_obj;
+    long long lo, hi, line_offset;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OU(UpipUi)s(LL)OOOOOO!O!OOO!O!O!O!OOUUL", kwlist, &message_cls,
+                                     &shape, &date_sep_obj, &year_first, &year_digits, &seconds, &time_sep_obj,
+                                     &clock, &order, &lo, &hi, &vocabulary, &split_author, &classify, &special_match, &openings,
+                                     &PyDict_Type, &whole_body, &PyTuple_Type, &omitted_last_words, &header_like,
+                                     &unparsed_cls, &PyDict_Type, &kinds, &PyDict_Type, &authors, &PyList_Type,
+                                     &unrecognised, &PyList_Type, &unparsed, &kind_text, &kind_system, &before_first,
+                                     &impossible, &line_offset))
+        return NULL;
+    if (PyUnicode_GET_LENGTH(date_sep_obj) != 1 || PyUnicode_GET_LENGTH(time_sep_obj) != 1) {
+        PyErr_SetString(PyExc_ValueError, "separators must be one character");
+        return NULL;
+    }
+    date_sep = PyUnicode_READ_CHAR(date_sep_obj, 0);
+    time_sep = PyUnicode_READ_CHAR(time_sep_obj, 0);
+    int shape_code;
+    if (PyUnicode_CompareWithASCIIString(shape, "android") == 0) shape_code = SHAPE_ANDROID;
+    else if (PyUnicode_CompareWithASCIIString(shape, "ios") == 0) shape_code = SHAPE_IOS;
+    else if (PyUnicode_CompareWithASCIIString(shape, "ios-legacy") == 0) shape_code = SHAPE_IOS_LEGACY;
+    else { PyErr_SetString(PyExc_ValueError, "unsupported shape"); return NULL; }
+    if (clock < CLOCK_24H || clock > CLOCK_AM_DOT) { PyErr_SetString(PyExc_ValueError, "unsupported clock"); return NULL; }
+    int order_code;
+    if (strcmp(order, "dmy") == 0) order_code = ORDER_DMY;
+    else if (strcmp(order, "mdy") == 0) order_code = ORDER_MDY;
+    else if (strcmp(order, "ymd") == 0) order_code = ORDER_YMD;
+    else { PyErr_SetString(PyExc_ValueError, "unsupported date order"); return NULL; }
+    if (year_digits < 1 || year_digits > 4) { PyErr_SetString(PyExc_ValueError, "unsupported year digits"); return NULL; }
+
+    Scanner *self = (Scanner *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->style = (Style){shape_code, clock, year_first, year_digits, seconds, date_sep, time_sep};
+    self->order = order_code;
+    self->lo = lo;
+    self->hi = hi;
+    self->line_no = line_offset;
+#define KEEP(field) (Py_INCREF(field), self->field = field)
+    KEEP(message_cls); KEEP(vocabulary); KEEP(split_author); KEEP(classify); KEEP(special_match);
+    KEEP(whole_body); KEEP(omitted_last_words); KEEP(header_like); KEEP(unparsed_cls); KEEP(kinds); KEEP(authors);
+    KEEP(unrecognised); KEEP(unparsed); KEEP(kind_text); KEEP(kind_system); KEEP(before_first); KEEP(impossible);
+#undef KEEP
+    Py_INCREF(shape);
+    self->shape_name = shape;
+    self->empty = PyUnicode_New(0, 0);
+    if (self->empty == NULL) { Py_DECREF(self); return NULL; }
+    find_offsets(message_cls, self->offsets, 12);
+    self->gated = 0;
+    if (openings != Py_None) {
+        if (!PyBytes_Check(openings) || PyBytes_GET_SIZE(openings) != 128) {
+            PyErr_SetString(PyExc_ValueError, "special_openings must be 128 bytes or None");
+            Py_DECREF(self);
+            return NULL;
+        }
+        memcpy(self->openings, PyBytes_AS_STRING(openings), 128);
+        self->gated = 1;
+    }
+    return (PyObject *)self;
+}
+
+/* The header's timestamp (shapes.Timestamper.of_parts), or a new reference to None when the
+ * date or time is impossible. */
+static PyObject *timestamp_of(Scanner *self, const Header *h) {
+    int a = h->d[0], b = h->d[1], c = h->d[2], year, month, day;
+    if (self->order == ORDER_YMD) { year = a; month = b; day = c; }
+    else if (self->order == ORDER_MDY) { month = a; day = b; year = c; }
+    else { day = a; month = b; year = c; }
+    if (year < 100) year += 2000;
+    int hour = h->h;
+    if (h->pm >= 0) hour = hour % 12 + (h->pm ? 12 : 0);
+    PyObject *moment = PyDateTime_FromDateAndTime(year, month, day, hour, h->mi, h->s < 0 ? 0 : h->s, 0);
+    if (moment == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_ValueError)) return NULL;
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return moment;
+}
+
+static int counted(Scanner *self, long long line) { return self->lo <= line && line < self->hi; }
+
+static int count_in(PyObject *counter, PyObject *key) {
+    PyObject *old = PyDict_GetItemWithError(counter, key);
+    long long value = 0;
+    if (old == NULL) {
+        if (PyErr_Occurred()) return -1;
+    } else {
+        value = PyLong_AsLongLong(old);
+        if (value == -1 && PyErr_Occurred()) return -1;
+    }
+    PyObject *now = PyLong_FromLongLong(value + 1);
+    if (now == NULL) return -1;
+    int result = PyDict_SetItem(counter, key, now);
+    Py_DECREF(now);
+    return result;
+}
+
+static int str_has(PyObject *s, Py_ssize_t start, Py_ssize_t end, Py_UCS4 a, Py_UCS4 b, Py_UCS4 c, Py_UCS4 d) {
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == a || ch == b || ch == c || ch == d) return 1;
+    }
+    return 0;
+}
+
+/* body.classify for a text it can prove plain (TEXT, no attachments, not edited); otherwise the
+ * Python function decides. Returns a new reference to the (kind, attachments, edited) tuple, or
+ * NULL with *plain set when the text is plain. */
+static PyObject *classify_text(Scanner *self, PyObject *text, int *plain) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    *plain = 0;
+    if (n > 0 && PyUnicode_READ(kind, data, n - 1) == '>') goto slow;  /* may be edited */
+    Py_ssize_t newline = PyUnicode_FindChar(text, '\n', 0, n, 1);
+    if (newline == -2) return NULL;
+    Py_ssize_t a = 0, b = newline < 0 ? n : newline;
+    while (a < b && is_ws_or_mark(PyUnicode_READ(kind, data, a))) a++;
+    while (b > a && is_ws_or_mark(PyUnicode_READ(kind, data, b - 1))) b--;
+    if (b > a) {
+        Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
+        if (last == ')' || last == '>') goto slow;
+        for (Py_ssize_t i = a; i < b; i++)
+            if (PyUnicode_READ(kind, data, i) == '<') goto slow;
+    }
+    PyObject *first = PyUnicode_Substring(text, a, b);
+    if (first == NULL) return NULL;
+    PyObject *folded = PyObject_CallMethodNoArgs(first, str_casefold);
+    if (folded == NULL) { Py_DECREF(first); return NULL; }
+    int hit = PyDict_Contains(self->whole_body, folded);
+    if (hit == 0) {
+        Py_ssize_t words = PyTuple_GET_SIZE(self->omitted_last_words);
+        for (Py_ssize_t k = 0; k < words && hit == 0; k++) {
+            Py_ssize_t t = PyUnicode_Tailmatch(folded, PyTuple_GET_ITEM(self->omitted_last_words, k), 0,
+                                               PY_SSIZE_T_MAX, 1);
+            hit = t < 0 ? -1 : (int)t;
+        }
+    }
+    Py_DECREF(folded);
+    if (hit == 0 && self->gated && b > a) {
+        Py_UCS4 opening = PyUnicode_READ(kind, data, a);
+        if (opening < 128 && !self->openings[opening]) { Py_DECREF(first); *plain = 1; return NULL; }
+    }
+    if (hit == 0 && self->gated && b == a) { Py_DECREF(first); *plain = 1; return NULL; }
+    if (hit == 0) {
+        PyObject *special = PyObject_CallOneArg(self->special_match, first);
+        if (special == NULL) hit = -1;
+        else { hit = special != Py_None; Py_DECREF(special); }
+    }
+    Py_DECREF(first);
+    if (hit < 0) return NULL;
+    if (hit == 0) { *plain = 1; return NULL; }
+slow:
+    return PyObject_CallFunctionObjArgs(self->classify, text, self->shape_name, self->vocabulary, NULL);
+}
+
+static PyObject *new_message(Scanner *self, PyObject **fields) {
+    if (self->offsets[0] >= 0) {
+        PyTypeObject *type = (PyTypeObject *)self->message_cls;
+        PyObject *message = type->tp_alloc(type, 0);
+        if (message == NULL) return NULL;
+        for (int k = 0; k < 12; k++) {
+            Py_INCREF(fields[k]);
+            *(PyObject **)((char *)message + self->offsets[k]) = fields[k];
+        }
+        return message;
+    }
+    return PyObject_Vectorcall(self->message_cls, fields, 12, NULL);
+}
+
+/* _Assembler.message: the Message of the open header, its lines `line`..`end_line`. */
+static PyObject *build_message(Scanner *self, long long end_line) {
+    long long line = self->p_line;
+    PyObject *rest = self->p_rest, *more = self->p_more;
+    PyObject *author = NULL, *prefix = NULL, *text = NULL, *recognised = NULL, *speaker = NULL;
+    PyObject *kind = NULL, *attachments = NULL, *edited = NULL, *system_recognised = NULL, *result = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(rest);
+    Py_ssize_t cut = PyUnicode_Find(rest, colon_space, 0, n, 1);
+    if (cut == -2) return NULL;
+    int fast = 0;
+    if (cut > 0) {
+        fast = 1;
+        if (cut + 2 < n && is_mark(PyUnicode_READ_CHAR(rest, cut + 2))) fast = 0;
+        /* '"' in name, or a non-ASCII name matching body.QUOTE ["“„«] */
+        else if (str_has(rest, 0, cut, '"', 0x201c, 0x201e, 0xab)) fast = 0;
+    }
+    if (fast) {
+        author = PyUnicode_Substring(rest, 0, cut);
+        text = PyUnicode_Substring(rest, cut + 2, n);
+        if (author == NULL || text == NULL) goto done;
+        prefix = Py_NewRef(Py_None);
+        recognised = Py_NewRef(Py_False);
+    } else {
+        speaker = PyObject_CallFunctionObjArgs(self->split_author, rest, self->shape_name, self->vocabulary, NULL);
+        if (speaker == NULL) goto done;
+        if (!PyTuple_Check(speaker) || PyTuple_GET_SIZE(speaker) != 4) {
+            PyErr_SetString(PyExc_TypeError, "split_author must return a 4-tuple");
+            goto done;
+        }
+        author = Py_NewRef(PyTuple_GET_ITEM(speaker, 0));
+        prefix = Py_NewRef(PyTuple_GET_ITEM(speaker, 1));
+        text = Py_NewRef(PyTuple_GET_ITEM(speaker, 2));
+        recognised = Py_NewRef(PyTuple_GET_ITEM(speaker, 3));
+    }
+    if (more != NULL) {
+        /* text + "\n" + "\n".join(more) */
+        PyObject *newline = PyUnicode_FromOrdinal('\n');
+        if (newline == NULL) goto done;
+        PyObject *joined = PyUnicode_Join(newline, more);
+        PyObject *whole = NULL;
+        if (joined != NULL) {
+            PyObject *parts = PyTuple_Pack(2, text, joined);
+            if (parts != NULL) { whole = PyUnicode_Join(newline, parts); Py_DECREF(parts); }
+            Py_DECREF(joined);
+        }
+        Py_DECREF(newline);
+        if (whole == NULL) goto done;
+        Py_SETREF(text, whole);
+    }
+    int is_counted = counted(self, line);
+    if (author == Py_None) {
+        kind = Py_NewRef(self->kind_system);
+        attachments = PyTuple_New(0);
+        edited = Py_NewRef(Py_False);
+        if (attachments == NULL) goto done;
+        int truth = PyObject_IsTrue(recognised);
+        if (truth < 0) goto done;
+        system_recognised = truth ? Py_NewRef(more == NULL ? Py_True : Py_False) : Py_NewRef(recognised);
+        if (is_counted) {
+            self->system_lines += end_line - line + 1;
+            int known = PyObject_IsTrue(system_recognised);
+            if (known < 0) goto done;
+            if (!known) {
+                PyObject *where = PyLong_FromLongLong(line);
+                if (where == NULL) goto done;
+                int failed = PyList_Append(self->unrecognised, where);
+                Py_DECREF(where);
+                if (failed) goto done;
+            }
+        }
+    } else {
+        int plain;
+        PyObject *classified = classify_text(self, text, &plain);
+        if (classified == NULL && !plain) goto done;
+        if (plain) {
+            kind = Py_NewRef(self->kind_text);
+            attachments = PyTuple_New(0);
+            edited = Py_NewRef(Py_False);
+            if (attachments == NULL) goto done;
+        } else {
+            if (!PyTuple_Check(classified) || PyTuple_GET_SIZE(classified) != 3) {
+                Py_DECREF(classified);
+                PyErr_SetString(PyExc_TypeError, "classify must return a 3-tuple");
+                goto done;
+            }
+            kind = Py_NewRef(PyTuple_GET_ITEM(classified, 0));
+            attachments = Py_NewRef(PyTuple_GET_ITEM(classified, 1));
+            edited = Py_NewRef(PyTuple_GET_ITEM(classified, 2));
+            Py_DECREF(classified);
+        }
+        system_recognised = Py_NewRef(Py_None);
+        if (is_counted) {
+            self->message_lines += end_line - line + 1;
+            if (count_in(self->authors, author) < 0) goto done;
+        }
+    }
+    if (is_counted) {
+        if (count_in(self->kinds, kind) < 0) goto done;
+        PyObject *timestamp = self->p_timestamp;
+        if (self->closing == NULL || self->first == NULL || self->last == NULL) {
+            Py_XSETREF(self->opening, Py_NewRef(timestamp));
+            Py_XSETREF(self->first, Py_NewRef(timestamp));
+            Py_XSETREF(self->last, Py_NewRef(timestamp));
+        } else {
+            int before = PyObject_RichCompareBool(timestamp, self->closing, Py_LT);
+            if (before < 0) goto done;
+            if (before) {
+                self->backward++;
+                int earliest = PyObject_RichCompareBool(timestamp, self->first, Py_LT);
+                if (earliest < 0) goto done;
+                if (earliest) Py_SETREF(self->first, Py_NewRef(timestamp));
+            } else {
+                int latest = PyObject_RichCompareBool(timestamp, self->last, Py_GT);
+                if (latest < 0) goto done;
+                if (latest) Py_SETREF(self->last, Py_NewRef(timestamp));
+            }
+        }
+        Py_XSETREF(self->closing, Py_NewRef(timestamp));
+    }
+    {
+        PyObject *index = PyLong_FromLongLong(self->index);
+        PyObject *first_line = PyLong_FromLongLong(line);
+        PyObject *last_line = PyLong_FromLongLong(end_line);
+        if (index != NULL && first_line != NULL && last_line != NULL) {
+            PyObject *fields[12] = {index, first_line, last_line, self->p_timestamp, self->p_header, author, text,
+                                    kind, attachments, prefix, edited, system_recognised};
+            result = new_message(self, fields);
+        }
+        Py_XDECREF(index);
+        Py_XDECREF(first_line);
+        Py_XDECREF(last_line);
+        if (result != NULL) self->index++;
+    }
+done:
+    Py_XDECREF(speaker); Py_XDECREF(author); Py_XDECREF(prefix); Py_XDECREF(text); Py_XDECREF(recognised);
+    Py_XDECREF(kind); Py_XDECREF(attachments); Py_XDECREF(edited); Py_XDECREF(system_recognised);
+    return result;
+}
+
+/* _Assembler.unparsed */
+static int add_unparsed(Scanner *self, long long end_line) {
+    long long line = self->p_line;
+    if (!counted(self, line)) return 0;
+    PyObject *region = PyObject_CallFunction(self->unparsed_cls, "LLO", line, end_line, self->p_reason);
+    if (region == NULL) return -1;
+    int failed = PyList_Append(self->unparsed, region);
+    Py_DECREF(region);
+    self->unparsed_lines += end_line - line + 1;
+    return failed;
+}
+
+/* Close what is open (a message goes to `out`). */
+static int close_open(Scanner *self, long long end_line, PyObject *out) {
+    if (!self->p_line) return 0;
+    if (self->p_timestamp != NULL) {
+        PyObject *message = build_message(self, end_line);
+        if (message == NULL) return -1;
+        int failed = PyList_Append(out, message);
+        Py_DECREF(message);
+        return failed;
+    }
+    return add_unparsed(self, end_line);
+}
+
+/* Lines of non-header text [start, stop) of `block` (stop excluded, no final LF). */
+static int add_text(Scanner *self, PyObject *block, Py_ssize_t start, Py_ssize_t stop, long long *block_line) {
+    PyObject *text = PyUnicode_Substring(block, start, stop);
+    if (text == NULL) return -1;
+    if (!self->p_line) {
+        Scanner_clear_state(self);
+        self->p_line = *block_line + 1;
+        self->p_header = Py_NewRef(self->empty);
+        self->p_rest = Py_NewRef(self->empty);
+        self->p_reason = Py_NewRef(self->before_first);
+    } else if (self->p_timestamp != NULL && counted(self, self->p_line)) {
+        PyObject *found = PyObject_CallOneArg(self->header_like, text);
+        if (found == NULL) { Py_DECREF(text); return -1; }
+        long long count = PyLong_AsLongLong(found);
+        Py_DECREF(found);
+        if (count == -1 && PyErr_Occurred()) { Py_DECREF(text); return -1; }
+        self->header_like_count += count;
+    }
+    if (self->p_more == NULL) {
+        self->p_more = PyList_New(0);
+        if (self->p_more == NULL) { Py_DECREF(text); return -1; }
+    }
+    int failed = PyList_Append(self->p_more, text);
+    Py_DECREF(text);
+    if (failed) return -1;
+    return 0;
+}
+
+static long long count_lf(const Text *t, Py_ssize_t start, Py_ssize_t stop) {
+    long long count = 0;
+    for (Py_ssize_t i = start; i < stop; i++)
+        if (AT(t, i) == '\n') count++;
+    return count;
+}
+
+static PyObject *Scanner_feed(Scanner *self, PyObject *block) {
+    if (!PyUnicode_Check(block)) {
+        PyErr_SetString(PyExc_TypeError, "a block is a str");
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(block), PyUnicode_DATA(block), PyUnicode_GET_LENGTH(block)};
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    Py_ssize_t position = 0, line_start = 0;
+    long long block_line = self->line_no;
+    Header h;
+    while (line_start <= t.n) {
+        Py_ssize_t line_end = PyUnicode_FindChar(block, '\n', line_start, t.n, 1);
+        if (line_end == -2) goto fail;
+        if (line_end < 0) line_end = t.n;
+        if (match_header(&self->style, &t, line_start, line_end, &h)) {
+            Py_ssize_t start = line_start;
+            if (start > position) { /* whole lines of non-header text before this header */
+                if (add_text(self, block, position, start - 1, &block_line) < 0) goto fail;
+                block_line += count_lf(&t, position, start - 1) + 1;
+            }
+            if (close_open(self, block_line, out) < 0) goto fail;
+            block_line += 1;
+            Py_ssize_t rest_start = h.rest;
+            position = line_end;
+            /* header = block[start:rest_start], reused while it repeats */
+            PyObject *header = NULL;
+            Py_ssize_t length = rest_start - start;
+            if (self->last_header != NULL && PyUnicode_GET_LENGTH(self->last_header) == length &&
+                PyUnicode_KIND(self->last_header) == t.kind &&
+                memcmp(PyUnicode_DATA(self->last_header), (const char *)t.data + start * t.kind,
+                       (size_t)(length * t.kind)) == 0) {
+                header = Py_NewRef(self->last_header);
+            } else {
+                header = PyUnicode_Substring(block, start, rest_start);
+                if (header == NULL) goto fail;
+                if (self->last_header == NULL || PyUnicode_Compare(header, self->last_header) != 0) {
+                    if (PyErr_Occurred()) { Py_DECREF(header); goto fail; }
+                    PyObject *moment = timestamp_of(self, &h);
+                    if (moment == NULL) { Py_DECREF(header); goto fail; }
+                    Py_XSETREF(self->last_timestamp, moment);
+                }
+                Py_XSETREF(self->last_header, Py_NewRef(header));
+            }
+            Scanner_clear_state(self);
+            self->p_line = block_line;
+            if (self->last_timestamp == Py_None) {
+                Py_DECREF(header);
+                self->p_header = Py_NewRef(self->empty);
+                self->p_rest = Py_NewRef(self->empty);
+                self->p_reason = Py_NewRef(self->impossible);
+                if (counted(self, block_line)) self->impossible_count++;
+            } else {
+                self->p_header = header;
+                self->p_timestamp = Py_NewRef(self->last_timestamp);
+                self->p_rest = PyUnicode_Substring(block, rest_start, position);
+                self->p_reason = Py_NewRef(self->empty);
+                if (self->p_rest == NULL) goto fail;
+            }
+            position += 1;
+        }
+        line_start = line_end + 1;
+    }
+    if (position <= t.n) {
+        if (add_text(self, block, position, t.n, &block_line) < 0) goto fail;
+        block_line += count_lf(&t, position, t.n) + 1;
+    }
+    self->line_no = block_line;
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *Scanner_finish(Scanner *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    if (close_open(self, self->line_no, out) < 0) { Py_DECREF(out); return NULL; }
+    Scanner_clear_state(self);
+    self->p_line = 0;
+    return out;
+}
+
+static PyObject *Scanner_counts(Scanner *self, PyObject *Py_UNUSED(ignored)) {
+#define OR_NONE(x) ((x) != NULL ? (x) : Py_None)
+    return Py_BuildValue("LLLLLLLOOOO", self->line_no, self->message_lines, self->system_lines, self->unparsed_lines,
+                         self->backward, self->header_like_count, self->impossible_count, OR_NONE(self->opening),
+                         OR_NONE(self->closing), OR_NONE(self->first), OR_NONE(self->last));
+#undef OR_NONE
+}
+
+static PyMethodDef Scanner_methods[] = {
+    {"feed", (PyCFunction)Scanner_feed, METH_O, "The messages closed by this block of text (list)."},
+    {"finish", (PyCFunction)Scanner_finish, METH_NOARGS, "The last message, once the text has ended (list)."},
+    {"counts", (PyCFunction)Scanner_counts, METH_NOARGS,
+     "(lines, message_lines, system_lines, unparsed_lines, backward, header_like, impossible, opening, closing, "
+     "first, last)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "whatsapp_audit._native.Scanner",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The parser's loop for one export (see ingest/parser.py, which builds it).",
+    .tp_new = Scanner_new,
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_traverse = (traverseproc)Scanner_traverse,
+    .tp_clear = (inquiry)Scanner_clear,
+    .tp_methods = Scanner_methods,
+};
+
+/* ------------------------------------------------------------------------------------------------ */
+/* JSON lines of parse records (report/messages.py: message_record + encode.lines)                 */
+
+typedef struct {
+    char *data;
+    size_t length, capacity;
+} Buffer;
+
+static int reserve(Buffer *b, size_t more) {
+    if (b->length + more <= b->capacity) return 0;
+    size_t capacity = b->capacity ? b->capacity : 1 << 16;
+    while (capacity < b->length + more) capacity *= 2;
+    char *data = PyMem_Realloc(b->data, capacity);
+    if (data == NULL) { PyErr_NoMemory(); return -1; }
+    b->data = data;
+    b->capacity = capacity;
+    return 0;
+}
+
+static int put(Buffer *b, const char *s, size_t n) {
+    if (reserve(b, n) < 0) return -1;
+    memcpy(b->data + b->length, s, n);
+    b->length += n;
+    return 0;
+}
+
+#define PUT_LITERAL(b, s) put((b), (s), sizeof(s) - 1)
+
+/* 1: written; 0: not a value this encoder writes exactly (caller falls back); -1: error. */
+static int put_str(Buffer *b, PyObject *value) {
+    if (!PyUnicode_Check(value)) return 0;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(value, &n);
+    if (s == NULL) { /* lone surrogates: orjson refuses them, the standard library writes them */
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    if (reserve(b, (size_t)n * 6 + 2) < 0) return -1;
+    char *o = b->data + b->length;
+    static const char hex[] = "0123456789abcdef";
+    *o++ = '"';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') { *o++ = (char)c; continue; }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\t': *o++ = 't'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\r': *o++ = 'r'; break;
+        default:
+            *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    b->length = (size_t)(o - b->data);
+    return 1;
+}
+
+static int put_str_or_null(Buffer *b, PyObject *value) {
+    if (value == Py_None) return PUT_LITERAL(b, "null") < 0 ? -1 : 1;
+    return put_str(b, value);
+}
+
+static int put_int(Buffer *b, PyObject *value) {
+    if (!PyLong_CheckExact(value)) return 0;
+    long long v = PyLong_AsLongLong(value);
+    if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+    char text[32];
+    int n = snprintf(text, sizeof text, "%lld", v);
+    return put(b, text, (size_t)n) < 0 ? -1 : 1;
+}
+
+static int put_bool_or_null(Buffer *b, PyObject *value, int null_ok) {
+    if (value == Py_True) return PUT_LITERAL(b, "true") < 0 ? -1 : 1;
+    if (value == Py_False) return PUT_LITERAL(b, "false") < 0 ? -1 : 1;
+    if (null_ok && value == Py_None) return PUT_LITERAL(b, "null") < 0 ? -1 : 1;
+    return 0;
+}
+
+static int put_datetime(Buffer *b, PyObject *value) {
+    if (!PyDateTime_CheckExact(value) || ((PyDateTime_DateTime *)value)->hastzinfo) return 0;
+    int year = PyDateTime_GET_YEAR(value);
+    if (year < 1 || year > 9999) return 0;
+    char text[32];
+    int n = snprintf(text, sizeof text, "\"%04d-%02d-%02dT%02d:%02d:%02d\"", year, PyDateTime_GET_MONTH(value),
+                     PyDateTime_GET_DAY(value), PyDateTime_DATE_GET_HOUR(value), PyDateTime_DATE_GET_MINUTE(value),
+                     PyDateTime_DATE_GET_SECOND(value));
+    return put(b, text, (size_t)n) < 0 ? -1 : 1;
+}
+
+static PyObject *s_line, *s_end_line, *s_timestamp, *s_author, *s_text, *s_kind, *s_attachments, *s_system_prefix,
+    *s_edited, *s_header, *s_system_recognised, *s_name, *s_media_type, *s_omitted, *s_display, *s_shown_as;
+
+#define TRY(call) do { int r_ = (call); if (r_ <= 0) { result = r_; goto end; } } while (0)
+#define LIT(s) do { if (PUT_LITERAL(b, s) < 0) { result = -1; goto end; } } while (0)
+
+/* One record; 1 written, 0 fall back, -1 error. */
+static int put_record(Buffer *b, PyObject *message, PyObject *names, PyObject *author_name) {
+    int result = 1;
+    PyObject *line = NULL, *end_line = NULL, *timestamp = NULL, *author = NULL, *text = NULL, *kind = NULL,
+             *attachments = NULL, *prefix = NULL, *edited = NULL, *header = NULL, *recognised = NULL, *first = NULL,
+             *name = NULL;
+#define GET(var, s) if ((var = PyObject_GetAttr(message, s)) == NULL) { result = -1; goto end; }
+    GET(line, s_line); GET(end_line, s_end_line); GET(timestamp, s_timestamp); GET(author, s_author);
+    GET(text, s_text); GET(kind, s_kind); GET(attachments, s_attachments); GET(prefix, s_system_prefix);
+    GET(edited, s_edited); GET(header, s_header); GET(recognised, s_system_recognised);
+#undef GET
+    if (!PyTuple_Check(attachments)) { result = 0; goto end; }
+    LIT("{\"line\":"); TRY(put_int(b, line));
+    LIT(",\"end_line\":"); TRY(put_int(b, end_line));
+    LIT(",\"timestamp\":"); TRY(put_datetime(b, timestamp));
+    LIT(",\"author\":"); TRY(put_str_or_null(b, author));
+    LIT(",\"text\":"); TRY(put_str(b, text));
+    LIT(",\"kind\":"); TRY(put_str(b, kind));
+    Py_ssize_t count = PyTuple_GET_SIZE(attachments);
+    if (count) {
+        PyObject *value;
+        first = PyTuple_GET_ITEM(attachments, 0);
+        LIT(",\"attachment\":");
+        if ((value = PyObject_GetAttr(first, s_name)) == NULL) { result = -1; goto end; }
+        result = put_str(b, value); Py_DECREF(value); if (result <= 0) goto end;
+        LIT(",\"media_type\":");
+        if ((value = PyObject_GetAttr(first, s_media_type)) == NULL) { result = -1; goto end; }
+        result = put_str(b, value); Py_DECREF(value); if (result <= 0) goto end;
+        LIT(",\"attachment_omitted\":");
+        if ((value = PyObject_GetAttr(first, s_omitted)) == NULL) { result = -1; goto end; }
+        result = put_bool_or_null(b, value, 0); Py_DECREF(value); if (result <= 0) goto end;
+        LIT(",\"attachments\":[");
+        for (Py_ssize_t k = 0; k < count; k++) {
+            if (k) LIT(",");
+            if ((value = PyObject_GetAttr(PyTuple_GET_ITEM(attachments, k), s_name)) == NULL) { result = -1; goto end; }
+            result = put_str(b, value); Py_DECREF(value); if (result <= 0) goto end;
+        }
+        LIT("]");
+    } else {
+        LIT(",\"attachment\":null,\"media_type\":null,\"attachment_omitted\":null,\"attachments\":[]");
+    }
+    LIT(",\"system_prefix\":"); TRY(put_str_or_null(b, prefix));
+    LIT(",\"edited\":"); TRY(put_bool_or_null(b, edited, 0));
+    LIT(",\"header\":"); TRY(put_str(b, header));
+    /* author_name(author) if author else None */
+    int truthy = author != Py_None && PyUnicode_Check(author) && PyUnicode_GET_LENGTH(author) > 0;
+    if (author != Py_None && !PyUnicode_Check(author)) { result = 0; goto end; }
+    if (truthy) {
+        name = PyDict_GetItemWithError(names, author);
+        if (name == NULL) {
+            if (PyErr_Occurred()) { result = -1; goto end; }
+            PyObject *full = PyObject_CallOneArg(author_name, author);
+            if (full == NULL) { result = -1; goto end; }
+            PyObject *display = PyObject_GetAttr(full, s_display);
+            PyObject *shown = display ? PyObject_GetAttr(full, s_shown_as) : NULL;
+            Py_DECREF(full);
+            if (shown == NULL) { Py_XDECREF(display); result = -1; goto end; }
+            name = PyTuple_Pack(2, display, shown);
+            Py_DECREF(display);
+            Py_DECREF(shown);
+            if (name == NULL || PyDict_SetItem(names, author, name) < 0) { Py_XDECREF(name); name = NULL; result = -1; goto end; }
+        } else {
+            Py_INCREF(name);
+        }
+        LIT(",\"author_display\":"); TRY(put_str(b, PyTuple_GET_ITEM(name, 0)));
+        LIT(",\"author_shown_as\":"); TRY(put_str(b, PyTuple_GET_ITEM(name, 1)));
+    } else {
+        LIT(",\"author_display\":null,\"author_shown_as\":null");
+    }
+    LIT(",\"system_recognised\":"); TRY(put_bool_or_null(b, recognised, 1));
+    LIT("}\n");
+end:
+    Py_XDECREF(line); Py_XDECREF(end_line); Py_XDECREF(timestamp); Py_XDECREF(author); Py_XDECREF(text);
+    Py_XDECREF(kind); Py_XDECREF(attachments); Py_XDECREF(prefix); Py_XDECREF(edited); Py_XDECREF(header);
+    Py_XDECREF(recognised); Py_XDECREF(name);
+    return result;
+}
+
+static PyObject *encode_jsonl(PyObject *module, PyObject *args) {
+    PyObject *messages, *names, *author_name;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &messages, &PyDict_Type, &names, &author_name)) return NULL;
+    Buffer b = {NULL, 0, 0};
+    Py_ssize_t n = PyList_GET_SIZE(messages);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int r = put_record(&b, PyList_GET_ITEM(messages, i), names, author_name);
+        if (r <= 0) {
+            PyMem_Free(b.data);
+            if (r < 0) return NULL;
+            Py_RETURN_NONE;
+        }
+    }
+    PyObject *out = PyBytes_FromStringAndSize(b.data ? b.data : "", (Py_ssize_t)b.length);
+    PyMem_Free(b.data);
+    return out;
+}
+
+static PyMethodDef module_methods[] = {
+    {"encode_jsonl", encode_jsonl, METH_VARARGS,
+     "encode_jsonl(messages, names, author_name) -> bytes | None: the parse records of `messages` as JSON "
+     "lines, or None when one of them holds a value only the Python path writes exactly."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "whatsapp_audit._native",
+    "Optional C accelerator for the parser loop and the parse records (see docs/native.md).", -1, module_methods,
+};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL) return NULL;
+    if (PyType_Ready(&ScannerType) < 0) return NULL;
+#define INTERN(var, s) if ((var = PyUnicode_InternFromString(s)) == NULL) return NULL
+    INTERN(str_casefold, "casefold"); INTERN(colon_space, ": ");
+    INTERN(s_line, "line"); INTERN(s_end_line, "end_line"); INTERN(s_timestamp, "timestamp");
+    INTERN(s_author, "author"); INTERN(s_text, "text"); INTERN(s_kind, "kind"); INTERN(s_attachments, "attachments");
+    INTERN(s_system_prefix, "system_prefix"); INTERN(s_edited, "edited"); INTERN(s_header, "header");
+    INTERN(s_system_recognised, "system_recognised"); INTERN(s_name, "name"); INTERN(s_media_type, "media_type");
+    INTERN(s_omitted, "omitted"); INTERN(s_display, "display"); INTERN(s_shown_as, "shown_as");
+#undef INTERN
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL) return NULL;
+    Py_INCREF(&ScannerType);
+    if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0) {
+        Py_DECREF(&ScannerType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,34 @@
+"""The optional C accelerator (`whatsapp_audit._native`, built from `_native.c`), when it can be used.
+
+The pure-Python parser and record writer are the reference; the accelerator only does the same work
+faster for the common header styles. It is absent when the package was installed without a C
+compiler, and `WHATSAPP_AUDIT_PURE=1` turns it off for one run (tests compare both paths; the
+benchmark times both). See docs/native.md.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+PURE_VARIABLE = "WHATSAPP_AUDIT_PURE"
+
+try:
+    from whatsapp_audit import _native as _loaded
+except ImportError:  # built without a compiler, or a source tree without `build_ext --inplace`
+    _module: ModuleType | None = None
+else:
+    _module = _loaded
+
+
+def accelerator() -> ModuleType | None:
+    """The C module, or None when it is not built or `WHATSAPP_AUDIT_PURE` is set (read on every
+    call, so one process can run both paths)."""
+    if _module is None or os.environ.get(PURE_VARIABLE, "") not in ("", "0"):
+        return None
+    return _module
+
+
+def available() -> bool:
+    """Whether the C module is built (whatever `WHATSAPP_AUDIT_PURE` says)."""
+    return _module is not None
