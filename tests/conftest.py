@@ -75,3 +75,31 @@ def case_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "phone-b" / "groups" / "extra.txt").write_text(IOS_EXTRA, encoding="utf-8")
     (root / "phone-b" / "IMG-20240604-WA0001.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a photo")
     return root
+
+
+# The parser's tests run on both paths when the C accelerator is built (docs/native.md): the C loop
+# and record writer, and the pure-Python reference (WHATSAPP_AUDIT_PURE=1, inherited by the CLI
+# subprocesses some of them start). Without the accelerator they run once, on the Python path.
+_BOTH_PATHS = frozenset({
+    "test_parser_people", "test_parser_roundtrip", "test_parser_shapes", "test_parser_structure", "test_date_order",
+    "test_cli_parse", "test_fuzz_parser", "test_zip_export", "test_input_errors",
+})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from whatsapp_audit import native
+
+    if metafunc.module.__name__.rpartition(".")[2] in _BOTH_PATHS and native.available():
+        metafunc.fixturenames.append("parser_path")
+        metafunc.parametrize("parser_path", ["native", "pure"], indirect=True)
+
+
+@pytest.fixture
+def parser_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    from whatsapp_audit.native import PURE_VARIABLE
+
+    if request.param == "pure":
+        monkeypatch.setenv(PURE_VARIABLE, "1")
+    else:
+        monkeypatch.delenv(PURE_VARIABLE, raising=False)
+    return str(request.param)

@@ -77,7 +77,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
     no day above 12 settles the order, they are compared with the headers' dates."""
     tallies: dict[tuple[str, HeaderStyle], _Tally] = {}
     chosen: tuple[str, HeaderStyle] | None = None
-    searches: list[tuple[str, re.Pattern[str]]] = []
+    searches: list[Search] = []
     line_offset = 0
     for block in open_blocks():
         if chosen is None:
@@ -134,23 +134,35 @@ def _dominant(tallies: dict[tuple[str, HeaderStyle], _Tally]) -> tuple[str, Head
     return max(tallies, key=lambda key: (tallies[key].count, -tallies[key].first_line))
 
 
-def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[tuple[str, re.Pattern[str]]]:
+Search = tuple[str, re.Pattern[str], re.Pattern[str]]
+
+
+def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[Search]:
+    """Each search as two regexes: the header at the start of a block, and LF + header after it.
+    A pattern that opens with a literal LF is searched for with a fast scan for that character; a
+    MULTILINE `^` is tried at every position (half the survey's time on a file whose order is
+    settled by one of the two numbers only, so that the other is looked for to the end)."""
     if style.year_first:
         return []
     shape = SHAPES_BY_NAME[shape_name]
-    return [
-        ("first", strict_regex(shape, style, first=ABOVE_12)),
-        ("second", strict_regex(shape, style, second=ABOVE_12)),
-    ]
+    searches: list[Search] = []
+    for which, pattern in (("first", strict_regex(shape, style, first=ABOVE_12)),
+                           ("second", strict_regex(shape, style, second=ABOVE_12))):
+        assert pattern.pattern.startswith("^")
+        searches.append((which, pattern, re.compile("\n" + pattern.pattern[1:], pattern.flags)))
+    return searches
 
 
-def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[tuple[str, re.Pattern[str]]]) -> None:
-    for which, pattern in searches:
+def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[Search]) -> None:
+    for which, pattern, after_newline in searches:
         if getattr(tally, f"{which}_above_12") is not None:
             continue
-        match = pattern.search(block)
+        if pattern.match(block) is not None:
+            setattr(tally, f"{which}_above_12", line_offset + 1)
+            continue
+        match = after_newline.search(block)
         if match is not None:
-            setattr(tally, f"{which}_above_12", line_offset + block.count("\n", 0, match.start()) + 1)
+            setattr(tally, f"{which}_above_12", line_offset + block.count("\n", 0, match.start()) + 2)
 
 
 def _exact_tally(open_blocks: Blocks, shape_name: str, style: HeaderStyle, dated_name: Any) -> _Tally:

@@ -1,0 +1,184 @@
+"""The C accelerator and the pure-Python parser agree (docs/native.md).
+
+Generated exports of every header shape the field guide lists (Android, iOS, legacy iOS; 12- and
+24-hour clocks; day, month or year first), with multi-line bodies, system events, media, deleted and
+edited messages, quoted names, damaged headers, text before the first header, header-like lines of
+another style inside a body, BOM, CRLF and bytes that are not UTF-8: both paths must give the same
+messages, the same stats (unparsed regions, line counts, kinds, authors, ...) and the same `parse`
+output, byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from export_shapes import RENDERERS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from whatsapp_audit import native
+from whatsapp_audit.ingest.export import open_export
+from whatsapp_audit.ingest.openings import ascii_openings, may_open
+from whatsapp_audit.native import PURE_VARIABLE
+from whatsapp_audit.report.messages import write_jsonl
+
+pytestmark = pytest.mark.skipif(
+    not native.available(),
+    reason="the C accelerator is not built here (python setup.py build_ext --inplace); nothing to compare",
+)
+
+NAMES = ["Ana Pike", "Bo Reed", "+44\u00a07700\u00a0900123", "~\u202fRay Sol", "\u202a+44 7700 900456\u202c", "Zoë Ünal", "李雷"]
+BODIES = [
+    "Parade at 0700 tomorrow", "Sorted 👍", "Can someone swap my late?", "lol", "Location: https://maps.example/x",
+    "This message was deleted", "You deleted this message", "<Media omitted>", "IMG-20210103-WA0008.jpg (file attached)",
+    "\u200eimage omitted", "\u200e<attached: 00000012-PHOTO-2021-01-03-07-21-09.jpg>", "Missed voice call",
+    "\u200eMissed voice call", "POLL:\nShift swap?\nOPTION: yes (1 vote)", "Moved to room 4 <This message was edited>",
+    "null", "Waiting for this message. This may take a while.", "View once message", "", "  ", "\u200e",
+    "Ping: \u200eAna added Bo", "Time 18:05 - on the dot", "Meet at 14/03/2022, 18:05 - the usual",
+]
+SYSTEM = ["Ana Pike added Bo Reed", "Bo Reed left", "Ana Pike changed this group's icon", "You joined using this group's invite link",
+          'Ana Pike changed the subject from "Nights: 2" to "Days"', "Something WhatsApp never wrote"]
+CONTINUATIONS = ["- kit check Monday", "crisps", "", "[14/03/2022, 18:05:09] pasted from iOS", "14/03/2022, 18:05 - pasted",
+                 "3/14/23, 6:05\u202fPM - pasted", "\u202e reversed", "Bo: not a header"]
+LINE = st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(NAMES), st.sampled_from(BODIES),
+              st.lists(st.sampled_from(CONTINUATIONS), max_size=3)),
+    st.tuples(st.just("free"), st.sampled_from(NAMES), st.text(max_size=12), st.lists(st.text(max_size=8), max_size=2)),
+    st.tuples(st.just("system"), st.just(""), st.sampled_from(SYSTEM), st.just([])),
+    st.tuples(st.just("impossible"), st.sampled_from(NAMES), st.sampled_from(BODIES), st.just([])),
+    st.tuples(st.just("marks"), st.sampled_from(NAMES), st.sampled_from(BODIES), st.just([])),
+    st.tuples(st.just("empty"), st.sampled_from(NAMES), st.just(""), st.just([])),
+)
+SUPPRESS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+
+def _impossible(header: str) -> str:
+    """The same header with a day no month has (32), in whatever date order."""
+    return header.replace("14", "32", 1) if "14" in header else header.replace("3", "39", 1)
+
+
+def _export(shape: str, lines: list[tuple[str, str, str, list[str]]], steps: list[int], preamble: bool) -> str:
+    render = RENDERERS[shape][0]
+    when = datetime(2022, 3, 14, 9, 5, 7)
+    out = ["Some text before any header"] if preamble else []
+    for (kind, name, body, more), step in zip(lines, steps, strict=False):
+        when += timedelta(minutes=step)
+        header = render(when)
+        if kind == "system":
+            out.append(header + body)
+        elif kind == "impossible":
+            out.append(_impossible(header) + f"{name}: {body}")
+        elif kind == "marks":
+            out.append("\u200e" + header + f"{name}: \u200e{body}")
+        elif kind == "empty":
+            out.append(header + f"{name}:")
+        else:
+            out.append(header + f"{name}: {body}")
+        out.extend(more)
+    return "\n".join(out)
+
+
+def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], object, bytes]:
+    if pure:
+        monkeypatch.setenv(PURE_VARIABLE, "1")
+    else:
+        monkeypatch.delenv(PURE_VARIABLE, raising=False)
+    with open_export(path) as export:
+        messages = list(export.iter_messages())
+        stats = export.stats
+        buffer = io.BytesIO()
+        out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+        write_jsonl(iter(messages), out)
+        out.flush()
+        return messages, stats, buffer.getvalue()
+
+
+def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    reference = _run(path, True, monkeypatch)
+    fast = _run(path, False, monkeypatch)
+    assert fast[0] == reference[0]
+    assert [type(m.kind) for m in fast[0]] == [type(m.kind) for m in reference[0]]  # type: ignore[attr-defined]
+    assert fast[1] == reference[1]
+    assert fast[2] == reference[2]
+    return reference[0]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=SUPPRESS)
+@given(
+    shape=st.sampled_from(sorted(RENDERERS)),
+    lines=st.lists(LINE, min_size=1, max_size=12),
+    steps=st.lists(st.sampled_from([0, 0, 1, 7, 60 * 13, 60 * 24 * 40, -3]), min_size=12, max_size=12),
+    preamble=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n", "\r\r\n"]),
+    bom=st.booleans(),
+    damage=st.booleans(),
+)
+def test_both_paths_give_the_same_messages_stats_and_output(tmp_path, monkeypatch, shape, lines, steps, preamble, newline,
+                                                            bom, damage):
+    text = _export(shape, lines, steps, preamble).replace("\n", newline) + newline
+    data = text.encode("utf-8", "surrogatepass")
+    if damage:  # a byte that is not UTF-8 in the middle of the file
+        middle = data.find(b"\n", len(data) // 2)
+        data = data[: middle] + b" \xff\xfe" + data[middle:] if middle > 0 else data
+    path = tmp_path / "exhibit" / "chat.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    try:
+        _same(path, monkeypatch)
+    except Exception as error:  # an export both paths refuse is refused the same way
+        if type(error).__name__ != "InputError":
+            raise
+
+
+@pytest.mark.parametrize("shape", sorted(RENDERERS))
+def test_every_shape_is_read_by_both_paths(tmp_path, monkeypatch, shape):
+    lines = [("text", name, body, []) for name, body in zip(NAMES * 4, BODIES, strict=False)]
+    lines += [("system", "", body, []) for body in SYSTEM] + [("text", "Ana Pike", "Reminder:", CONTINUATIONS)]
+    path = tmp_path / "exhibit" / "chat.txt"
+    path.parent.mkdir()
+    path.write_text(_export(shape, lines, [1] * len(lines), True), encoding="utf-8")
+    messages = _same(path, monkeypatch)
+    assert len(messages) >= len(lines)  # a pasted line in the export's own style is a header
+
+
+def test_a_block_boundary_inside_a_message_and_many_blocks(tmp_path, monkeypatch):
+    """Over 1 MiB of text: blocks are cut at line ends, so a message's lines may span two blocks."""
+    render = RENDERERS["A1"][0]
+    when = datetime(2022, 3, 14, 9, 5)
+    lines = []
+    for i in range(16_000):
+        lines.append(render(when + timedelta(minutes=i // 3)) + f"{NAMES[i % len(NAMES)]}: {BODIES[i % len(BODIES)]}")
+        if i % 5 == 0:
+            lines.extend(["a continuation line of some length " * 2, "and another"])
+    path = tmp_path / "exhibit" / "chat.txt"
+    path.parent.mkdir()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(_same(path, monkeypatch)) == 16_000
+
+
+def test_the_accelerator_is_off_when_asked(monkeypatch):
+    monkeypatch.setenv(PURE_VARIABLE, "1")
+    assert native.accelerator() is None
+    monkeypatch.setenv(PURE_VARIABLE, "0")
+    assert native.accelerator() is not None
+
+
+@pytest.mark.parametrize("pattern, text, can_open", [
+    ("(?i:this message was deleted)", "This message was deleted", True),
+    ("(?i:this message was deleted)", "Sorted", False),
+    ("(?i:ſtop)", "Stop", True),  # U+017F matches "s" case-insensitively: the gate must let "S" through
+    ("POLL:", "poll: x", True),  # the gate is case-blind; the regex then says no
+    ("a|", "zzz", True),  # can match empty: no gate
+    (".x", "zx", True),  # a wildcard: no gate
+    ("(?:Missed )?(voice|video) call", "video call", True),
+])
+def test_the_opening_gate_never_turns_away_a_match(pattern, text, can_open):
+    import re
+
+    compiled = re.compile(pattern)
+    assert may_open(text, ascii_openings(compiled)) is can_open
+    if compiled.match(text):
+        assert may_open(text, ascii_openings(compiled))
