@@ -182,10 +182,16 @@ def main(argv: list[str] | None = None) -> int:
         ("whatsapp-audit parse --format jsonl", [*tool, "parse", str(export), "--format", "jsonl"]),
         ("whatsapp-audit scan --format json", [*tool, "scan", str(export), "--format", "json", "--no-progress"]),
     ]
+    # The pure-Python reference path too, when the tree has the C accelerator built (docs/native.md).
+    accelerated = any((tree / "whatsapp_audit").glob("_native*.so")) or any((tree / "whatsapp_audit").glob("_native*.pyd"))
+    pure_env = {**env, "WHATSAPP_AUDIT_PURE": "1"}
+    if accelerated:
+        commands.append(("whatsapp-audit parse --format jsonl, pure Python (WHATSAPP_AUDIT_PURE=1)",
+                         [*tool, "parse", str(export), "--format", "jsonl"]))
     runs: dict[str, list[Timing]] = {name: [] for name, _ in commands}
     for round_no in range(args.rounds):
         for name, command in commands:
-            result = timed(name, command, tree, env)
+            result = timed(name, command, tree, pure_env if "WHATSAPP_AUDIT_PURE" in name else env)
             runs[name].append(result)
             print(f"round {round_no + 1}: {name}: {result.wall:.2f} s wall, {result.cpu:.2f} s CPU, "
                   f"{result.tree_mb:.0f} MB", flush=True)
@@ -198,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         *[f"- {k}: {v}" for k, v in info.items()],
         f"- load average at the end: {load()}",
         f"- export: {export.name} ({size / 1e6:.1f} MB)",
-        f"- JS package: {JS_PACKAGE if runner is not None else 'not run (no node/npm on PATH)'}", "",
+        f"- JS package: {JS_PACKAGE if runner is not None else 'not run (no node/npm on PATH)'}",
+        f"- C accelerator (whatsapp_audit/_native): {'built in the tree' if accelerated else 'not built: pure Python'}", "",
         f"{TARGETS}.", "",
         f"Best of {args.rounds} round(s), the commands taking turns. Ratios are to the JS parser's wall and CPU time.", "",
         "| command | wall s | CPU s | peak MB (largest process) | peak MB (all processes) | wall / JS | CPU / JS |",

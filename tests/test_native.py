@@ -182,3 +182,30 @@ def test_the_opening_gate_never_turns_away_a_match(pattern, text, can_open):
     assert may_open(text, ascii_openings(compiled)) is can_open
     if compiled.match(text):
         assert may_open(text, ascii_openings(compiled))
+
+
+SPECIAL_OPENINGS = ["Missed voice call", "missed VIDEO call", "Video call", "POLL:", "poll:", "Location: https://x", "Llamada perdida",
+                    "This message was deleted by Ana", "Échec de l'appel", "Sprachanruf", "Chamada de voz", "Standort: http://"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(
+    st.text(alphabet="MmIiSsVvOoCcAaLlPpTtEeHhUuDdſ\u212aÉé :.-\u200e", max_size=14),
+    st.sampled_from(SPECIAL_OPENINGS).flatmap(lambda s: st.sampled_from([s, s.upper(), s.lower(), s.swapcase()])),
+))
+def test_the_special_start_gate_lets_every_match_through(text):
+    from whatsapp_audit.ingest.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    if vocabulary.special_start.match(text):
+        assert may_open(text, vocabulary.special_openings)
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=st.text(alphabet="ab./\\ é", max_size=12))
+def test_a_file_name_suffix_is_read_as_pathlib_reads_it(name):
+    from pathlib import PurePosixPath
+
+    from whatsapp_audit.ingest.body import _suffix
+
+    assert _suffix(name) == PurePosixPath(name).suffix

@@ -80,7 +80,8 @@ static inline Py_ssize_t skip_spaces(const Text *t, Py_ssize_t i, Py_ssize_t end
 static inline Py_ssize_t digits(const Text *t, Py_ssize_t i, Py_ssize_t end, int lo, int hi, int *value) {
     int count = 0, v = 0;
     while (count < hi && i < end) {
-        int d = Py_UNICODE_TODECIMAL(AT(t, i));
+        Py_UCS4 c = AT(t, i);
+        int d = c < 128 ? (c >= '0' && c <= '9' ? (int)(c - '0') : -1) : Py_UNICODE_TODECIMAL(c);
         if (d < 0) break;
         v = v * 10 + d;
         i++;
@@ -205,9 +206,13 @@ typedef struct {
     PyObject *opening, *closing, *first, *last;
     /* fast Message construction: slot offsets of Message's fields, or -1 */
     Py_ssize_t offsets[12];
-    /* special_start's possible first characters (ASCII; a non-ASCII one always goes to the regex) */
+    /* special_start's possible first characters, then for each the possible second ones (ASCII only:
+     * a non-ASCII character always goes to the regex); see parser._openings_table */
     int gated;
-    char openings[128];
+    char openings[128 + 128 * 128];
+    /* the last characters of omitted_last_words (ASCII), and whether one is not ASCII (or empty) */
+    char word_ends[128];
+    int word_ends_other;
 } Scanner;
 
 static PyObject *str_casefold, *colon_space;
@@ -330,14 +335,26 @@ static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
     self->empty = PyUnicode_New(0, 0);
     if (self->empty == NULL) { Py_DECREF(self); return NULL; }
     find_offsets(message_cls, self->offsets, 12);
-    self->gated = 0;
-    if (openings != Py_None) {
-        if (!PyBytes_Check(openings) || PyBytes_GET_SIZE(openings) != 128) {
-            PyErr_SetString(PyExc_ValueError, "special_openings must be 128 bytes or None");
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(omitted_last_words); k++) {
+        PyObject *word = PyTuple_GET_ITEM(omitted_last_words, k);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "omitted_last_words must hold str");
             Py_DECREF(self);
             return NULL;
         }
-        memcpy(self->openings, PyBytes_AS_STRING(openings), 128);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(word);
+        Py_UCS4 end = length ? PyUnicode_READ_CHAR(word, length - 1) : 0;
+        if (length == 0 || end >= 128) self->word_ends_other = 1;
+        else self->word_ends[end] = 1;
+    }
+    self->gated = 0;
+    if (openings != Py_None) {
+        if (!PyBytes_Check(openings) || PyBytes_GET_SIZE(openings) != sizeof self->openings) {
+            PyErr_SetString(PyExc_ValueError, "special_openings must be 128 + 128 * 128 bytes or None");
+            Py_DECREF(self);
+            return NULL;
+        }
+        memcpy(self->openings, PyBytes_AS_STRING(openings), sizeof self->openings);
         self->gated = 1;
     }
     return (PyObject *)self;
@@ -415,7 +432,10 @@ static PyObject *classify_text(Scanner *self, PyObject *text, int *plain) {
     PyObject *folded = PyObject_CallMethodNoArgs(first, str_casefold);
     if (folded == NULL) { Py_DECREF(first); return NULL; }
     int hit = PyDict_Contains(self->whole_body, folded);
-    if (hit == 0) {
+    Py_ssize_t folded_length = PyUnicode_GET_LENGTH(folded);
+    Py_UCS4 folded_end = folded_length ? PyUnicode_READ_CHAR(folded, folded_length - 1) : 0;
+    int may_end = self->word_ends_other || (folded_length && (folded_end >= 128 || self->word_ends[folded_end]));
+    if (hit == 0 && may_end) {
         Py_ssize_t words = PyTuple_GET_SIZE(self->omitted_last_words);
         for (Py_ssize_t k = 0; k < words && hit == 0; k++) {
             Py_ssize_t t = PyUnicode_Tailmatch(folded, PyTuple_GET_ITEM(self->omitted_last_words, k), 0,
@@ -424,11 +444,22 @@ static PyObject *classify_text(Scanner *self, PyObject *text, int *plain) {
         }
     }
     Py_DECREF(folded);
-    if (hit == 0 && self->gated && b > a) {
-        Py_UCS4 opening = PyUnicode_READ(kind, data, a);
-        if (opening < 128 && !self->openings[opening]) { Py_DECREF(first); *plain = 1; return NULL; }
+    if (hit == 0 && self->gated) { /* openings.may_open */
+        int may = 1;
+        if (b == a) {
+            may = 0;
+        } else {
+            Py_UCS4 c0 = PyUnicode_READ(kind, data, a);
+            if (c0 < 128) {
+                if (!self->openings[c0]) may = 0;
+                else if (b - a >= 2) {
+                    Py_UCS4 c1 = PyUnicode_READ(kind, data, a + 1);
+                    if (c1 < 128 && !self->openings[128 + c0 * 128 + c1]) may = 0;
+                }
+            }
+        }
+        if (!may) { Py_DECREF(first); *plain = 1; return NULL; }
     }
-    if (hit == 0 && self->gated && b == a) { Py_DECREF(first); *plain = 1; return NULL; }
     if (hit == 0) {
         PyObject *special = PyObject_CallOneArg(self->special_match, first);
         if (special == NULL) hit = -1;

@@ -13,7 +13,6 @@ numbers come wrapped in marks.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from whatsapp_audit.ingest.openings import may_open
@@ -139,5 +138,17 @@ def media_type_of(name: str, vocabulary: Vocabulary) -> MediaType:
     for word, media_type in vocabulary.ios_name_types.items():
         if f"-{word}-" in upper:
             return media_type
-    extension = PurePosixPath(name).suffix.lower().lstrip(".")
+    extension = _suffix(name).lower().lstrip(".")
     return vocabulary.extension_types.get(extension, MediaType.DOCUMENT if extension else MediaType.UNKNOWN)
+
+
+def _suffix(name: str) -> str:
+    """`PurePosixPath(name).suffix` without building a path (a tenth of the time of a media message):
+    the last part that is not empty or ".", from its last dot, unless the dot opens or ends it."""
+    base = ""
+    for part in reversed(name.split("/")):
+        if part and part != ".":
+            base = part
+            break
+    dot = base.rfind(".")
+    return base[dot:] if 0 < dot < len(base) - 1 else ""

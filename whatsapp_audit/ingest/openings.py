@@ -23,76 +23,117 @@ class _Unknown(Exception):
     """A construct the analysis does not follow: no gate."""
 
 
-def ascii_openings(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lower-case ASCII characters that can be the first character of a match of `pattern` (as
-    `pattern.match` runs it), or None when that cannot be told. A text whose first character is
-    ASCII and whose lower case is not in the set cannot match."""
+# The gate: each lower-case ASCII character a match can open with -> the lower-case ASCII characters
+# that can follow it (None: any character, or the match can end after it).
+Openings = dict[str, frozenset[str] | None]
+
+_WILD = "any"  # among characters: any character at all can stand there
+_OTHER = "non-ascii"  # among characters: some non-ASCII characters can stand there
+_START, _PAST = "start", "past"  # states: nothing consumed yet; two or more characters consumed
+# A state after one character is that character (lower-case ASCII, _OTHER or _WILD).
+
+
+def ascii_openings(pattern: re.Pattern[str]) -> Openings | None:
+    """The first two characters a match of `pattern` (as `pattern.match` runs it) can open with, or
+    None when that cannot be told (a wildcard or a class by category first, a pattern that can match
+    empty, a construct the analysis does not follow)."""
     try:
         tree = _parser.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
-        chars, nullable = _sequence(list(tree), bool(pattern.flags & re.IGNORECASE))
+        pairs: dict[str, set[str]] = {}
+        ends = _sequence(list(tree), frozenset({_START}), bool(pattern.flags & re.IGNORECASE), pairs)
     except (_Unknown, re.error, RecursionError):
         return None
-    return None if nullable else frozenset(chars)
+    if _START in ends or _WILD in ends or _WILD in pairs:
+        return None
+    gate: Openings = {}
+    for first in {*pairs, *(state for state in ends if state != _PAST)}:
+        if first == _OTHER:
+            continue  # a text opening with a non-ASCII character always goes to the regex
+        seconds = pairs.get(first, set())
+        gate[first] = None if first in ends or _WILD in seconds else frozenset(seconds - {_OTHER})
+    return gate
 
 
-def may_open(text: str, openings: frozenset[str] | None) -> bool:
+def may_open(text: str, openings: Openings | None) -> bool:
     """Whether a match of the pattern behind `openings` can start at the beginning of `text`."""
     if openings is None:
         return True
     if not text:
         return False
-    first = text[0]
-    return not first.isascii() or first.lower() in openings
+    head = text[0]
+    if not head.isascii():
+        return True
+    if (key := head.lower()) not in openings:
+        return False
+    seconds = openings[key]
+    if seconds is None or len(text) < 2:
+        return True
+    head = text[1]
+    return not head.isascii() or head.lower() in seconds
 
 
-def _sequence(items: list[tuple[Any, Any]], ignore_case: bool) -> tuple[set[str], bool]:
-    """Opening characters of a sequence, and whether it can match empty."""
-    chars: set[str] = set()
+def _sequence(items: list[tuple[Any, Any]], states: frozenset[str], ignore_case: bool,
+              pairs: dict[str, set[str]]) -> frozenset[str]:
+    """The states a sequence can end in from `states`, adding the first two characters it can
+    consume to `pairs`."""
     for op, av in items:
-        found, nullable = _item(op, av, ignore_case)
-        chars |= found
-        if not nullable:
-            return chars, False
-    return chars, True
+        if states <= {_PAST}:
+            break  # past the first two characters: the rest cannot change them
+        states = _item(op, av, states, ignore_case, pairs)
+    return states
 
 
-def _item(op: Any, av: Any, ignore_case: bool) -> tuple[set[str], bool]:
-    if op is _c.LITERAL:
-        return _literal(av, ignore_case), False
-    if op is _c.IN:
-        return _charset(av, ignore_case), False
+def _item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, pairs: dict[str, set[str]]) -> frozenset[str]:
+    if op in (_c.LITERAL, _c.IN, _c.ANY, _c.NOT_LITERAL):
+        chars = _literal(av, ignore_case) if op is _c.LITERAL else _charset(av, ignore_case) if op is _c.IN else {_WILD}
+        after: set[str] = set()
+        for state in states:
+            if state == _START:
+                after |= chars
+            elif state == _PAST:
+                after.add(_PAST)
+            else:
+                pairs.setdefault(state, set()).update(chars)
+                after.add(_PAST)
+        return frozenset(after)
     if op is _c.SUBPATTERN:
         _group, add_flags, del_flags, pattern = av
         if add_flags & re.IGNORECASE:
             ignore_case = True
         if del_flags & re.IGNORECASE:
             ignore_case = False
-        return _sequence(list(pattern), ignore_case)
+        return _sequence(list(pattern), states, ignore_case, pairs)
     if op is _c.BRANCH:
-        chars: set[str] = set()
-        nullable = False
+        ends: set[str] = set()
         for branch in av[1]:
-            found, empty = _sequence(list(branch), ignore_case)
-            chars |= found
-            nullable = nullable or empty
-        return chars, nullable
+            ends |= _sequence(list(branch), states, ignore_case, pairs)
+        return frozenset(ends)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
         low, _high, pattern = av
-        found, empty = _sequence(list(pattern), ignore_case)
-        return found, empty or low == 0
+        # Any number of repeats: every state reachable after one or more of them (until no new one
+        # appears), and no repeat at all when that is allowed. More states than can occur only widen the gate.
+        reached: set[str] = set(states) if low == 0 else set()
+        current = states
+        while True:
+            current = _sequence(list(pattern), current, ignore_case, pairs)
+            if current <= reached:
+                break
+            reached |= current
+        return frozenset(reached)
     if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-        return set(), True  # consumes nothing: the next item opens the match
+        return states  # consumes nothing
     raise _Unknown(op)
 
 
 def _literal(code: int, ignore_case: bool) -> set[str]:
     char = chr(code)
     if char.isascii():
-        return {char.lower()}
+        # Case-insensitively an ASCII letter also matches a few non-ASCII ones (U+212A and "k").
+        return {char.lower(), _OTHER} if ignore_case else {char.lower()}
     if ignore_case:  # a non-ASCII letter may match ASCII ones case-insensitively (U+017F and "s"): ask `re`
         pattern = re.compile(re.escape(char), re.IGNORECASE)
-        return {chr(a).lower() for a in range(128) if pattern.fullmatch(chr(a))}
-    return set()  # only non-ASCII text can match, and the gate lets all of it through
+        return {_OTHER, *(chr(a).lower() for a in range(128) if pattern.fullmatch(chr(a)))}
+    return {_OTHER}
 
 
 def _charset(items: list[tuple[Any, Any]], ignore_case: bool) -> set[str]:
@@ -103,6 +144,6 @@ def _charset(items: list[tuple[Any, Any]], ignore_case: bool) -> set[str]:
         elif op is _c.RANGE and av[1] - av[0] < 256:
             for code in range(av[0], av[1] + 1):
                 chars |= _literal(code, ignore_case)
-        else:  # negation, categories (\w, \d ...), wide ranges
-            raise _Unknown(op)
+        else:  # negation, categories (\w, \d ...), wide ranges: any character, as far as the gate knows
+            return {_WILD}
     return chars

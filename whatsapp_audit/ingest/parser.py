@@ -20,6 +20,7 @@ from typing import Any
 from whatsapp_audit import native
 from whatsapp_audit.ingest.body import QUOTE as _QUOTE
 from whatsapp_audit.ingest.body import classify, split_author
+from whatsapp_audit.ingest.openings import Openings
 from whatsapp_audit.ingest.shapes import MARKS, Timestamper, any_header, strict_regex
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary
@@ -334,11 +335,24 @@ def _native_scanner(survey: FormatSurvey, vocabulary: Vocabulary, build: _Assemb
     )
 
 
-def _openings_table(openings: frozenset[str] | None) -> bytes | None:
-    """`Vocabulary.special_openings` as 128 flags for the C loop (None: no gate, always match)."""
+def _openings_table(openings: Openings | None) -> bytes | None:
+    """`Vocabulary.special_openings` for the C loop (None: no gate, always match): 128 flags for the
+    first character, then 128 rows of 128 flags for the second one after each first one."""
     if openings is None:
         return None
-    return bytes(1 if chr(code).lower() in openings else 0 for code in range(128))
+    table = bytearray(128 + 128 * 128)
+    for first, seconds in openings.items():
+        row = ord(first)
+        table[row] = 1
+        for code in range(128):
+            if seconds is None or chr(code).lower() in seconds:
+                table[128 + row * 128 + code] = 1
+    for code in range(128):  # the gate is case-blind: an upper-case letter reads its lower-case row
+        lower = ord(chr(code).lower())
+        if lower != code:
+            table[code] = table[lower]
+            table[128 + code * 128 : 128 + code * 128 + 128] = table[128 + lower * 128 : 128 + lower * 128 + 128]
+    return bytes(table)
 
 
 def _native_messages(scanner: Any, blocks: Iterable[str], build: _Assembler) -> Iterator[Message]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whatsapp_audit.errors import PatternError
-from whatsapp_audit.ingest.openings import ascii_openings
+from whatsapp_audit.ingest.openings import Openings, ascii_openings
 from whatsapp_audit.ingest.shapes import MARKS
 from whatsapp_audit.model import MediaType, MessageKind
 from whatsapp_audit.resources import default_patterns_dir
@@ -41,7 +41,7 @@ class Vocabulary:
     extension_types: dict[str, MediaType]
     ios_name_types: dict[str, MediaType]
     special_start: re.Pattern[str]  # deleted / pending / location / poll / call openings, by group name
-    special_openings: frozenset[str] | None  # ASCII characters that can open a special_start match (openings.py)
+    special_openings: Openings | None  # the first two characters a special_start match can have (openings.py)
     edited_suffixes: tuple[str, ...]
     quoted_event_regexes: tuple[re.Pattern[str], ...]
     system_phrases: SystemPhrases  # a word every phrase needs -> its phrases (compiled on first use)
