@@ -209,3 +209,41 @@ def test_a_file_name_suffix_is_read_as_pathlib_reads_it(name):
     from whatsapp_audit.ingest.body import _suffix
 
     assert _suffix(name) == PurePosixPath(name).suffix
+
+
+def _message(index, text, author, kind, attachments, prefix, edited, recognised, when):
+    from whatsapp_audit.model import Message
+
+    return Message(index, index + 1, index + 1 + text.count("\n"), when, "14/03/2022, 18:05 - ", author, text, kind,
+                   attachments, prefix, edited, recognised)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
+@given(rows=st.lists(st.tuples(
+    st.one_of(st.text(max_size=20), st.just("half \ud83d of an emoji")),  # control characters, quotes, emoji, a lone surrogate
+    st.one_of(st.none(), st.just(""), st.sampled_from(NAMES), st.text(max_size=6)),
+    st.sampled_from(["text", "media", "system", "deleted", "edited"]),
+    st.lists(st.tuples(st.text(max_size=8), st.sampled_from(["image", "video", "unknown"]), st.booleans()), max_size=2),
+    st.one_of(st.none(), st.text(max_size=5)),
+    st.booleans(),
+    st.sampled_from([None, True, False]),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+), max_size=6))
+def test_the_c_records_are_the_python_records(rows, monkeypatch):
+    from whatsapp_audit.model import Attachment, MediaType, MessageKind
+
+    messages = [
+        _message(i, text, author, MessageKind(kind), tuple(Attachment(n, MediaType(t), o) for n, t, o in files), prefix,
+                 edited, recognised, when.replace(microsecond=0))
+        for i, (text, author, kind, files, prefix, edited, recognised, when) in enumerate(rows)
+    ]
+
+    def written(pure: bool) -> bytes:
+        monkeypatch.setenv(PURE_VARIABLE, "1" if pure else "0")
+        buffer = io.BytesIO()
+        out = io.TextIOWrapper(buffer, encoding="utf-8", newline="", errors="surrogatepass")
+        write_jsonl(iter(messages), out)
+        out.flush()
+        return buffer.getvalue()
+
+    assert written(pure=False) == written(pure=True)

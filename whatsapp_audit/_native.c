@@ -870,9 +870,12 @@ static int put_int(Buffer *b, PyObject *value) {
     if (!PyLong_CheckExact(value)) return 0;
     long long v = PyLong_AsLongLong(value);
     if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
-    char text[32];
-    int n = snprintf(text, sizeof text, "%lld", v);
-    return put(b, text, (size_t)n) < 0 ? -1 : 1;
+    char text[24];
+    char *end = text + sizeof text, *o = end;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do { *--o = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *--o = '-';
+    return put(b, o, (size_t)(end - o)) < 0 ? -1 : 1;
 }
 
 static int put_bool_or_null(Buffer *b, PyObject *value, int null_ok) {
@@ -886,11 +889,16 @@ static int put_datetime(Buffer *b, PyObject *value) {
     if (!PyDateTime_CheckExact(value) || ((PyDateTime_DateTime *)value)->hastzinfo) return 0;
     int year = PyDateTime_GET_YEAR(value);
     if (year < 1 || year > 9999) return 0;
-    char text[32];
-    int n = snprintf(text, sizeof text, "\"%04d-%02d-%02dT%02d:%02d:%02d\"", year, PyDateTime_GET_MONTH(value),
-                     PyDateTime_GET_DAY(value), PyDateTime_DATE_GET_HOUR(value), PyDateTime_DATE_GET_MINUTE(value),
-                     PyDateTime_DATE_GET_SECOND(value));
-    return put(b, text, (size_t)n) < 0 ? -1 : 1;
+    /* "YYYY-MM-DDTHH:MM:SS", as isoformat(timespec="seconds") and orjson write a naive datetime */
+    char text[21] = "\"0000-00-00T00:00:00\"";
+    int parts[6] = {year, PyDateTime_GET_MONTH(value), PyDateTime_GET_DAY(value), PyDateTime_DATE_GET_HOUR(value),
+                    PyDateTime_DATE_GET_MINUTE(value), PyDateTime_DATE_GET_SECOND(value)};
+    static const int at[6] = {5, 8, 11, 14, 17, 20};  /* index after each part's last digit */
+    for (int k = 0; k < 6; k++) {
+        int v = parts[k];
+        for (int i = at[k] - 1; v && i >= (k ? at[k] - 2 : 1); i--, v /= 10) text[i] = (char)('0' + v % 10);
+    }
+    return put(b, text, sizeof text) < 0 ? -1 : 1;
 }
 
 static PyObject *s_line, *s_end_line, *s_timestamp, *s_author, *s_text, *s_kind, *s_attachments, *s_system_prefix,
@@ -900,16 +908,25 @@ static PyObject *s_line, *s_end_line, *s_timestamp, *s_author, *s_text, *s_kind,
 #define LIT(s) do { if (PUT_LITERAL(b, s) < 0) { result = -1; goto end; } } while (0)
 
 /* One record; 1 written, 0 fall back, -1 error. */
-static int put_record(Buffer *b, PyObject *message, PyObject *names, PyObject *author_name) {
+static int put_record(Buffer *b, PyObject *message, PyObject *names, PyObject *author_name,
+                      PyTypeObject *message_type, const Py_ssize_t *offsets) {
     int result = 1;
     PyObject *line = NULL, *end_line = NULL, *timestamp = NULL, *author = NULL, *text = NULL, *kind = NULL,
              *attachments = NULL, *prefix = NULL, *edited = NULL, *header = NULL, *recognised = NULL, *first = NULL,
              *name = NULL;
+    if (offsets != NULL && offsets[0] >= 0 && Py_TYPE(message) == message_type) {
+        /* a Message as parsed: its fields straight from their slots (FIELDS order) */
+#define SLOT(var, k) if ((var = *(PyObject **)((char *)message + offsets[k])) == NULL) { result = 0; goto end; } Py_INCREF(var);
+        SLOT(line, 1); SLOT(end_line, 2); SLOT(timestamp, 3); SLOT(header, 4); SLOT(author, 5); SLOT(text, 6);
+        SLOT(kind, 7); SLOT(attachments, 8); SLOT(prefix, 9); SLOT(edited, 10); SLOT(recognised, 11);
+#undef SLOT
+    } else {
 #define GET(var, s) if ((var = PyObject_GetAttr(message, s)) == NULL) { result = -1; goto end; }
-    GET(line, s_line); GET(end_line, s_end_line); GET(timestamp, s_timestamp); GET(author, s_author);
-    GET(text, s_text); GET(kind, s_kind); GET(attachments, s_attachments); GET(prefix, s_system_prefix);
-    GET(edited, s_edited); GET(header, s_header); GET(recognised, s_system_recognised);
+        GET(line, s_line); GET(end_line, s_end_line); GET(timestamp, s_timestamp); GET(author, s_author);
+        GET(text, s_text); GET(kind, s_kind); GET(attachments, s_attachments); GET(prefix, s_system_prefix);
+        GET(edited, s_edited); GET(header, s_header); GET(recognised, s_system_recognised);
 #undef GET
+    }
     if (!PyTuple_Check(attachments)) { result = 0; goto end; }
     LIT("{\"line\":"); TRY(put_int(b, line));
     LIT(",\"end_line\":"); TRY(put_int(b, end_line));
@@ -982,8 +999,12 @@ static PyObject *encode_jsonl(PyObject *module, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &messages, &PyDict_Type, &names, &author_name)) return NULL;
     Buffer b = {NULL, 0, 0};
     Py_ssize_t n = PyList_GET_SIZE(messages);
+    Py_ssize_t offsets[12];
+    PyTypeObject *message_type = n ? Py_TYPE(PyList_GET_ITEM(messages, 0)) : NULL;
+    if (message_type != NULL) find_offsets((PyObject *)message_type, offsets, 12);
     for (Py_ssize_t i = 0; i < n; i++) {
-        int r = put_record(&b, PyList_GET_ITEM(messages, i), names, author_name);
+        int r = put_record(&b, PyList_GET_ITEM(messages, i), names, author_name, message_type,
+                           message_type != NULL ? offsets : NULL);
         if (r <= 0) {
             PyMem_Free(b.data);
             if (r < 0) return NULL;
