@@ -25,7 +25,7 @@ from whatsapp_audit.ingest.openings import ascii_openings, may_open
 from whatsapp_audit.native import PURE_VARIABLE
 from whatsapp_audit.report.messages import write_jsonl
 
-pytestmark = pytest.mark.skipif(
+needs_native = pytest.mark.skipif(
     not native.available(),
     reason="the C accelerator is not built here (python setup.py build_ext --inplace); nothing to compare",
 )
@@ -106,6 +106,7 @@ def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return reference[0]
 
 
+@needs_native
 @settings(max_examples=120, deadline=None, suppress_health_check=SUPPRESS)
 @given(
     shape=st.sampled_from(sorted(RENDERERS)),
@@ -133,6 +134,7 @@ def test_both_paths_give_the_same_messages_stats_and_output(tmp_path, monkeypatc
             raise
 
 
+@needs_native
 @pytest.mark.parametrize("shape", sorted(RENDERERS))
 def test_every_shape_is_read_by_both_paths(tmp_path, monkeypatch, shape):
     lines = [("text", name, body, []) for name, body in zip(NAMES * 4, BODIES, strict=False)]
@@ -144,6 +146,7 @@ def test_every_shape_is_read_by_both_paths(tmp_path, monkeypatch, shape):
     assert len(messages) >= len(lines)  # a pasted line in the export's own style is a header
 
 
+@needs_native
 def test_a_block_boundary_inside_a_message_and_many_blocks(tmp_path, monkeypatch):
     """Over 1 MiB of text: blocks are cut at line ends, so a message's lines may span two blocks."""
     render = RENDERERS["A1"][0]
@@ -159,6 +162,7 @@ def test_a_block_boundary_inside_a_message_and_many_blocks(tmp_path, monkeypatch
     assert len(_same(path, monkeypatch)) == 16_000
 
 
+@needs_native
 def test_the_accelerator_is_off_when_asked(monkeypatch):
     monkeypatch.setenv(PURE_VARIABLE, "1")
     assert native.accelerator() is None
@@ -218,6 +222,7 @@ def _message(index, text, author, kind, attachments, prefix, edited, recognised,
                    attachments, prefix, edited, recognised)
 
 
+@needs_native
 @settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
 @given(rows=st.lists(st.tuples(
     st.one_of(st.text(max_size=20), st.just("half \ud83d of an emoji")),  # control characters, quotes, emoji, a lone surrogate
