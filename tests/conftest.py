@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# The build cache (whatsapp_audit/build_cache.py) is off unless a test turns it on (test_build_cache.py
+# does): a test that patches a detector must get it built afresh, and tests write nothing to the
+# user's own cache folder. Subprocesses started by tests inherit this.
+os.environ["WHATSAPP_AUDIT_CACHE_DIR"] = "off"
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

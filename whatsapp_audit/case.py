@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.discover import Inputs, SkippedFile, find_exports
 from whatsapp_audit.errors import InputError
@@ -216,6 +217,7 @@ def scan_case(
     from whatsapp_audit import parallel  # the pool's worker imports this module
 
     found = inputs or find_exports([Path(p) for p in paths])
+    build_cache.keep_out_of([*(p for p in paths if Path(p).is_dir()), *(Path(p).parent for p in found.exports)])
     if not found.exports:
         given = ", ".join(str(p) for p in paths)
         raise InputError(f"{given}: no .txt or .zip export found"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.ingest.export import Export, reopen_export
@@ -143,7 +144,8 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
 
     # The rules go compressed: spawning writes them into a pipe, and above the pipe's 64 KB buffer the
     # write waits for the new interpreter to start and read them, all inside the Ctrl-C-deferred window.
-    packed = zlib.compress(pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    # With them, the folders the build cache must keep out of (the exports' own): workers store their engines too.
+    packed = zlib.compress(pickle.dumps((patterns, build_cache.avoided()), protocol=pickle.HIGHEST_PROTOCOL), 6)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(packed,))
     with sigint_deferred():
@@ -219,7 +221,9 @@ def _init_worker(packed: bytes) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since spawning (start_pool)
-    patterns: PatternSet = pickle.loads(zlib.decompress(packed))  # our own rules, from the main process
+    patterns: PatternSet
+    patterns, avoided = pickle.loads(zlib.decompress(packed))  # our own rules, from the main process
+    build_cache.keep_out_of(avoided)
     _WORKER["engine"] = Engine.build(patterns.rules)
     _WORKER["exports"] = {}
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.registry import detector_names
 from whatsapp_audit.detect.text.guard import RegexTimeout
@@ -186,6 +187,7 @@ def scan(
     # Imported here: pool workers import this module, and must not pay for the detector's imports at start-up.
     from whatsapp_audit.rules.optional import choose_model
 
+    build_cache.keep_out_of([Path(path).parent])
     pattern_set = patterns or choose_model(load_patterns(list(patterns_dirs), include_default=include_default_patterns),
                                            None)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)

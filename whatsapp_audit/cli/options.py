@@ -10,13 +10,22 @@ from typing import TextIO
 
 import click
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.ingest.survey import DATE_ORDERS
 
 export_argument = click.argument("export", type=click.Path(path_type=Path, dir_okay=True, exists=False))
 # Several exports and folders (searched recursively for .txt and .zip exports): one case report.
+def _evidence_folders(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The exports' folders (a folder given: itself) are no place for the build cache: told before any
+    pack is loaded, since loading one stores it there (build_cache)."""
+    build_cache.keep_out_of(path if path.is_dir() else path.parent for path in value)
+    return value
+
+
 exports_argument = click.argument("exports", nargs=-1, required=True, metavar="PATH...",
-                                  type=click.Path(path_type=Path, dir_okay=True, exists=False))
+                                  type=click.Path(path_type=Path, dir_okay=True, exists=False),
+                                  callback=_evidence_folders)
 
 date_order_option = click.option(
     "--date-order",

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from whatsapp_audit import __version__
+from whatsapp_audit import __version__, build_cache
 from whatsapp_audit.case import scan_case
 from whatsapp_audit.cli.narrowing import Narrowing, read_narrowing
 from whatsapp_audit.cli.options import chosen_date_order
@@ -46,6 +46,7 @@ class Rescan:
 def rescan_pack(folder: Path, given: Sequence[Path]) -> Rescan:
     """Re-run the scan recorded in `folder/manifest.json` on the exports in `given` (files or folders)."""
     outcome = Rescan()
+    build_cache.keep_out_of(path if path.is_dir() else path.parent for path in given)
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):

@@ -11,11 +11,15 @@ a message first needs tokens, so a scan of chat that never does starts without i
 
 from __future__ import annotations
 
+import hashlib
+import io
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
@@ -72,13 +76,35 @@ class Engine:
 
     @classmethod
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
-        """Instantiate the registered detectors and configure each with its rules."""
+        """Instantiate the registered detectors and configure each with its rules: read back as a
+        run with the same rules and code left it when it can be (`build_cache`), else built and kept."""
+        cache_key = build_cache.key(*entries, "\0", rules_digest(rules))
+        cached = build_cache.load("engine", cache_key)
+        if isinstance(cached, Engine):
+            return cached
+        engine = cls.configured(rules, entries)
+        engine.prepare()
+        build_cache.store("engine", cache_key, engine)
+        return engine
+
+    @classmethod
+    def configured(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
+        """Instantiate the registered detectors and configure each with its rules (no cache)."""
         detectors = create_detectors(entries)
         known = {detector.name for detector in detectors}
         for detector in detectors:
             detector.configure([rule for rule in rules if rule.detector == detector.name])
         skipped = tuple(rule for rule in rules if rule.detector not in known)
         return cls(detectors=detectors, skipped_rules=skipped)
+
+    def prepare(self) -> None:
+        """Compile now what the detectors would compile when a message first needs it (their optional
+        `prepare`), so that an engine read back from the cache has it ready: ordinary chat reaches
+        some of it (the discriminatory detector's second gates) within its first few messages."""
+        for detector in self.detectors:
+            prepare = getattr(detector, "prepare", None)
+            if prepare is not None:
+                prepare()
 
     def provide_media(self, facts: Mapping[str, object]) -> None:
         """Hand facts read from a zip's media files (hashes, EXIF) to detectors that use them;
@@ -188,6 +214,16 @@ class Engine:
         if len(findings) > 1:
             findings.sort(key=_finding_order)
         return findings
+
+
+def rules_digest(rules: Sequence[Rule]) -> bytes:
+    """The rules' content as bytes: pickled without the memo, so equal rules give equal bytes
+    however their objects happen to be shared (a key for `build_cache`, not a stored value)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: shared and unshared equal values pickle alike
+    pickler.dump(tuple(rules))
+    return hashlib.sha256(buffer.getvalue()).digest()
 
 
 _NO_WINDOW = Window()  # frozen and empty: shared by every detector that wants no neighbours

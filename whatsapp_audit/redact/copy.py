@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import regex
 
-from whatsapp_audit import __version__
+from whatsapp_audit import __version__, build_cache
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.registry import DETECTORS, detector_classes
 from whatsapp_audit.detect.text.guard import RegexTimeout
@@ -117,6 +117,7 @@ def redact_export(path: Path, output: Path, *, key: CaseKey, keep: Sequence[str]
     `key` gains the pseudonyms of new names (the caller saves it). Raises InputError for an
     unreadable export, RedactionCheckError if the copy would not parse like the exhibit.
     """
+    build_cache.keep_out_of([path.parent])
     policy = policy or load_policy()
     patterns = patterns or operational_patterns(policy=policy)
     engine = redaction_engine(patterns)

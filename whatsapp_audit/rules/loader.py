@@ -17,6 +17,7 @@ from pathlib import Path
 
 import regex
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.detect.base import Rule
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.resources import default_patterns_dir
@@ -142,6 +143,14 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
         raw = path.read_bytes()
     except OSError as error:
         raise PatternError(source, None, None, f"cannot read ({error.strerror})") from None
+    # A file loaded before, byte for byte, at the same place: its rules as they were (build_cache).
+    # Only a load that stops at the first problem uses it; one that lists them all reads afresh.
+    cache_key = None if problems is not None else build_cache.key(raw, source, relative or "", origin)
+    if cache_key is not None:
+        cached = build_cache.load("pack", cache_key)
+        if cached is not None:
+            pack_file, pack_rules = cached
+            return pack_file, list(pack_rules)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -182,6 +191,8 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
         sha256=hashlib.sha256(raw).hexdigest(), name=meta.name, version=meta.version,
         description=meta.description, rule_ids=tuple(rule.id for rule in rules),
     )
+    if cache_key is not None:
+        build_cache.store("pack", cache_key, (pack, tuple(rules)))
     return pack, rules
 
 

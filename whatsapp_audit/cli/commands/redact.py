@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from whatsapp_audit import build_cache
 from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument, refuse_beside_evidence
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.redact import load_key, redact_export, save_key
@@ -72,6 +73,7 @@ def command(export: Path, output: Path, key_path: Path | None, keep: tuple[str, 
         if secret is not None and secret.expanduser().resolve().parent == disclosed:
             raise UsageError(f"{secret}: {flag} must not be in the folder of the redacted copy (it re-identifies "
                              "everyone and would travel with the disclosure); keep it with the case papers")
+    build_cache.keep_out_of([export.expanduser().parent])  # before the packs are loaded (and stored)
     key = load_key(key_path)
     if key_path is not None and not key.created and (problem := key_permission_problem(key_path)):
         click.echo(f"whatsapp-audit: warning: {problem}", err=True)

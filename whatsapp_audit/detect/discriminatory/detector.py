@@ -133,6 +133,12 @@ class DiscriminatoryDetector:
             (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
             spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
 
+    def prepare(self) -> None:
+        """Compile the second gates now, which the first message past the quick gate would (ordinary
+        chat has a few: "anyone" is a phrase rule's word), so a cached engine has them ready."""
+        self._lexicon.prepare()
+        self._phrases.prepare()
+
     def keywords(self) -> frozenset[str]:
         # Disguised spellings defeat a plain keyword pre-filter: our own token scan is the pre-filter.
         return frozenset()

@@ -204,6 +204,10 @@ class Lexicon:
                                            if not any(o != t and o in t for o in self._compound)))
         self._compound_re = re.compile(pieces_pattern([[re.escape(t)] for t in self._compound])) if self._compound else None
 
+    def prepare(self) -> None:
+        """Compile the prescan now (for an engine kept in `build_cache`, which stores it compiled)."""
+        self._prescan  # noqa: B018 - the property compiles it
+
     @property
     def _prescan(self) -> re.Pattern[str]:
         if self._prescan_compiled is None:

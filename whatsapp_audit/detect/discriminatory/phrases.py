@@ -194,6 +194,10 @@ class PhraseMatcher:
             return True
         return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
 
+    def prepare(self) -> None:
+        """Compile the pre-filter now (for an engine kept in `build_cache`, which stores it compiled)."""
+        self._gate  # noqa: B018 - the property compiles it
+
     @property
     def _gate(self) -> re.Pattern[str] | None:
         """The required-word pre-filter on its own. The detector's QuickGate holds the same trie and
