@@ -18,7 +18,8 @@ of each is kept, because a busy machine only ever adds time). It measures:
   (sampled from /proc every 20 ms, for a scan that uses several processes);
 - start-up: `parse`, `inspect` and `scan` on a 20-message export, i.e. the time before the first
   message, plus a bare `python -c pass` and `node -e 0` for scale. The build cache (what the packs
-  compile to, `whatsapp_audit/build_cache.py`) lives in `--workdir/build-cache` and is filled before
+  compile to, `whatsapp_audit/build_cache.py`) lives beside `--workdir` (`WORKDIR-build-cache`: never in
+  the exports' own folder, where the tool would not write it) and is filled before
   timing, as a user's is after their first run; `scan` is also timed with an empty one each round
   (the first run after installing or changing the packs).
 
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
            "PYTHONPYCACHEPREFIX": str(args.workdir.resolve() / "pycache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     # The same for the build cache: a user's is filled by their first scan (a tree without one ignores this).
-    env["WHATSAPP_AUDIT_CACHE_DIR"] = str(args.workdir.resolve() / "build-cache")
+    env["WHATSAPP_AUDIT_CACHE_DIR"] = str(build_cache_dir(args.workdir))
     subprocess.run([sys.executable, "-m", "whatsapp_audit", "--version"], env=env, cwd=tree, check=True,
                    stdout=subprocess.DEVNULL)  # writes the bytecode cache
     subprocess.run([sys.executable, "-m", "whatsapp_audit", "scan", str(ensure_export(args.workdir, "android", 20)),
@@ -235,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def build_cache_dir(workdir: Path) -> Path:
+    """Beside the work folder, not in it: the generated exports live there, and the tool never writes
+    its build cache inside an export's folder."""
+    resolved = workdir.resolve()
+    return resolved.with_name(resolved.name + "-build-cache")
+
+
 def startup(args: argparse.Namespace, tree: Path, env: dict[str, str], tool: list[str]) -> list[str]:
     """Whole-process time of each command on a 20-message export: what a run costs before its first message."""
     tiny = ensure_export(args.workdir, "android", 20)
@@ -252,7 +260,7 @@ def startup(args: argparse.Namespace, tree: Path, env: dict[str, str], tool: lis
     for round_no in range(args.startup_rounds):
         for name, command in commands:
             runs[name].append(timed(name, command, tree, env))
-        empty = args.workdir.resolve() / f"build-cache-empty-{round_no}"
+        empty = build_cache_dir(args.workdir) / f"empty-{round_no}"
         shutil.rmtree(empty, ignore_errors=True)
         runs[cold_name].append(timed(cold_name, commands[-1][1], tree, {**env, "WHATSAPP_AUDIT_CACHE_DIR": str(empty)}))
         shutil.rmtree(empty, ignore_errors=True)
