@@ -137,6 +137,50 @@ def test_normaliser_ascii_shortcut_matches_the_grapheme_walk(raw: str) -> None:
     assert (fast.text, fast.starts, fast.ends, fast.events) == (slow.text, slow.starts, slow.ends, slow.events)
 
 
+@cache
+def emoji_units() -> tuple[str, ...]:
+    """UNITS plus what the packs read specially among emoji and symbols: emoji letters (as written,
+    with and without the presentation selector), the phrase and emoji rules' emoji, a keycap."""
+    d = detector()
+    letters = sorted(d._emoji_letters)[:40]
+    gates = sorted(form for form, _ in d._phrases._emoji_gates)[:20]
+    return (*UNITS, *letters, *(f"{x}\ufe0f" for x in letters[:10]), *gates, "1\ufe0f\u20e3", "\u2764\ufe0f",
+            "\u00e9", "\u0430", "\u2019", " ", " ", "a", "k")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(emoji_units()), max_size=16).map("".join))
+@example("cheers all \U0001F44D")
+@example("n\U0001F170zi")
+def test_lower_only_says_true_only_when_normalise_only_lower_cases(raw: str) -> None:
+    """The discriminatory detector gates such text lower-cased, without normalising it."""
+    d = detector()
+    if d._lower_only(raw):
+        assert normalise.normalise(raw, confusables=d._confusables, letters=d._emoji_letters).text == raw.lower()
+
+
+def test_lower_only_lets_ordinary_emoji_chat_skip_the_normaliser() -> None:
+    d = detector()
+    assert d._lower_only("Cheers all \U0001F44D") and d._lower_only("Happy birthday Dee!! \U0001F382\U0001F389")
+    assert not d._lower_only("n\U0001F170zi")  # an emoji letter inside a word is read as a letter
+    assert not d._lower_only("\u0430bc")  # a Cyrillic look-alike
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(emoji_units()), max_size=16).map("".join))
+def test_detector_findings_with_emoji_do_not_depend_on_the_gates(text: str) -> None:
+    message = Message(index=0, line=1, end_line=1, timestamp=datetime(2024, 3, 14, 9), header="",
+                      author="Kit Arden", text=text, kind=MessageKind.TEXT)
+    d = detector()
+    gated = list(d.detect(message, Window()))
+    quick, d._quick = d._quick, _AlwaysOpen()  # type: ignore[assignment]
+    try:
+        ungated = list(d.detect(message, Window()))
+    finally:
+        d._quick = quick
+    assert gated == ungated
+
+
 class _AlwaysOpen:
     def might_match(self, text: str) -> bool:
         return True

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 import regex
 
@@ -40,12 +40,13 @@ from whatsapp_audit.detect.discriminatory.vocab import (
     merge_vocabularies,
     review_scope,
 )
-from whatsapp_audit.detect.text.normalise import Normalised, normalise
+from whatsapp_audit.detect.text.normalise import LowerOnly, Normalised, normalise
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message, MessageKind
 from whatsapp_audit.rules.optional import is_model_rule
 from whatsapp_audit.wording import plural
 
+T = TypeVar("T")
 _SCANNED_KINDS = frozenset({MessageKind.TEXT, MessageKind.MEDIA, MessageKind.EDITED, MessageKind.POLL})
 
 
@@ -77,6 +78,7 @@ class DiscriminatoryDetector:
         self._confusables = {k: v for k, v in vocab.get("confusables", {}).items() if len(k) == 1}
         self._emoji_letters = {k.replace("\ufe0f", ""): str(v).lower() for k, v in vocab.get("emoji_letters", {}).items()}
         self._ascii_confusables = any(k.isascii() for k in self._confusables)
+        self._lower_only = LowerOnly(self._confusables, self._emoji_letters, self._ascii_confusables)
         identity = IdentityVocab.from_options(vocab.get("identity", {}), CHARACTERISTICS)
         predicates = PredicateVocab.from_options(vocab.get("predicates", {}))
         allow = vocab.get("allow", {})
@@ -219,11 +221,16 @@ class DiscriminatoryDetector:
 
     def _detect_text(self, message: Message, text: str, base: int) -> list[Finding]:
         """Findings in `text`, which is message.text[base:base + len(text)] (offsets are the message's)."""
-        if text.isascii() and not self._quick.might_match_or_inside(text.lower()):
-            # The common case: for ASCII, normalise() only lower-cases (unless letters are spaced
-            # out, which the gate covers) and emoji rules need non-ASCII, so when no gate of the
-            # matchers accepts the lower-cased text the full path would find nothing either.
-            return []
+        if self._lower_only(text):
+            # The common case: normalise() would only lower-case this text (ASCII, or emoji and
+            # symbols that it leaves as they are), unless letters are spaced out, which the gate
+            # covers. So when no gate of the matchers accepts the lower-cased text, nor (non-ASCII
+            # only) the phrase rules' emoji or the emoji rules, the full path below would find
+            # nothing either, and the text need not be normalised.
+            lowered = text.lower()
+            if (not self._quick.might_match_or_inside(lowered) and not self._phrases.emoji_might_match(lowered)
+                    and not self._emoji.might_match(text)):
+                return []
         norm = normalise(text, confusables=self._confusables, accept_join=self._lexicon.accepts,
                          ascii_confusables=self._ascii_confusables, letters=self._emoji_letters)
         self._last_norm = norm  # the model reads the same normalised text (_model_finding)
@@ -231,16 +238,19 @@ class DiscriminatoryDetector:
                 and not self._lexicon.affix_might_match(norm.text) and not self._emoji.might_match(text)):
             return []  # the same gates on the normalised text (joins already applied), plus emoji
         findings: list[Finding] = []
-        ctx = MessageContext(norm.text, self._context)
+        # Read for context only once something is found: most texts past the gates hold nothing (a
+        # phrase rule's word without the rest of its construction).
+        context = _Lazy(lambda: MessageContext(norm.text, self._context))
         allowed = self._allow.spans(norm.text)
         lexicon_hits = self._lexicon_hits(norm, allowed)
         for lex_hit in lexicon_hits:
-            finding = self._lexicon_finding(message, norm, lex_hit, ctx, base)
+            finding = self._lexicon_finding(message, norm, lex_hit, context.value, base)
             if finding is not None:
                 findings.append(finding)
         slurs = [(h.start, h.end, self._concepts[h.term.rule_id].characteristics) for h in lexicon_hits]
         # Inside an allowed name ("the All Blacks", "men and women") no word is a target of a construction.
         for hit in self._phrases.match(mask(norm.text, allowed), slurs):
+            ctx = context.value
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
             found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
@@ -254,6 +264,7 @@ class DiscriminatoryDetector:
             findings = [f for f in findings if f.rule in self._concepts or not any(
                 (f.start or 0) < base + e.end and base + e.start < (f.end or 0) for e in emoji_hits)]
         for emo in emoji_hits:
+            ctx = context.value
             rule = self._rules[emo.rule_id]
             lo, hi = _norm_span(norm, emo.start, emo.end)
             found = assess(ctx, lo, hi, self._context, rule_words=self._rule_words[rule.id])
@@ -344,6 +355,23 @@ class DiscriminatoryDetector:
             explanation=explanation, extra=(("base_score", f"{base:.2f}"),),
             characteristics=tuple(characteristics),
         )
+
+
+class _Lazy(Generic[T]):
+    """A value worked out when first asked for (then kept)."""
+
+    __slots__ = ("_make", "_value", "_made")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._made = False
+
+    @property
+    def value(self) -> T:
+        if not self._made:
+            self._value = self._make()
+            self._made = True
+        return self._value
 
 
 _NEAR_WORD = regex.compile(r"[^\W_]+")

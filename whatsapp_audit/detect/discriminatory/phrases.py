@@ -124,6 +124,10 @@ class PhraseMatcher:
             self._by_gate.setdefault(self._gate_word(form), set()).update(indices)
         self._word_sets = [[s for s in sets if _words_only(s)] for sets in self._required]
         self._emoji_gates = [(form, indices) for form, indices in self._by_gate.items() if not _WORD.fullmatch(form)]
+        # The same, by first character: a text holds few distinct characters, the gates are many.
+        self._emoji_firsts: dict[str, set[int]] = {}
+        for form, gated in self._emoji_gates:
+            self._emoji_firsts.setdefault(form[0], set()).update(gated)
         words = sorted({self._gate_word(w) for w in self._by_word if _WORD.fullmatch(self._gate_word(w))})
         emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(self._gate_word(w)) and not w.isascii()})
         # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
@@ -213,6 +217,10 @@ class PhraseMatcher:
             found = self._gate_words[form] = gate_word(form, self._weights)
         return found
 
+    def emoji_might_match(self, text: str) -> bool:
+        """The emoji half of `might_match` (False for ASCII text)."""
+        return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
+
     def _plausible(self, text: str) -> bool:
         """A cheap second gate on plain words, before any tokenizing: some pattern has its rarest word
         here and, for each of its other required tokens given as plain words, one of them. ("don't"
@@ -221,7 +229,8 @@ class PhraseMatcher:
         words |= {w[:-1] for w in words if w.endswith("n")}
         candidates = {i for w in words & self._by_gate.keys() for i in self._by_gate[w]}
         if not text.isascii():  # patterns gated on an emoji: its first character is enough here
-            candidates.update(i for form, indices in self._emoji_gates for i in indices if form[0] in text)
+            for first in self._emoji_firsts.keys() & set(text):
+                candidates.update(self._emoji_firsts[first])
         return any(all(not words.isdisjoint(s) for s in self._word_sets[i]) for i in candidates)
 
     def wanted(self, forms: set[str]) -> list[int]:

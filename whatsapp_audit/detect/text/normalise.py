@@ -104,6 +104,61 @@ def normalise(
     return _join_spaced(base, accept_join)
 
 
+class LowerOnly:
+    """Whether `normalise` would only lower-case a text, short of joining spaced-out letters: true of
+    ASCII and of most chat with emoji ("cheers all 👍"), whose symbols stay as they are.
+
+    It asks `_clusters` itself, as `_normalise_unicode` would, about each stretch around non-ASCII
+    characters (with the character before it, which an emoji letter's test reads) and keeps the answer
+    per stretch: chat repeats its emoji, so most stretches cost a dictionary lookup. A caller whose
+    gates read only the normalised text can then gate on `raw.lower()` and normalise only the
+    messages that pass (tests/test_perf_equivalence.py checks the answer against `normalise`)."""
+
+    def __init__(self, confusables: Mapping[str, str], letters: Mapping[str, str] | None = None,
+                 ascii_confusables: bool | None = None) -> None:
+        self._confusables = confusables
+        self._letters = letters or {}
+        self._applies = not (any(key.isascii() for key in confusables) if ascii_confusables is None
+                             else ascii_confusables)  # else every character takes the full path
+        self._stretches: dict[tuple[str | None, str, str], bool] = {}
+
+    def __call__(self, raw: str) -> bool:
+        if raw.isascii():
+            return True
+        if not self._applies:
+            return False
+        size = len(raw)
+        regions: list[tuple[int, int]] = []  # exactly as _normalise_unicode cuts them
+        for m in _SPECIAL.finditer(raw):
+            lo, hi = max(m.start() - 1, 0), min(m.end() + 1, size)
+            if regions and lo < regions[-1][1]:
+                regions[-1] = (regions[-1][0], hi)
+            else:
+                regions.append((lo, hi))
+        stretches = self._stretches
+        for lo, hi in regions:
+            # The character before (what `out` ends with, when all before it was only lower-cased),
+            # the stretch, and the one after (`_clusters` reads it as `following`).
+            key = (raw[lo - 1] if lo else None, raw[lo:hi], raw[hi:hi + 1])
+            plain = stretches.get(key)
+            if plain is None:
+                if len(stretches) >= _STRETCHES_KEPT:
+                    stretches.clear()
+                plain = stretches[key] = self._plain(raw, lo, hi)
+            if not plain:
+                return False
+        return True
+
+    def _plain(self, raw: str, lo: int, hi: int) -> bool:
+        out: list[str] = [raw[lo - 1].lower()] if lo else []
+        primed = len(out)
+        _clusters(raw, lo, hi, self._confusables, True, out, [], [], [], self._letters)
+        return "".join(out[primed:]) == raw[lo:hi].lower()
+
+
+_STRETCHES_KEPT = 65_536  # answers kept before the memo starts again (bounds memory, not results)
+
+
 def may_join(lowered: str) -> bool:
     """Whether `normalise` could join spaced-out letters in this (already lower-cased) text."""
     return _SPACED.search(lowered) is not None
