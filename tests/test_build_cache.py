@@ -75,6 +75,25 @@ def test_damaged_entries_are_rebuilt_not_fatal(tmp_path: Path, cache_dir: Path) 
     assert all(entry.read_bytes() != b"not a pickle" for entry in entries)  # stored again, whole
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_an_entry_others_could_have_written_is_never_loaded(cache_dir: Path) -> None:
+    """A cache entry is code the tool loads: one in a folder (or a file) writable by group or others
+    is ignored, so another account cannot change what a scan runs."""
+    from whatsapp_audit import build_cache
+
+    build_cache.store("probe", "k", {"rules": 3})
+    folder = build_cache.folder()
+    assert folder is not None and build_cache.load("probe", "k") == {"rules": 3}
+    entry = folder / "probe-k.pickle"
+    folder.chmod(0o777)
+    assert build_cache.load("probe", "k") is None
+    folder.chmod(0o700)
+    entry.chmod(0o666)
+    assert build_cache.load("probe", "k") is None
+    entry.chmod(0o600)
+    assert build_cache.load("probe", "k") == {"rules": 3}
+
+
 def test_an_edited_pack_is_read_again_not_taken_from_the_cache(tmp_path: Path, cache_dir: Path) -> None:
     pack = tmp_path / "force" / "ops.toml"
     pack.parent.mkdir()

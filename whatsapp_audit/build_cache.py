@@ -101,11 +101,24 @@ def load(kind: str, name: str) -> Any | None:
     where = folder()
     if where is None:
         return None
+    entry = where / f"{kind}-{name}.pickle"
     try:
-        data = (where / f"{kind}-{name}.pickle").read_bytes()
-        return pickle.loads(data)
+        if not (_private(where) and _private(entry)):
+            return None
+        return pickle.loads(entry.read_bytes())
     except Exception:  # noqa: BLE001 - a missing or damaged entry only means building afresh
         return None
+
+
+def _private(path: Path) -> bool:
+    """Whether only this user can have written `path`: owned by the user, not writable by group or others.
+
+    A pickle is code the tool runs, so an entry anyone else could have placed or changed is never
+    loaded (the run builds afresh instead), whatever the folder's history."""
+    status = path.stat()
+    if hasattr(os, "geteuid") and status.st_uid != os.geteuid():
+        return False
+    return not status.st_mode & 0o022
 
 
 def store(kind: str, name: str, value: Any) -> None:
@@ -121,6 +134,7 @@ def store(kind: str, name: str, value: Any) -> None:
         target = where / f"{kind}-{name}.pickle"
         temporary = where / f".{kind}-{name}.{os.getpid()}.tmp"
         temporary.write_bytes(buffer.getvalue())
+        temporary.chmod(0o600)  # private whatever the umask: `load` reads only private entries
         os.replace(temporary, target)
         _trim(where, fresh)
     except Exception:  # noqa: BLE001 - unpicklable, read-only, full disk: the run goes on uncached
