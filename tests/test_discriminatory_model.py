@@ -71,6 +71,51 @@ ironing = 2.5
 """
 
 
+# Format 2: a deciding head (`discriminatory`) and characteristic heads that only name which group.
+TOY_MODEL_2 = """\
+[pack]
+name = "toy-model-2"
+version = "1"
+
+[[rule]]
+id = "DIS-TOY-MODEL"
+title = "Discriminatory language (toy model)"
+category = "discriminatory_language"
+detector = "discriminatory"
+severity = "medium"
+confidence = "medium"
+why = "test"
+guidance = "test"
+[rule.examples]
+match = ["the new girls on shift, useless and lazy the lot of them"]
+
+[rule.options.model]
+format = 2
+characteristics = ["race", "sex"]
+low = 0.5
+medium = 0.8
+gate = ["useless", "lazy"]
+
+[rule.options.model.bias]
+race = -2.0
+sex = -2.0
+discriminatory = -4.0
+
+[rule.options.model.weights.race]
+foreigners = 3.0
+
+[rule.options.model.weights.sex]
+girls = 3.0
+
+[rule.options.model.weights.discriminatory]
+useless = 2.5
+lazy = 2.0
+"useless and" = 1.0
+girls = 0.5
+foreigners = 0.5
+"""
+
+
 @cache
 def rule_set() -> tuple:  # type: ignore[type-arg]
     return tuple(r for r in load_patterns().rules_for("discriminatory") if not is_model_rule(r))
@@ -127,11 +172,26 @@ def test_a_rule_finding_is_not_repeated_by_the_model(tmp_path: Path) -> None:
     assert not [f for f in found if f.rule == "DIS-TOY-MODEL"]
 
 
+def test_the_deciding_head_flags_and_the_characteristic_heads_name_the_group(tmp_path: Path) -> None:
+    detector = toy_detector(tmp_path, TOY_MODEL_2)
+    [finding] = [f for f in findings(detector, "the new girls on shift, useless and lazy the lot of them")
+                  if f.rule == "DIS-TOY-MODEL"]
+    assert finding.confidence is Confidence.MEDIUM  # -4 + 2.5 + 2.0 + 1.0 + 0.5: 0.88
+    assert finding.characteristics == ("sex",)  # 'girls' moved the sex head, not the race head
+    assert dict(finding.explanation.details)["model_words"] == "useless:+2.50,lazy:+2.00,useless and:+1.00,girls:+0.50"
+    assert "the words that drove it: 'useless' (+2.50)" in finding.explanation.reason
+    # The same words about a rota decide nothing: the characteristic heads alone never flag a message.
+    assert not [f for f in findings(detector, "this rota is useless") if f.rule == "DIS-TOY-MODEL"]
+    assert not [f for f in findings(detector, "the girls from the front desk say hi") if f.rule == "DIS-TOY-MODEL"]
+
+
 def test_a_broken_model_table_is_a_pattern_error(tmp_path: Path) -> None:
     with pytest.raises(PatternError, match="low and medium"):
         toy_detector(tmp_path, TOY_MODEL.replace("medium = 0.8", "medium = 1.5"))
     with pytest.raises(PatternError, match=r"weights\.sex"):
         toy_detector(tmp_path, TOY_MODEL.replace("kettle = 2.0", 'kettle = "heavy"'))
+    with pytest.raises(PatternError, match="'discriminatory'"):  # format 2 needs its deciding head's bias
+        toy_detector(tmp_path, TOY_MODEL_2.replace("discriminatory = -4.0\n", ""))
 
 
 def test_bundled_weights_are_plain_toml_with_their_training_recorded() -> None:
@@ -245,7 +305,7 @@ def test_training_twice_gives_byte_identical_weights(tmp_path: Path) -> None:
     data = tmp_path / "tiny.jsonl"
     _tiny_dataset(data)
     script = _training_script()
-    options = ["--min-df", "1", "--iterations", "60", "--keep", "40", "--rate", "0.1"]
+    options = ["--min-df", "1", "--keep", "40", "--l2", "0.001", "0.003"]
     first, second = tmp_path / "a.toml", tmp_path / "b.toml"
     assert script.main([str(data), "--output", str(first), *options]) == 0
     assert script.main([str(data), "--output", str(second), *options]) == 0
@@ -257,3 +317,6 @@ def test_training_twice_gives_byte_identical_weights(tmp_path: Path) -> None:
     model = LinearModel.from_rule(rule)
     religion = model.characteristics.index("religion_or_belief")
     assert any(f in ("jews", "✡") and i == religion and w > 0 for f, ws in model.weights.items() for i, w in ws)
+    assert model.overall is not None and "chosen: l2 0.00" in text  # the deciding head, its strength chosen by CV
+    assert any(f in ("women", "immigrants") and i == model.overall and w > 0
+               for f, ws in model.weights.items() for i, w in ws)

@@ -174,10 +174,11 @@ class DiscriminatoryDetector:
         return findings
 
     def _model_finding(self, message: Message, text: str, base: int, findings: Sequence[Finding]) -> Finding | None:
-        """The linear model's finding, when it reaches its low threshold and no rule finding of the
-        message already stands at the model's tier or above (the rule's explanation is the better one)."""
+        """The linear model's finding, when it reaches its low threshold and no rule found anything in the
+        message: the model adds what the rules miss, and never second-guesses them (a rule's explanation is
+        the better one, and a rule that kept its finding for review did so for a reason it can name)."""
         model = self._model
-        if model is None or (text.isascii() and not model.might_apply(text.lower())):
+        if model is None or findings or (text.isascii() and not model.might_apply(text.lower())):
             return None
         norm = self._last_norm if self._last_norm is not None and self._last_norm.raw is text else None
         norm = norm or self.featuriser.normalise(text)
@@ -187,8 +188,6 @@ class DiscriminatoryDetector:
         if verdict is None or not verdict.spans:
             return None
         tier = Confidence.MEDIUM if verdict.probability >= model.medium else Confidence.LOW
-        if any(f.confidence.rank >= tier.rank for f in findings):
-            return None
         lo, hi = verdict.spans[0][0], max(end for _, end in verdict.spans)
         found = assess(MessageContext(norm.text, self._context), lo, hi, self._context)
         if found.discounted:

@@ -2,9 +2,10 @@
 
 The rules find slurs and the constructions they are written for; ordinary wording of a
 generalisation or a sexist remark ("women should ...", "they all ...") slips past them. The model
-scores a message by summing the weights of the words and word pairs it holds, one set of weights
-per protected characteristic (one-vs-rest logistic regression), and so can flag such a message
-with the words that drove it. Its weights are data (`options.model` of a rule in
+scores a message by summing the weights of the words and word pairs it holds and so can flag such a
+message with the words that drove it. Format 2 has one head that decides (`discriminatory`: is the
+message discriminatory at all) and one per protected characteristic that names which; format 1 had
+only the characteristic heads (one-vs-rest logistic regression) and decided on the likeliest. Its weights are data (`options.model` of a rule in
 `patterns/discriminatory/`, written by `scripts/train_discriminatory_model.py`), hashed and versioned
 like every pattern file; inference is a sparse sum in pure Python.
 
@@ -29,7 +30,9 @@ from whatsapp_audit.detect.text.normalise import Normalised, normalise
 from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
+MODEL_FORMATS = (1, 2)  # 1: characteristic heads only; 2: plus the deciding `discriminatory` head
+OVERALL = "discriminatory"  # format 2's deciding head, in `bias` and `weights` beside the characteristics
 TOP_WORDS = 4  # contributions named in a finding's reason
 _DIGITS = re.compile(r"\d+")
 
@@ -90,13 +93,14 @@ class LinearModel:
 
     rule_id: str
     characteristics: tuple[str, ...]
-    bias: tuple[float, ...]
-    weights: Mapping[str, tuple[tuple[int, float], ...]]  # feature -> (characteristic index, weight)
+    bias: tuple[float, ...]  # per head: the characteristics, then (format 2) the deciding head
+    weights: Mapping[str, tuple[tuple[int, float], ...]]  # feature -> (head index, weight)
     low: float
     medium: float
     gate: re.Pattern[str] | None
     enabled: bool = True
     gate_body: str | None = None  # the gate's trie alternation, for the detector's one-pass gate (gate.py)
+    overall: int | None = None  # index of the deciding head (format 2); None: the likeliest characteristic decides
 
     @classmethod
     def from_rule(cls, rule: Rule) -> LinearModel:
@@ -107,19 +111,21 @@ class LinearModel:
 
         if not isinstance(spec, dict):
             raise fail("must be a table")
-        if spec.get("format") != MODEL_FORMAT:
-            raise fail(f"format must be {MODEL_FORMAT}")
+        if spec.get("format") not in MODEL_FORMATS:
+            raise fail(f"format must be one of {', '.join(map(str, MODEL_FORMATS))}")
         chars = spec.get("characteristics")
         bias = spec.get("bias")
         table = spec.get("weights")
-        if not isinstance(chars, list) or not all(isinstance(c, str) for c in chars) or not chars:
+        if not isinstance(chars, list) or not all(isinstance(c, str) for c in chars) or not chars or OVERALL in chars:
             raise fail("characteristics must be a list of names")
-        if not isinstance(bias, dict) or set(bias) != set(chars) or not all(_number(v) for v in bias.values()):
-            raise fail("bias must give a number for each characteristic")
-        if not isinstance(table, dict) or not set(table) <= set(chars):
+        heads = [*chars, OVERALL] if spec["format"] == 2 else list(chars)
+        if not isinstance(bias, dict) or set(bias) != set(heads) or not all(_number(v) for v in bias.values()):
+            raise fail("bias must give a number for each characteristic"
+                       + (f" and for {OVERALL!r}" if len(heads) > len(chars) else ""))
+        if not isinstance(table, dict) or not set(table) <= set(heads):
             raise fail("weights must be a table per characteristic")
         weights: dict[str, list[tuple[int, float]]] = {}
-        for index, char in enumerate(chars):
+        for index, char in enumerate(heads):
             column = table.get(char, {})
             if not isinstance(column, dict) or not all(_number(v) for v in column.values()):
                 raise fail(f"weights.{char} must map words to numbers")
@@ -137,8 +143,9 @@ class LinearModel:
         body = trie_pattern(sorted(gate_words)) if gate_words else None
         # Anchored on the character before a word, so the engine skips letters at C speed (as gate.py does).
         gate = re.compile(r"[\W_](?:" + body + r")(?![^\W_])") if body else None
-        return cls(rule.id, tuple(chars), tuple(float(bias[c]) for c in chars),
-                   {f: tuple(ws) for f, ws in weights.items()}, float(low), float(medium), gate, enabled, body)
+        return cls(rule.id, tuple(chars), tuple(float(bias[c]) for c in heads),
+                   {f: tuple(ws) for f, ws in weights.items()}, float(low), float(medium), gate, enabled, body,
+                   len(chars) if len(heads) > len(chars) else None)
 
     def might_apply(self, text: str) -> bool:
         """False when the (lower-cased or normalised) text holds no gate word: no finding is possible."""
@@ -151,25 +158,32 @@ class LinearModel:
             for index, weight in self.weights.get(feature, ()):
                 sums[index] += weight
         probs = [_sigmoid(s) for s in sums]
-        best = max(range(len(probs)), key=lambda i: (probs[i], -i))
-        if probs[best] < self.low:
+        count = len(self.characteristics)
+        best = max(range(count), key=lambda i: (probs[i], -i))
+        decides = best if self.overall is None else self.overall
+        if probs[decides] < self.low:
             return None
-        contributions = sorted(((f, w) for f in found for i, w in self.weights.get(f, ()) if i == best and w > 0),
+        # The words named are those that pushed the deciding head up; a second characteristic is named
+        # when its own head also reads the message as about it (format 1: reaches `low`; format 2: even odds).
+        contributions = sorted(((f, w) for f in found for i, w in self.weights.get(f, ()) if i == decides and w > 0),
                                key=lambda fw: (-fw[1], fw[0]))[:TOP_WORDS]
         spans = tuple(sorted(span for f, _ in contributions for span in found[f]))
-        others = tuple(self.characteristics[i] for i in sorted(range(len(probs)), key=lambda i: (-probs[i], i))
-                       if i != best and probs[i] >= self.low)
-        return Verdict(self.characteristics[best], probs[best], others,
+        floor = self.low if self.overall is None else 0.5
+        others = tuple(self.characteristics[i] for i in sorted(range(count), key=lambda i: (-probs[i], i))
+                       if i != best and probs[i] >= floor)
+        return Verdict(self.characteristics[best], probs[decides], others,
                        tuple((f, round(w, 2)) for f, w in contributions), spans)
 
 
 def probabilities(model: LinearModel, found: Iterable[str]) -> dict[str, float]:
-    """Every characteristic's probability for a message's features (for scripts and tests)."""
+    """Every head's probability for a message's features (for scripts and tests): each characteristic's,
+    and with format 2 the deciding head's under `discriminatory`."""
     sums = list(model.bias)
     for feature in set(found):
         for index, weight in model.weights.get(feature, ()):
             sums[index] += weight
-    return {c: _sigmoid(s) for c, s in zip(model.characteristics, sums, strict=True)}
+    heads = (*model.characteristics, OVERALL) if model.overall is not None else model.characteristics
+    return {c: _sigmoid(s) for c, s in zip(heads, sums, strict=True)}
 
 
 def _number(value: Any) -> TypeGuard[float]:
