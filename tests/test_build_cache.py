@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from whatsapp_audit.cli.app import main
+from whatsapp_audit.rules.loader import _LOADED as loaded_packs
 from whatsapp_audit.scan import scan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,12 @@ def findings(path: Path, patterns_dirs: tuple[Path, ...] = ()) -> list[tuple[obj
     return [(item.id, item.finding) for item in result.findings]
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_memory() -> None:
+    """Each test starts as a new process does: no pack loaded in memory, so the disk cache is what is read."""
+    loaded_packs.clear()
+
+
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
@@ -55,9 +62,11 @@ def test_findings_are_the_same_with_the_cache_off_cold_and_warm(
     off = [findings(path) for path in exports]
     assert not cache_dir.exists()
     monkeypatch.setenv("WHATSAPP_AUDIT_CACHE_DIR", str(cache_dir))
+    loaded_packs.clear()  # each run below starts as a new process does: nothing loaded in memory yet
     cold = [findings(exports[0])]
     stored = sorted(p.name.split("-")[0] for p in cache_dir.rglob("*.pickle"))
     assert "engine" in stored and stored.count("pack") >= 10
+    loaded_packs.clear()
     warm = [findings(path) for path in exports]
     assert cold[0] == off[0] == warm[0]
     assert warm == off
@@ -71,6 +80,7 @@ def test_damaged_entries_are_rebuilt_not_fatal(tmp_path: Path, cache_dir: Path) 
     assert entries
     for entry in entries:
         entry.write_bytes(b"not a pickle")
+    loaded_packs.clear()
     assert findings(chat) == first
     assert all(entry.read_bytes() != b"not a pickle" for entry in entries)  # stored again, whole
 

@@ -134,6 +134,12 @@ def _pack_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+# Pack files already loaded by this process, by the same key as the build cache (bytes, place, origin):
+# a run that loads the packs again (a case of many exports, the tests) neither re-reads the disk cache
+# nor parses again (the model pack alone is 0.8 MB of TOML). Rules are frozen, so sharing them is safe.
+_LOADED: dict[str, tuple[PackFile, tuple[Rule, ...]]] = {}
+
+
 def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled",
               problems: list[PatternError] | None = None) -> tuple[PackFile, list[Rule]]:
     """Read, hash, parse and validate one pack file. A problem with the file raises; one with a rule
@@ -147,8 +153,9 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
     # Only a load that stops at the first problem uses it; one that lists them all reads afresh.
     cache_key = None if problems is not None else build_cache.key(raw, source, relative or "", origin)
     if cache_key is not None:
-        cached = build_cache.load("pack", cache_key)
+        cached = _LOADED.get(cache_key) or build_cache.load("pack", cache_key)
         if cached is not None:
+            _LOADED[cache_key] = cached
             pack_file, pack_rules = cached
             return pack_file, list(pack_rules)
     try:
@@ -192,6 +199,7 @@ def load_file(path: Path, *, relative: str | None = None, origin: str = "bundled
         description=meta.description, rule_ids=tuple(rule.id for rule in rules),
     )
     if cache_key is not None:
+        _LOADED[cache_key] = (pack, tuple(rules))
         build_cache.store("pack", cache_key, (pack, tuple(rules)))
     return pack, rules
 
