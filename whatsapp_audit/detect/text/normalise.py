@@ -127,16 +127,8 @@ class LowerOnly:
             return True
         if not self._applies:
             return False
-        size = len(raw)
-        regions: list[tuple[int, int]] = []  # exactly as _normalise_unicode cuts them
-        for m in _SPECIAL.finditer(raw):
-            lo, hi = max(m.start() - 1, 0), min(m.end() + 1, size)
-            if regions and lo < regions[-1][1]:
-                regions[-1] = (regions[-1][0], hi)
-            else:
-                regions.append((lo, hi))
         stretches = self._stretches
-        for lo, hi in regions:
+        for lo, hi in _special_regions(raw):  # exactly as _normalise_unicode cuts them
             # The character before (what `out` ends with, when all before it was only lower-cased),
             # the stretch, and the one after (`_clusters` reads it as `following`).
             key = (raw[lo - 1] if lo else None, raw[lo:hi], raw[hi:hi + 1])
@@ -164,6 +156,20 @@ def may_join(lowered: str) -> bool:
     return _SPACED.search(lowered) is not None
 
 
+def _special_regions(raw: str) -> list[tuple[int, int]]:
+    """The stretches that need grapheme work: each run of special characters with one character either
+    side, overlapping stretches merged."""
+    size = len(raw)
+    regions: list[tuple[int, int]] = []
+    for m in _SPECIAL.finditer(raw):
+        lo, hi = max(m.start() - 1, 0), min(m.end() + 1, size)
+        if regions and lo < regions[-1][1]:
+            regions[-1] = (regions[-1][0], hi)
+        else:
+            regions.append((lo, hi))
+    return regions
+
+
 def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bool,
                        letters: Mapping[str, str] | None = None) -> Normalised:
     out: list[str] = []
@@ -178,15 +184,8 @@ def _normalise_unicode(raw: str, confusables: Mapping[str, str], plain_ascii: bo
     # follows it, is one; so each special run plus one ASCII character either side is segmented
     # on its own, exactly as in the whole text, and the ASCII between runs maps one to one.
     size = len(raw)
-    regions: list[tuple[int, int]] = []
-    for m in _SPECIAL.finditer(raw):
-        lo, hi = max(m.start() - 1, 0), min(m.end() + 1, size)
-        if regions and lo < regions[-1][1]:
-            regions[-1] = (regions[-1][0], hi)
-        else:
-            regions.append((lo, hi))
     done = 0
-    for lo, hi in regions:
+    for lo, hi in _special_regions(raw):
         if lo > done:
             out.extend(raw[done:lo].lower())
             starts.extend(range(done, lo))
