@@ -163,6 +163,8 @@ SECOND_PASS = [
     ("are bisexuals ok in the 🧠?", "sexual_orientation", "are the dogs ok in the 🏠?"),
     # sent off to the moon or the sea
     ("send all the 🇸🇴 to the 🌛", "race", "send all the kids to the 🌊"),
+    # liking a group called a disgrace; its twin calls NOT liking them one (it defends the group)
+    ("how can you like 🧕🏾? you are 🤮", "religion_or_belief", "how can you not like 🧕🏾? you are 🤮"),
 ]
 
 
