@@ -66,15 +66,6 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "characteristic", "twin"), SHAPES, ids=[s[0] for s in SHAPES])
-def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
-    found = reported(text)
-    assert found, f"missed: {text!r}"
-    assert any(characteristic in f.characteristics for f in found), [f.characteristics for f in found]
-    assert all(f.explanation.reason for f in found)
-    assert reported(twin) == [], f"false alarm on the twin {twin!r}: {[f.rule for f in reported(twin)]}"
-
-
 @pytest.mark.parametrize("text", [
     "🐀", "🤮", "🔪", "🇵🇰", "👳‍♂️", "🏳️‍🌈", "👨🏿",  # an emoji alone
     "🤮 that kebab last night", "🔪 crime week of action starts Monday", "🐍 in the evidence store, no joke",
@@ -168,8 +159,9 @@ SECOND_PASS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "characteristic", "twin"), SECOND_PASS, ids=[s[0] for s in SECOND_PASS])
-def test_second_pass_shape_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
+@pytest.mark.parametrize(("text", "characteristic", "twin"), SHAPES + SECOND_PASS,
+                         ids=[s[0] for s in SHAPES + SECOND_PASS])
+def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
     found = reported(text)
     assert found, f"missed: {text!r}"
     assert any(characteristic in f.characteristics for f in found), [f.characteristics for f in found]
