@@ -110,3 +110,18 @@ def test_a_ctrl_c_while_the_workers_spawn_is_acted_on_afterwards_not_lost():
     assert reached_the_end_of_the_window
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_renumbered_neighbour_keeps_every_field_but_its_number():
+    """Parts' findings are renumbered in the main process with `ContextMessage.renumbered`, a copy
+    made without the dataclass machinery: it must give what `replace` gives, every field kept."""
+    from dataclasses import fields, replace
+    from datetime import datetime
+
+    from whatsapp_audit.scan import ContextMessage
+
+    values = {"index": 7, "line": 40, "end_line": 42, "timestamp": datetime(2024, 3, 1, 9, 5), "author": "Dee Hart",
+              "kind": "text", "text": "see you at the nick", "attachment": "IMG-20240301-WA0003.jpg"}
+    assert {f.name for f in fields(ContextMessage)} == set(values), "a new field: give it a value here"
+    message = ContextMessage(**values)
+    assert message.renumbered(1200) == replace(message, index=1207)

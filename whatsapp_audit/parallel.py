@@ -33,7 +33,7 @@ from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part
 from whatsapp_audit.model import Message
 from whatsapp_audit.rules.loader import PatternSet
-from whatsapp_audit.scan import ContextCapture, ScanFinding, ScanOptions
+from whatsapp_audit.scan import ContextCapture, ContextMessage, ScanFinding, ScanOptions
 from whatsapp_audit.scope import MessageScope
 
 if TYPE_CHECKING:  # the pool's modules are imported by a run that starts one (see start_pool)
@@ -199,8 +199,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     for result in pool.map(_scan_part, [(job, part) for part in parts]):
         examined += result.examined
         if result.first_index is not None:
-            shift = offset - result.first_index
-            findings.extend(_renumber(item, shift) for item in result.findings)
+            findings.extend(_renumber(result.findings, offset - result.first_index))
         offset += result.stats.messages
         all_stats.append(result.stats)
         timeouts.update(result.timeouts)
@@ -263,12 +262,21 @@ def _note_first(messages: Iterable[Message], part: Part, first: list[int]) -> It
         yield message
 
 
-def _renumber(item: ScanFinding, shift: int) -> ScanFinding:
-    """Part-local message numbers to whole-file ones."""
+def _renumber(items: Sequence[ScanFinding], shift: int) -> list[ScanFinding]:
+    """Part-local message numbers to whole-file ones. Neighbours shared by several findings (as the
+    worker sent them) are moved once and stay shared: a million-message export's findings carry
+    about ten neighbours each, and copying each of them anew cost seconds of the main process."""
+    if shift == 0:
+        return list(items)
+    moved_by_id: dict[int, ContextMessage] = {}  # the items hold every original: ids stay unique
 
-    def moved(message: Any) -> Any:
-        return None if message is None else replace(message, index=message.index + shift)
+    def moved(message: ContextMessage) -> ContextMessage:
+        found = moved_by_id.get(id(message))
+        if found is None:
+            found = moved_by_id[id(message)] = message.renumbered(shift)
+        return found
 
-    finding = replace(item.finding, message_index=item.finding.message_index + shift)
-    return replace(item, finding=finding, message=moved(item.message),
-                   before=tuple(moved(m) for m in item.before), after=tuple(moved(m) for m in item.after))
+    return [replace(item, finding=replace(item.finding, message_index=item.finding.message_index + shift),
+                    message=None if item.message is None else moved(item.message),
+                    before=tuple(map(moved, item.before)), after=tuple(map(moved, item.after)))
+            for item in items]
