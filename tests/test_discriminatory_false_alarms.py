@@ -113,3 +113,33 @@ def test_topical_names_apply_only_with_their_topic() -> None:
     assert allowed.spans("all blacks are animals") == []
     assert allowed.spans("all blacks are animals at rugby") == [(0, 10)]
     assert mask("no chinese whispers here", allowed.spans("no chinese whispers here")) == "no xxxxxxx xxxxxxxx here"
+
+
+# ----------------------------------------------------------------------------------------------
+# Second false-alarm pass (issue 13, training splits): each shape fixed, beside its neighbour that
+# must still be shown.
+# fmt: off
+PAIRS_SECOND_PASS = [
+    # objecting to someone's view: the "you" is the person argued with, not a target
+    ("you honestly think muslims should be shot?? that's racist mate",
+     "you think muslims should be shot? too right they should"),
+    # calling the claim false
+    ("💩 = muslims is just a lie, stop forwarding that meme",
+     "muslims = 💩"),
+    # a construction does not reach across a full stop into the next sentence
+    ("she's pregnant. so what's his excuse for missing the briefing",
+     "she's pregnant again, another year of skiving then"),
+    # the subject is a thing on the people, not the people
+    ("the tattoos on romanians are trash, proper faded blue ink",
+     "romanians are trash, the lot of them"),
+    # Spanish, "black eyes"
+    ("he keeps singing ojos negros on the way back from the match",
+     "shut up whitey"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("trap", "neighbour"), PAIRS_SECOND_PASS, ids=[p[0][:30] for p in PAIRS_SECOND_PASS])
+def test_second_pass_trap_stays_below_medium_and_its_neighbour_is_shown(trap: str, neighbour: str) -> None:
+    assert shown(trap) == [], [(f.rule, f.confidence.value, f.matched) for f in shown(trap)]
+    assert shown(neighbour), neighbour

@@ -183,10 +183,14 @@ def assess(
     reclaimable: bool = False,
     disguised: bool = False,
     rule_words: Sequence[tuple[str, float]] = (),
+    construction: bool = False,
 ) -> Assessment:
     """Score the context of the hit `text[start:end]` (normalised, lower-case text).
 
     `rule_words` are a rule's own `[rule.context]` words with their score change (see `rule_context`).
+    `construction`: the hit is a phrase or emoji rule's statement about a group, not a slur. When the
+    message objects to the language, a "you" before such a statement is the person argued with ("you
+    really think [group] should be ...?"), not a target, so it does not raise the score.
     Pass a `MessageContext` when scoring several hits of one message.
     """
     ctx = text if isinstance(text, MessageContext) else MessageContext(text, vocab)
@@ -200,7 +204,8 @@ def assess(
         hit_address = "@mention"
     if hit_address is None and _vocative(raw, start, end, before, after):
         hit_address = "vocative"
-    if hit_address:
+    countered = ctx.countered(start, end)
+    if hit_address and not (construction and countered):
         found.append(("addressed", hit_address))
     modifier = next((w for w in before[-1:] if w in vocab.modifiers), None)
     if modifier:
@@ -215,7 +220,6 @@ def assess(
         reported = vocab.reporting.search(raw, window_start, start)
         if reported:
             found.append(("reported", reported.group()))
-    countered = ctx.countered(start, end)
     if countered:
         found.append(("counter-speech", countered))
     words: set[str] | None = None

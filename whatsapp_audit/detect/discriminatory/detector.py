@@ -252,7 +252,8 @@ class DiscriminatoryDetector:
             ctx = context.value
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
-            found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id])
+            found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id],
+                           construction=True)
             findings.append(self._finding(message, rule, base + start, base + end, norm.text[hit.start:hit.end],
                                           self._scoring.base_for(rule), found, hit.characteristics,
                                           ("identity_words", ",".join(hit.identity_words) or "none"),
@@ -266,7 +267,7 @@ class DiscriminatoryDetector:
             ctx = context.value
             rule = self._rules[emo.rule_id]
             lo, hi = _norm_span(norm, emo.start, emo.end)
-            found = assess(ctx, lo, hi, self._context, rule_words=self._rule_words[rule.id])
+            found = assess(ctx, lo, hi, self._context, rule_words=self._rule_words[rule.id], construction=True)
             findings.append(self._finding(message, rule, base + emo.start, base + emo.end, f"{emo.target} {emo.insult}",
                                           self._scoring.base_for(rule), found, emo.characteristics,
                                           ("emoji", f"{emo.target}+{emo.insult}"),
