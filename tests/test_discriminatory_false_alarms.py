@@ -132,6 +132,11 @@ PAIRS_SECOND_PASS = [
     # the subject is a thing on the people, not the people
     ("the tattoos on romanians are trash, proper faded blue ink",
      "romanians are trash, the lot of them"),
+    ("the lanyards on women are trash, strangle you in a scuffle",
+     "women are trash at everything, the lot of them"),
+    # people picked by star sign, not by a protected characteristic
+    ("virgo women are sick with their planners, colour coded the whole rota",
+     "women are sick in the head, every one"),
     # Spanish, "black eyes"
     ("he keeps singing ojos negros on the way back from the match",
      "shut up whitey"),
