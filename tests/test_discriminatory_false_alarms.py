@@ -137,6 +137,9 @@ PAIRS_SECOND_PASS = [
     # people picked by star sign, not by a protected characteristic
     ("virgo women are sick with their planners, colour coded the whole rota",
      "women are sick in the head, every one"),
+    # someone else pinning a name on people
+    ("speak up on the relief and women get branded as hysterical cunts by the old guard",
+     "she's a hysterical cunt, that new DC"),
     # Spanish, "black eyes"
     ("he keeps singing ojos negros on the way back from the match",
      "shut up whitey"),
