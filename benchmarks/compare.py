@@ -13,7 +13,9 @@ of each is kept, because a busy machine only ever adds time). It measures:
   process, when `node` and `npm` are on PATH. The package is installed by this script into
   `--workdir/js-parser` (outside the repository): it is never a dependency of the project;
 - `whatsapp-audit parse EXPORT --format jsonl` and `whatsapp-audit scan EXPORT --format json`,
-  output to /dev/null, as a user runs them (interpreter start included);
+  output to /dev/null, as a user runs them (interpreter start included), and `whatsapp-audit inspect
+  EXPORT`, which reads, hashes and parses every message but writes none: the like-for-like figure
+  beside the JS parser, which writes nothing either (`parse` also encodes ~370 bytes of JSON a message);
 - peak memory: the largest single process (from wait4) and all processes of the command together
   (sampled from /proc every 20 ms, for a scan that uses several processes);
 - start-up: `parse`, `inspect` and `scan` on a 20-message export, i.e. the time before the first
@@ -189,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         commands.append(("JS whatsapp-chat-parser: read + parse", ["node", str(runner), str(export)]))
     commands += [
         ("whatsapp-audit parse --format jsonl", [*tool, "parse", str(export), "--format", "jsonl"]),
+        # Like for like with the JS row: read, hash and parse every message, writing no message out.
+        ("whatsapp-audit inspect (read + parse, no output)", [*tool, "inspect", str(export)]),
         ("whatsapp-audit scan --format json", [*tool, "scan", str(export), "--format", "json", "--no-progress"]),
     ]
     # The pure-Python reference path too, when the tree has the C accelerator built (docs/native.md).
