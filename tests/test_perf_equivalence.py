@@ -178,11 +178,12 @@ def assert_gates_change_nothing(text: str) -> None:
                       author="Kit Arden", text=text, kind=MessageKind.TEXT)
     d = detector()
     gated = list(d.detect(message, Window()))
-    quick, d._quick = d._quick, _AlwaysOpen()  # type: ignore[assignment]
+    quick, quick_terms = d._quick, d._quick_terms
+    d._quick = d._quick_terms = _AlwaysOpen()  # type: ignore[assignment]
     try:
         ungated = list(d.detect(message, Window()))
     finally:
-        d._quick = quick
+        d._quick, d._quick_terms = quick, quick_terms
     assert gated == ungated
 
 
@@ -198,3 +199,53 @@ class _AlwaysOpen:
 @given(texts())
 def test_detector_findings_do_not_depend_on_the_gate(text: str) -> None:
     assert_gates_change_nothing(text)
+
+
+@cache
+def construction_pieces() -> tuple[str, ...]:
+    """What the phrase rules' constructions are made of, from the packs: every form of every required
+    token (words, emoji, "n't", "=", joined phrases), with their emoji as people write them."""
+    forms = {form for sets in detector()._phrases._required for s in sets for form in s}
+    return tuple(sorted(forms | {f"{form}\ufe0f" for form in forms if not form.isascii()}))
+
+
+@cache
+def required_tokens() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Each construction's required tokens in order (the forms each may take)."""
+    return tuple(tuple(tuple(sorted(s)) for s in sets) for sets in detector()._phrases._required)
+
+
+def whole_construction() -> st.SearchStrategy[str]:
+    """One form of every required token of one construction, in order: often a match, or one
+    optional word short of it."""
+    return st.sampled_from(required_tokens()).flatmap(
+        lambda sets: st.tuples(*(st.sampled_from(forms) for forms in sets))).map(" ".join)
+
+
+def constructions() -> st.SearchStrategy[str]:
+    """Text made of construction tokens with a few everyday words and separators between them, so
+    whole constructions, near misses and tokens of several constructions at once all come up."""
+    piece = st.one_of(whole_construction(), st.sampled_from(construction_pieces()),
+                      st.sampled_from(["all", "the", "anyone", "xxx", "dont", "don't", "they're", "x", "*"]),
+                      st.text(alphabet=" .,?!'-\n\U0001F3FF\u200d", max_size=2))
+    return st.lists(piece, max_size=10).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(constructions())
+@example("cheers all \U0001F44D")
+@example("anyone fancy a brew before briefing?")
+@example("they're not \U0001F44D")
+def test_a_text_turned_away_before_normalising_holds_no_construction(text: str) -> None:
+    """`PhraseMatcher.could_match` sends ordinary chat with a construction's word or emoji ("anyone",
+    "\U0001F44D") away before the normaliser: the findings with every gate open are the same."""
+    assert_gates_change_nothing(text)
+    assert_gates_change_nothing(text.upper())
+
+
+def test_ordinary_chat_with_a_construction_word_or_emoji_is_turned_away_before_normalising() -> None:
+    d = detector()
+    for text in ("gym after shift anyone?", "has anyone got a phone charger", "cheers all \U0001F44D",
+                 "the new printer is jammed again \U0001F644"):
+        assert d._quick.might_match_or_inside(text) or d._phrases.emoji_might_match(text)  # the first gate opens
+        assert not d._quick_terms.might_match_or_inside(text) and not d._phrases.could_match(text), text

@@ -130,6 +130,11 @@ class DiscriminatoryDetector:
         one_word, spanning, spanning_first = self._lexicon.prescan_bodies()
         self._quick = QuickGate((one_word, self._phrases.gate_body), mixed=bool(self._lexicon.terms),
                                 spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
+        # The same gate without the phrase rules' words: when it turns a text away, only a phrase rule
+        # (`PhraseMatcher.could_match` reads all of a construction's tokens) or an emoji rule could
+        # find anything, and "anyone fancy a brew" need not be normalised to learn that none can.
+        self._quick_terms = QuickGate((one_word,), mixed=bool(self._lexicon.terms), spanning=spanning,
+                                      spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
         # With the model on, its gate words join the same single pass, so ordinary chat still costs one search.
         self._quick_or_model = None if self._model is None else QuickGate(
             (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
@@ -228,6 +233,12 @@ class DiscriminatoryDetector:
             # nothing either, and the text need not be normalised.
             lowered = text.lower()
             if (not self._quick.might_match_or_inside(lowered) and not self._phrases.emoji_might_match(lowered)
+                    and not self._emoji.might_match(text)):
+                return []
+            # Past that gate on a phrase rule's word or emoji alone ("gym after shift anyone?", "cheers
+            # all 👍"): with no lexicon gate and no spaced letters, normalise() would give `lowered`, so
+            # nothing is found unless some construction has all its required tokens here.
+            if (not self._quick_terms.might_match_or_inside(lowered) and not self._phrases.could_match(lowered)
                     and not self._emoji.might_match(text)):
                 return []
         norm = normalise(text, confusables=self._confusables, accept_join=self._lexicon.accepts,

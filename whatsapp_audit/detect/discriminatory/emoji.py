@@ -71,7 +71,8 @@ class EmojiMatcher:
             self.rules.append(EmojiRule(rule.id, targets, insults, int(opts.get("max_gap", 2)),
                                         (fixed,) if isinstance(fixed, str) else tuple(fixed)))
         # Insult emoji are rare in ordinary chat: one character-class search gates the grapheme work.
-        self._gate = re.compile("[" + "".join(map(re.escape, sorted(insult_chars))) + "]") if insult_chars else None
+        # (A set, not a character class: `re` tries a class of many emoji as a list at every position.)
+        self._gate = frozenset(insult_chars)
 
     def _target(self, item: Item, kinds: frozenset[str]) -> tuple[str, ...] | None:
         if item.emoji:
@@ -88,10 +89,10 @@ class EmojiMatcher:
 
     def might_match(self, raw: str) -> bool:
         """False only when `match` would certainly find nothing (its own gate, exposed for callers)."""
-        return self._gate is not None and not raw.isascii() and self._gate.search(raw) is not None
+        return not raw.isascii() and not self._gate.isdisjoint(raw)
 
     def match(self, raw: str) -> list[EmojiHit]:
-        if self._gate is None or raw.isascii() or not self._gate.search(raw):
+        if raw.isascii() or self._gate.isdisjoint(raw):
             return []
         seq = items(raw)
         if not any(i.emoji for i in seq):

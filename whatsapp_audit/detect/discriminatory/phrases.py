@@ -32,6 +32,7 @@ from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
 
 _WORD = regex.compile(r"(?:[^\W_]|\*)+")  # a word the pre-filter can gate on (censoring stars included)
+_ASCII_WORD = re.compile(r"(?:[^\W_]|\*)+")  # the same on ASCII text, where both engines agree (and `re` is faster)
 _BOUNDED_OP = regex.compile(r"^\{(\d*),?(\d*)\}$")
 MAX_PATTERN_TOKENS = 40  # the longest a phrase pattern may match; windows overlap by this much
 WINDOW_TOKENS = 2000  # tokens matched at a time in a long message
@@ -123,17 +124,26 @@ class PhraseMatcher:
         for form, indices in self._by_word.items():
             self._by_gate.setdefault(self._gate_word(form), set()).update(indices)
         self._word_sets = [[s for s in sets if _words_only(s)] for sets in self._required]
+        # Every required set as the test `could_match` makes of it (slot fills repeat: one per set).
+        # Smallest sets first: the cheapest to test and the least often present.
+        presence: dict[frozenset[str], _Presence] = {}
+        self._presence = [tuple(presence.setdefault(s, _Presence.of(s)) for s in sorted(sets, key=len))
+                          for sets in self._required]
         self._emoji_gates = [(form, indices) for form, indices in self._by_gate.items() if not _WORD.fullmatch(form)]
         # The same, by first character: a text holds few distinct characters, the gates are many.
         self._emoji_firsts: dict[str, set[int]] = {}
         for form, gated in self._emoji_gates:
             self._emoji_firsts.setdefault(form[0], set()).update(gated)
+        self._ascii_firsts = frozenset(first for first in self._emoji_firsts if first.isascii())
         words = sorted({self._gate_word(w) for w in self._by_word if _WORD.fullmatch(self._gate_word(w))})
         emoji = sorted({w[0] for w in self._by_word if not _WORD.fullmatch(self._gate_word(w)) and not w.isascii()})
         # A prefix trie, not a flat alternation: the engine rejects most word starts on one character.
         self.gate_body = trie_pattern(words) if words else None
         self._gate_compiled: re.Pattern[str] | None = None  # compiled on first use (`_gate`)
         self._emoji_gate = re.compile("[" + "".join(map(re.escape, emoji)) + "]") if emoji else None
+        # The same characters as a set: a class of a few hundred emoji costs `re` a scan of the list at
+        # every position (7 µs on a short line), a set one lookup per character.
+        self._emoji_chars = frozenset(emoji)
 
     def _expand(self, pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[list[dict[str, Any]]]:
         variants: list[list[dict[str, Any]]] = [[]]
@@ -196,7 +206,7 @@ class PhraseMatcher:
             return False
         if self._gate is not None and self._gate.search(text) is not None:
             return True
-        return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
+        return not text.isascii() and not self._emoji_chars.isdisjoint(text)
 
     def prepare(self) -> None:
         """Compile the pre-filter now (for an engine kept in `build_cache`, which stores it compiled)."""
@@ -219,7 +229,7 @@ class PhraseMatcher:
 
     def emoji_might_match(self, text: str) -> bool:
         """The emoji half of `might_match` (False for ASCII text)."""
-        return self._emoji_gate is not None and not text.isascii() and self._emoji_gate.search(text) is not None
+        return not text.isascii() and not self._emoji_chars.isdisjoint(text)
 
     def _plausible(self, text: str) -> bool:
         """A cheap second gate on plain words, before any tokenizing: some pattern has its rarest word
@@ -232,6 +242,34 @@ class PhraseMatcher:
             for first in self._emoji_firsts.keys() & set(text):
                 candidates.update(self._emoji_firsts[first])
         return any(all(not words.isdisjoint(s) for s in self._word_sets[i]) for i in candidates)
+
+    def could_match(self, text: str) -> bool:
+        """False only when no pattern can match `text` as it is (a normalised text, or one that
+        normalising would only lower-case), whatever allowed names `match` masks in it: some pattern
+        gated on a word or emoji here has every required token possibly here (`_Presence`). Unlike
+        `_plausible` it reads emoji, punctuation, contractions and joined phrases too, so "cheers all
+        👍" is turned away although a construction over "[group] are not 👍" is gated on the emoji."""
+        if not self._required:
+            return False
+        words = set((_ASCII_WORD if text.isascii() else _WORD).findall(text))
+        words |= {w[:-1] for w in words if w.endswith("n")}
+        candidates = {i for w in words & self._by_gate.keys() for i in self._by_gate[w]}
+        chars = set(text)
+        if not text.isascii() or self._ascii_firsts:
+            for first in self._emoji_firsts.keys() & chars:
+                candidates.update(self._emoji_firsts[first])
+        presence = self._presence
+        known: dict[_Presence, bool] = {}  # slot fills repeat: each set is tested once
+        for tests in {presence[i] for i in candidates}:
+            for test in tests:
+                here = known.get(test)
+                if here is None:
+                    here = known[test] = test.maybe_in(words, chars)
+                if not here:
+                    break
+            else:
+                return True
+        return False
 
     def wanted(self, forms: set[str]) -> list[int]:
         """The patterns that could match: those whose every required token is present."""
@@ -453,6 +491,71 @@ def _check_length(pattern: list[dict[str, Any]], rule: Rule, position: int) -> N
     if longest > MAX_PATTERN_TOKENS:
         raise PatternError(rule.source, rule.source_line, rule.id,
                            f"token pattern #{position} can match {longest} tokens; at most {MAX_PATTERN_TOKENS}")
+
+
+_ALL_X = regex.compile(r"x+")  # a word `allow.mask` may have blanked
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed as itself: one per distinct set
+class _Presence:
+    """Whether a text may hold a token whose form is one of a required set's forms.
+
+    The tokenizer (tokens.py) cuts a text into words, contractions and other grapheme clusters, and
+    the joiner makes one token of a phrase's tokens. A word token (it begins with a letter, a digit or
+    "*") is a word of the text as `_WORD` finds it, or one less its final "n" ("do" of "don't"), or a
+    word with apostrophes inside ("o'neill": each of its words is one of the text's); a contraction
+    is the text's word after the apostrophe ("n't": "t"); any other token is a cluster of the text
+    (an emoji less its selectors and skin tones, a dark tone, a punctuation mark), so its first
+    character is one of the text's. A form with a word made only of "x" may come from an allowed
+    name blanked by `allow.mask`: always possible."""
+
+    words: frozenset[str]  # forms that are one word
+    firsts: frozenset[str]  # first characters of forms that are one cluster
+    parted: Mapping[str, tuple[tuple[frozenset[str], frozenset[str]], ...]]  # other forms' (words, first
+    # characters of clusters), by one of their words
+    clusters: tuple[frozenset[str], ...]  # other forms with no word: the first characters of their clusters
+    always: bool
+
+    @classmethod
+    def of(cls, forms: frozenset[str]) -> _Presence:
+        words: set[str] = set()
+        firsts: set[str] = set()
+        parted: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+        clusters: list[frozenset[str]] = []
+        always = False
+        for form in forms:
+            runs: list[str] = []
+            starts: set[str] = set()
+            for part in form.split(" "):
+                if not part:
+                    continue
+                if part in CLITICS:
+                    runs += _WORD.findall(part.rpartition("'")[2])
+                elif part[0].isalnum() or part[0] == "*":
+                    runs += _WORD.findall(part)
+                else:
+                    starts.add(part[0])
+            if any(_ALL_X.fullmatch(run) for run in runs):
+                always = True
+            elif " " not in form and runs and _WORD.fullmatch(form):
+                words.add(form)
+            elif " " not in form and not runs and starts:
+                firsts.update(starts)
+            elif runs:
+                parted.setdefault(max(runs, key=len), []).append((frozenset(runs), frozenset(starts)))
+            elif starts:
+                clusters.append(frozenset(starts))
+        return cls(frozenset(words), frozenset(firsts), {key: tuple(found) for key, found in parted.items()},
+                   tuple(clusters), always)
+
+    def maybe_in(self, words: set[str], chars: set[str]) -> bool:
+        """`words`: the text's words (and each ending in "n" less it); `chars`: its characters."""
+        if self.always or not words.isdisjoint(self.words) or not self.firsts.isdisjoint(chars):
+            return True
+        parted = self.parted
+        if any(runs <= words and starts <= chars for key in words if key in parted for runs, starts in parted[key]):
+            return True
+        return any(starts <= chars for starts in self.clusters)
 
 
 def _words_only(forms: frozenset[str]) -> bool:
