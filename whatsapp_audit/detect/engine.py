@@ -72,6 +72,10 @@ class Engine:
                               for detector in self.detectors)
         self._ungated_entries = tuple(self._entries[i] for i in sorted(self._ungated))
         self._ungated_mask = sum(1 << i for i in self._ungated)
+        # A keyword-gated detector may also be woken by its optional `wakes(text)`, asked only when
+        # none of its keywords is present (operational: a plate or phone number holds no keyword).
+        self._wakers = tuple((position, wakes) for position, detector in enumerate(self.detectors)
+                             if position in self._filter.gated and (wakes := getattr(detector, "wakes", None)))
         self._by_mask: dict[int, tuple[tuple[Detector, int, Callable[[Message], bool] | None], ...]] = {}
 
     @classmethod
@@ -188,6 +192,9 @@ class Engine:
             chosen = self._entries
         else:
             mask = self._filter.mask(message.text.lower())
+            for position, wakes in self._wakers:
+                if not mask >> position & 1 and wakes(message.text):
+                    mask |= 1 << position
             if not mask:
                 chosen = self._ungated_entries  # the common case: no keyword of any gated detector
                 if not chosen:

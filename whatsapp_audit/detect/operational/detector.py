@@ -61,19 +61,61 @@ class OperationalDetector:
                 owners.setdefault(word, []).append(position)
         self._words = KeywordIndex(owners) if owners else None
         self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
-        if self._always:  # some rule must see every message
-            self._keywords: frozenset[str] = frozenset()
-        else:  # a digit is necessary for digit rules, so their own words add nothing to the engine's filter
-            words = {word for c in self._text_rules if not c.requires_digit for word in c.gate_words}
-            if any(c.requires_digit for c in self._text_rules):
-                words.update(DIGITS)
-            self._keywords = frozenset(words)
         self._digit_positions = frozenset(n for n, c in enumerate(self._text_rules) if c.requires_digit)
         self._digit_always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and c.requires_digit)
+        # The engine's filter holds the words of the rules that need no digit. The rules that need one
+        # are asked about by `wakes`, not woken by any digit: "running 5 late" or "room 4" holds
+        # neither such a rule's word nor a digit shape one of them needs, and ran them all for nothing.
+        # (A pack with no rule of the first kind keeps the digits as its keywords: the engine gates a
+        # detector only on keywords, and `wakes` then has nothing to add.)
+        words = frozenset(word for c in self._text_rules if not c.requires_digit for word in c.gate_words)
+        self._keywords: frozenset[str] = frozenset() if self._always else words or (
+            DIGITS if self._digit_positions else frozenset())
+        digit_words = {word: [0] for c in self._text_rules if c.requires_digit for word in c.gate_words}
+        self._digit_words = KeywordIndex(digit_words) if digit_words else None
+
         self._groups = {c.rule.id: c.group for c in self._rules}
 
     def keywords(self) -> frozenset[str]:
         return self._keywords
+
+    def wakes(self, text: str) -> bool:
+        """Whether a message with none of `keywords` needs this detector (asked by the engine): it has
+        a digit and a word of a rule that needs a digit, or some rule gated on a digit alone could
+        match it. For those rules that is the test `_active` makes (the digits the rule asks of a
+        message, its prefilter), then a search of the rule's own regexes, for bundled rules: with none
+        matching, `detect` finds nothing (a finding is a match of one of them). A pack's own rules,
+        whose regexes run with a time limit, are left to `detect`, which reports a time-out; so is a
+        prefilter that runs out of time here."""
+        if not self._digit_positions or HAS_DIGIT.search(text) is None:
+            return False
+        if self._digit_words is not None and self._digit_words.mask(text.lower()):
+            return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
+        digits = -1
+        short = len(text) <= SHORT_TEXT
+        for position in self._digit_always:
+            compiled = self._text_rules[position]
+            if compiled.message_digits:
+                if digits < 0:
+                    digits = len(HAS_DIGIT.findall(text))
+                if digits < compiled.message_digits:
+                    continue
+            gate = compiled.prefilter
+            if gate is not None:
+                if short and gate.plain is not None:
+                    if gate.plain.search(text) is None:
+                        continue
+                else:
+                    try:
+                        if gate.search(text) is None:
+                            continue
+                    except TimeoutError:
+                        return True
+            if not all(pattern.trusted for pattern in compiled.patterns):
+                return True
+            if any(next(iter(pattern.finditer(text)), None) is not None for pattern in compiled.patterns):
+                return True
+        return False
 
     def _active(self, text: str, line: int, digits_in_files: bool = False) -> list[Compiled]:
         """The rules whose cheap gates (keywords, digits, prefilter) this text passes, in rule order.
