@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from whatsapp_audit.detect.base import Rule, Window
 from whatsapp_audit.detect.imagery.lexicon import ROLE_REPLY, Scanner, compile_rule
 from whatsapp_audit.detect.imagery.media import attachment_notes, base_name, exif_evidence
-from whatsapp_audit.detect.imagery.scoring import Assessor, Contribution, Evidence, build_context
+from whatsapp_audit.detect.imagery.scoring import Assessor, Contribution, Evidence, RaisingTalk, build_context
 from whatsapp_audit.detect.imagery.settings import MediaPolicy, Scoring, load_media_policy, load_scoring
 from whatsapp_audit.detect.text.guard import RegexTimeout, TimeoutLog
 from whatsapp_audit.model import Attachment, Category, Confidence, Explanation, Finding, MediaType, Message, MessageKind
@@ -46,11 +46,12 @@ class ImageryDetector:
         self._policy: MediaPolicy | None = None
         self._facts: dict[str, MediaFacts] = {}
         self._timeouts = TimeoutLog()
+        self._talk: RaisingTalk | None = None
 
     def configure(self, rules: Sequence[Rule]) -> None:
         own = [r for r in rules if r.detector == self.name]
         if not own:
-            self._assessor = None  # no imagery rules loaded (e.g. a force's pack alone): inert
+            self._assessor = self._talk = None  # no imagery rules loaded (e.g. a force's pack alone): inert
             return
         compiled = [compile_rule(r) for r in own]
         self._scoring = load_scoring(own)
@@ -59,6 +60,7 @@ class ImageryDetector:
         self._order = tuple(r.id for r in own)
         self._reply_rules = frozenset(c.rule.id for c in compiled if c.role == ROLE_REPLY)
         self._assessor = Assessor(Scanner(compiled), self._scoring)
+        self._talk = RaisingTalk(self._assessor.raising)
         self.context_size = self._scoring.context_messages
 
     def keywords(self) -> frozenset[str]:
@@ -68,6 +70,8 @@ class ImageryDetector:
         """Forget the last export's time-outs and media before the next one (one engine, many exports)."""
         self._timeouts = TimeoutLog()
         self._facts = {}
+        if self._talk is not None:
+            self._talk.clear()
 
     def set_media_facts(self, facts: Mapping[str, MediaFacts]) -> None:
         """Facts read from the zip by `ingest.media.read_media_facts`, keyed by member name."""
@@ -108,10 +112,12 @@ class ImageryDetector:
 
     def detect(self, message: Message, window: Window) -> Iterable[Finding]:
         att = self.judged_attachment(message)
-        if att is None or self._assessor is None or self._scoring is None:
+        if att is None or self._assessor is None or self._scoring is None or self._talk is None:
             return ()
-        if not self._assessor.could_score(message, window.before, window.after):
-            return ()  # most photos: no scene or reply word anywhere near, so nothing can raise a score
+        if not self._talk.any_in((*window.before, message, *window.after)):
+            # Most photos: no scene or reply word anywhere near, so nothing can raise a score
+            # (`Assessor.could_score`, kept as the window slides).
+            return ()
         ctx = build_context(message, window.before, window.after,
                             lambda m: self.judged_attachment(m) is not None, self._scoring)
         ev = self._assessor.assess(ctx)

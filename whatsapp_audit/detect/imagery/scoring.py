@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -111,6 +112,10 @@ class Assessor:
             if any(hit.strength in _RAISING for hit in self.scanner.scan(text)):
                 return True
         return False
+
+    def raising(self, text: str) -> bool:
+        """Whether `text` holds a scene or reply term that can raise a score (`could_score`'s test of one text)."""
+        return any(hit.strength in _RAISING for hit in self.scanner.scan(text))
 
     def assess(self, ctx: Context) -> Evidence:
         ev = Evidence()
@@ -332,3 +337,47 @@ def _ago(mins: float) -> str:
     if mins < 90:
         return f"{round(mins)} min"
     return f"{mins / 60:.1f} h"
+
+
+class RaisingTalk:
+    """`Assessor.could_score` kept as the window slides along the chat, not asked again of all its texts.
+
+    Consecutive media messages share most of their neighbours (an album, a burst of photos), and
+    `could_score` looked at each of up to 31 texts again for every one. Here each message is read
+    once, when it first enters a window, and numbered in chat order; the numbers of those with a
+    raising term are kept, so a window's answer is whether one falls inside it. A window is matched to
+    the last by the identity of the last message seen; one that does not continue it (a gap, another
+    chat, the same chat again) starts afresh, so the answer is always `could_score`'s."""
+
+    def __init__(self, raising: Callable[[str], bool]) -> None:
+        self._raising = raising
+        self.clear()
+
+    def clear(self) -> None:
+        self._last: Message | None = None  # the last message of the last window
+        self._last_number = -1  # its number
+        self._first_number = 0  # the number of the last window's first message
+        self._numbers: deque[int] = deque()  # numbers of messages with a raising term, in order
+
+    def any_in(self, window: Sequence[Message]) -> bool:
+        """Whether some message of `window` (consecutive messages, in chat order) holds a raising term."""
+        seen = -1  # where the last window's last message is in this one
+        if self._last is not None:
+            for position in range(len(window) - 1, -1, -1):
+                if window[position] is self._last:
+                    seen = position
+                    break
+        first = self._last_number - seen if seen >= 0 else 0
+        if seen < 0 or first < self._first_number:
+            self.clear()
+            seen, first = -1, 0
+        numbers = self._numbers
+        for position in range(seen + 1, len(window)):
+            if self._raising(window[position].text):
+                numbers.append(first + position)
+        if window:
+            self._last, self._last_number = window[-1], first + len(window) - 1
+        self._first_number = first
+        while numbers and numbers[0] < first:
+            numbers.popleft()
+        return bool(numbers) and numbers[0] <= first + len(window) - 1
