@@ -26,7 +26,7 @@ import regex
 
 from whatsapp_audit.detect.base import Rule
 from whatsapp_audit.detect.discriminatory.slots import IDENTITY_SLOTS, IdentityVocab, PredicateVocab, form_of
-from whatsapp_audit.detect.discriminatory.tokens import CLITICS, PhraseJoiner, Token, strip_emoji, tokenize
+from whatsapp_audit.detect.discriminatory.tokens import CLITICS, PhraseJoiner, Token, strip_emoji, token_words, tokenize
 from whatsapp_audit.detect.discriminatory.vocab import CHARACTERISTICS
 from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
@@ -251,7 +251,9 @@ class PhraseMatcher:
         👍" is turned away although a construction over "[group] are not 👍" is gated on the emoji."""
         if not self._required:
             return False
-        words = set((_ASCII_WORD if text.isascii() else _WORD).findall(text))
+        # (On ASCII text the runs of the whole text are those of its word tokens; elsewhere a cluster
+        # may end in a character the regex engine counts as a word's, so the tokens' own are read.)
+        words = set(_ASCII_WORD.findall(text)) if text.isascii() else token_words(text)
         words |= {w[:-1] for w in words if w.endswith("n")}
         candidates = {i for w in words & self._by_gate.keys() for i in self._by_gate[w]}
         chars = set(text)

@@ -56,6 +56,17 @@ def iter_tokens(text: str, dark_tones: frozenset[str] = frozenset(),
             yield _cluster(piece, found.start(), found.end(), dark_tones, keep)
 
 
+def token_words(text: str) -> set[str]:
+    """The words inside the word tokens of `text`: each run of letters, digits and "*" of a piece that
+    `iter_tokens` reads as a word. A run read from the whole text can differ: "☪️is" is the cluster
+    "☪️" and the word "is", but its selector is a word character to the regex engine ("\ufe0fis")."""
+    return {run for found in _PIECE.finditer(text) if (piece := found.group())[0].isalnum() or piece[0] == "*"
+            for run in _RUN.findall(piece)}
+
+
+_RUN = regex.compile(r"(?:[^\W_]|\*)+")
+
+
 def _word(word: str, start: int) -> Iterator[Token]:
     end = start + len(word)
     if "'" not in word:
