@@ -253,3 +253,14 @@ def test_ordinary_chat_with_a_construction_word_or_emoji_is_turned_away_before_n
                  "the new printer is jammed again \U0001F644"):
         assert d._quick.might_match_or_inside(text) or d._phrases.emoji_might_match(text)  # the first gate opens
         assert not d._quick_terms.might_match_or_inside(text) and not d._phrases.could_match(text), text
+
+
+def test_a_construction_that_needs_an_emoji_is_gated_on_it_not_on_its_words() -> None:
+    """It cannot match plain ASCII text, so its words ("more", "even") must not open the gate there."""
+    phrases = detector()._phrases
+    needing = {i for i, sets in enumerate(phrases._required) if any(all(not f.isascii() for f in s) for s in sets)}
+    assert needing
+    for form, gated in phrases._by_word.items():
+        if needing.intersection(gated):
+            assert not form.isascii(), form
+    assert not detector()._quick.might_match("more even another")

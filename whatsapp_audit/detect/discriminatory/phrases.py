@@ -115,7 +115,7 @@ class PhraseMatcher:
                                    f"options.yields_to names no phrase rule: {', '.join(unknown)}")
         self._weights = _weights(common)
         self._gate_words: dict[str, str] = {}  # form -> gate_word(form), filled as forms are seen
-        ranks: dict[frozenset[str], tuple[float, int, int] | None] = {}  # rank of each set (slot fills repeat)
+        ranks: dict[frozenset[str], tuple[bool, float, int, int] | None] = {}  # rank of each set (slot fills repeat)
         self._by_word: dict[str, list[int]] = {}  # rarest required word -> patterns it gates
         for index, sets in enumerate(self._required):
             for word in _rarest(sets, self._weights, ranks, self._gate_word):
@@ -586,19 +586,21 @@ def gate_word(form: str, weights: Mapping[str, float]) -> str:
 
 
 def _rarest(sets: Sequence[frozenset[str]], weights: Mapping[str, float],
-            ranks: dict[frozenset[str], tuple[float, int, int] | None] | None = None,
+            ranks: dict[frozenset[str], tuple[bool, float, int, int] | None] | None = None,
             gate_of: Callable[[str], str] | None = None) -> frozenset[str]:
-    """The required set least likely in ordinary chat: the smallest summed weight of the words the
-    pre-filter would look for, then the longest words. `ranks` keeps each set's rank (None: not
+    """The required set least likely in ordinary chat. First a set of emoji and symbols alone: a
+    construction that cannot match without one cannot match plain ASCII text at all, so its words
+    ("more", "even") must not open the pre-filter for such text. Then the smallest summed weight of
+    the words the pre-filter would look for, then the longest words. `ranks` keeps each set's rank (None: not
     gateable) and `gate_of` is a memoised `gate_word`: expanded slots repeat the same sets hundreds
     of times, and ranking them again was a tenth of a second of every scan's start-up."""
     ranks = {} if ranks is None else ranks
     gate_of = gate_of or (lambda w: gate_word(w, weights))
 
-    def rank(s: frozenset[str]) -> tuple[float, int, int] | None:
+    def rank(s: frozenset[str]) -> tuple[bool, float, int, int] | None:
         if s not in ranks:
-            ranks[s] = ((sum(weights.get(gate_of(w), 0.0) for w in s), -min(len(w) for w in s), len(s))
-                        if _gateable(s) else None)
+            ranks[s] = ((any(w.isascii() for w in s), sum(weights.get(gate_of(w), 0.0) for w in s),
+                         -min(len(w) for w in s), len(s)) if _gateable(s) else None)
         return ranks[s]
 
     ranked = [(r, s) for s in sets if (r := rank(s)) is not None]
