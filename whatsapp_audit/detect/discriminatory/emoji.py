@@ -8,7 +8,6 @@ modifier, or a national flag, as the rule's `targets` list allows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
