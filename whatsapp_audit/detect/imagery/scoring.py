@@ -20,6 +20,7 @@ from whatsapp_audit.model import Message, MessageKind
 
 _SKIPPED = (MessageKind.SYSTEM, MessageKind.CALL, MessageKind.POLL, MessageKind.PENDING)
 _RAISING = frozenset({"strong", "weak"})  # hit strengths that can raise a score (negative ones lower it)
+_RAISING_KEPT = 4096  # answers of `Assessor.raising` kept before the memo starts again (bounds memory only)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Assessor:
     def __init__(self, scanner: Scanner, scoring: Scoring) -> None:
         self.scanner = scanner
         self.s = scoring
+        self._raising: dict[str, bool] = {}  # `raising` per text: chat repeats its short replies
 
     def could_score(self, message: Message, before: Sequence[Message], after: Sequence[Message]) -> bool:
         """Whether any text in the window holds a scene or reply term (strong or weak). Every signal
@@ -115,7 +117,12 @@ class Assessor:
 
     def raising(self, text: str) -> bool:
         """Whether `text` holds a scene or reply term that can raise a score (`could_score`'s test of one text)."""
-        return any(hit.strength in _RAISING for hit in self.scanner.scan(text))
+        known = self._raising.get(text)
+        if known is None:
+            if len(self._raising) >= _RAISING_KEPT:
+                self._raising.clear()
+            known = self._raising[text] = any(hit.strength in _RAISING for hit in self.scanner.scan(text))
+        return known
 
     def assess(self, ctx: Context) -> Evidence:
         ev = Evidence()
