@@ -159,8 +159,21 @@ SECOND_PASS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "characteristic", "twin"), SHAPES + SECOND_PASS,
-                         ids=[s[0] for s in SHAPES + SECOND_PASS])
+# Third emoji pass (issue 13): more HatemojiBuild training shapes, and three false alarms of the
+# earlier passes, each the twin of an abusive line it must not be confused with.
+THIRD_PASS = [
+    # a death wish, and the same words met with disbelief ("Really?!" objects to it)
+    ("☠️ to all 🇦🇱!", "race", "☠️ to all 🇦🇱! Really?!"),
+    # a place of worship's emoji after "in the" is the building, not its faithful
+    ("🕌 are not 🆒", "religion_or_belief", "shouting in the 🕌 is not 🆒"),
+    # "you're 🤮" aimed at someone who does NOT like the group defends it
+    ("how could anyone like 👬? you're 🤮", "sexual_orientation", "how could you not like 👬? you're 🤮"),
+]
+
+ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
+
+
+@pytest.mark.parametrize(("text", "characteristic", "twin"), ALL_SHAPES, ids=[s[0] for s in ALL_SHAPES])
 def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
     found = reported(text)
     assert found, f"missed: {text!r}"

@@ -55,7 +55,7 @@ class EmojiMatcher:
         self._tones = frozenset(tone_chars)
         self._negations = tuple(n.lower() for n in negations if n)
         self._negation_words = frozenset(n for n in self._negations if n.isalpha())
-        self._negation_marks = tuple(n for n in self._negations if not n.isalpha())
+        self._negation_marks = tuple("".join(n.split()) for n in self._negations if not n.isalpha())
         self.rules: list[EmojiRule] = []
         insult_chars: set[str] = set()
         for rule in rules:
@@ -118,7 +118,7 @@ class EmojiMatcher:
 
     def _denied(self, raw: str, seq: Sequence[Item], first: Item, last: Item, left: int) -> bool:
         """A negation between the two ("♿ ≠ 🤮", "🧕🚫🐖"), or a negating word just before the pair."""
-        between = raw[first.end:last.start]
+        between = "".join(raw[first.end:last.start].lower().split())  # marks are matched without spaces
         if any(mark in between for mark in self._negation_marks):
             return True
         around = [i for i in seq if first.end <= i.start < last.start]

@@ -57,7 +57,7 @@ class PhraseOptions:
     nearby_words: frozenset[str] = frozenset()  # one of these must be within `nearby_within` tokens
     nearby_within: int = 0
     not_followed_by: frozenset[str] = frozenset()  # the hit is dropped when the next token is one of these
-    not_preceded_by: frozenset[str] = frozenset()  # ... or when the token before it is one of these
+    not_preceded_by: frozenset[str] = frozenset()  # ... or when the token(s) just before it spell one of these
     clause_start: bool = False  # the hit must open the message, a line or a sentence (an imperative)
     yields_to: frozenset[str] = frozenset()  # rule ids whose overlapping hit makes this one redundant
 
@@ -359,7 +359,7 @@ class PhraseMatcher:
                     continue
                 if end < len(tokens) and tokens[end].form in options.not_followed_by:
                     continue
-                if start > 0 and tokens[start - 1].form in options.not_preceded_by:
+                if start > 0 and _preceded_by(tokens, start, options.not_preceded_by):
                     continue
                 if options.clause_start and not starts_clause(text, tokens[start].start):
                     continue
@@ -445,6 +445,15 @@ def _token_forms(word: str) -> tuple[str, ...]:
 def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOptions) -> bool:
     lo, hi = max(0, start - options.nearby_within), min(len(tokens), end + options.nearby_within)
     return any(t.form in options.nearby_words for t in tokens[lo:hi])
+
+
+def _preceded_by(tokens: Sequence[Token], start: int, words: frozenset[str]) -> bool:
+    """Whether the token before `start`, or the tokens just before it, spell one of `words`
+    (several words: "in the" before "🕌 is not 🆗" makes the emoji a place, not a group)."""
+    if tokens[start - 1].form in words:
+        return True
+    return any(" " in w and start >= w.count(" ") + 1
+               and " ".join(t.form for t in tokens[start - w.count(" ") - 1:start]) == w for w in words)
 
 
 def _word_list(rule: Rule, key: str, *, lower: bool = True) -> frozenset[str]:
