@@ -168,6 +168,28 @@ THIRD_PASS = [
     ("🕌 are not 🆒", "religion_or_belief", "shouting in the 🕌 is not 🆒"),
     # "you're 🤮" aimed at someone who does NOT like the group defends it
     ("how could anyone like 👬? you're 🤮", "sexual_orientation", "how could you not like 👬? you're 🤮"),
+    # told they should not exist or raise children
+    ("bisexuals should not exist", "sexual_orientation", "speed cameras should not exist"),
+    ("👭 shouldn't have 👶", "sexual_orientation", "👭 shouldn't have to hide on nights out"),
+    # equated with death or disease
+    ("🕉️ = ☠️", "religion_or_belief", "🥃 = ☠️ in the morning"),
+    # death promised, a lethal injection prescribed
+    ("✡️ will 🔥", "religion_or_belief", "the chippy will 🔥 tonight"),
+    ("all 🇦🇫 lads need a lethal 💉", "race", "all the old lads need a flu 💉"),
+    # declared wrong or sinful, or called devils
+    ("👨‍❤️‍👨 is so wrong", "sexual_orientation", "this rota is so wrong"),
+    ("🧕 are 👿", "religion_or_belief", "my kids are 👿 today"),
+    # sickened by the sight of them
+    ("saw 👭 holding hands and nearly 🤮", "sexual_orientation", "saw the kebab van and nearly 🤮"),
+    # a fist thrown at a group
+    ("🤜 👳‍♂️", "religion_or_belief", "🤜 the lads 🤛"),
+    # cannot stand them
+    ("honestly can't stand 🇷🇴", "race", "honestly can't stand 🇷🇴 cricket"),
+    # put in a circus, violence with "fuck up / blow up"
+    ("♿ belong in a 🎪", "disability", "clowns belong in a 🎪"),
+    ("gonna fuck up some 🇵🇰 tonight", "race", "gonna fuck up some 🍕 tonight"),
+    # deserving nothing but contempt
+    ("🏳️‍⚧️ deserve nothing but contempt", "gender_reassignment", "fare dodgers deserve nothing but contempt"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
