@@ -190,6 +190,20 @@ THIRD_PASS = [
     ("gonna fuck up some 🇵🇰 tonight", "race", "gonna fuck up some 🍕 tonight"),
     # deserving nothing but contempt
     ("🏳️‍⚧️ deserve nothing but contempt", "gender_reassignment", "fare dodgers deserve nothing but contempt"),
+    # a group mentioned, then sneered at as a disease or a lie
+    ("new DC on our team is from 🇳🇬 😷", "race", "new DC on our team is from hull 😷"),
+    ("I love somalis 🤥", "race", "I love sundays 🤥"),
+    # counted and resented
+    ("so many 🧕 in town these days 🙄", "religion_or_belief", "so many 🧕 in town these days 🥰"),
+    # said to smell
+    ("🇮🇳 lads smell of 🍛", "race", "the custody suite smells of 🍛"),
+    # not wanted in the writer's place
+    ("👬 not in my 🏠", "sexual_orientation", "🐈 not in my 🏠"),
+    # death as the verb
+    ("wish someone would just ☠️ all the 🏳️‍⚧️", "gender_reassignment", "wish someone would just ☠️ all the wasps"),
+    # a generalisation stated to be denied, and "imagine using 👽 to describe ..." objects to it
+    ("🇦🇱 are all thieves", "race", "🇦🇱 are all thieves yeah right 🤣"),
+    ("immigrants 👽🤬", "race", "imagine using 👽 to describe immigrants 🤬"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
