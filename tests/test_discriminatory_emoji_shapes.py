@@ -204,6 +204,14 @@ THIRD_PASS = [
     # a generalisation stated to be denied, and "imagine using 👽 to describe ..." objects to it
     ("🇦🇱 are all thieves", "race", "🇦🇱 are all thieves yeah right 🤣"),
     ("immigrants 👽🤬", "race", "imagine using 👽 to describe immigrants 🤬"),
+    # a group's emoji, then laughter
+    ("🇵🇱 will nick anything 🤣", "race", "🐕 will nick anything 🤣"),
+    # the insult said of the group through "they"
+    ("keep away from 🇷🇴 lads, they are thieves", "race", "keep away from the canal, they are thieves round there"),
+    # every one the writer has met
+    ("every 🧕 i have met is a 🤡", "religion_or_belief", "every sarge i have met is a 🤡"),
+    # "bell-end" in emoji, a group told to end
+    ("🏳️‍🌈 = 🛎️🔚", "sexual_orientation", "anti-🏳️‍🌈 lot = 🛎️🔚"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
