@@ -212,6 +212,10 @@ THIRD_PASS = [
     ("every 🧕 i have met is a 🤡", "religion_or_belief", "every sarge i have met is a 🤡"),
     # "bell-end" in emoji, a group told to end
     ("🏳️‍🌈 = 🛎️🔚", "sexual_orientation", "anti-🏳️‍🌈 lot = 🛎️🔚"),
+    # barred from a right or a place
+    ("sikhs should not be allowed to vote", "religion_or_belief", "refugees should not be allowed to drown"),
+    # two men or two women, drawn in emoji, called sickening
+    ("👩+👩=🤮", "sexual_orientation", "🍕+🍍=🤮"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
