@@ -215,7 +215,7 @@ THIRD_PASS = [
     # barred from a right or a place
     ("sikhs should not be allowed to vote", "religion_or_belief", "refugees should not be allowed to drown"),
     # two men or two women, drawn in emoji, called sickening
-    ("👩+👩=🤮", "sexual_orientation", "🍕+🍍=🤮"),
+    ("🧔+🧔=🤮", "sexual_orientation", "🍕+🍍=🤮"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
