@@ -216,6 +216,14 @@ THIRD_PASS = [
     ("sikhs should not be allowed to vote", "religion_or_belief", "refugees should not be allowed to drown"),
     # two men or two women, drawn in emoji, called sickening
     ("🧔+🧔=🤮", "sexual_orientation", "🍕+🍍=🤮"),
+    # a place to be freed of a group
+    ("time to rid the 🌍 of 🇸🇴", "race", "time to rid the 🌍 of plastic straws"),
+    # a beating promised
+    ("🏳️‍⚧️ gonna get a kicking", "gender_reassignment", "🏳️‍⚧️ gonna get a slap on the wrist from the panel"),
+    # pork forced on a religion
+    ("make the 🧕 eat 🥓", "religion_or_belief", "make the kids eat 🥦"),
+    # hating the sight of them
+    ("i hate seeing 👬 on telly", "sexual_orientation", "i hate seeing 🐀 on telly"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
