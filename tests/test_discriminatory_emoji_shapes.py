@@ -224,6 +224,8 @@ THIRD_PASS = [
     ("make the 🧕 eat 🥓", "religion_or_belief", "make the kids eat 🥦"),
     # hating the sight of them
     ("i hate seeing 👬 on telly", "sexual_orientation", "i hate seeing 🐀 on telly"),
+    # "the bomb" turned on a faith
+    ("those sikhs are the 💣", "religion_or_belief", "those curries are the 💣"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
