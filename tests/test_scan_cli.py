@@ -213,7 +213,7 @@ def test_rules_piped_to_another_program_gives_every_rule_whole(capsys) -> None:
 
 def test_patterns_validate(tmp_path: Path, capsys) -> None:
     code, out, _ = exit_code("patterns", "validate", capsys=capsys)
-    assert code == 0 and re.search(r"^\d+ rules in \d+ files; \d+ examples pass$", out, re.M)
+    assert code == 0 and re.search(r"^[\d,]+ rules in [\d,]+ files; [\d,]+ examples pass$", out, re.M)
     pack = tmp_path / "force"
     pack.mkdir()
     (pack / "radio.toml").write_text(FORCE_PACK.replace('no_match = ["kilo of flour"]', 'no_match = ["KILO99 spare"]'),
