@@ -37,6 +37,10 @@ SHAPES = [
     ("another zhid on the panel", "religion_or_belief", "another kid on the panel"),
     ("muscum everywhere in that town", "religion_or_belief", "museum everywhere in that town"),
     ("shut up you goat humper", "religion_or_belief", "the goat humped the fence at the petting farm"),
+    # the othering spelling before invasion or rape; "ghetto" before an animal word
+    ("the moslem invasion has started round here", "religion_or_belief", "the spanish invasion of the beach at magaluf lol"),
+    ("ghetto monkeys hanging round the chippy again", "race", "ghetto blaster from the eighties in the property store"),
+    ("the blax on that estate are all the same", "race", "the blacks and whites are the away kit this season"),
 ]
 
 
@@ -64,6 +68,7 @@ def test_race_religion_shape_found_and_look_alike_quiet(text: str, characteristi
     # football and other homonyms
     "spurs fans singing at the lane again, bring earplugs",
     "is islam a cult? no, and the diversity trainer explained why",
+    "warsaw ghetto uprising talk at the museum, history society",
 ])
 def test_reported_countered_or_neutral_race_religion_talk_stays_quiet(text: str) -> None:
     assert reported(text) == [], [(f.rule, f.matched, f.confidence) for f in reported(text)]
