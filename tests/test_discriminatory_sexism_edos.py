@@ -36,6 +36,12 @@ SHAPES = [
     ("steer clear of females and you'll keep your house", "DIS-PHRASE-SEXIST-AVOID"),
     ("women are only for shagging, nothing else", "DIS-PHRASE-SEXIST-AVOID"),
     ("why buy the cow when you get the milk for free", "DIS-PHRASE-SEXIST-AVOID"),
+    # Women dismissed as incapable, or told to get out
+    ("women can't be funny, never have been", "DIS-PHRASE-SEXIST-COMPETENCE"),
+    ("women need to get out of firearms, it's not for them", "DIS-PHRASE-SEXIST-COMPETENCE"),
+    ("the problem with women is they never know what they want", "DIS-PHRASE-SEXIST-COMPETENCE"),
+    ("don't stress mate, girls are a dime a dozen", "DIS-PHRASE-SEXIST-COMPETENCE"),
+    ("never listen to a woman, they just lie", "DIS-PHRASE-SEXIST-COMPETENCE"),
     # Derived forms of slurs for women
     ("she's been whoring herself out on that app", "DIS-SEX-DERIVED"),
     ("every femcunt on the panel clapped", "DIS-SEX-DERIVED"),
@@ -64,6 +70,9 @@ TRAPS = [
     "women's football on the big screen in the canteen tonight",
     "women are advised to avoid walking alone on the towpath tonight",
     "the cow got out onto the A38 again",
+    "the women need to get out of the flat before he's back, refuge arranged",
+    "women can be funny, you just don't find anything funny",
+    "the problem with the women's locker room is the heating",
     # Quotation and counter-speech
     "not all women are like that, grow up",
 ]
