@@ -25,6 +25,8 @@ SHAPES = [
     ("lol stone the slag", "DIS-PHRASE-VIOLENCE-WOMAN-BODY"),
     ("they ought to stone her to death and be done with it", "DIS-PHRASE-VIOLENCE-WOMAN-BODY"),
     ("she should do us all a favour and kill herself", "DIS-PHRASE-VIOLENCE-WOMAN-BODY"),
+    ("raping women is cool lol", "DIS-PHRASE-VIOLENCE-WOMAN-ENDORSE"),
+    ("beating your missus is fine now and then", "DIS-PHRASE-VIOLENCE-WOMAN-ENDORSE"),
     # 'The female mind'
     ("no point arguing, that's your tiny female mind talking", "DIS-PHRASE-SEXIST-MIND"),
     ("new equality policy is just female supremacy with a logo", "DIS-PHRASE-SEXIST-MIND"),
@@ -58,6 +60,8 @@ TRAPS = [
     "never put a hand on her face, that's the training",
     "give her a lift back to the nick after the interview",
     "hit her up about the overtime",
+    "no one thinks beating your wife is fine, that's the point of the course",
+    "hitting the gym is fine before nights",
     # 'Female' in medicine and research, and fairgrounds and software
     "research on the female brain and stroke risk, good read",
     "the female mind is as capable as the male one, simple as",
