@@ -29,15 +29,12 @@ SHAPES = [
     ("beating your missus is fine now and then", "DIS-PHRASE-VIOLENCE-WOMAN-ENDORSE"),
     # 'The female mind'
     ("no point arguing, that's your tiny female mind talking", "DIS-PHRASE-SEXIST-MIND"),
-    ("new equality policy is just female supremacy with a logo", "DIS-PHRASE-SEXIST-MIND"),
+    ("all that female entitlement, wants the pay rise and none of the nights", "DIS-PHRASE-SEXIST-MIND"),
     # Manosphere words for women
     ("she's done with the cock carousel, now she wants a husband with a pension", "DIS-PHRASE-SEXIST-MANOSPHERE"),
-    ("he's her beta bucks, she gets the alpha fucks elsewhere", "DIS-PHRASE-SEXIST-MANOSPHERE"),
-    # Women as a group to be avoided, or good only for sex
-    ("honestly lads, avoid women, they're nothing but grief", "DIS-PHRASE-SEXIST-AVOID"),
-    ("steer clear of females and you'll keep your house", "DIS-PHRASE-SEXIST-AVOID"),
-    ("women are only for shagging, nothing else", "DIS-PHRASE-SEXIST-AVOID"),
-    ("why buy the cow when you get the milk for free", "DIS-PHRASE-SEXIST-AVOID"),
+    # Women as good only for sex
+    ("women are only for shagging, nothing else", "DIS-PHRASE-SEXIST-FOR-SEX"),
+    ("why buy the cow when you get the milk for free", "DIS-PHRASE-SEXIST-FOR-SEX"),
     # Women dismissed as incapable, or told to get out
     ("women can't be funny, never have been", "DIS-PHRASE-SEXIST-COMPETENCE"),
     ("women need to get out of firearms, it's not for them", "DIS-PHRASE-SEXIST-COMPETENCE"),
@@ -82,8 +79,12 @@ TRAPS = [
 ]
 
 REVIEW_ONLY = [
-    "she left him for a richer bloke, hypergamy 101",
-    "awalt mate, she'll do the same to you",
+    ("she left him for a richer bloke, hypergamy 101", "DIS-PHRASE-SEXIST-MANOSPHERE-REVIEW"),
+    ("awalt mate, she'll do the same to you", "DIS-PHRASE-SEXIST-MANOSPHERE-REVIEW"),
+    ("he's her beta bucks, she gets the alpha fucks elsewhere", "DIS-PHRASE-SEXIST-MANOSPHERE-REVIEW"),
+    ("new equality policy is just female supremacy with a logo", "DIS-PHRASE-SEXIST-MANOSPHERE-REVIEW"),
+    ("honestly lads, avoid women, they're nothing but grief", "DIS-PHRASE-SEXIST-AVOID"),
+    ("steer clear of females and you'll keep your house", "DIS-PHRASE-SEXIST-AVOID"),
 ]
 
 
@@ -100,11 +101,11 @@ def test_look_alikes_stay_quiet(text: str) -> None:
     assert reported(text) == []
 
 
-@pytest.mark.parametrize("text", REVIEW_ONLY)
-def test_hypergamy_and_awalt_are_kept_for_review_not_reported(text: str) -> None:
-    """Discussed as often as used (EDOS training): a review lead, never a default finding."""
+@pytest.mark.parametrize(("text", "rule"), REVIEW_ONLY)
+def test_weaker_manosphere_and_avoidance_shapes_are_kept_for_review_not_reported(text: str, rule: str) -> None:
+    """Also discussed, quoted or said of oneself (EDOS training): a review lead, never a default finding."""
     assert reported(text) == []
-    review = [f for f in scan(text) if f.rule == "DIS-PHRASE-SEXIST-MANOSPHERE-REVIEW"]
+    review = [f for f in scan(text) if f.rule == rule]
     assert review and review[0].confidence is Confidence.LOW
 
 
