@@ -91,26 +91,15 @@ class OperationalDetector:
             return False
         if self._digit_words is not None and self._digit_words.mask(text.lower()):
             return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
-        digits = -1
+        count = _DigitCount(text)
         short = len(text) <= SHORT_TEXT
         for position in self._digit_always:
             compiled = self._text_rules[position]
-            if compiled.message_digits:
-                if digits < 0:
-                    digits = len(HAS_DIGIT.findall(text))
-                if digits < compiled.message_digits:
-                    continue
-            gate = compiled.prefilter
-            if gate is not None:
-                if short and gate.plain is not None:
-                    if gate.plain.search(text) is None:
-                        continue
-                else:
-                    try:
-                        if gate.search(text) is None:
-                            continue
-                    except TimeoutError:
-                        return True
+            passes = _passes_gates(compiled, text, short, count)
+            if passes is None:
+                return True  # the prefilter ran out of time: `detect` runs it again and reports it
+            if not passes:
+                continue
             if not all(pattern.trusted for pattern in compiled.patterns):
                 return True
             if any(next(iter(pattern.finditer(text)), None) is not None for pattern in compiled.patterns):
@@ -130,31 +119,18 @@ class OperationalDetector:
             chosen.update(owners_in(self._words.mask(text.lower())))  # overlapping keywords too
             if not has_digit:
                 chosen -= self._digit_positions
-        digits = -1
+        count = _DigitCount(text)
         short = len(text) <= SHORT_TEXT
         active: list[Compiled] = []
         for position in sorted(chosen):
             compiled = self._text_rules[position]
             if digits_in_files and compiled.match_digits:
                 continue
-            if compiled.message_digits:
-                if digits < 0:  # counted once, by the regex engine (a loop over matches costs 7 us on a file name)
-                    digits = len(HAS_DIGIT.findall(text))
-                if digits < compiled.message_digits:
-                    continue
-            gate = compiled.prefilter
-            if gate is not None:
-                if short and gate.plain is not None:  # tame gate, short text: no timer needed (guard.py)
-                    if gate.plain.search(text) is None:
-                        continue
-                else:
-                    try:
-                        if gate.search(text) is None:
-                            continue
-                    except TimeoutError:
-                        self._timeouts.record(line, compiled.rule.id, "options.prefilter")
-                        continue
-            active.append(compiled)
+            passes = _passes_gates(compiled, text, short, count)
+            if passes is None:
+                self._timeouts.record(line, compiled.rule.id, "options.prefilter")
+            elif passes:
+                active.append(compiled)
         return active
 
     def detect(self, message: Message, window: Window) -> Iterable[Finding]:
@@ -327,3 +303,36 @@ def _file_name_spans(message: Message) -> tuple[tuple[int, int], ...]:
             spans.append((start, start + len(name)))
             start = text.find(name, start + len(name))
     return tuple(spans)
+
+
+class _DigitCount:
+    """The number of digits in a text, counted once when a rule first asks (by the regex engine: a
+    loop over matches costs 7 us on a file name)."""
+
+    __slots__ = ("_text", "_count")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._count = -1
+
+    def __call__(self) -> int:
+        if self._count < 0:
+            self._count = len(HAS_DIGIT.findall(self._text))
+        return self._count
+
+
+def _passes_gates(compiled: Compiled, text: str, short: bool, digits: _DigitCount) -> bool | None:
+    """Whether `text` passes a rule's cheap gates: the digits it asks of a message, then its prefilter
+    (None when the prefilter ran out of time). One test for `wakes` and `_active`, so the engine is
+    woken exactly for the messages in which `detect` would run some rule."""
+    if compiled.message_digits and digits() < compiled.message_digits:
+        return False
+    gate = compiled.prefilter
+    if gate is None:
+        return True
+    if short and gate.plain is not None:  # tame gate, short text: no timer needed (guard.py)
+        return gate.plain.search(text) is not None
+    try:
+        return gate.search(text) is not None
+    except TimeoutError:
+        return None
