@@ -228,7 +228,28 @@ THIRD_PASS = [
     ("those sikhs are the 💣", "religion_or_belief", "those curries are the 💣"),
 ]
 
-ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS
+# Fourth emoji pass (issue 13): lexicon entries rather than templates, each reaching every
+# construction: person emoji as head nouns, emoji read as letters, a slur spelled with the NG button,
+# two emoji standing for a group, a beast of burden as the insult.
+FOURTH_PASS = [
+    # a person emoji after an identity adjective is the head noun ("polish 👨" as "polish bloke")
+    ("this polish 👨 is fucking vile", "race", "this grumpy 👨 is fucking vile"),
+    # keycap asterisk and hash inside a word are censoring stars; the keycap alone is not a letter
+    ("tr*️⃣nn*️⃣ies ruin every show", "gender_reassignment", "5*️⃣ service at the canteen, every show"),
+    ("shut up you n#️⃣gg#️⃣r", "race", "shut up you #️⃣ keyboard warrior"),
+    # the hotel sign as an H inside a slur
+    ("c🏨ink food again", "race", "🏨 booked for the course again"),
+    # the n-word without its vowels, the NG button spelling it
+    ("🆖R get out of my street", "race", "🆖 wrong answer, try again"),
+    ("another lot of 🆖erz moved in", "race", "another lot of 🆕 starters moved in"),
+    # the pillar box for women in a niqab, the camel for Arabs
+    ("shut up you 📮", "religion_or_belief", "the 📮 at the end of the road is full"),
+    ("this 🐫 can go fuck itself", "race", "this printer can go fuck itself"),
+    # a horse or a cow for women
+    ("women are 🐎", "sex", "the ponies are 🐎"),
+]
+
+ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS + FOURTH_PASS
 
 
 @pytest.mark.parametrize(("text", "characteristic", "twin"), ALL_SHAPES, ids=[s[0] for s in ALL_SHAPES])
@@ -247,4 +268,13 @@ def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: 
     "those lads online really hate women, it's grim reading",
 ])
 def test_reported_hatred_stays_quiet_beside_the_emoji_pack(text: str) -> None:
+    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+
+
+@pytest.mark.parametrize("text", [
+    # The NG-button slur named as a word, to object to it or to explain it: kept for review only.
+    "🆖RS is not a word anyone should use",
+    "the term 🆖R is a slur, report it",
+])
+def test_abbreviated_slur_named_as_a_word_stays_below_the_report(text: str) -> None:
     assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
