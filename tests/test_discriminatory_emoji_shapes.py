@@ -247,6 +247,14 @@ FOURTH_PASS = [
     ("this 🐫 can go fuck itself", "race", "this printer can go fuck itself"),
     # a horse or a cow for women
     ("women are 🐎", "sex", "the ponies are 🐎"),
+    # monkeys, sloth and poultry as the insult emoji; a hammer as the verb
+    ("those 🇷🇴 lads are just 🙈", "race", "my kids are just 🙈 today"),
+    ("romanians are all 💤", "race", "the night shift are all 💤"),
+    ("🇮🇳 are 🐔", "race", "the hens are 🐔"),
+    ("time to 🔨 some of those 🧕 at the park", "religion_or_belief", "time to 🔨 some of those fence posts"),
+    # the shrine gate for Japanese people, the khanda for Sikhs
+    ("i proper despise all ⛩️ in this town", "race", "i proper despise all 🌮 in this town"),
+    ("🪯 are 🤡", "religion_or_belief", "the khanda 🪯 is on the flag"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS + FOURTH_PASS
