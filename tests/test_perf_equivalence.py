@@ -12,18 +12,22 @@ import re
 from datetime import datetime
 from functools import cache
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from whatsapp_audit import native
 from whatsapp_audit.detect.base import Window
 from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.engine import Engine
-from whatsapp_audit.detect.text import normalise
+from whatsapp_audit.detect.text import normalise, runs
+from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.detect.text.trie import pieces_pattern
 from whatsapp_audit.model import Message, MessageKind
 from whatsapp_audit.rules.loader import load_patterns
 
+needs_native = pytest.mark.skipif(not native.available(), reason="the C accelerator is not built")
 CHARS = "aeilnostgbkpuyrcdfhmwAEILNST0134579@$!|+*#% ._-\n\r,'\u00e9\u00ef\u0456\u043e\u200b\u200d\ufe0f\U0001F644\U0001F412\U0001F3FF"
 
 
@@ -264,3 +268,63 @@ def test_a_construction_that_needs_an_emoji_is_gated_on_it_not_on_its_words() ->
         if needing.intersection(gated):
             assert not form.isascii(), form
     assert not detector()._quick.might_match("more even another")
+
+
+ASCII_SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\x0b", "\x1c", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(constructions(), ASCII_SPACES), max_size=3).map(
+    lambda parts: "".join(a + b for a, b in parts).encode("ascii", "ignore").decode().lower()))
+@example("anyone fancy a brew")
+@example("send them all back")
+@example("they dont\tbelong here")
+def test_could_match_read_run_by_run_answers_as_the_whole_text(text: str) -> None:
+    """On ASCII text the phrase candidates come from the runs' shared table (candidates.py): the same
+    answer as the test of the whole text's words and characters, asked twice (the second from the memo)."""
+    phrases = detector()._phrases
+    expected = phrases._could_match_in_text(text)
+    assert phrases.could_match(text) == expected
+    assert phrases.could_match(text) == expected
+
+
+@cache
+def engine_table() -> RunTable:
+    """The run table of an engine with every bundled detector (every gate's field in it)."""
+    return Engine.build(load_patterns().rules)._runs
+
+
+UNICODE_SPACES = st.sampled_from([" ", "\t", "\n", "\x1c", "\x85", "\u00a0", "\u2028", "\u3000", "\u200b", ""])
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.one_of(texts(), constructions()), UNICODE_SPACES), max_size=4).map(
+    lambda parts: "".join(a + b for a, b in parts).lower()))
+@example("x f a g")
+@example("1 2 3 4 5 6 7 8 9 0")
+@example("send them\u3000all back \U0001F44D")
+def test_the_c_walk_over_runs_gives_the_python_walk_s_bits(text: str) -> None:
+    """`_native.or_runs` and `runs.python_walk` agree on every gate's combined bits (wide phrase
+    fields past 64 bits and the spaced-letter pairs across runs included), from a cold memo and a warm one."""
+    table = engine_table()
+    table.bits("warm")  # lays the fields out
+    module = native.accelerator()
+    assert module is not None
+    for memo in ({}, table._memo):
+        expected = runs.python_walk(text, dict(memo), table._run_bits, table._pairs)
+        assert module.or_runs(text, dict(memo), table._run_bits, table._pairs) == expected
+    assert table.bits(text) == expected
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="ab1 \t\u2028\u3000", max_size=6), st.integers(0, 2 ** 200)), max_size=8))
+def test_the_c_walk_ors_any_bits_as_python_does(values: list[tuple[str, int]]) -> None:
+    """Bits of any width a run may carry (the phrase field is over a thousand bits wide)."""
+    memo = {run: bits for piece, bits in values for run in piece.split()}
+    text = " ".join(piece for piece, _ in values)
+    pairs = ((1, 2, 4), (8, 16, 1 << 40))
+    module = native.accelerator()
+    assert module is not None
+    assert module.or_runs(text, dict(memo), len, pairs) == runs.python_walk(text, dict(memo), len, pairs)

@@ -1016,7 +1016,113 @@ static PyObject *encode_jsonl(PyObject *module, PyObject *args) {
     return out;
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* The gates' walk over a text's runs of non-space characters (detect/text/runs.py: python_walk)    */
+
+#define RUN_PAIRS_MAX 8
+static PyObject *low_max; /* 2**64 - 1 */
+
+/* or_runs(text, memo, compute, pairs) -> int: the OR of the bits of each run of non-space characters
+   (as str.split() cuts them) from `memo`, else `compute(run)`; plus, for each (end, start, out) of
+   `pairs`, `out` where a run holding `end` is followed by one holding `start`. Bits past the first 64
+   (wide fields, rare) are ORed as Python ints. */
+static PyObject *or_runs(PyObject *self, PyObject *args) {
+    PyObject *text, *memo, *compute, *pairs;
+    if (!PyArg_ParseTuple(args, "UO!OO!:or_runs", &text, &PyDict_Type, &memo, &compute, &PyTuple_Type, &pairs))
+        return NULL;
+    Py_ssize_t npairs = PyTuple_GET_SIZE(pairs);
+    if (npairs > RUN_PAIRS_MAX) {
+        PyErr_SetString(PyExc_ValueError, "or_runs: too many pairs");
+        return NULL;
+    }
+    unsigned long long ends[RUN_PAIRS_MAX], starts[RUN_PAIRS_MAX], outs[RUN_PAIRS_MAX];
+    for (Py_ssize_t k = 0; k < npairs; k++) {
+        PyObject *pair = PyTuple_GET_ITEM(pairs, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 3) {
+            PyErr_SetString(PyExc_TypeError, "or_runs: a pair is (end, start, out)");
+            return NULL;
+        }
+        ends[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 0));
+        starts[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 1));
+        outs[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 2));
+        if (PyErr_Occurred()) return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    unsigned long long low = 0, before = 0;
+    PyObject *big = NULL;
+    while (i < n) {
+        while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+        if (i >= n) break;
+        Py_ssize_t start = i;
+        while (i < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+        PyObject *run = PyUnicode_Substring(text, start, i);
+        if (run == NULL) goto fail;
+        PyObject *bits = PyDict_GetItemWithError(memo, run); /* borrowed */
+        if (bits != NULL) {
+            Py_INCREF(bits);
+        } else if (PyErr_Occurred()) {
+            Py_DECREF(run);
+            goto fail;
+        } else {
+            bits = PyObject_CallOneArg(compute, run);
+            if (bits == NULL) {
+                Py_DECREF(run);
+                goto fail;
+            }
+        }
+        Py_DECREF(run);
+        unsigned long long value = PyLong_AsUnsignedLongLongMask(bits); /* the first 64 bits */
+        if (value == (unsigned long long)-1 && PyErr_Occurred()) {
+            Py_DECREF(bits);
+            goto fail;
+        }
+        int wide = value == (unsigned long long)-1 || (value >> 63)
+                       ? 1 : PyObject_RichCompareBool(bits, low_max, Py_GT);
+        if (wide < 0) {
+            Py_DECREF(bits);
+            goto fail;
+        }
+        if (wide) { /* bits past the first 64: ORed as Python ints */
+            if (big == NULL) {
+                big = bits;
+                bits = NULL;
+            } else {
+                PyObject *merged = PyNumber_Or(big, bits);
+                Py_DECREF(big);
+                big = merged;
+                if (big == NULL) {
+                    Py_DECREF(bits);
+                    goto fail;
+                }
+            }
+        }
+        Py_XDECREF(bits);
+        if (before) {
+            for (Py_ssize_t k = 0; k < npairs; k++)
+                if ((before & ends[k]) && (value & starts[k])) low |= outs[k];
+        }
+        low |= value;
+        before = value;
+    }
+    PyObject *result = PyLong_FromUnsignedLongLong(low);
+    if (result != NULL && big != NULL) {
+        PyObject *merged = PyNumber_Or(result, big);
+        Py_DECREF(result);
+        result = merged;
+    }
+    Py_XDECREF(big);
+    return result;
+fail:
+    Py_XDECREF(big);
+    return NULL;
+}
+
 static PyMethodDef module_methods[] = {
+    {"or_runs", or_runs, METH_VARARGS,
+     "or_runs(text, memo, compute, pairs) -> int: the gates' combined bits of a text's runs (see "
+     "detect/text/runs.py)."},
     {"encode_jsonl", encode_jsonl, METH_VARARGS,
      "encode_jsonl(messages, names, author_name) -> bytes | None: the parse records of `messages` as JSON "
      "lines, or None when one of them holds a value only the Python path writes exactly."},
@@ -1040,6 +1146,7 @@ PyMODINIT_FUNC PyInit__native(void) {
     INTERN(s_system_recognised, "system_recognised"); INTERN(s_name, "name"); INTERN(s_media_type, "media_type");
     INTERN(s_omitted, "omitted"); INTERN(s_display, "display"); INTERN(s_shown_as, "shown_as");
 #undef INTERN
+    if ((low_max = PyLong_FromUnsignedLongLong(~0ULL)) == NULL) return NULL;
     PyObject *module = PyModule_Create(&module_def);
     if (module == NULL) return NULL;
     Py_INCREF(&ScannerType);

@@ -24,6 +24,7 @@ from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
+from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.model import WHATSAPP_WORDS, Finding, Message, MessageKind
 
 # Recognised system lines name participants (often as phone numbers) and deleted/call/pending lines
@@ -35,18 +36,22 @@ NOT_EXAMINED = WHATSAPP_WORDS
 class KeywordFilter:
     """Which keyword-gated detectors a message needs, read run by run (`text.keywords`)."""
 
-    def __init__(self, keywords: Sequence[frozenset[str]]) -> None:
+    def __init__(self, keywords: Sequence[frozenset[str]], table: RunTable | None = None) -> None:
         owners: dict[str, tuple[int, ...]] = {}
         for position, words in enumerate(keywords):
             for word in words:
                 owners[word] = (*owners.get(word, ()), position)
         self.gated = frozenset(i for i, words in enumerate(keywords) if words)
-        self._index = KeywordIndex(owners) if owners else None
+        self._index = KeywordIndex(owners, table) if owners else None
 
     def mask(self, lowered: str) -> int:
         """Bit n set when detector n's keywords occur in `lowered` (overlapping ones too: "ca" and
         "ac" in "cac"; "op" inside "operation")."""
         return 0 if self._index is None else self._index.mask(lowered)
+
+    def mask_of(self, lowered: str, combined: int) -> int:
+        """`mask(lowered)`, given the run table's combined bits of `lowered`."""
+        return 0 if self._index is None else self._index.mask_of(lowered, combined)
 
     def wanted(self, lowered: str) -> set[int]:
         return set(owners_in(self.mask(lowered)))
@@ -61,7 +66,14 @@ class Engine:
     _filter: KeywordFilter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._filter = KeywordFilter([detector.keywords() for detector in self.detectors])
+        # One memo of runs for every gate that reads runs (text/runs.py): the engine's keyword filter
+        # and the detectors' own gates (their optional `share_runs`) read their fields from one walk.
+        self._runs = RunTable()
+        self._filter = KeywordFilter([detector.keywords() for detector in self.detectors], self._runs)
+        for detector in self.detectors:
+            share_runs = getattr(detector, "share_runs", None)
+            if share_runs is not None:
+                share_runs(self._runs)
         self._context_size = max((detector.context_size for detector in self.detectors), default=0)
         everyone = frozenset(range(len(self.detectors)))
         self._ungated = everyone - self._filter.gated
@@ -191,7 +203,8 @@ class Engine:
         if message.attachments or not self._filter.gated:
             chosen = self._entries
         else:
-            mask = self._filter.mask(message.text.lower())
+            lowered, combined = self._runs.of_text(message.text)
+            mask = self._filter.mask_of(lowered, combined)
             for position, wakes in self._wakers:
                 if not mask >> position & 1 and wakes(message.text):
                     mask |= 1 << position

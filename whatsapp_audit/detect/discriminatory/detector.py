@@ -41,6 +41,7 @@ from whatsapp_audit.detect.discriminatory.vocab import (
     review_scope,
 )
 from whatsapp_audit.detect.text.normalise import LowerOnly, Normalised, normalise
+from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message, MessageKind
 from whatsapp_audit.rules.optional import is_model_rule
@@ -121,7 +122,8 @@ class DiscriminatoryDetector:
                                "every use of them; use the term's exceptions instead")
         common = list(dict.fromkeys(w.lower() for w in vocab.get("words", {}).get("common", [])))
         self._identity_words = identity.word_characteristics()
-        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates)
+        self._runs = RunTable()  # the runs' memo of this detector's gates, until an engine shares its own
+        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates, self._runs)
         self._phrases.validate()
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
                                    sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
@@ -129,16 +131,28 @@ class DiscriminatoryDetector:
                                      self._ascii_confusables, identity.dark_tones, frozenset(identity.emoji))
         one_word, spanning, spanning_first = self._lexicon.prescan_bodies()
         self._quick = QuickGate((one_word, self._phrases.gate_body), mixed=bool(self._lexicon.terms),
-                                spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
+                                spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
+                                table=self._runs)
         # The same gate without the phrase rules' words: when it turns a text away, only a phrase rule
         # (`PhraseMatcher.could_match` reads all of a construction's tokens) or an emoji rule could
         # find anything, and "anyone fancy a brew" need not be normalised to learn that none can.
         self._quick_terms = QuickGate((one_word,), mixed=bool(self._lexicon.terms), spanning=spanning,
-                                      spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
+                                      spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
+                                      table=self._runs)
         # With the model on, its gate words join the same single pass, so ordinary chat still costs one search.
         self._quick_or_model = None if self._model is None else QuickGate(
             (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
-            spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern)
+            spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
+            table=self._runs)
+
+    def share_runs(self, table: RunTable) -> None:
+        """Read runs through the engine's table (text/runs.py): the quick gates and the phrase
+        candidates come from the walk the engine's own gate made of the same message."""
+        self._runs = table
+        for gate in (self._quick, self._quick_terms, self._quick_or_model):
+            if gate is not None:
+                gate.share(table)
+        self._phrases.share_runs(table)
 
     def prepare(self) -> None:
         """Compile the second gates now, which the first message past the quick gate would (ordinary

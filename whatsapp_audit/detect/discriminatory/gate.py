@@ -19,7 +19,9 @@ phrase's required word, a token mixing letters and stand-ins all match inside on
 characters, and their lookarounds only ask whether a neighbour is a letter or digit, which a space
 answers as the text's own whitespace (or its start or end) does. So their answer for a text is the
 OR of their answers for its runs, each searched alone as `" " + run + " "`, and a run's answer is
-kept: chat repeats its words, so most runs cost a dictionary lookup. The gates that may span a
+kept: chat repeats its words, so most runs cost a dictionary lookup. The answers are a field of a
+`RunTable` (text/runs.py) shared with the engine's and the other detectors' gates, so one walk over
+a message serves them all. The gates that may span a
 space (terms of several words, spaced-out letters) still search the whole text, but only when the
 runs hold what such a match needs (a term's first word; spaced letters inside a run, or a run
 ending with a lone letter followed by one beginning with one).
@@ -31,9 +33,9 @@ import re
 
 from whatsapp_audit.detect.discriminatory.lexicon import MIXED_REST, MIXED_START, bounded_for_gates
 from whatsapp_audit.detect.text.normalise import SPACED_REST, SPACED_START
+from whatsapp_audit.detect.text.runs import RunTable
 
 _LONG_TEXT = 256  # bounded_for_gates leaves texts up to this long as they are
-_RUNS_KEPT = 65_536  # answers kept per run before the memo starts again (bounds memory, not results)
 # What a run (searched alone) says; kept per run:
 _GATE = 1  # an in-run gate accepts it
 _INSIDE = 2  # the `inside` pattern occurs in it
@@ -41,6 +43,8 @@ _SPANS = 4  # a term of several words may begin in it: search the whole text for
 _SPACED = 8  # spaced-out letters lie inside it: search the whole text for them
 _LONE_END = 16  # it ends with a lone letter, maybe then a separator ("a", "x.", "b-")
 _LONE_START = 32  # it begins with a lone letter, maybe after a separator ("a", ".b", "c,")
+_WIDTH = 6
+_LONE_PAIR = (4, 5, 3)  # _LONE_END then _LONE_START in the next run: _SPACED (bit numbers)
 # Spaced-out letters (SPACED_SPEC: a lone letter or stand-in, then at least two more, each after
 # one or two separators) lie inside one run, or cross the whitespace between two runs where the
 # first ends with a lone letter (and maybe a separator) and the next begins with one.
@@ -53,7 +57,8 @@ class QuickGate:
     """Whether a (normalised or lower-cased ASCII) text could give the detector anything to do."""
 
     def __init__(self, word_bodies: tuple[str | None, ...], mixed: bool, spanning: str | None = None,
-                 spanning_first: str | None = None, inside: re.Pattern[str] | None = None) -> None:
+                 spanning_first: str | None = None, inside: re.Pattern[str] | None = None,
+                 table: RunTable | None = None) -> None:
         """`word_bodies` are trie alternations (no boundaries) of word gates whose matches never
         hold a whitespace character; `spanning` one whose matches may (a gap between the words of
         a term), `spanning_first` what every one of those matches begins with inside one run
@@ -73,7 +78,12 @@ class QuickGate:
         self._always_spanning = _SPANS if self._spanning is not None and self._spanning_first is None else 0
         self._spaced = re.compile(f"[\\W_0-9](?<={SPACED_START})(?:{SPACED_REST})")
         self._inside = inside
-        self._runs: dict[str, int] = {}
+        self.share(table if table is not None else RunTable())
+
+    def share(self, table: RunTable) -> None:
+        """Read runs through `table` (the engine's, shared by every gate)."""
+        self._table = table
+        self._field = table.add(self._bits, _WIDTH, _LONE_PAIR)
 
     def might_match(self, text: str) -> bool:
         """False only when none of the gates folded in here would accept `text`."""
@@ -86,26 +96,16 @@ class QuickGate:
         return self._answer(text, _GATE | _INSIDE)
 
     def _answer(self, text: str, wanted: int) -> bool:
-        runs = self._runs
-        seen = self._always_spanning
-        before = 0  # the last run's bits
-        for run in text.split():
-            bits = runs.get(run)
-            if bits is None:
-                bits = self._bits(run)
-            if bits & wanted:
-                return True
-            if before & _LONE_END and bits & _LONE_START:
-                seen |= _SPACED
-            seen |= bits
-            before = bits
+        seen = self._field.read(self._table.bits(text)) | self._always_spanning  # runs ORed, _SPACED across runs
+        if seen & wanted:
+            return True
         if seen & _SPANS and self._spanning is not None and self._spanning.search(" " + text) is not None:
             return True
         return bool(seen & _SPACED) and self._spaced.search(" " + text) is not None
 
     def _bits(self, run: str) -> int:
         """What the in-run gates, `inside` and the spanning gates say of one run of non-space
-        characters searched alone (memoised)."""
+        characters searched alone."""
         alone = f" {run} "
         bits = 0
         if self._in_run is not None and self._in_run.search(alone) is not None:
@@ -120,7 +120,4 @@ class QuickGate:
             bits |= _LONE_END
         if _STARTS_LONE.match(alone, 1) is not None:
             bits |= _LONE_START
-        if len(self._runs) >= _RUNS_KEPT:
-            self._runs.clear()
-        self._runs[run] = bits
         return bits

@@ -25,9 +25,11 @@ from typing import Any
 import regex
 
 from whatsapp_audit.detect.base import Rule
+from whatsapp_audit.detect.discriminatory.candidates import PhraseCandidates
 from whatsapp_audit.detect.discriminatory.slots import IDENTITY_SLOTS, IdentityVocab, PredicateVocab, form_of
 from whatsapp_audit.detect.discriminatory.tokens import CLITICS, PhraseJoiner, Token, strip_emoji, token_words, tokenize
 from whatsapp_audit.detect.discriminatory.vocab import CHARACTERISTICS
+from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.detect.text.trie import trie_pattern
 from whatsapp_audit.errors import PatternError
 
@@ -66,8 +68,10 @@ class PhraseMatcher:
     """All phrase rules compiled into one spaCy Matcher, with a required-word pre-filter."""
 
     def __init__(self, rules: Sequence[Rule], identity: IdentityVocab, make_nlp: Callable[[], Any],
-                 common: Sequence[str] = (), predicates: PredicateVocab | None = None) -> None:
-        """`common` lists everyday words, so the pre-filter gates on a pattern's rarest required word."""
+                 common: Sequence[str] = (), predicates: PredicateVocab | None = None,
+                 table: RunTable | None = None) -> None:
+        """`common` lists everyday words, so the pre-filter gates on a pattern's rarest required word;
+        `table`: the runs' memo to share (None: one of its own)."""
         self._identity = identity
         self._predicates = predicates or PredicateVocab({})
         self._make_nlp = make_nlp
@@ -144,6 +148,15 @@ class PhraseMatcher:
         # The same characters as a set: a class of a few hundred emoji costs `re` a scan of the list at
         # every position (7 µs on a short line), a set one lookup per character.
         self._emoji_chars = frozenset(emoji)
+        # `could_match` on ASCII text, read run by run from the shared table (candidates.py).
+        self._candidates = PhraseCandidates(self._presence, self._by_gate, self._emoji_firsts,
+                                            table if table is not None else RunTable()) if (
+            self._required and PhraseCandidates.applies(self._presence, self._emoji_firsts)) else None
+
+    def share_runs(self, table: RunTable) -> None:
+        """Read runs through `table` (the engine's, shared by every gate)."""
+        if self._candidates is not None:
+            self._candidates.share(table)
 
     def _expand(self, pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[list[dict[str, Any]]]:
         variants: list[list[dict[str, Any]]] = [[]]
@@ -249,6 +262,15 @@ class PhraseMatcher:
         gated on a word or emoji here has every required token possibly here (`_Presence`). Unlike
         `_plausible` it reads emoji, punctuation, contractions and joined phrases too, so "cheers all
         👍" is turned away although a construction over "[group] are not 👍" is gated on the emoji."""
+        if not self._required:
+            return False
+        if self._candidates is not None and text.isascii():
+            return self._candidates.could_match(text)
+        return self._could_match_in_text(text)
+
+    def _could_match_in_text(self, text: str) -> bool:
+        """`could_match` read from the whole text: the reference, and the path for non-ASCII text
+        (where a grapheme cluster may cross whitespace, so runs cannot be read alone)."""
         if not self._required:
             return False
         # (On ASCII text the runs of the whole text are those of its word tokens; elsewhere a cluster
@@ -558,6 +580,11 @@ class _Presence:
                 clusters.append(frozenset(starts))
         return cls(frozenset(words), frozenset(firsts), {key: tuple(found) for key, found in parted.items()},
                    tuple(clusters), always)
+
+    @property
+    def plain(self) -> bool:
+        """Whether the test only asks for one of `words` or one of `firsts` (read run by run: candidates.py)."""
+        return not self.always and not self.parted and not self.clusters
 
     def maybe_in(self, words: set[str], chars: set[str]) -> bool:
         """`words`: the text's words (and each ending in "n" less it); `chars`: its characters."""

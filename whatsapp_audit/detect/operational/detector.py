@@ -25,6 +25,7 @@ from whatsapp_audit.detect.operational.compile import (
 )
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
+from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
@@ -59,7 +60,8 @@ class OperationalDetector:
         for position, compiled in enumerate(self._text_rules):
             for word in compiled.gate_words:
                 owners.setdefault(word, []).append(position)
-        self._words = KeywordIndex(owners) if owners else None
+        self._runs = RunTable()
+        self._words = KeywordIndex(owners, self._runs) if owners else None
         self._always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and not c.requires_digit)
         self._digit_positions = frozenset(n for n, c in enumerate(self._text_rules) if c.requires_digit)
         self._digit_always = tuple(n for n, c in enumerate(self._text_rules) if not c.gate_words and c.requires_digit)
@@ -72,9 +74,18 @@ class OperationalDetector:
         self._keywords: frozenset[str] = frozenset() if self._always else words or (
             DIGITS if self._digit_positions else frozenset())
         digit_words = {word: [0] for c in self._text_rules if c.requires_digit for word in c.gate_words}
-        self._digit_words = KeywordIndex(digit_words) if digit_words else None
-
+        self._digit_words = KeywordIndex(digit_words, self._runs) if digit_words else None
+        self._digit_field = self._runs.add(_run_has_digit, 1)
         self._groups = {c.rule.id: c.group for c in self._rules}
+
+    def share_runs(self, table: RunTable) -> None:
+        """Read runs through the engine's table (text/runs.py): the keyword, digit-word and digit
+        tests of `wakes` and `_active` come from the walk the engine's own gate made."""
+        self._runs = table
+        for index in (self._words, self._digit_words):
+            if index is not None:
+                index.share(table)
+        self._digit_field = table.add(_run_has_digit, 1)
 
     def keywords(self) -> frozenset[str]:
         return self._keywords
@@ -87,9 +98,12 @@ class OperationalDetector:
         matching, `detect` finds nothing (a finding is a match of one of them). A pack's own rules,
         whose regexes run with a time limit, are left to `detect`, which reports a time-out; so is a
         prefilter that runs out of time here."""
-        if not self._digit_positions or HAS_DIGIT.search(text) is None:
+        if not self._digit_positions:
             return False
-        if self._digit_words is not None and self._digit_words.mask(text.lower()):
+        lowered, combined = self._runs.of_text(text)
+        if not self._digit_field.read(combined):  # no digit (digits have no case, and are never spaces)
+            return False
+        if self._digit_words is not None and self._digit_words.mask_of(lowered, combined):
             return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
         count = _DigitCount(text)
         short = len(text) <= SHORT_TEXT
@@ -111,12 +125,13 @@ class OperationalDetector:
 
         `digits_in_files`: every digit of the text is in a file name it spells, where a match
         holding a digit is dropped (`detect`), so a rule whose every match holds one is left out."""
-        has_digit = HAS_DIGIT.search(text) is not None
+        lowered, combined = self._runs.of_text(text)
+        has_digit = bool(self._digit_field.read(combined))
         chosen: set[int] = set(self._always)
         if has_digit:
             chosen.update(self._digit_always)
         if self._words is not None:
-            chosen.update(owners_in(self._words.mask(text.lower())))  # overlapping keywords too
+            chosen.update(owners_in(self._words.mask_of(lowered, combined)))  # overlapping keywords too
             if not has_digit:
                 chosen -= self._digit_positions
         count = _DigitCount(text)
@@ -303,6 +318,11 @@ def _file_name_spans(message: Message) -> tuple[tuple[int, int], ...]:
             spans.append((start, start + len(name)))
             start = text.find(name, start + len(name))
     return tuple(spans)
+
+
+def _run_has_digit(run: str) -> int:
+    """A run's field in the table: 1 when it holds a digit (`HAS_DIGIT`)."""
+    return 0 if HAS_DIGIT.search(run) is None else 1
 
 
 class _DigitCount:

@@ -7,7 +7,9 @@ twice for most messages (the engine's gate, then the operational detector's own)
 without whitespace occurs only inside one run of non-space characters, so the keywords of a text
 are those of its runs (each searched alone, and its answer kept: chat repeats its words, so most
 runs cost a dictionary lookup) plus the keywords holding a space, searched in the whole text only
-when some run ends with what such a keyword has before its first space.
+when some run ends with what such a keyword has before its first space. The runs' answers are a
+field of a `RunTable`, shared with the other gates that read runs (runs.py), so one walk over a
+message serves them all.
 """
 
 from __future__ import annotations
@@ -15,38 +17,42 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
-
-_RUNS_KEPT = 65_536  # answers kept per run before the memo starts again (bounds memory, not results)
 
 
 class KeywordIndex:
     """The owners whose keywords occur in a (lower-cased) text, as a bit mask (bit n: owner n)."""
 
-    def __init__(self, owners: Mapping[str, Iterable[int]]) -> None:
+    def __init__(self, owners: Mapping[str, Iterable[int]], table: RunTable | None = None) -> None:
         """`owners`: each keyword (as it appears in lower-cased text) and the owners it wakes
-        (small non-negative numbers: detectors, or rules of one detector)."""
-        table = with_inner_owners({word: tuple(sorted(set(mine))) for word, mine in owners.items() if word})
-        self._bits = {word: sum(1 << n for n in mine) for word, mine in table.items()}
-        in_run = [word for word in table if not _spans(word)]
-        spanning = [word for word in table if _spans(word)]
+        (small non-negative numbers: detectors, or rules of one detector); `table`: the runs' memo to
+        share (None: one of its own)."""
+        owned = with_inner_owners({word: tuple(sorted(set(mine))) for word, mine in owners.items() if word})
+        self._bits = {word: sum(1 << n for n in mine) for word, mine in owned.items()}
+        in_run = [word for word in owned if not _spans(word)]
+        spanning = [word for word in owned if _spans(word)]
         self._in_run = re.compile(trie_pattern(in_run)) if in_run else None
         self._spanning = re.compile(trie_pattern(spanning)) if spanning else None
         # What a keyword holding a space has before its first whitespace ends a run (none: any text).
         heads = {word[:next(i for i, ch in enumerate(word) if ch.isspace())] for word in spanning}
         self._always = 1 if "" in heads else 0
         self._heads = re.compile(f"(?:{trie_pattern(heads - {''})})\\Z") if heads - {""} else None
-        self._runs: dict[str, int] = {}
+        self._width = max((n for mine in owned.values() for n in mine), default=0) + 2  # owners from bit 1
+        self.share(table if table is not None else RunTable())
+
+    def share(self, table: RunTable) -> None:
+        """Read runs through `table` (the engine's, shared by every gate)."""
+        self._table = table
+        self._field = table.add(self._run_bits, self._width)
 
     def mask(self, lowered: str) -> int:
         """Bit n set when a keyword of owner n occurs in `lowered` (overlapping keywords too)."""
-        runs = self._runs
-        found = self._always  # bit 0: search the keywords holding a space; owners from bit 1
-        for run in lowered.split():
-            bits = runs.get(run)
-            if bits is None:
-                bits = self._run_bits(run)
-            found |= bits
+        return self.mask_of(lowered, self._table.bits(lowered))
+
+    def mask_of(self, lowered: str, combined: int) -> int:
+        """`mask(lowered)`, given the table's combined bits of `lowered`."""
+        found = self._field.read(combined) | self._always  # bit 0: search the keywords holding a space
         mask = found >> 1
         if found & 1 and self._spanning is not None:
             for word in every_keyword(self._spanning, lowered):
@@ -55,16 +61,12 @@ class KeywordIndex:
 
     def _run_bits(self, run: str) -> int:
         """The owners of the keywords in one run of non-space characters (shifted left one), and
-        whether it ends as a keyword holding a space begins (bit 0). Memoised."""
+        whether it ends as a keyword holding a space begins (bit 0)."""
         mask = 0
         if self._in_run is not None:
             for word in every_keyword(self._in_run, run):
                 mask |= self._bits[word]
-        bits = mask << 1 | (1 if self._heads is not None and self._heads.search(run) is not None else 0)
-        if len(self._runs) >= _RUNS_KEPT:
-            self._runs.clear()
-        self._runs[run] = bits
-        return bits
+        return mask << 1 | (1 if self._heads is not None and self._heads.search(run) is not None else 0)
 
 
 def owners_in(mask: int) -> list[int]:

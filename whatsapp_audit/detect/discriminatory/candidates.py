@@ -1,0 +1,123 @@
+"""`PhraseMatcher.could_match` for ASCII text, read from the runs' table instead of the text.
+
+A quarter of ordinary chat holds some phrase rule's gate word ("all", "them", "back"), so the test
+that some construction has every required token here ran on a quarter of all messages, building
+the text's word and character sets each time (7 µs a message). On ASCII text a word is never cut by
+whitespace, so the text's words and characters are the union of its runs' (whitespace aside: no
+gate is a whitespace character, which `build` checks). So each run contributes, once and memoised
+with every other gate's bits (text/runs.py), the constructions it could wake (one bit per distinct
+tuple of required-token tests) and the required-token tests it satisfies alone (one bit per test
+that asks only "one of these words" or "one of these first characters"); a message is a candidate
+when some woken construction has all its plain tests satisfied by some run, and only then are its
+other tests (joined phrases, emoji clusters) read from the whole text, exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from whatsapp_audit.detect.text.keywords import owners_in
+from whatsapp_audit.detect.text.runs import RunTable
+
+if TYPE_CHECKING:  # phrases.py imports this module
+    from whatsapp_audit.detect.discriminatory.phrases import _Presence as Presence
+
+_ASCII_WORD = re.compile(r"(?:[^\W_]|\*)+")  # phrases._ASCII_WORD: a word the gate reads on ASCII text
+
+
+def text_words(text: str) -> set[str]:
+    """The words `could_match` reads in an ASCII text: each word, and each ending in "n" less it."""
+    words = set(_ASCII_WORD.findall(text))
+    return words | {w[:-1] for w in words if w.endswith("n")}
+
+
+class PhraseCandidates:
+    """The phrase matcher's field in a `RunTable`: woken constructions and satisfied tests per run."""
+
+    def __init__(self, presence: Sequence[tuple[Presence, ...]], by_gate: Mapping[str, set[int]],
+                 emoji_firsts: Mapping[str, set[int]], table: RunTable) -> None:
+        """`presence[i]`: the required-token tests of pattern i; `by_gate` and `emoji_firsts`: the
+        patterns woken by a gate word, or by an emoji's first character."""
+        groups: dict[tuple[Presence, ...], int] = {}
+        group_of = [groups.setdefault(tests, len(groups)) for tests in presence]
+        self._groups = len(groups)
+        plain: dict[int, int] = {}  # id(test) -> its bit among the plain tests
+        self._words: dict[str, int] = {}  # word -> plain tests it satisfies (bits)
+        self._chars: dict[str, int] = {}  # first character -> plain tests it satisfies
+        tests_in: list[tuple[int, tuple[Presence, ...]]] = []  # per group: plain tests' bits, other tests
+        for tests in groups:
+            needed, others = 0, []
+            for test in tests:
+                if test.always:
+                    continue
+                if not test.plain:
+                    others.append(test)
+                    continue
+                bit = plain.get(id(test))
+                if bit is None:
+                    bit = plain[id(test)] = 1 << len(plain)
+                    for word in test.words:
+                        self._words[word] = self._words.get(word, 0) | bit
+                    for first in test.firsts:
+                        self._chars[first] = self._chars.get(first, 0) | bit
+                needed |= bit
+            tests_in.append((needed, tuple(others)))
+        self._tests = tuple(tests_in)
+        self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
+        self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
+        self._width = self._groups + len(plain)
+        self.share(table)
+
+    @staticmethod
+    def applies(presence: Sequence[tuple[Presence, ...]], emoji_firsts: Mapping[str, set[int]]) -> bool:
+        """Whether no gate or plain test is a whitespace character (which a run never holds)."""
+        return not any(first.isspace() for first in emoji_firsts) and not any(
+            first.isspace() for tests in presence for test in tests if test.plain for first in test.firsts)
+
+    def share(self, table: RunTable) -> None:
+        """Read runs through `table` (the engine's, shared by every gate)."""
+        self._table = table
+        self._field = table.add(self._run_bits, self._width)
+
+    def could_match(self, text: str) -> bool:
+        """`PhraseMatcher.could_match(text)` for an ASCII text."""
+        value = self._field.read(self._table.bits(text))
+        groups = value & ((1 << self._groups) - 1)
+        if not groups:
+            return False  # the common case: no run wakes a construction
+        satisfied = value >> self._groups
+        words: set[str] | None = None
+        chars: set[str] = set()
+        for group in owners_in(groups):
+            needed, others = self._tests[group]
+            if needed & satisfied != needed:
+                continue
+            if others:
+                if words is None:
+                    words, chars = text_words(text), set(text)
+                if not all(test.maybe_in(words, chars) for test in others):
+                    continue
+            return True
+        return False
+
+    def _run_bits(self, run: str) -> int:
+        """The constructions this run wakes (low bits) and the plain tests it satisfies (above them)."""
+        words = text_words(run)
+        woken = satisfied = 0
+        wakes, word_tests = self._wakes, self._words
+        for word in words:
+            woken |= wakes.get(word, 0)
+            satisfied |= word_tests.get(word, 0)
+        for char in set(run):
+            woken |= self._wakes_char.get(char, 0)
+            satisfied |= self._chars.get(char, 0)
+        return woken | satisfied << self._groups
+
+
+def _bits(positions: Iterable[int]) -> int:
+    found = 0
+    for position in positions:
+        found |= 1 << position
+    return found

@@ -1,0 +1,156 @@
+"""One walk over a message's runs of non-space characters, shared by every gate that reads runs.
+
+Most of a scan's time went on saying "nothing here" to ordinary chat, and most gates ask a question
+whose answer for a text is the OR of its answers for each run of non-space characters: which
+keywords occur inside a word (the engine's gate, the operational rules'), whether a lexicon term's
+letters, a phrase's gate word or a digit is there (the discriminatory quick gates, the phrase
+candidates). Asked gate by gate, each split the same text and looked every run up in its own memo:
+four to six walks per message. Here each gate registers a field (its bits for one run); a run's
+bits for every field are worked out once and kept in one memo, a message's bits are the OR of its
+runs' in ONE walk, and each gate reads its own field from that. The walk runs in C when the
+accelerator is built (`_native.or_runs`); `walk` below is the reference and the fallback, and
+tests/test_perf_equivalence.py checks that both agree.
+
+A gate whose answer also depends on neighbouring runs (spaced-out letters crossing a space: a run
+ending with a lone letter, then one beginning with one) declares a pair of its bits and a bit to
+set when a run with the first is followed by a run with the second.
+
+The last text's bits are kept, so the engine and the detectors asking about one message pay for
+one walk between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from whatsapp_audit import native
+
+_RUNS_KEPT = 65_536  # runs kept in the memo before it starts again (bounds memory, not results)
+_PAIRS_MAX = 8  # pairs the C walk takes (its pair bits must lie in the first 64 bits)
+_LOW_BITS = 64
+
+RunBits = Callable[[str], int]
+
+
+class RunField:
+    """A gate's bits inside a table's combined value (`read` takes them out). Where they lie is
+    decided when the table is first walked: narrow fields first, so most runs' bits fit in a
+    machine word, however wide the phrase candidates' field is."""
+
+    __slots__ = ("bits_of", "width", "pair", "shift", "mask")
+
+    def __init__(self, bits_of: RunBits, width: int, pair: tuple[int, int, int] | None) -> None:
+        self.bits_of = bits_of
+        self.width = width
+        self.pair = pair  # (bit ending a run, bit beginning the next, bit set when both), in the field
+        self.shift = 0
+        self.mask = (1 << width) - 1
+
+    def read(self, combined: int) -> int:
+        return combined >> self.shift & self.mask
+
+
+class RunTable:
+    """The fields of every gate sharing one memo of runs, and the walk that ORs a text's runs."""
+
+    def __init__(self) -> None:
+        self._fields: list[RunField] = []
+        self._memo: dict[str, int] = {}
+        self._pairs: tuple[tuple[int, int, int], ...] = ()
+        self._laid_out = False
+        self._walk: Callable[[str, dict[str, int], RunBits, tuple[tuple[int, int, int], ...]], int] | None = None
+        self._last_raw: str | None = None
+        self._last_lowered: str | None = None
+        self._last_bits = 0
+
+    def add(self, bits_of: RunBits, width: int, pair: tuple[int, int, int] | None = None) -> RunField:
+        """A new field: `bits_of(run)` gives `width` bits for one run (lower-cased, no whitespace).
+        The memo starts again: every run is read by every field."""
+        field = RunField(bits_of, max(1, width), pair)
+        self._fields.append(field)
+        self._laid_out = False
+        self._last_raw = self._last_lowered = None
+        return field
+
+    def bits(self, lowered: str) -> int:
+        """The combined bits of a text (all its runs ORed, plus the pairs' bits). The last answer is kept."""
+        if lowered == self._last_lowered:
+            return self._last_bits
+        if not self._laid_out:
+            self._lay_out()
+        walk = self._walk
+        if walk is None:
+            accelerator = native.accelerator()
+            walk = self._walk = accelerator.or_runs if accelerator is not None else python_walk
+        found = walk(lowered, self._memo, self._run_bits, self._pairs)
+        self._last_raw, self._last_lowered, self._last_bits = None, lowered, found
+        return found
+
+    def of_text(self, raw: str) -> tuple[str, int]:
+        """`raw.lower()` and its combined bits: kept for the same text object, so the engine's question
+        and then each detector's about one message cost one lower-casing and one walk."""
+        if raw is self._last_raw and self._last_lowered is not None:
+            return self._last_lowered, self._last_bits
+        lowered = raw.lower()
+        found = self.bits(lowered)
+        self._last_raw = raw
+        return lowered, found
+
+    def _run_bits(self, run: str) -> int:
+        """Every field's bits for one run (a memo miss), kept."""
+        combined = 0
+        for field in self._fields:
+            bits = field.bits_of(run)
+            if bits:
+                combined |= (bits & field.mask) << field.shift
+        memo = self._memo
+        if len(memo) >= _RUNS_KEPT:
+            memo.clear()
+        memo[run] = combined
+        return combined
+
+    def _lay_out(self) -> None:
+        """Place the fields: those with a pair first (the C walk reads pairs in the first 64 bits),
+        then by width."""
+        shift = 0
+        pairs: list[tuple[int, int, int]] = []
+        for field in sorted(self._fields, key=lambda f: (f.pair is None, f.width)):
+            field.shift = shift
+            if field.pair is not None:
+                end, start, out = field.pair
+                pairs.append((1 << end << shift, 1 << start << shift, 1 << out << shift))
+            shift += field.width
+        if len(pairs) > _PAIRS_MAX or any(max(p) >= 1 << _LOW_BITS for p in pairs):
+            raise ValueError("too many run pairs for the walk")  # a programming error, not an input's
+        self._pairs = tuple(pairs)
+        self._memo = {}
+        self._last_raw = self._last_lowered = None
+        self._laid_out = True
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Kept in the build cache without what one run learnt (its memo, its last text) or the walk
+        it chose (the accelerator may be off in the run that reads it back)."""
+        state = self.__dict__.copy()
+        state.update(_memo={}, _walk=None, _last_raw=None, _last_lowered=None, _last_bits=0)
+        return state
+
+
+def python_walk(text: str, memo: dict[str, int], compute: RunBits,
+                pairs: tuple[tuple[int, int, int], ...]) -> int:
+    """The reference walk (and the fallback of `_native.or_runs`): OR of the runs' bits from `memo`
+    (else `compute(run)`, which keeps them), plus each pair's bit where a run with its first bit is
+    followed by one with its second."""
+    found = 0
+    before = 0
+    for run in text.split():
+        bits = memo.get(run)
+        if bits is None:
+            bits = compute(run)
+        if pairs and before:
+            for end, start, out in pairs:
+                if before & end and bits & start:
+                    found |= out
+        found |= bits
+        before = bits
+    return found
