@@ -75,8 +75,19 @@ class Engine:
             if share_runs is not None:
                 share_runs(self._runs)
         self._context_size = max((detector.context_size for detector in self.detectors), default=0)
+        self._runs.lay_out()
+        # A detector without keywords may offer `run_gate() -> (bits, longest)`: an ASCII message of
+        # at most `longest` characters whose runs give none of `bits` is one it finds nothing in
+        # (discriminatory: its quick gate's field), so it is not called for it.
+        run_gates: dict[int, tuple[int, int]] = {}
+        for position, detector in enumerate(self.detectors):
+            run_gate = getattr(detector, "run_gate", None)
+            if position not in self._filter.gated and run_gate is not None and (found := run_gate()) is not None:
+                run_gates[position] = found
+        self._run_gates = tuple((position, bits, longest) for position, (bits, longest) in sorted(run_gates.items()))
+        self._gates = bool(self._filter.gated or run_gates)
         everyone = frozenset(range(len(self.detectors)))
-        self._ungated = everyone - self._filter.gated
+        self._ungated = everyone - self._filter.gated - run_gates.keys()
         # (detector, window size, optional `wants`) in registry order: all detectors, and those
         # without keywords. `wants(message) -> bool` lets a detector that sees every message turn
         # most of them away before the engine builds its neighbour window (imagery: media only).
@@ -200,16 +211,22 @@ class Engine:
             # Not WhatsApp's words as far as the vocabulary knows: maybe a person's. Every detector
             # sees it as a text message; findings still point at its line and index.
             message = replace(message, kind=MessageKind.TEXT)
-        if message.attachments or not self._filter.gated:
+        if message.attachments or not self._gates:
             chosen = self._entries
         else:
-            lowered, combined = self._runs.of_text(message.text)
+            text = message.text
+            lowered, combined = self._runs.of_text(text)
             mask = self._filter.mask_of(lowered, combined)
             for position, wakes in self._wakers:
-                if not mask >> position & 1 and wakes(message.text):
+                if not mask >> position & 1 and wakes(text):
                     mask |= 1 << position
+            if self._run_gates:
+                plain = text.isascii()
+                for position, bits, longest in self._run_gates:
+                    if combined & bits or not plain or len(text) > longest:
+                        mask |= 1 << position
             if not mask:
-                chosen = self._ungated_entries  # the common case: no keyword of any gated detector
+                chosen = self._ungated_entries  # the common case: nothing wakes any gated detector
                 if not chosen:
                     return []
             else:

@@ -1,10 +1,14 @@
-"""`PhraseMatcher.could_match` for ASCII text, read from the runs' table instead of the text.
+"""`PhraseMatcher.could_match` read from the runs' table instead of the text.
 
 A quarter of ordinary chat holds some phrase rule's gate word ("all", "them", "back"), so the test
 that some construction has every required token here ran on a quarter of all messages, building
-the text's word and character sets each time (7 µs a message). On ASCII text a word is never cut by
-whitespace, so the text's words and characters are the union of its runs' (whitespace aside: no
-gate is a whitespace character, which `build` checks). So each run contributes, once and memoised
+the text's word and character sets each time (7 µs a message). A word token never holds whitespace,
+so the text's words and characters are the union of its runs' (whitespace aside: no gate is a
+whitespace character, which `applies` checks), as long as no grapheme cluster crosses whitespace:
+one does only where a run begins with a mark that extends what precedes it (a combining accent, a
+joiner, a spacing mark: " \u0301") or ends with a prepended mark ("\u0600 "), which only non-ASCII
+text can hold and each run reports (`_CROSSES`); such a text is read whole, as before. Each run
+contributes, once and memoised
 with every other gate's bits (text/runs.py), the constructions it could wake (one bit per distinct
 tuple of required-token tests) and the required-token tests it satisfies alone (one bit per test
 that asks only "one of these words" or "one of these first characters"); a message is a candidate
@@ -18,6 +22,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import regex
+
+from whatsapp_audit.detect.discriminatory.tokens import token_words
 from whatsapp_audit.detect.text.keywords import owners_in
 from whatsapp_audit.detect.text.runs import RunTable
 
@@ -25,11 +32,15 @@ if TYPE_CHECKING:  # phrases.py imports this module
     from whatsapp_audit.detect.discriminatory.phrases import _Presence as Presence
 
 _ASCII_WORD = re.compile(r"(?:[^\W_]|\*)+")  # phrases._ASCII_WORD: a word the gate reads on ASCII text
+# A run whose first character joins the whitespace before it into one grapheme cluster, or whose last
+# character joins the whitespace after it (the tokenizer's `\X`: Unicode's rules GB9, GB9a, GB9b).
+_CROSSES = regex.compile(r"^[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]|\p{GCB=Prepend}$")
 
 
 def text_words(text: str) -> set[str]:
-    """The words `could_match` reads in an ASCII text: each word, and each ending in "n" less it."""
-    words = set(_ASCII_WORD.findall(text))
+    """The words `could_match` reads in a text (those of its word tokens; on ASCII text, where both
+    agree, by the faster regex): each word, and each ending in "n" less it."""
+    words = set(_ASCII_WORD.findall(text)) if text.isascii() else token_words(text)
     return words | {w[:-1] for w in words if w.endswith("n")}
 
 
@@ -67,7 +78,8 @@ class PhraseCandidates:
         self._tests = tuple(tests_in)
         self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
         self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
-        self._width = self._groups + len(plain)
+        self._crosses = 1 << self._groups  # the bit after the constructions': `_CROSSES`
+        self._width = self._groups + 1 + len(plain)
         self.share(table)
 
     @staticmethod
@@ -81,13 +93,16 @@ class PhraseCandidates:
         self._table = table
         self._field = table.add(self._run_bits, self._width)
 
-    def could_match(self, text: str) -> bool:
-        """`PhraseMatcher.could_match(text)` for an ASCII text."""
+    def could_match(self, text: str) -> bool | None:
+        """`PhraseMatcher.could_match(text)`, or None when a grapheme cluster may cross whitespace
+        in it (then the runs cannot be read alone)."""
         value = self._field.read(self._table.bits(text))
-        groups = value & ((1 << self._groups) - 1)
+        if value & self._crosses:
+            return None
+        groups = value & (self._crosses - 1)
         if not groups:
             return False  # the common case: no run wakes a construction
-        satisfied = value >> self._groups
+        satisfied = value >> self._groups + 1
         words: set[str] | None = None
         chars: set[str] = set()
         for group in owners_in(groups):
@@ -103,7 +118,8 @@ class PhraseCandidates:
         return False
 
     def _run_bits(self, run: str) -> int:
-        """The constructions this run wakes (low bits) and the plain tests it satisfies (above them)."""
+        """The constructions this run wakes (low bits), whether it may join a cluster across whitespace,
+        and the plain tests it satisfies (above them)."""
         words = text_words(run)
         woken = satisfied = 0
         wakes, word_tests = self._wakes, self._words
@@ -113,7 +129,8 @@ class PhraseCandidates:
         for char in set(run):
             woken |= self._wakes_char.get(char, 0)
             satisfied |= self._chars.get(char, 0)
-        return woken | satisfied << self._groups
+        crosses = 0 if run.isascii() or _CROSSES.search(run) is None else self._crosses
+        return woken | crosses | satisfied << self._groups + 1
 
 
 def _bits(positions: Iterable[int]) -> int:

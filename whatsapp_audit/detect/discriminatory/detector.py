@@ -154,6 +154,19 @@ class DiscriminatoryDetector:
                 gate.share(table)
         self._phrases.share_runs(table)
 
+    def run_gate(self) -> tuple[int, int] | None:
+        """(bits, longest): an ASCII message of at most `longest` characters whose runs give none of
+        `bits` in the table shared with `share_runs` (laid out) has no finding here: the quick gate
+        (with the model's words when it is on) turns it away, and emoji need non-ASCII text. The
+        engine then need not call `detect` at all for most chat. None: no such bits."""
+        wanted = 0
+        for gate in (self._quick, self._quick_or_model):
+            bits = gate.wake_bits() if gate is not None else 0
+            if bits is None:
+                return None
+            wanted |= bits
+        return wanted, QuickGate.SHORT_TEXT
+
     def prepare(self) -> None:
         """Compile the second gates now, which the first message past the quick gate would (ordinary
         chat has a few: "anyone" is a phrase rule's word), so a cached engine has them ready."""

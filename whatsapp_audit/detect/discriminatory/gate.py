@@ -56,6 +56,8 @@ _STARTS_LONE = re.compile(rf"[._\-]?{_LONE}(?![^\W_])")  # matched at the start 
 class QuickGate:
     """Whether a (normalised or lower-cased ASCII) text could give the detector anything to do."""
 
+    SHORT_TEXT = _LONG_TEXT  # longest text whose runs are read as they are (`wake_bits`)
+
     def __init__(self, word_bodies: tuple[str | None, ...], mixed: bool, spanning: str | None = None,
                  spanning_first: str | None = None, inside: re.Pattern[str] | None = None,
                  table: RunTable | None = None) -> None:
@@ -84,6 +86,14 @@ class QuickGate:
         """Read runs through `table` (the engine's, shared by every gate)."""
         self._table = table
         self._field = table.add(self._bits, _WIDTH, _LONE_PAIR)
+
+    def wake_bits(self) -> int | None:
+        """The bits of the table's combined value (laid out) without which `might_match_or_inside`
+        is False for a text of at most `SHORT_TEXT` characters; None: no such bits (a spanning gate
+        with no first word is searched in every text)."""
+        if self._always_spanning:
+            return None
+        return (_GATE | _INSIDE | _SPANS | _SPACED) << self._field.shift
 
     def might_match(self, text: str) -> bool:
         """False only when none of the gates folded in here would accept `text`."""

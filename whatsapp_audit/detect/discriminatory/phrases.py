@@ -148,7 +148,7 @@ class PhraseMatcher:
         # The same characters as a set: a class of a few hundred emoji costs `re` a scan of the list at
         # every position (7 µs on a short line), a set one lookup per character.
         self._emoji_chars = frozenset(emoji)
-        # `could_match` on ASCII text, read run by run from the shared table (candidates.py).
+        # `could_match`, read run by run from the shared table (candidates.py).
         self._candidates = PhraseCandidates(self._presence, self._by_gate, self._emoji_firsts,
                                             table if table is not None else RunTable()) if (
             self._required and PhraseCandidates.applies(self._presence, self._emoji_firsts)) else None
@@ -264,13 +264,12 @@ class PhraseMatcher:
         👍" is turned away although a construction over "[group] are not 👍" is gated on the emoji."""
         if not self._required:
             return False
-        if self._candidates is not None and text.isascii():
-            return self._candidates.could_match(text)
-        return self._could_match_in_text(text)
+        found = self._candidates.could_match(text) if self._candidates is not None else None
+        return self._could_match_in_text(text) if found is None else found
 
     def _could_match_in_text(self, text: str) -> bool:
-        """`could_match` read from the whole text: the reference, and the path for non-ASCII text
-        (where a grapheme cluster may cross whitespace, so runs cannot be read alone)."""
+        """`could_match` read from the whole text: the reference, and the path for text where a
+        grapheme cluster may cross whitespace (so runs cannot be read alone: candidates.py)."""
         if not self._required:
             return False
         # (On ASCII text the runs of the whole text are those of its word tokens; elsewhere a cluster

@@ -78,7 +78,7 @@ class RunTable:
         if lowered == self._last_lowered:
             return self._last_bits
         if not self._laid_out:
-            self._lay_out()
+            self.lay_out()
         walk = self._walk
         if walk is None:
             accelerator = native.accelerator()
@@ -110,8 +110,8 @@ class RunTable:
         memo[run] = combined
         return combined
 
-    def _lay_out(self) -> None:
-        """Place the fields: those with a pair first (the C walk reads pairs in the first 64 bits),
+    def lay_out(self) -> None:
+        """Place the fields (before the first walk, or now for a caller that reads `RunField.shift`): those with a pair first (the C walk reads pairs in the first 64 bits),
         then by width."""
         shift = 0
         pairs: list[tuple[int, int, int]] = []
