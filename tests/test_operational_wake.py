@@ -82,3 +82,22 @@ def test_plain_talk_with_a_short_number_does_not_wake_the_detector() -> None:
         assert not engine()._filter.mask(text.lower()) and not operational().wakes(text), text
     for text in ("Stop check on AB12 CDE", "ring 07700 900123", "PC 1234 said so", "BD7 1AZ"):
         assert operational().wakes(text), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts())
+@example("On my way, 10 mins")
+@example("room 4 at Parade")
+@example("ring 07700 900123")
+def test_the_one_search_of_every_prefilter_answers_as_the_rules_one_by_one(text: str) -> None:
+    """`wakes` first asks one pattern of all the digit rules' prefilters (and their digit floor):
+    the same answer as asking each rule's gates in turn."""
+    detector = operational()
+    fast = detector.wakes(text)
+    assert detector._quiet_gate() is not None  # the bundled prefilters can be asked as one
+    kept = detector._quiet
+    detector._quiet = None
+    try:
+        assert detector.wakes(text) == fast
+    finally:
+        detector._quiet = kept

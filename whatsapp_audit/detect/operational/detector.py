@@ -9,6 +9,7 @@ off the many messages that cannot match.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import regex
@@ -28,6 +29,7 @@ from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
 from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
+_NO_FLOOR = 1 << 62  # digits no text has: no rule without a prefilter
 MAX_BOOST = 0.3  # context words can add at most this much: they support a match, never make one
 
 
@@ -76,6 +78,8 @@ class OperationalDetector:
         digit_words = {word: [0] for c in self._text_rules if c.requires_digit for word in c.gate_words}
         self._digit_words = KeywordIndex(digit_words, self._runs) if digit_words else None
         self._digit_field = self._runs.add(_run_has_digit, 1)
+        self._quiet: tuple[re.Pattern[str], int] | None = None
+        self._quiet_known = False  # `_quiet` worked out (on first use)
         self._groups = {c.rule.id: c.group for c in self._rules}
 
     def share_runs(self, table: RunTable) -> None:
@@ -107,6 +111,10 @@ class OperationalDetector:
             return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
         count = _DigitCount(text)
         short = len(text) <= SHORT_TEXT
+        if short:
+            quiet = self._quiet_gate()
+            if quiet is not None and count() < quiet[1] and quiet[0].search(text) is None:
+                return False  # no rule below passes its gates: none of the prefilters, too few digits
         for position in self._digit_always:
             compiled = self._text_rules[position]
             passes = _passes_gates(compiled, text, short, count)
@@ -119,6 +127,25 @@ class OperationalDetector:
             if any(next(iter(pattern.finditer(text)), None) is not None for pattern in compiled.patterns):
                 return True
         return False
+
+    def _quiet_gate(self) -> tuple[re.Pattern[str], int] | None:
+        """For a short text: every prefilter of the rules gated on a digit alone as one pattern, and
+        the fewest digits a rule of theirs without a prefilter asks for. A text that matches none
+        and has fewer digits passes no such rule's gates (`_passes_gates`), so `wakes` answers it
+        with one search instead of one per rule (half of the messages with a digit: "10 min",
+        "room 4"). None when a prefilter has no standard-library twin, or holds a group (one pattern
+        of them all could number a backreference differently). Worked out when first asked."""
+        if not self._quiet_known:
+            self._quiet_known = True
+            rules = [self._text_rules[n] for n in self._digit_always]
+            plains = [c.prefilter.plain for c in rules if c.prefilter is not None]
+            floors = [c.message_digits for c in rules if c.prefilter is None]
+            usable = [p for p in plains if p is not None and not p.groups]
+            self._quiet = None
+            if usable and len(usable) == len(plains) and len({p.flags for p in usable}) == 1:
+                either = re.compile("|".join(f"(?:{p.pattern})" for p in usable), usable[0].flags)
+                self._quiet = (either, min(floors, default=_NO_FLOOR))
+        return self._quiet
 
     def _active(self, text: str, line: int, digits_in_files: bool = False) -> list[Compiled]:
         """The rules whose cheap gates (keywords, digits, prefilter) this text passes, in rule order.
