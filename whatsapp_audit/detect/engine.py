@@ -96,8 +96,9 @@ class Engine:
         self._ungated_entries = tuple(self._entries[i] for i in sorted(self._ungated))
         self._ungated_mask = sum(1 << i for i in self._ungated)
         # A keyword-gated detector may also be woken by its optional `wakes(text)`, asked only when
-        # none of its keywords is present (operational: a plate or phone number holds no keyword).
-        self._wakers = tuple((position, wakes) for position, detector in enumerate(self.detectors)
+        # none of its keywords is present (operational: a plate or phone number holds no keyword), and
+        # when its optional `wake_bits()` (bits of the run table; None: any text) are in the text's.
+        self._wakers = tuple((position, wakes, _wake_bits(detector)) for position, detector in enumerate(self.detectors)
                              if position in self._filter.gated and (wakes := getattr(detector, "wakes", None)))
         self._by_mask: dict[int, tuple[tuple[Detector, int, Callable[[Message], bool] | None], ...]] = {}
 
@@ -217,8 +218,8 @@ class Engine:
             text = message.text
             lowered, combined = self._runs.of_text(text)
             mask = self._filter.mask_of(lowered, combined)
-            for position, wakes in self._wakers:
-                if not mask >> position & 1 and wakes(text):
+            for position, wakes, bits in self._wakers:
+                if not mask >> position & 1 and (bits is None or combined & bits) and wakes(text):
                     mask |= 1 << position
             if self._run_gates:
                 plain = text.isascii()
@@ -251,6 +252,12 @@ class Engine:
         if len(findings) > 1:
             findings.sort(key=_finding_order)
         return findings
+
+
+def _wake_bits(detector: Detector) -> int | None:
+    """The run-table bits a detector's `wakes` needs in a text (None: it asks about any text)."""
+    wake_bits = getattr(detector, "wake_bits", None)
+    return wake_bits() if wake_bits is not None else None
 
 
 def rules_digest(rules: Sequence[Rule]) -> bytes:

@@ -94,6 +94,11 @@ class OperationalDetector:
     def keywords(self) -> frozenset[str]:
         return self._keywords
 
+    def wake_bits(self) -> int | None:
+        """The bits of the run table (laid out) without which `wakes` says no: a digit in some run
+        (none at all when no rule needs a digit); the engine then need not ask."""
+        return self._digit_field.mask << self._digit_field.shift if self._digit_positions else 0
+
     def wakes(self, text: str) -> bool:
         """Whether a message with none of `keywords` needs this detector (asked by the engine): it has
         a digit and a word of a rule that needs a digit, or some rule gated on a digit alone could
