@@ -59,6 +59,10 @@ class ContextVocab:
     in_group: frozenset[str]
     deltas: Mapping[str, float]
     window: int = 6
+    # Reporting-scope narrowing (issue 13 recall pass): who speaks the reporting verb.
+    first_person: frozenset[str] = frozenset()
+    not_reporting: regex.Pattern[str] | None = None
+    speaker_auxiliaries: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, vocab: Mapping[str, Any]) -> ContextVocab:
@@ -72,6 +76,9 @@ class ContextVocab:
             in_group=frozenset(w.lower() for w in words.get("in_group", [])),
             deltas=deltas,
             window=int(vocab.get("context_window", 6)),
+            not_reporting=phrase_pattern(words.get("not_reporting", [])),
+            first_person=frozenset(w.lower() for w in words.get("first_person", [])),
+            speaker_auxiliaries=frozenset(w.lower() for w in words.get("speaker_auxiliaries", [])),
         )
 
 
@@ -216,10 +223,9 @@ def assess(
     if quote:
         found.append(("quoted", quote))
     if vocab.reporting is not None:
-        window_start = ctx.word_start_before(start, vocab.window)
-        reported = vocab.reporting.search(raw, window_start, start)
+        reported = _governing_report(ctx, start, vocab, writer_exempt=not construction)
         if reported:
-            found.append(("reported", reported.group()))
+            found.append(("reported", reported))
     if countered:
         found.append(("counter-speech", countered))
     words: set[str] | None = None
@@ -241,6 +247,50 @@ def assess(
                 found.append(("rule context", word))
                 adjustments.append(("rule context" if delta >= 0 else "rule context (lowers)", delta))
     return Assessment(tuple(adjustments), tuple(word for _, word in found if word))
+
+
+# --- Reporting scope (issue 13 recall pass) ---------------------------------------------------------
+# A reporting word lowers a hit only where it governs it: in the same sentence, and spoken by someone
+# other than the writer, and not inside an idiom that reports no one ("so called", "that said").
+# "He said it. Paki cunt." and "i'd say he's a paki" are the writer's own words;
+# "he said paki", "I said he called me a paki" (the nearer "called" is his) stay reported.
+_SENTENCE_BREAK = regex.compile(r"[!?;\n]|(?<!\.)\.(?![.\w])")  # a full stop, not an ellipsis or "3.5"
+
+
+def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, writer_exempt: bool = True) -> str | None:
+    """The reporting word (nearest first) within the window before the hit that governs it, if any.
+    `writer_exempt`: the writer's own "I said" does not report (a slur); a construction keeps the
+    discount, as "I posted about ..." names a topic rather than the writer's words."""
+    assert vocab.reporting is not None
+    raw = ctx.text
+    window_start = ctx.word_start_before(start, vocab.window)
+    matches = list(vocab.reporting.finditer(raw, window_start, start, overlapped=True))
+    for match in sorted(matches, key=lambda m: m.end(), reverse=True):
+        if vocab.not_reporting is not None and any(
+                m.start() <= match.start() and match.end() <= m.end()
+                for m in vocab.not_reporting.finditer(raw, max(0, match.start() - 30), match.end() + 30)):
+            continue  # an idiom that reports no one ("so called", "needless to say")
+        if _SENTENCE_BREAK.search(raw, match.end(), start):
+            continue  # another sentence: the report ended before the hit
+        if writer_exempt and _writer_speaks(ctx, match.start(), vocab):
+            continue
+        return match.group()
+    return None
+
+
+def _writer_speaks(ctx: MessageContext, verb_start: int, vocab: ContextVocab) -> bool:
+    """"I said", "we'd call", "i would have said", "im just gonna say": the writer is the speaker.
+    Only auxiliaries and adverbs may stand between the pronoun and the verb; a negation ("I never
+    said", "I didn't call") or anything else leaves it a report."""
+    if not vocab.first_person:
+        return False
+    words = ctx.before(verb_start, 5)
+    for word in reversed(words):
+        if word in vocab.first_person:
+            return True
+        if word not in vocab.speaker_auxiliaries:
+            return False
+    return False
 
 
 def rule_context(context: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
