@@ -35,6 +35,16 @@ PAIRS = [
     # an idiom with a reporting word in it reports no one
     ("these so called pakis down the road are at it again",
      "victim says the suspect kept calling her a paki"),
+    # the writer as the subject of "for calling": "I got banned for calling ...", not "my mate got ..."
+    ("i got a warning for calling him a paki",
+     "my mate got a warning for calling him a paki"),
+    ("will i get sacked for saying dyke on here",
+     "he got sacked for saying dyke on the radio"),
+    # the words said are "so" or "what", or a thing is named: what follows is the writer's
+    ("do what they say paki",
+     "a man called me a paki outside the shop"),
+    ("it's called work ethic, something a paki wouldn't know",
+     "she says the suspect called her a paki"),
     # "allow" reports no one's words ("we allow a ... in here now")
     ("they allow a paki on the team now",
      "the IP said the male kept shouting paki at her"),

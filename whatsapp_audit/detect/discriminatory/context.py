@@ -62,6 +62,8 @@ class ContextVocab:
     # Reporting-scope narrowing (issue 13 recall pass): who speaks the reporting verb.
     first_person: frozenset[str] = frozenset()
     not_reporting: regex.Pattern[str] | None = None
+    gerund_links: frozenset[str] = frozenset()
+    other_persons: frozenset[str] = frozenset()
     speaker_auxiliaries: frozenset[str] = frozenset()
 
     @classmethod
@@ -77,6 +79,8 @@ class ContextVocab:
             deltas=deltas,
             window=int(vocab.get("context_window", 6)),
             not_reporting=phrase_pattern(words.get("not_reporting", [])),
+            gerund_links=frozenset(w.lower() for w in words.get("gerund_links", [])),
+            other_persons=frozenset(w.lower() for w in words.get("other_persons", [])),
             first_person=frozenset(w.lower() for w in words.get("first_person", [])),
             speaker_auxiliaries=frozenset(w.lower() for w in words.get("speaker_auxiliaries", [])),
         )
@@ -285,11 +289,26 @@ def _writer_speaks(ctx: MessageContext, verb_start: int, vocab: ContextVocab) ->
     if not vocab.first_person:
         return False
     words = ctx.before(verb_start, 5)
+    if words and words[-1] in vocab.gerund_links:
+        return _writer_is_subject(ctx, verb_start, vocab)
     for word in reversed(words):
         if word in vocab.first_person:
             return True
         if word not in vocab.speaker_auxiliaries:
             return False
+    return False
+
+
+def _writer_is_subject(ctx: MessageContext, verb_start: int, vocab: ContextVocab) -> bool:
+    """"I got banned for calling ...": within 8 words before "for", in its sentence, a first-person word
+    comes before any other person word (which, like "my mate", makes the gerund someone else's)."""
+    lo = max(0, verb_start - WORD_CHARS)
+    sentence = max((m.end() for m in _SENTENCE_BREAK.finditer(ctx.text, lo, verb_start)), default=lo)
+    for _, word in reversed(ctx._words(sentence, verb_start)[-9:]):
+        if word in vocab.other_persons:
+            return False
+        if word in vocab.first_person:
+            return True
     return False
 
 
