@@ -76,3 +76,22 @@ def test_quotation_guidance_and_topics_stay_quiet(text: str) -> None:
 def test_a_shown_slur_explains_no_report() -> None:
     (finding,) = shown("i called him a paki to his face and i'd do it again")
     assert "reporting word" not in finding.explanation.reason
+
+
+# Counter-speech: "not having" and "not on" object only as "not having it", "not on here" (and the
+# like); "not having a good week", "not on the rota" object to nothing.
+# fmt: off
+COUNTER_PAIRS = [
+    ("the dyke next door is not having a good week", "calling her a dyke? not having it"),
+    ("the paki lad is not on the rota again", "he keeps saying paki, mate that's not on"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("positive", "objection"), COUNTER_PAIRS)
+def test_weak_objections_object_only_when_aimed_at_the_words(positive: str, objection: str) -> None:
+    assert shown(positive), positive
+    found = scan(objection)
+    assert found and all(f.confidence is Confidence.LOW for f in found), (objection, found)
+    assert any("objects to" in f.explanation.reason for f in found), objection
+
