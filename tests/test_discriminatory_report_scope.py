@@ -45,6 +45,11 @@ PAIRS = [
      "a man called me a paki outside the shop"),
     ("it's called work ethic, something a paki wouldn't know",
      "she says the suspect called her a paki"),
+    # a construction in the writer's own words ("i said ..."), or after "with that said"
+    ("i said it at briefing, all muslims are terrorists",
+     "he said at briefing that all muslims are terrorists"),
+    ("with that said, the paki lad can stay",
+     "she said the paki lad can stay"),
     # "allow" reports no one's words ("we allow a ... in here now")
     ("they allow a paki on the team now",
      "the IP said the male kept shouting paki at her"),

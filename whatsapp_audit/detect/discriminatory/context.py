@@ -63,6 +63,7 @@ class ContextVocab:
     first_person: frozenset[str] = frozenset()
     not_reporting: regex.Pattern[str] | None = None
     gerund_links: frozenset[str] = frozenset()
+    topic_links: frozenset[str] = frozenset()
     other_persons: frozenset[str] = frozenset()
     speaker_auxiliaries: frozenset[str] = frozenset()
 
@@ -79,6 +80,7 @@ class ContextVocab:
             deltas=deltas,
             window=int(vocab.get("context_window", 6)),
             not_reporting=phrase_pattern(words.get("not_reporting", [])),
+            topic_links=frozenset(w.lower() for w in words.get("topic_links", [])),
             gerund_links=frozenset(w.lower() for w in words.get("gerund_links", [])),
             other_persons=frozenset(w.lower() for w in words.get("other_persons", [])),
             first_person=frozenset(w.lower() for w in words.get("first_person", [])),
@@ -227,7 +229,7 @@ def assess(
     if quote:
         found.append(("quoted", quote))
     if vocab.reporting is not None:
-        reported = _governing_report(ctx, start, vocab, writer_exempt=not construction)
+        reported = _governing_report(ctx, start, vocab, construction=construction)
         if reported:
             found.append(("reported", reported))
     if countered:
@@ -261,10 +263,10 @@ def assess(
 _SENTENCE_BREAK = regex.compile(r"[!?;\n]|(?<!\.)\.(?![.\w])")  # a full stop, not an ellipsis or "3.5"
 
 
-def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, writer_exempt: bool = True) -> str | None:
+def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, construction: bool = False) -> str | None:
     """The reporting word (nearest first) within the window before the hit that governs it, if any.
-    `writer_exempt`: the writer's own "I said" does not report (a slur); a construction keeps the
-    discount, as "I posted about ..." names a topic rather than the writer's words."""
+    The writer's own "I said" reports no one; but before a construction, the writer's "I posted
+    about ..." (a `topic_links` word after the verb) names a topic, not the writer's words."""
     assert vocab.reporting is not None
     raw = ctx.text
     window_start = ctx.word_start_before(start, vocab.window)
@@ -276,7 +278,8 @@ def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, w
             continue  # an idiom that reports no one ("so called", "needless to say")
         if _SENTENCE_BREAK.search(raw, match.end(), start):
             continue  # another sentence: the report ended before the hit
-        if writer_exempt and _writer_speaks(ctx, match.start(), vocab):
+        if _writer_speaks(ctx, match.start(), vocab) and not (
+                construction and any(w in vocab.topic_links for w in ctx.after(match.end(), 1))):
             continue
         return match.group()
     return None
