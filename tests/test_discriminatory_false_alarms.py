@@ -141,8 +141,50 @@ PAIRS_SECOND_PASS = [
 # fmt: on
 
 
-@pytest.mark.parametrize(("trap", "neighbour"), PAIRS + PAIRS_SECOND_PASS,
-                         ids=[p[0][:30] for p in PAIRS + PAIRS_SECOND_PASS])
+# ----------------------------------------------------------------------------------------------
+# Third false-alarm pass (issue 13, training splits and the causes the second pass left).
+# fmt: off
+PAIRS_THIRD_PASS = [
+    # someone else's belief, reported ("they're convinced", "some countries believe")
+    ("the old sweats on nights? they're convinced women are useless at driving, dinosaurs",
+     "women are useless at driving, every one of them"),
+    ("some countries still believe gays = disease, read the Amnesty report",
+     "gays = disease, end of"),
+    # ... and someone else's complaint passed on
+    ("the incels on that forum are always whining how women are cunts, grim reading",
+     "women are cunts, all of them"),
+    # a woman mocking her own "female brain"
+    ("sorry lads, my tiny female brain forgot the door code again",
+     "her tiny female brain can't handle a rota"),
+    # a named man or "a man" as the subject of a reported assault
+    ("Dean beat the shit out of her in 2021, DVPO still in place",
+     "I'd beat the shit out of her tbh"),
+    ("a man beat the shit out of her at the bus stop, CCTV requested",
+     "Someone beat the shit out of her, she deserves it"),
+    # the joke reversal "... not!"
+    ("polish people are evil ....... not! best builders I've had",
+     "polish people are evil, every one of them"),
+    # a team in a match
+    ("i hate them ⛹🏿 and hope they lose the derby on Saturday",
+     "i hate them ⛹🏿 honestly"),
+    # a restaurant named by a nationality names no one
+    ("nearly lamped the waiter at the Turkish restaurant 🤬 forty minutes for a kebab",
+     "nearly lamped that turkish guy 🤬"),
+]
+# fmt: on
+
+ALL_PAIRS = PAIRS + PAIRS_SECOND_PASS + PAIRS_THIRD_PASS
+
+
+@pytest.mark.parametrize(("trap", "neighbour"), ALL_PAIRS, ids=[p[0][:30] for p in ALL_PAIRS])
 def test_trap_stays_below_medium_and_its_neighbour_is_shown(trap: str, neighbour: str) -> None:
     assert shown(trap) == [], [(f.rule, f.confidence.value, f.matched) for f in shown(trap)]
     assert shown(neighbour), neighbour
+
+
+def test_a_reported_belief_lowers_a_construction_but_never_a_slur() -> None:
+    # "they think ..." passes on a view; a slur inside it is still the writer's own word
+    assert [f.rule for f in shown("they think the pakis next door are fine with it")] == ["DIS-RACE-PAKI"]
+    assert shown("they think muslims are scum, that lot at the protest") == []
+    # a belief word in the sentence before does not reach across the full stop
+    assert shown("why do they think tall lads are fit. women are thick as mince")

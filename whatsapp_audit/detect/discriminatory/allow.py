@@ -29,8 +29,12 @@ class AllowedNames:
     names: tuple[str, ...]  # every listed name, for the check that none is itself a lexicon term
 
     @classmethod
-    def from_options(cls, allow: Mapping[str, Any]) -> AllowedNames:
+    def from_options(cls, allow: Mapping[str, Any], modifiers: Sequence[str] = ()) -> AllowedNames:
+        """`modifiers`: the identity adjectives ("vietnamese", "jewish"); each before one of
+        `allow.after_identity` ("restaurant", "ocean") is a name too (issue 13 false-alarm pass 3)."""
         always = [*allow.get("places", []), *allow.get("people", []), *allow.get("names", [])]
+        heads = [h for h in allow.get("after_identity", []) if h.strip()]
+        always += [f"{m} {h}" for m in modifiers for h in heads]
         topical: list[tuple[regex.Pattern[str], regex.Pattern[str]]] = []
         for name, words in sorted(allow.get("names_near", {}).items()):
             name_pattern, topic_pattern = phrase_pattern([name]), phrase_pattern(words)

@@ -66,6 +66,11 @@ class ContextVocab:
     topic_links: frozenset[str] = frozenset()
     other_persons: frozenset[str] = frozenset()
     speaker_auxiliaries: frozenset[str] = frozenset()
+    # Issue 13 false-alarm pass 3: someone else's belief ("they're convinced women are ...") and a
+    # named person as the subject of a reported act ("Dave beat ... her"); see `believed`, `named_subject`.
+    belief: regex.Pattern[str] | None = None
+    belief_holders: frozenset[str] = frozenset()
+    not_names: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, vocab: Mapping[str, Any]) -> ContextVocab:
@@ -85,6 +90,9 @@ class ContextVocab:
             other_persons=frozenset(w.lower() for w in words.get("other_persons", [])),
             first_person=frozenset(w.lower() for w in words.get("first_person", [])),
             speaker_auxiliaries=frozenset(w.lower() for w in words.get("speaker_auxiliaries", [])),
+            belief=phrase_pattern(words.get("belief", [])),
+            belief_holders=frozenset(w.lower() for w in words.get("belief_holders", [])),
+            not_names=frozenset(w.lower() for w in words.get("not_names", [])),
         )
 
 
@@ -197,6 +205,7 @@ def assess(
     disguised: bool = False,
     rule_words: Sequence[tuple[str, float]] = (),
     construction: bool = False,
+    named_subject: str | None = None,
 ) -> Assessment:
     """Score the context of the hit `text[start:end]` (normalised, lower-case text).
 
@@ -204,6 +213,8 @@ def assess(
     `construction`: the hit is a phrase or emoji rule's statement about a group, not a slur. When the
     message objects to the language, a "you" before such a statement is the person argued with ("you
     really think [group] should be ...?"), not a target, so it does not raise the score.
+    `named_subject`: a person's name just before the hit (`named_subject` below), for a rule that reads
+    it as a report of what that person did.
     Pass a `MessageContext` when scoring several hits of one message.
     """
     ctx = text if isinstance(text, MessageContext) else MessageContext(text, vocab)
@@ -232,6 +243,11 @@ def assess(
         reported = _governing_report(ctx, start, vocab, construction=construction)
         if reported:
             found.append(("reported", reported))
+        elif construction and (belief := believed(ctx, ctx.word_start_before(start, vocab.window), start,
+                                                  vocab)) is not None:
+            found.append(("reported", belief))
+        elif named_subject:
+            found.append(("reported", named_subject))
     if countered:
         found.append(("counter-speech", countered))
     words: set[str] | None = None
@@ -313,6 +329,50 @@ def _writer_is_subject(ctx: MessageContext, verb_start: int, vocab: ContextVocab
         if word in vocab.first_person:
             return True
     return False
+# ----------------------------------------------------------------------------------------------
+# Issue 13 false-alarm pass 3 (training splits): reported beliefs and named subjects.
+
+
+_SENTENCE_END = regex.compile(r"[.!?;\n]")
+
+
+def believed(ctx: MessageContext, lo: int, start: int, vocab: ContextVocab) -> str | None:
+    """A belief word (`words.belief`: "convinced", "believe") in `text[lo:start]` held by someone else.
+
+    "they're convinced all women are ...", "some countries believe [group] = ..." report a view: a
+    `words.belief_holders` word ("they", "people", "countries" ...) is within the three words before
+    the belief word. Without one ("I'm convinced ...", "honestly believe ...", "you think ...?") the
+    view is the writer's or the one argued with, left to the other rules. Only within the hit's
+    sentence ("they think tall guys are fit. women are [insult]" owns the second), and only for
+    constructions: a slur after "they think" is still the writer's word."""
+    if vocab.belief is None:
+        return None
+    last = None
+    for found in vocab.belief.finditer(ctx.text, lo, start):
+        last = found
+    if last is None or _SENTENCE_END.search(ctx.text, last.end(), start):
+        return None
+    if not any(w in vocab.belief_holders for w in ctx.before(last.start(), 3)):
+        return None
+    return last.group()
+
+
+_RAW_WORD_BEFORE = regex.compile(r"([^\W\d_][^\W_]*(?:['’][^\W_]+)?)[ \t]+$")
+
+
+def named_subject(raw: str, start: int, vocab: ContextVocab) -> str | None:
+    """The person's name written just before `raw[start:]` ("Dave" in "Dave beat ..."), if any.
+
+    A capitalised word (first letter upper, the rest lower) other than an everyday sentence opener
+    (`words.not_names`: "Someone", "Just", "I'd" ...), separated from the hit by spaces only, is read
+    as a name. Only on the raw text: normalising lower-cases it."""
+    found = _RAW_WORD_BEFORE.search(raw, max(0, start - 40), start)
+    if found is None or found.end() != start:
+        return None
+    word = found.group(1)
+    if len(word) < 2 or not word[0].isupper() or not word[1:].replace("'", "").replace("’", "").islower():
+        return None
+    return None if word.lower() in vocab.not_names else word
 
 
 def rule_context(context: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:

@@ -23,10 +23,11 @@ from whatsapp_audit.detect.discriminatory.context import (
     ContextVocab,
     MessageContext,
     assess,
+    named_subject,
     reason_for,
     rule_context,
 )
-from whatsapp_audit.detect.discriminatory.emoji import EmojiMatcher
+from whatsapp_audit.detect.discriminatory.emoji import EmojiHit, EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
 from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
 from whatsapp_audit.detect.discriminatory.linear import Featuriser, LinearModel, Verdict, features
@@ -83,7 +84,7 @@ class DiscriminatoryDetector:
         identity = IdentityVocab.from_options(vocab.get("identity", {}), CHARACTERISTICS)
         predicates = PredicateVocab.from_options(vocab.get("predicates", {}))
         allow = vocab.get("allow", {})
-        self._allow = AllowedNames.from_options(allow)
+        self._allow = AllowedNames.from_options(allow, sorted(identity.modifiers))
         lexicon_rules, phrase_rules, emoji_rules = [], [], []
         self._model: LinearModel | None = None
         self._last_norm: Normalised | None = None
@@ -290,14 +291,18 @@ class DiscriminatoryDetector:
             ctx = context.value
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
+            # options.reported_after_name (issue 13 false-alarm pass 3): "Dave beat ... her" reports an act.
+            named = named_subject(norm.raw, start, self._context) if rule.options.get("reported_after_name") else None
             found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id],
-                           construction=True)
+                           construction=True, named_subject=named)
             findings.append(self._finding(message, rule, base + start, base + end, norm.text[hit.start:hit.end],
                                           self._scoring.base_for(rule), found, hit.characteristics,
                                           ("identity_words", ",".join(hit.identity_words) or "none"),
                                           ("transformations", ",".join(norm.transformations(hit.start, hit.end))
                                            or "none")))
         emoji_hits = self._emoji.match(text)
+        if emoji_hits and allowed:  # nor an emoji rule's (issue 13 false-alarm pass 3: "the Vietnamese restaurant🤬")
+            emoji_hits = [e for e in emoji_hits if not _target_in_name(text, norm, allowed, e)]
         if emoji_hits:  # an emoji rule is built for the pair: a construction over the same emoji repeats it
             findings = [f for f in findings if f.rule in self._concepts or not any(
                 (f.start or 0) < base + e.end and base + e.start < (f.end or 0) for e in emoji_hits)]
@@ -442,6 +447,16 @@ def _cut(text: str, target: int) -> int:
         if ch not in _GLUE and not unicodedata.combining(ch) and not 0x1F3FB <= ord(ch) <= 0x1F3FF:
             return i
     return target
+
+
+def _target_in_name(text: str, norm: Normalised, allowed: Sequence[tuple[int, int]], hit: EmojiHit) -> bool:
+    """Whether the word an emoji rule took for its target sits inside an allowed name of the message."""
+    target = hit.target.lower()
+    for lo, hi in allowed:
+        start, end = norm.to_raw(lo, hi)
+        if start < hit.end and hit.start < end and target in text[start:end].lower():
+            return True
+    return False
 
 
 def _norm_span(norm: Normalised, raw_start: int, raw_end: int) -> tuple[int, int]:
