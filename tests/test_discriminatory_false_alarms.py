@@ -167,6 +167,14 @@ PAIRS_THIRD_PASS = [
     # a team in a match
     ("i hate them ⛹🏿 and hope they lose the derby on Saturday",
      "i hate them ⛹🏿 honestly"),
+    # the subject is a view or a treatment of the group, not the group
+    ("the tabloids' view of women is disgusting, page three in 2024",
+     "women are disgusting, every last one"),
+    ("the treatment of romanians is vile at that car wash, modern slavery referral done",
+     "romanians are vile, the lot of them"),
+    # the writer takes the group's side
+    ("shelling unarmed palestinians is sick, whatever the politics",
+     "palestinians are sick in the head, whatever the politics"),
     # a restaurant named by a nationality names no one
     ("nearly lamped the waiter at the Turkish restaurant 🤬 forty minutes for a kebab",
      "nearly lamped that turkish guy 🤬"),

@@ -27,25 +27,32 @@ class AllowedNames:
     always: regex.Pattern[str] | None
     topical: tuple[tuple[regex.Pattern[str], regex.Pattern[str]], ...]  # (name, topic words)
     names: tuple[str, ...]  # every listed name, for the check that none is itself a lexicon term
+    by_identity: regex.Pattern[str] | None = None  # an identity adjective + an `after_identity` noun
 
     @classmethod
     def from_options(cls, allow: Mapping[str, Any], modifiers: Sequence[str] = ()) -> AllowedNames:
         """`modifiers`: the identity adjectives ("vietnamese", "jewish"); each before one of
         `allow.after_identity` ("restaurant", "ocean") is a name too (issue 13 false-alarm pass 3)."""
         always = [*allow.get("places", []), *allow.get("people", []), *allow.get("names", [])]
-        heads = [h for h in allow.get("after_identity", []) if h.strip()]
-        always += [f"{m} {h}" for m in modifiers for h in heads]
         topical: list[tuple[regex.Pattern[str], regex.Pattern[str]]] = []
         for name, words in sorted(allow.get("names_near", {}).items()):
             name_pattern, topic_pattern = phrase_pattern([name]), phrase_pattern(words)
             if name_pattern is not None and topic_pattern is not None:
                 topical.append((name_pattern, topic_pattern))
+        heads = [h for h in allow.get("after_identity", []) if h.strip()]
+        by_identity = None
+        if heads and modifiers:
+            first, then = phrase_pattern(modifiers), phrase_pattern(heads)
+            if first is not None and then is not None:
+                by_identity = regex.compile(first.pattern + r"\s+" + then.pattern)
         return cls(phrase_pattern(always), tuple(topical),
-                   tuple([*always, *allow.get("names_near", {})]))
+                   tuple([*always, *allow.get("names_near", {})]), by_identity)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where allowed names sit in a normalised, lower-case text, in order."""
         found = [m.span() for m in self.always.finditer(text)] if self.always is not None else []
+        if self.by_identity is not None:
+            found += [m.span() for m in self.by_identity.finditer(text)]
         for name, topic in self.topical:
             if name.search(text) and topic.search(text):
                 found += [m.span() for m in name.finditer(text)]
