@@ -40,9 +40,12 @@ class AllowedNames:
             if name_pattern is not None and topic_pattern is not None:
                 topical.append((name_pattern, topic_pattern))
         heads = [h for h in allow.get("after_identity", []) if h.strip()]
+        # Word modifiers only: masking blanks letters, so "🇵🇰 food" would keep its flag and lose the
+        # "food" a rule's not_followed_by reads.
+        words = [m for m in modifiers if any(ch.isalpha() for ch in m)]
         by_identity = None
-        if heads and modifiers:
-            first, then = phrase_pattern(modifiers), phrase_pattern(heads)
+        if heads and words:
+            first, then = phrase_pattern(words), phrase_pattern(heads)
             if first is not None and then is not None:
                 by_identity = regex.compile(first.pattern + r"\s+" + then.pattern)
         return cls(phrase_pattern(always), tuple(topical),
