@@ -115,7 +115,14 @@ class QuickGate:
 
     def _bits(self, run: str) -> int:
         """What the in-run gates, `inside` and the spanning gates say of one run of non-space
-        characters searched alone."""
+        characters searched alone.
+
+        A run longer than `_LONG_TEXT` can only come from a text the gates read bounded (see
+        `might_match`), so its bits here are never what decides; it is bounded too, because the
+        table works out every field of every new run, and hostile runs ("1" x 40,000) make the
+        in-run gates backtrack quadratically."""
+        if len(run) > _LONG_TEXT:
+            run = bounded_for_gates(run)
         alone = f" {run} "
         bits = 0
         if self._in_run is not None and self._in_run.search(alone) is not None:
