@@ -71,6 +71,14 @@ class ContextVocab:
     belief: regex.Pattern[str] | None = None
     belief_holders: frozenset[str] = frozenset()
     not_names: frozenset[str] = frozenset()
+    # Issue 13 false-alarm pass 4: an officer relaying an incident ("IP says the suspect shouted ...");
+    # see `incident_report` below.
+    incident_frame: regex.Pattern[str] | None = None
+    incident_reporting: regex.Pattern[str] | None = None
+    incident_speakers: frozenset[str] = frozenset()
+    incident_utterance: frozenset[str] = frozenset()
+    incident_own_voice: frozenset[str] = frozenset()
+    incident_referring: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, vocab: Mapping[str, Any]) -> ContextVocab:
@@ -93,6 +101,12 @@ class ContextVocab:
             belief=phrase_pattern(words.get("belief", [])),
             belief_holders=frozenset(w.lower() for w in words.get("belief_holders", [])),
             not_names=frozenset(w.lower() for w in words.get("not_names", [])),
+            incident_frame=phrase_pattern(words.get("incident_frame", [])),
+            incident_reporting=phrase_pattern(words.get("incident_reporting", [])),
+            incident_speakers=frozenset(w.lower() for w in words.get("incident_speakers", [])),
+            incident_utterance=frozenset(w.lower() for w in words.get("incident_utterance", [])),
+            incident_own_voice=frozenset(w.lower() for w in words.get("incident_own_voice", [])),
+            incident_referring=frozenset(w.lower() for w in words.get("incident_referring", [])),
         )
 
 
@@ -137,6 +151,9 @@ class MessageContext:
         # inside a word (don't); a lone closing one (the lads' van) just ends nothing.
         self.single_open = [m.start() for m in _SINGLE_OPEN.finditer(text)]
         self.single_close = [m.start() for m in _SINGLE_CLOSE.finditer(text)]
+        # The police word that makes the message an incident report ("ip", "suspect", "s4a"), if any.
+        frame = vocab.incident_frame.search(text) if vocab.incident_frame is not None else None
+        self.incident = frame.group() if frame is not None else None
 
     def _words(self, lo: int, hi: int) -> list[tuple[int, str]]:
         """(start, word) of the whole words inside text[lo:hi]."""
@@ -241,6 +258,11 @@ def assess(
         found.append(("quoted", quote))
     if vocab.reporting is not None:
         reported = _governing_report(ctx, start, vocab, construction=construction)
+        if not reported and ctx.incident is not None:
+            reported = incident_report(ctx, start, end, vocab, quoted=quote is not None)
+        elif not reported and quote is not None:
+            reported = _reported_after(ctx, end, vocab)  # '"[slur] go home" was what he said'
+
         if reported:
             found.append(("reported", reported))
         elif construction and (belief := believed(ctx, ctx.word_start_before(start, vocab.window), start,
@@ -261,6 +283,10 @@ def assess(
         shared = sorted(words & vocab.in_group)
         if shared:
             found.append(("in-group", shared[0]))
+    if ctx.incident is not None and any(label in ("quoted", "reported") for label, _ in found):
+        # In an incident report the address, the insulting word beside the slur and the asterisks are
+        # the reported speaker's words or the officer's own censoring, not the writer's aim.
+        found = [(label, word) for label, word in found if label not in _INCIDENT_SPEECH]
     adjustments = [(label, vocab.deltas.get(label, 0.0)) for label, _ in found]
     if rule_words:
         words = words if words is not None else ctx.near(start, end)
@@ -279,14 +305,17 @@ def assess(
 _SENTENCE_BREAK = regex.compile(r"[!?;\n]|(?<!\.)\.(?![.\w])")  # a full stop, not an ellipsis or "3.5"
 
 
-def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, construction: bool = False) -> str | None:
+def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, construction: bool = False,
+                      words: regex.Pattern[str] | None = None) -> str | None:
     """The reporting word (nearest first) within the window before the hit that governs it, if any.
     The writer's own "I said" reports no one; but before a construction, the writer's "I posted
-    about ..." (a `topic_links` word after the verb) names a topic, not the writer's words."""
-    assert vocab.reporting is not None
+    about ..." (a `topic_links` word after the verb) names a topic, not the writer's words.
+    `words`: another list of reporting words than `vocab.reporting` (the incident report's)."""
+    words = words if words is not None else vocab.reporting
+    assert words is not None
     raw = ctx.text
     window_start = ctx.word_start_before(start, vocab.window)
-    matches = list(vocab.reporting.finditer(raw, window_start, start, overlapped=True))
+    matches = list(words.finditer(raw, window_start, start, overlapped=True))
     for match in sorted(matches, key=lambda m: m.end(), reverse=True):
         if vocab.not_reporting is not None and any(
                 m.start() <= match.start() and match.end() <= m.end()
@@ -329,6 +358,84 @@ def _writer_is_subject(ctx: MessageContext, verb_start: int, vocab: ContextVocab
         if word in vocab.first_person:
             return True
     return False
+# ----------------------------------------------------------------------------------------------
+# Issue 13 false-alarm pass 4: incident reports as officers write them.
+# A message with a police reporting word (`words.incident_frame`: "IP", "victim", "suspect", "s4A",
+# "crime report") relays an incident. There, beyond the ordinary reporting scope above, the slur is
+# the reported speaker's when
+#   - an `incident_reporting` word governs it ("witness heard him shout ...", "male kept repeating ...");
+#   - it is quoted ('IP: "go home you ..."');
+#   - a speaker and a reporting word follow it in its sentence ("... go home, he shouted");
+#   - it opens or addresses an utterance in the sentence after the report ("Neighbour shouted at IP.
+#     [slur] go home."): the sentence holds an `incident_utterance` word or starts with the hit, and
+#     holds no frame word, no `incident_own_voice` word ("tbh", "lol", "deserved") and no referring
+#     word just before the hit ("the [slur] deserved it" is the officer's own comment).
+# The officer's own words beside such a frame ("the IP is a [slur] lol") are not reports and stay.
+_INCIDENT_SPEECH = frozenset({"addressed", "derogatory modifier", "disguised spelling"})
+_AFTER_CHARS = 80  # a speaker and reporting word after the hit count within this many characters
+
+
+def incident_report(ctx: MessageContext, start: int, end: int, vocab: ContextVocab, *, quoted: bool) -> str | None:
+    """The word that makes the hit `text[start:end]` reported speech in an incident report, if any."""
+    if vocab.incident_reporting is not None:
+        governing = _governing_report(ctx, start, vocab, words=vocab.incident_reporting)
+        if governing:
+            return governing
+    if quoted:
+        return ctx.incident
+    return _reported_after(ctx, end, vocab) or _utterance_after_report(ctx, start, end, vocab)
+
+
+def _reporting_words(vocab: ContextVocab) -> tuple[regex.Pattern[str], ...]:
+    return tuple(p for p in (vocab.reporting, vocab.incident_reporting) if p is not None)
+
+
+def _reported_after(ctx: MessageContext, end: int, vocab: ContextVocab) -> str | None:
+    """"[slur] go home, he shouted", "... was what the male said": a speaker, then a reporting word,
+    after the hit in its sentence."""
+    text = ctx.text
+    stop = _SENTENCE_BREAK.search(text, end, min(len(text), end + _AFTER_CHARS))
+    hi = stop.start() if stop is not None else min(len(text), end + _AFTER_CHARS)
+    for words in _reporting_words(vocab):
+        for found in words.finditer(text, end, hi):
+            if any(w in vocab.incident_speakers for w in ctx.before(found.start(), 3)) and \
+                    ctx._words(end, found.start()):
+                return found.group()
+    return None
+
+
+def _utterance_after_report(ctx: MessageContext, start: int, end: int, vocab: ContextVocab) -> str | None:
+    """"Neighbour shouted at IP. [slur] go home.": the hit's sentence is what the report before it said."""
+    text = ctx.text
+    lo = max(0, start - WORD_CHARS)
+    breaks = list(_SENTENCE_BREAK.finditer(text, lo, start))
+    if not breaks:
+        return None
+    sentence_start = breaks[-1].end()
+    stop = _SENTENCE_BREAK.search(text, end)
+    sentence = [w for _, w in ctx._words(sentence_start, stop.start() if stop is not None else len(text))]
+    opens = not ctx._words(sentence_start, start)
+    if not opens and not any(w in vocab.incident_utterance for w in sentence):
+        return None
+    if any(w in vocab.incident_own_voice for w in sentence) or (
+            vocab.incident_frame is not None and vocab.incident_frame.search(text, sentence_start, stop.start()
+                                                                           if stop is not None else len(text))):
+        return None
+    before = ctx.before(start, 1)
+    if before and not opens and before[0] in vocab.incident_referring:
+        return None
+    report: regex.Match[str] | None = None
+    for words in _reporting_words(vocab):
+        for found in words.finditer(text, lo, breaks[-1].start()):
+            if report is None or found.end() > report.end():
+                if vocab.not_reporting is not None and vocab.not_reporting.search(
+                        text, max(0, found.start() - 30), found.end() + 30):
+                    continue
+                if not _writer_speaks(ctx, found.start(), vocab):
+                    report = found
+    return report.group() if report is not None else None
+
+
 # ----------------------------------------------------------------------------------------------
 # Issue 13 false-alarm pass 3 (training splits): reported beliefs and named subjects.
 

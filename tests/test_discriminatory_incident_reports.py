@@ -1,0 +1,72 @@
+"""Incident reports (issue 13 false-alarm pass 4): an officer relaying what a suspect said is not abuse.
+
+Officers' groups pass on incidents ("IP says the suspect called him a ...", "s4A POA: male shouted
+... at the victim"). The standard keeps reporting of abuse below medium (for review, never dropped),
+while the officer's own slur or joke beside the same police words stays a finding. Every line is
+invented (no dev-set text).
+CONTENT WARNING: the lines are invented abusive chat; they are test data only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from discriminatory_detector import reported as shown
+from discriminatory_detector import scan
+
+from whatsapp_audit.model import Confidence
+
+# An officer relaying the incident: kept for review (low), labelled as reported.
+REPORTS = [
+    "Neighbour shouted at IP. Paki go home.",
+    "Suspect shouted across the road at the victim. Dirty paki get out of my street.",
+    "suspect called the owner a dirty paki",
+    'IP says suspect shouted "go back home you paki" then left',
+    'Victim: "you paki, go home"',
+    "s4A POA: male shouted go home paki at the victim",
+    "witness heard him shout paki bastard twice",
+    "victim alleges suspect called him a n*gger",
+    "Witness states the male kept calling her a fat dyke",
+    "paki go home, he shouted at the IP",
+    "Complainant reports racial abuse, suspect said go back to your own country",
+    "Crime ref 4456. Suspect quote: go back to where you came from",
+    "IP rang re neighbour dispute\nSuspect yelled at her from the window\nyou fucking paki",
+]
+
+# The officer's own words next to the same police words: still a finding.
+OWN_WORDS = [
+    "the IP is a paki lol",
+    "victim was a paki, no wonder",
+    "IP reports racial abuse. tbh the paki deserved it",
+    "IP says suspect called him a paki. fair enough he is a paki tbh",
+    "IP says suspect called him a paki. the paki deserved it",
+    "Suspect arrested for s4A. Paki lover of a victim kept crying lol",
+    "suspect in custody. fucking pakis everywhere round here",
+    "Attended s5 POA job, victim paki shopkeeper, no further action",
+    "I told the IP he's a paki and to stop wasting our time",
+]
+
+
+@pytest.mark.parametrize("text", REPORTS)
+def test_a_relayed_incident_is_kept_for_review_not_flagged(text: str) -> None:
+    found = scan(text)
+    assert found, text  # evidence of the words: kept, not dropped
+    assert all(f.confidence is Confidence.LOW for f in found), (text, found)
+    assert all(dict(f.explanation.details).get("label") == "quoted/reported" for f in found), text
+
+
+@pytest.mark.parametrize("text", OWN_WORDS)
+def test_the_officers_own_slur_beside_police_words_still_shows(text: str) -> None:
+    assert shown(text), text
+
+
+def test_a_quotation_followed_by_its_speaker_is_reported_without_police_words() -> None:
+    found = scan('"go back home you paki" was what he said')
+    assert found and all(f.confidence is Confidence.LOW for f in found)
+    assert shown("go back home you paki was what i said")
+
+
+def test_police_words_alone_change_nothing() -> None:
+    # No reporting word, no quotation: "suspect" does not make a slur someone else's.
+    assert shown("suspect is a paki, obviously")
+    # A report in a message without police words keeps the ordinary sentence scope.
+    assert shown("he said he'd be late again. paki prick")
