@@ -24,6 +24,7 @@ _QUOTE_MARKS = regex.compile("[" + "".join(sorted({ch for pair in _QUOTE_PAIRS f
 DEFAULT_DELTAS: Mapping[str, float] = {
     "addressed": 0.15, "derogatory modifier": 0.1, "disguised spelling": 0.05,
     "quoted": -0.3, "reported": -0.3, "counter-speech": -0.3, "homonym": -0.45, "in-group": -0.3,
+    "mentioned": -0.3,
 }
 DELTA_REASONS: Mapping[str, str] = {
     "addressed": "aimed at someone",
@@ -34,6 +35,7 @@ DELTA_REASONS: Mapping[str, str] = {
     "counter-speech": "the message objects to or reports the language",
     "homonym": "words nearby suggest the harmless meaning",
     "in-group": "reclaimed or in-group use is possible",
+    "mentioned": "named as a word, not used (\"... is a slur\")",
     "rule context": "a context word of this rule raises it",
     "rule context (lowers)": "a context word of this rule lowers it",
 }
@@ -79,6 +81,10 @@ class ContextVocab:
     incident_utterance: frozenset[str] = frozenset()
     incident_own_voice: frozenset[str] = frozenset()
     incident_referring: frozenset[str] = frozenset()
+    # Issue 13 false-alarm pass 4: a slur named as a word ("[slur] is a slur"); see `mentioned`.
+    mention_nouns: frozenset[str] = frozenset()
+    mention_copulas: frozenset[str] = frozenset()
+    mention_fillers: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, vocab: Mapping[str, Any]) -> ContextVocab:
@@ -107,6 +113,9 @@ class ContextVocab:
             incident_utterance=frozenset(w.lower() for w in words.get("incident_utterance", [])),
             incident_own_voice=frozenset(w.lower() for w in words.get("incident_own_voice", [])),
             incident_referring=frozenset(w.lower() for w in words.get("incident_referring", [])),
+            mention_nouns=frozenset(w.lower() for w in words.get("mention_nouns", [])),
+            mention_copulas=frozenset(w.lower() for w in words.get("mention_copulas", [])),
+            mention_fillers=frozenset(w.lower() for w in words.get("mention_fillers", [])),
         )
 
 
@@ -272,6 +281,9 @@ def assess(
             found.append(("reported", named_subject))
     if countered:
         found.append(("counter-speech", countered))
+    if not construction and vocab.mention_nouns and before[-1:] != [hit_address] and \
+            (named := mentioned(ctx, start, end, vocab)) is not None:
+        found.append(("mentioned", named))
     words: set[str] | None = None
     if homonyms:
         words = ctx.near(start, end)
@@ -434,6 +446,25 @@ def _utterance_after_report(ctx: MessageContext, start: int, end: int, vocab: Co
                 if not _writer_speaks(ctx, found.start(), vocab):
                     report = found
     return report.group() if report is not None else None
+
+
+def mentioned(ctx: MessageContext, start: int, end: int, vocab: ContextVocab) -> str | None:
+    """"[slur] is a slur", "... is an offensive term", "isn't [slur] a racist word?": the words after a
+    slur, in its sentence, name it as a word: they open with a `mention_copulas` word (or one stands just
+    before the slur) and reach a `mention_nouns` word through `mention_fillers` only. "the [slur] word"
+    and "[slur] words" (no copula) are not mentions. Returns the naming noun."""
+    after = ctx._words(end, end + WORD_CHARS)[:6]
+    if not after or not (after[0][1] in vocab.mention_copulas or
+                         any(w in vocab.mention_copulas for w in ctx.before(start, 1))):
+        return None
+    for at, word in after:
+        if _SENTENCE_BREAK.search(ctx.text, end, at):
+            return None
+        if word in vocab.mention_nouns:
+            return word
+        if word not in vocab.mention_fillers:
+            return None
+    return None
 
 
 # ----------------------------------------------------------------------------------------------

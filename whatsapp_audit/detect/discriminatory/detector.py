@@ -382,7 +382,7 @@ class DiscriminatoryDetector:
             # Weak evidence on its own (options.review): kept for review, never dropped.
             confidence = Confidence.LOW
             reason += ("; " if why else ": ") + "kept for review: this construction alone is weak evidence"
-        label = "quoted/reported" if {"quoted", "reported"} & set(found.labels) else ""
+        label = "quoted/reported" if {"quoted", "reported", "mentioned"} & set(found.labels) else ""
         explanation = Explanation(
             reason=reason + ".",
             pattern=rule.id,
