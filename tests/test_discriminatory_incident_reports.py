@@ -43,6 +43,10 @@ OWN_WORDS = [
     "suspect in custody. fucking pakis everywhere round here",
     "Attended s5 POA job, victim paki shopkeeper, no further action",
     "I told the IP he's a paki and to stop wasting our time",
+    # a police topic word ("racist abuse", "hate crime", "PSD") objects to nothing outside its sentence
+    "IP reports racist abuse. tbh the paki deserved it",
+    "hate crime job on the estate. paki shop again, no wonder",
+    "PSD are looking at the van chat lol. fucking pakis everywhere",
 ]
 
 
@@ -70,3 +74,8 @@ def test_police_words_alone_change_nothing() -> None:
     assert shown("suspect is a paki, obviously")
     # A report in a message without police words keeps the ordinary sentence scope.
     assert shown("he said he'd be late again. paki prick")
+
+
+def test_a_police_topic_word_still_lowers_a_slur_in_its_own_sentence() -> None:
+    found = scan("whoever put paki in the van chat, report it to PSD")
+    assert found and all(f.confidence is Confidence.LOW for f in found)

@@ -82,6 +82,7 @@ class ContextVocab:
     incident_own_voice: frozenset[str] = frozenset()
     incident_referring: frozenset[str] = frozenset()
     # Issue 13 false-alarm pass 4: a slur named as a word ("[slur] is a slur"); see `mentioned`.
+    counter_in_sentence: frozenset[str] = frozenset()
     mention_nouns: frozenset[str] = frozenset()
     mention_copulas: frozenset[str] = frozenset()
     mention_fillers: frozenset[str] = frozenset()
@@ -113,6 +114,8 @@ class ContextVocab:
             incident_utterance=frozenset(w.lower() for w in words.get("incident_utterance", [])),
             incident_own_voice=frozenset(w.lower() for w in words.get("incident_own_voice", [])),
             incident_referring=frozenset(w.lower() for w in words.get("incident_referring", [])),
+            counter_in_sentence=frozenset(" ".join(w.lower().split())
+                                          for w in words.get("counter_in_sentence", [])),
             mention_nouns=frozenset(w.lower() for w in words.get("mention_nouns", [])),
             mention_copulas=frozenset(w.lower() for w in words.get("mention_copulas", [])),
             mention_fillers=frozenset(w.lower() for w in words.get("mention_fillers", [])),
@@ -191,9 +194,18 @@ class MessageContext:
         return {w for _, w in self._words(start - NEAR_CHARS, end + NEAR_CHARS)}
 
     def countered(self, start: int, end: int) -> str | None:
+        """The first counter-speech cue near the hit. A `counter_in_sentence` cue (a police topic such
+        as "hate crime", "complaint", "PSD") counts only in the hit's own sentence: "IP reports racist
+        abuse. tbh the [slur] deserved it" is the officer's own comment after the report."""
         i = bisect.bisect_left(self.counter_starts, start - NEAR_CHARS)
-        if i < len(self.counter) and self.counter[i][0] <= end + NEAR_CHARS:
-            return self.counter[i][1]
+        while i < len(self.counter) and self.counter[i][0] <= end + NEAR_CHARS:
+            at, cue = self.counter[i]
+            i += 1
+            if " ".join(cue.split()) in self.vocab.counter_in_sentence and (
+                    _SENTENCE_BREAK.search(self.text, at + len(cue), start) if at < start
+                    else _SENTENCE_BREAK.search(self.text, end, at)):
+                continue
+            return cue
         return None
 
     def quoted(self, start: int, end: int) -> str | None:
