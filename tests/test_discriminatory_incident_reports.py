@@ -13,7 +13,11 @@ import pytest
 from discriminatory_detector import reported as shown
 from discriminatory_detector import scan
 
-from whatsapp_audit.model import Confidence
+from whatsapp_audit import parse
+from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.registry import DETECTORS
+from whatsapp_audit.model import Category, Confidence, Finding
+from whatsapp_audit.rules.loader import load_patterns
 
 # An officer relaying the incident: kept for review (low), labelled as reported.
 REPORTS = [
@@ -79,3 +83,36 @@ def test_police_words_alone_change_nothing() -> None:
 def test_a_police_topic_word_still_lowers_a_slur_in_its_own_sentence() -> None:
     found = scan("whoever put paki in the van chat, report it to PSD")
     assert found and all(f.confidence is Confidence.LOW for f in found)
+
+
+# An invented response team's group: officers relay three incidents and make two comments of their own.
+CHAT = """\
+14/03/2024, 19:58 - Sgt Hal Moreby created group "D Relief Response"
+14/03/2024, 20:05 - Kit Arden: s4A POA on Marsh Lane: male shouted go home paki at the victim outside the shop
+14/03/2024, 20:07 - Kit Arden: Neighbour shouted at IP over the fence. Paki go back home.
+14/03/2024, 20:09 - Sgt Hal Moreby: Get a statement, crime it as racially aggravated and get BWV uploaded
+14/03/2024, 20:40 - Jo Penrose: Crime ref 2211. IP states the suspect called her a fat dyke and spat at her
+Suspect quote: "go back to where you came from"
+14/03/2024, 20:44 - Ben Tull: the IP is a dyke anyway lol
+14/03/2024, 21:15 - Kit Arden: witness heard him shout p*ki bastard twice, BWV on
+14/03/2024, 21:20 - Ben Tull: Victim reports racist abuse. tbh the paki deserved it
+14/03/2024, 21:30 - Sgt Hal Moreby: Ben, that's not on. Take it down
+"""
+
+
+@pytest.fixture(scope="module")
+def chat_findings(tmp_path_factory: pytest.TempPathFactory) -> list[Finding]:
+    path = tmp_path_factory.mktemp("incidents") / "WhatsApp Chat with D Relief Response.txt"
+    path.write_text(CHAT, encoding="utf-8")
+    engine = Engine.build(load_patterns().rules, DETECTORS)
+    return [f for f in engine.run(parse(path).messages) if f.category is Category.DISCRIMINATORY_LANGUAGE]
+
+
+def test_in_an_officers_group_only_the_officers_own_slurs_show(chat_findings: list[Finding]) -> None:
+    shown_lines = sorted({f.line for f in chat_findings if f.confidence.rank >= Confidence.MEDIUM.rank})
+    assert shown_lines == [7, 9], [(f.line, f.confidence, f.matched) for f in chat_findings]
+    # every relayed incident is still there for review, labelled as reported (line 5's message runs
+    # on to the quoted words on line 6)
+    relayed = [f for f in chat_findings if f.line in (2, 3, 5, 8)]
+    assert sorted(f.line for f in relayed) == [2, 3, 5, 5, 8]
+    assert all(dict(f.explanation.details).get("label") == "quoted/reported" for f in relayed)
