@@ -29,6 +29,7 @@ from whatsapp_audit.detect.discriminatory.context import (
 )
 from whatsapp_audit.detect.discriminatory.emoji import EmojiHit, EmojiMatcher
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
+from whatsapp_audit.detect.discriminatory.leet_words import LeetWords
 from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
 from whatsapp_audit.detect.discriminatory.linear import Featuriser, LinearModel, Verdict, features
 from whatsapp_audit.detect.discriminatory.phrases import PhraseMatcher
@@ -126,6 +127,8 @@ class DiscriminatoryDetector:
         self._runs = RunTable()  # the runs' memo of this detector's gates, until an engine shares its own
         self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates, self._runs)
         self._phrases.validate()
+        # Identity words spelled with digits or symbols ("w0men") read as the words for the phrase rules.
+        self._leet_words = LeetWords(identity.word_characteristics(), vocab.get("leet", {}))
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
                                    sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
         self.featuriser = Featuriser(self._confusables, self._emoji_letters, self._lexicon.accepts,
@@ -287,7 +290,7 @@ class DiscriminatoryDetector:
                 findings.append(finding)
         slurs = [(h.start, h.end, self._concepts[h.term.rule_id].characteristics) for h in lexicon_hits]
         # Inside an allowed name ("the All Blacks", "men and women") no word is a target of a construction.
-        for hit in self._phrases.match(mask(norm.text, allowed), slurs):
+        for hit in self._phrases.match(self._leet_words.read(mask(norm.text, allowed)), slurs):
             ctx = context.value
             rule = self._rules[hit.rule_id]
             start, end = norm.to_raw(hit.start, hit.end)
