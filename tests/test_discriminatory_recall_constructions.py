@@ -37,6 +37,14 @@ FOUND = [
     ("leave the heavy lifting to us, she's the weaker sex", "sex"),
     ("women lie about rape to get out of trouble", "sex"),
     ("don't cross her, she'll cry rape", "sex"),
+    ("men are just better at this job than women, end of", "sex"),
+    ("new DS on CID, wonder who she shagged to get that", "sex"),
+    ("she slept her way up to inspector, everyone knows", "sex"),
+    # Word classes added to the predicate lexicon, read by every construction over them
+    ("gypsies are thugs, the lot of them", "race"),
+    ("muslims are nothing more than cockroaches", "religion_or_belief"),
+    ("somalis are sub human", "race"),
+    ("pakistanis are considered filthy round here", "race"),
     # Identity words spelled with digits, symbols or keycap emoji
     ("w0men are all liars", "sex"),
     ("g4ys are disgusting", "sexual_orientation"),
@@ -57,6 +65,10 @@ QUIET = [
     "women are less likely to be stopped and searched, per the stats",
     "she was crying after the rape, ABE booked for tomorrow",
     "we are pretty tired after that night shift",
+    "the men are better at darts than us lot",
+    "she slept her way through the night shift on the sofa",
+    "the lads are thugs on the pitch, proper leg breakers",
+    "who she spoke to to get the address is in the log",
     # Counter-speech and quoted guidance
     "not saying immigrants are only good for labour, they built the NHS",
     "it's a myth that women only want money",
