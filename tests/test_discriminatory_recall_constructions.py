@@ -40,6 +40,9 @@ FOUND = [
     ("men are just better at this job than women, end of", "sex"),
     ("new DS on CID, wonder who she shagged to get that", "sex"),
     ("she slept her way up to inspector, everyone knows", "sex"),
+    ("did she shag her sarge to get promoted or what", "sex"),
+    ("she deserves to be brutally raped for that", "sex"),
+    ("honestly I just see women as sex objects", "sex"),
     # Word classes added to the predicate lexicon, read by every construction over them
     ("gypsies are thugs, the lot of them", "race"),
     ("muslims are nothing more than cockroaches", "religion_or_belief"),
@@ -69,11 +72,16 @@ QUIET = [
     "she slept her way through the night shift on the sofa",
     "the lads are thugs on the pitch, proper leg breakers",
     "who she spoke to to get the address is in the log",
+    "she rang her boss to get the day off",
+    "she deserves to be properly paid for the overtime",
+    "we treat them as property till the owner turns up",
     # Counter-speech and quoted guidance
     "not saying immigrants are only good for labour, they built the NHS",
     "it's a myth that women only want money",
     "women rarely lie about rape, the data is clear",
     "women are not objects, grow up",
+    "no woman deserves to be brutally beaten, ever",
+    "you look at women as objects and it shows",
     "not saying women are less capable, the course is the problem",
     # Numbers and leet that spell no identity word
     "2nd shift at 10am, 4 on the van",
