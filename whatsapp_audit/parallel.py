@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
-import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +29,9 @@ from whatsapp_audit.ingest.export import Export, reopen_export
 from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part
 from whatsapp_audit.model import Message
+from whatsapp_audit.processes import MIN_PART_BYTES, cores, ignore_sigint
+from whatsapp_audit.processes import jobs_for as jobs_for  # scan and case ask this module
+from whatsapp_audit.processes import sigint_deferred as sigint_deferred
 from whatsapp_audit.rules.loader import PatternSet
 from whatsapp_audit.scan import ContextCapture, ContextMessage, ScanFinding, ScanOptions
 from whatsapp_audit.scope import MessageScope
@@ -42,7 +42,6 @@ if TYPE_CHECKING:  # the pool's modules are imported by a run that starts one (s
     from whatsapp_audit.case import BatchProgress, ExportTask, Finished, Outcome
 
 MARGIN_BYTES = 1 << 20  # context each side of a part: thousands of messages, far above any window
-MIN_PART_BYTES = 4 << 20  # below this, starting processes costs more than it saves
 PARTS_PER_JOB = 2  # a few more parts than processes keeps both cores busy to the end
 
 
@@ -60,18 +59,6 @@ class PartResult:
 _WORKER: dict[str, Any] = {}
 
 
-def jobs_for(path: str | os.PathLike[str], jobs: int | None) -> int:
-    """Processes to use: `jobs` if given, else one per core once the export is big enough to pay
-    for starting them (judged by its size on disk)."""
-    if jobs is not None:
-        return max(1, jobs)
-    try:
-        size = os.path.getsize(path)
-    except OSError:
-        return 1  # opening it will report the problem
-    return max(1, min(_cores(), size // MIN_PART_BYTES))
-
-
 def batch_jobs(paths: Sequence[Path], jobs: int | None) -> int:
     """Processes for a run over several exports: `jobs` if given, else one per core (at most one
     per export) once the exports together are big enough to pay for starting them."""
@@ -83,7 +70,7 @@ def batch_jobs(paths: Sequence[Path], jobs: int | None) -> int:
             total += os.path.getsize(path)
         except OSError:
             pass  # reading it will report the problem
-    return max(1, min(_cores(), len(paths), total // MIN_PART_BYTES))
+    return max(1, min(cores(), len(paths), total // MIN_PART_BYTES))
 
 
 def scan_exports(jobs: int, patterns: PatternSet, tasks: Sequence[ExportTask], options: ScanOptions,
@@ -126,10 +113,6 @@ def _largest_first(task: ExportTask) -> tuple[int, int]:
     return (-size, task.index)
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
     """Start the workers now, so they build their engines while the main process surveys.
 
@@ -152,37 +135,6 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
         for _ in range(jobs):
             pool.submit(_ready)  # makes the pool start every worker now
     return pool
-
-
-@contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """Ctrl-C held back for the moment, then acted on as if it came now: processes started inside
-    start with it blocked, and one that arrives meanwhile is not lost (a Ctrl-C ignored while the
-    workers were spawning used to let the whole scan run on). Only the main thread handles signals;
-    where signals cannot be blocked (Windows), Ctrl-C is ignored for the moment instead."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    if not hasattr(signal, "pthread_sigmask"):
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-        return
-    from multiprocessing import resource_tracker
-
-    resource_tracker.ensure_running()  # starting the tracker unblocks SIGINT in the thread that starts it
-    arrived: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: arrived.append(number))
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a held-back Ctrl-C reaches the handler above here
-        signal.signal(signal.SIGINT, previous)
-    if arrived:
-        signal.raise_signal(signal.SIGINT)  # as the usual handler would have taken it
 
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
@@ -217,9 +169,7 @@ def _ready() -> None:
 def _init_worker(packed: bytes) -> None:
     # Ctrl-C is the main process's to handle (exit 130, one line); a worker that took it too
     # would print a traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since spawning (start_pool)
+    ignore_sigint()  # blocked since spawning (start_pool)
     patterns: PatternSet
     patterns, avoided = pickle.loads(zlib.decompress(packed))  # our own rules, from the main process
     build_cache.keep_out_of(avoided)

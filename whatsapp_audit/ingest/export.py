@@ -74,6 +74,10 @@ class Export:
         if stats.impossible_headers and not stats.messages:
             raise InputError(unreadable_headers(self.source.path, self.survey.date_order))
 
+    def chat_size(self) -> int:
+        """Bytes of chat text (the .txt file, or the chat member of a zip once decompressed)."""
+        return self._source.chat_size()
+
     def plan_parts(self, parts: int, margin: int = 1 << 20) -> list[Part]:
         """Cut the chat text into about `parts` pieces for separate processes (see `ranges`);
         one part when the text is UTF-16 (LF bytes are not line ends there) or too small."""
@@ -92,8 +96,7 @@ class Export:
             if part.first_line <= line < part.end_line:
                 stats.undecodable_lines.append(line)
 
-        with self._source.open_chat() as stream:
-            _skip(stream, part.parse_start)
+        with self._source.open_chat_at(part.parse_start) as stream:
             bounded = _Bounded(stream, part.parse_end - part.parse_start)
             yield from iter_messages(
                 iter_blocks(bounded, encoding, bad_line), self.survey, self.vocabulary, stats,
@@ -241,15 +244,6 @@ class _Bounded:
         data = self._read(self._left if size < 0 else min(size, self._left))
         self._left -= len(data)
         return data
-
-
-def _skip(stream: ByteReader, count: int) -> None:
-    read = stream.read
-    while count > 0:
-        data = read(min(count, 1 << 20))
-        if not data:
-            return
-        count -= len(data)
 
 
 def _drain(stream: ByteReader) -> None:

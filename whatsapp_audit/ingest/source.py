@@ -86,6 +86,23 @@ class Source:
         finally:
             raw.close()
 
+    @contextmanager
+    def open_chat_at(self, offset: int) -> Iterator[IO[bytes]]:
+        """The chat text from byte `offset` on, not hashed: for one part of a text whose hash is
+        known (`ingest.ranges`). A plain file seeks; a zip member decompresses up to `offset`."""
+        if self._archive is None:
+            raw: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - read-only, closed below
+        else:
+            assert self.info.chat_member is not None
+            raw = self._archive.open(self.info.chat_member, "r")
+        try:
+            raw.seek(offset)
+            yield raw
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise InputError(f"{self.path}: the chat text could not be read ({_reason(error)})") from None
+        finally:
+            raw.close()
+
     def chat_size(self) -> int:
         """Bytes of chat text: the file, or the zip member once decompressed."""
         if self._archive is None:

@@ -63,42 +63,50 @@ _BATCH = 2000  # records encoded and written together
 
 
 def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
-    module = native.accelerator()
-    if module is not None:
-        return _write_jsonl_native(module.encode_jsonl, messages, out)
+    """Each message as one line of compact JSON; returns how many were written."""
+    binary = utf8_buffer(out)
     count = 0
-    batch: list[dict[str, Any]] = []
-    for message in messages:
-        batch.append(message_record(message, native=True))
-        if len(batch) == _BATCH:
-            out.write(encode.lines(batch))
-            count += len(batch)
-            batch.clear()
-    if batch:
-        out.write(encode.lines(batch))
-    return count + len(batch)
-
-
-def _write_jsonl_native(encode_jsonl: Any, messages: Iterable[Message], out: TextIO) -> int:
-    """`write_jsonl` with each batch's records written in C (`_native.encode_jsonl`); a batch it
-    declines (a value only the Python path writes exactly, such as a lone surrogate) is written by
-    `encode.lines` as before. UTF-8 bytes go straight to the binary layer under a UTF-8 text stream."""
-    names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as author_name gives them
-    binary = _utf8_buffer(out)
-    count = 0
-    for batch in _batches(messages):
-        data = encode_jsonl(batch, names, author_name)
-        if binary is None or data is None:
-            out.write(data.decode("utf-8") if data is not None else encode.lines([message_record(m, native=True) for m in batch]))
-        else:
-            out.flush()
-            binary.write(data)
-        count += len(batch)
-        if len(names) > 4096:
-            names.clear()
+    for segment, records in jsonl_segments(messages):
+        put_segment(segment, out, binary)
+        count += records
     if binary is not None:
         binary.flush()
     return count
+
+
+Segment = bytes | str  # JSON Lines text: UTF-8 bytes (from C) or a str (from Python)
+
+
+def jsonl_segments(messages: Iterable[Message]) -> Iterator[tuple[Segment, int]]:
+    """The JSON Lines of `messages`, a batch at a time, each with its number of records.
+
+    Each batch's records are written in C (`_native.encode_jsonl`) when the accelerator is built;
+    a batch it declines (a value only the Python path writes exactly, such as a lone surrogate),
+    and every batch without it, is written by `encode.lines`."""
+    module = native.accelerator()
+    if module is None:
+        for batch in _batches(messages):
+            yield encode.lines([message_record(m, native=True) for m in batch]), len(batch)
+        return
+    encode_jsonl = module.encode_jsonl
+    names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as author_name gives them
+    for batch in _batches(messages):
+        data = encode_jsonl(batch, names, author_name)
+        yield (data if data is not None else encode.lines([message_record(m, native=True) for m in batch])), len(batch)
+        if len(names) > 4096:
+            names.clear()
+
+
+def put_segment(segment: Segment, out: TextIO, binary: Any) -> None:
+    """Write one segment to `out`; UTF-8 bytes go straight to `binary` (`utf8_buffer(out)`) when
+    there is one, which gives the same file."""
+    if isinstance(segment, str):
+        out.write(segment)
+    elif binary is None:
+        out.write(segment.decode("utf-8"))
+    else:
+        out.flush()
+        binary.write(segment)
 
 
 def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
@@ -107,7 +115,7 @@ def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
         yield batch
 
 
-def _utf8_buffer(out: TextIO) -> Any:
+def utf8_buffer(out: TextIO) -> Any:
     """The binary stream under `out` when writing UTF-8 bytes there gives the same file, else None."""
     if not isinstance(out, io.TextIOWrapper):
         return None

@@ -1,0 +1,137 @@
+"""`parse --format jsonl` shared by several processes (`parse --jobs N`): the same bytes, in file order.
+
+The main process surveys the export while N - 1 helper processes start; the chat text is then cut
+at header lines into parts of a few MB (`ingest.ranges`, with no margin: a message is read from its
+own lines alone, so a part parses exactly as it does inside the whole file). The parts are dealt
+round: every Nth goes to the main process, which writes its records straight out, and the others to
+the helpers, which send theirs back encoded (about six times the chat text's size). Each part is
+written in its turn, so the output is that of one process; at most two parts per helper wait to be
+written, so no process holds more than a few parts' output.
+
+The main process parses a share itself because writing the helpers' output costs it little, and
+one process fewer to start and feed is worth more on a two-core machine than a main process that
+only writes.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+from whatsapp_audit.errors import WhatsAuditError
+from whatsapp_audit.ingest.export import Export, reopen_export
+from whatsapp_audit.ingest.parser import ParseStats, merge_stats
+from whatsapp_audit.ingest.ranges import Part
+from whatsapp_audit.report.messages import Segment, jsonl_segments, put_segment, utf8_buffer
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+PART_BYTES = 4 << 20  # chat text per part: ~25 MB of output, a tenth of a second or two of parsing
+WAITING_PER_HELPER = 2  # parts sent to each helper ahead of the one being written
+
+_HELPER: dict[tuple[str, str], Export] = {}
+
+
+@contextmanager
+def cycles_paused() -> Iterator[None]:
+    """The cycle collector off while messages are parsed and written: they hold no cycles, and
+    the collector's passes over a block's new messages were a sixth of the parse's time."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@contextmanager
+def helpers(count: int) -> Iterator[ProcessPoolExecutor | None]:
+    """`count` helper processes, started now so they import while the main process surveys the
+    export (None when `count` is 0). Spawned with Ctrl-C deferred, as the scan's workers are
+    (`processes.sigint_deferred`); shut down on leaving, waiting parts cancelled."""
+    if count < 1:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from whatsapp_audit.processes import sigint_deferred
+
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_helper)
+    try:
+        with sigint_deferred():
+            for _ in range(count):
+                pool.submit(_ready)  # makes the pool start every helper now
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def plan(export: Export, jobs: int) -> list[Part]:
+    """The parts `export` is cut into for `jobs` processes: at least `jobs`, one for every few MB
+    of chat text (one part, nothing to share, when the text is UTF-16)."""
+    return export.plan_parts(max(jobs, round(export.chat_size() / PART_BYTES)), margin=0)
+
+
+def write_jsonl_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], jobs: int, out: TextIO) -> int:
+    """Write the messages of `export` to `out` as JSON Lines, part by part in file order, every
+    `jobs`th part parsed here and the others in `pool`; `export.stats` then covers the whole file
+    (as after `iter_messages`). Returns the number of records written."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    job = (export.source.path, export.encoding, export.survey, export.source.sha256, export.source.chat_sha256)
+    binary = utf8_buffer(out)
+    theirs = iter([index for index in range(len(parts)) if index % jobs])
+    waiting: dict[int, Future[tuple[list[Segment], ParseStats]]] = {}
+    ahead = WAITING_PER_HELPER * (jobs - 1)
+    all_stats: list[ParseStats] = []
+    count = 0
+    try:
+        for index, part in enumerate(parts):
+            while len(waiting) < ahead and (following := next(theirs, None)) is not None:
+                waiting[following] = pool.submit(_encode_part, job, parts[following])
+            if index in waiting:
+                segments, stats = waiting.pop(index).result()
+                for segment in segments:
+                    put_segment(segment, out, binary)
+            else:
+                stats = ParseStats()
+                for segment, _records in jsonl_segments(export.iter_part(part, stats)):
+                    put_segment(segment, out, binary)
+            count += stats.messages
+            all_stats.append(stats)
+    except BrokenProcessPool:
+        raise WhatsAuditError(f"{export.source.path}: a helper process parsing it stopped unexpectedly (out of memory?); "
+                         "run again with --jobs 1") from None
+    if binary is not None:
+        binary.flush()
+    export.stats = merge_stats(all_stats)
+    export.check_readable(export.stats)
+    return count
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per helper starts the helpers at once."""
+
+
+def _init_helper() -> None:
+    from whatsapp_audit.processes import ignore_sigint
+
+    ignore_sigint()
+
+
+def _encode_part(job: tuple[Any, ...], part: Part) -> tuple[list[Segment], ParseStats]:
+    """In a helper: the JSON Lines of one part's messages, and the part's stats."""
+    path, encoding, survey, sha256, chat_sha256 = job
+    export = _HELPER.get((path, sha256))
+    if export is None:
+        export = _HELPER[(path, sha256)] = reopen_export(path, encoding, survey, sha256, chat_sha256)
+    stats = ParseStats()
+    with cycles_paused():
+        segments = [segment for segment, _records in jsonl_segments(export.iter_part(part, stats))]
+    return segments, stats
