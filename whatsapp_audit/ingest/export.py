@@ -22,7 +22,7 @@ from whatsapp_audit.ingest.lines import (
     iter_blocks,
     sniff_encoding,
 )
-from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_messages
+from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_message_batches, iter_messages
 from whatsapp_audit.ingest.ranges import Part, plan_parts
 from whatsapp_audit.ingest.shapes import strict_regex
 from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_source
@@ -68,6 +68,15 @@ class Export:
         _same_bytes(self.source, digests)
         self.check_readable(stats)
 
+    def iter_message_batches(self) -> Iterator[list[Message]]:
+        """`iter_messages` in lists (see `parser.iter_message_batches`), for readers that take them in bulk."""
+        self.stats = stats = ParseStats()
+        digests: list[str] = []
+        blocks = _read_blocks(self._source, self.encoding, digests, stats.undecodable_lines.append)
+        yield from iter_message_batches(blocks, self.survey, self.vocabulary, stats)
+        _same_bytes(self.source, digests)
+        self.check_readable(stats)
+
     def check_readable(self, stats: ParseStats) -> None:
         """Raise InputError when headers were found but none could be read: a file whose every
         header has an impossible date or time is an input error, not an empty chat."""
@@ -89,6 +98,11 @@ class Export:
 
     def iter_part(self, part: Part, stats: ParseStats) -> Iterator[Message]:
         """The messages parsed from one part, margins included; `stats` counts only its own span."""
+        for batch in self.iter_part_batches(part, stats):
+            yield from batch
+
+    def iter_part_batches(self, part: Part, stats: ParseStats) -> Iterator[list[Message]]:
+        """`iter_part` in lists (see `parser.iter_message_batches`)."""
         encoding = self.encoding if part.parse_start == 0 else replace(self.encoding, bom=False, bom_length=0)
 
         def bad_line(local: int) -> None:
@@ -98,7 +112,7 @@ class Export:
 
         with self._source.open_chat_at(part.parse_start) as stream:
             bounded = _Bounded(stream, part.parse_end - part.parse_start)
-            yield from iter_messages(
+            yield from iter_message_batches(
                 iter_blocks(bounded, encoding, bad_line), self.survey, self.vocabulary, stats,
                 line_offset=part.lines_before, counted=(part.first_line, part.end_line),
             )

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from whatsapp_audit import native
@@ -232,6 +233,28 @@ def iter_messages(
     stats.total_lines = build.line_no if counted is None else min(counted[1], build.line_no + 1) - counted[0]
 
 
+def iter_message_batches(
+    blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats,
+    *, line_offset: int = 0, counted: tuple[int, int] | None = None,
+) -> Iterator[list[Message]]:
+    """The messages of `iter_messages`, in lists (a block's worth from the C loop, a few thousand
+    from the Python one): for a reader that takes them in bulk, such as the `parse` output, one
+    Python step per list instead of one per message through each generator."""
+    impossible = f"a header with an impossible date or time (read as {survey.date_order})"
+    build = _Assembler(survey, vocabulary, stats, counted)
+    scanner = _native_scanner(survey, vocabulary, build, impossible, line_offset)
+    if scanner is not None:
+        yield from _native_batches(scanner, blocks, build)
+    else:
+        messages = _python_messages(blocks, survey, build, impossible, line_offset)
+        while batch := list(islice(messages, _PYTHON_BATCH)):
+            yield batch
+    stats.total_lines = build.line_no if counted is None else min(counted[1], build.line_no + 1) - counted[0]
+
+
+_PYTHON_BATCH = 2000
+
+
 def _python_messages(blocks: Iterable[str], survey: FormatSurvey, build: _Assembler, impossible: str,
                      line_offset: int) -> Iterator[Message]:
     """The reference loop (and the fallback of the C one, `_native_messages`)."""
@@ -353,6 +376,22 @@ def _openings_table(openings: Openings | None) -> bytes | None:
             table[code] = table[lower]
             table[128 + code * 128 : 128 + code * 128 + 128] = table[128 + lower * 128 : 128 + lower * 128 + 128]
     return bytes(table)
+
+
+def _native_batches(scanner: Any, blocks: Iterable[str], build: _Assembler) -> Iterator[list[Message]]:
+    """`_native_messages` a block at a time."""
+    try:
+        for block in blocks:
+            batch = scanner.feed(block)
+            if batch:
+                yield batch
+        batch = scanner.finish()
+        if batch:
+            yield batch
+    finally:
+        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
+         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
+        build.flush()
 
 
 def _native_messages(scanner: Any, blocks: Iterable[str], build: _Assembler) -> Iterator[Message]:

@@ -101,7 +101,7 @@ def write_jsonl_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Par
                     put_segment(segment, out, binary)
             else:
                 stats = ParseStats()
-                for segment, _records in jsonl_segments(export.iter_part(part, stats)):
+                for segment, _records in jsonl_segments(export.iter_part_batches(part, stats)):
                     put_segment(segment, out, binary)
             count += stats.messages
             all_stats.append(stats)
@@ -133,5 +133,5 @@ def _encode_part(job: tuple[Any, ...], part: Part) -> tuple[list[Segment], Parse
         export = _HELPER[(path, sha256)] = reopen_export(path, encoding, survey, sha256, chat_sha256)
     stats = ParseStats()
     with cycles_paused():
-        segments = [segment for segment, _records in jsonl_segments(export.iter_part(part, stats))]
+        segments = [segment for segment, _records in jsonl_segments(export.iter_part_batches(part, stats))]
     return segments, stats

@@ -64,9 +64,14 @@ _BATCH = 2000  # records encoded and written together
 
 def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
     """Each message as one line of compact JSON; returns how many were written."""
+    return write_jsonl_batches(_batches(messages), out)
+
+
+def write_jsonl_batches(batches: Iterable[list[Message]], out: TextIO) -> int:
+    """`write_jsonl` for messages that come in lists (`Export.iter_message_batches`)."""
     binary = utf8_buffer(out)
     count = 0
-    for segment, records in jsonl_segments(messages):
+    for segment, records in jsonl_segments(batches):
         put_segment(segment, out, binary)
         count += records
     if binary is not None:
@@ -77,20 +82,21 @@ def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
 Segment = bytes | str  # JSON Lines text: UTF-8 bytes (from C) or a str (from Python)
 
 
-def jsonl_segments(messages: Iterable[Message]) -> Iterator[tuple[Segment, int]]:
-    """The JSON Lines of `messages`, a batch at a time, each with its number of records.
+def jsonl_segments(batches: Iterable[list[Message]]) -> Iterator[tuple[Segment, int]]:
+    """The JSON Lines of each list of messages, with its number of records.
 
-    Each batch's records are written in C (`_native.encode_jsonl`) when the accelerator is built;
-    a batch it declines (a value only the Python path writes exactly, such as a lone surrogate),
-    and every batch without it, is written by `encode.lines`."""
+    A list's records are written in C (`_native.encode_jsonl`) when the accelerator is built; a
+    list it declines (a value only the Python path writes exactly, such as a lone surrogate), and
+    every list without it, is written by `encode.lines`. The text is the same however the
+    messages are grouped."""
     module = native.accelerator()
     if module is None:
-        for batch in _batches(messages):
+        for batch in batches:
             yield encode.lines([message_record(m, native=True) for m in batch]), len(batch)
         return
     encode_jsonl = module.encode_jsonl
     names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as author_name gives them
-    for batch in _batches(messages):
+    for batch in batches:
         data = encode_jsonl(batch, names, author_name)
         yield (data if data is not None else encode.lines([message_record(m, native=True) for m in batch])), len(batch)
         if len(names) > 4096:
