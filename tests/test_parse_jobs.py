@@ -103,3 +103,20 @@ def test_a_zip_export_is_shared_out_alike(capsys, monkeypatch, write_export, tmp
     monkeypatch.setattr(message_parts, "PART_BYTES", SMALL_PARTS)
     one, many = _parse(capsys, path, "--jobs", "1"), _parse(capsys, path, "--jobs", "2")
     assert one == many and one[0] == 0 and one[1].count(b"\n") == 600
+
+
+def test_a_helper_stops_on_an_export_that_changed_after_the_survey(write_export):
+    from whatsapp_audit.errors import InputError
+    from whatsapp_audit.ingest.export import open_export
+    from whatsapp_audit.ingest.source import open_source
+    from whatsapp_audit.ingest.vocabulary import load_vocabulary
+
+    path = write_export(_chat("A1"))
+    with open_export(path) as surveyed:
+        path.write_bytes(_chat("A1").replace(b"message 8 ", b"message 9 "))  # same size, other bytes
+        vocabulary = load_vocabulary()
+        message_parts._OPENED[str(path)] = (open_source(path, (vocabulary.chat_names, vocabulary.chat_prefixes)), vocabulary)
+        info = surveyed.source
+        with pytest.raises(InputError, match="changed while it was being read"):
+            message_parts._export(str(path), surveyed.encoding, surveyed.survey, info.sha256, info.chat_sha256)
+    assert str(path) not in message_parts._OPENED

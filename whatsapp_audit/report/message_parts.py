@@ -16,14 +16,20 @@ only writes.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
-from whatsapp_audit.errors import WhatsAuditError
+from whatsapp_audit.errors import InputError, WhatsAuditError
 from whatsapp_audit.ingest.export import Export, reopen_export
+from whatsapp_audit.ingest.lines import Encoding
 from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part
+from whatsapp_audit.ingest.source import Source, open_source
+from whatsapp_audit.ingest.survey import FormatSurvey
+from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
 from whatsapp_audit.report.messages import Segment, jsonl_segments, put_segment, utf8_buffer
 
 if TYPE_CHECKING:
@@ -32,7 +38,8 @@ if TYPE_CHECKING:
 PART_BYTES = 4 << 20  # chat text per part: ~25 MB of output, a tenth of a second or two of parsing
 WAITING_PER_HELPER = 2  # parts sent to each helper ahead of the one being written
 
-_HELPER: dict[tuple[str, str], Export] = {}
+_HELPER: dict[tuple[str, str], Export] = {}  # in a helper: the export, by path and SHA-256
+_OPENED: dict[str, tuple[Source, Vocabulary]] = {}  # in a helper: the export at its path, opened on starting
 
 
 @contextmanager
@@ -49,10 +56,11 @@ def cycles_paused() -> Iterator[None]:
 
 
 @contextmanager
-def helpers(count: int) -> Iterator[ProcessPoolExecutor | None]:
-    """`count` helper processes, started now so they import while the main process surveys the
-    export (None when `count` is 0). Spawned with Ctrl-C deferred, as the scan's workers are
-    (`processes.sigint_deferred`); shut down on leaving, waiting parts cancelled."""
+def helpers(count: int, path: str | os.PathLike[str]) -> Iterator[ProcessPoolExecutor | None]:
+    """`count` helper processes, started now so that they import and hash the export at `path`
+    while the main process surveys it (None when `count` is 0). Spawned with Ctrl-C deferred, as
+    the scan's workers are (`processes.sigint_deferred`); shut down on leaving, waiting parts
+    cancelled."""
     if count < 1:
         yield None
         return
@@ -62,7 +70,7 @@ def helpers(count: int) -> Iterator[ProcessPoolExecutor | None]:
     from whatsapp_audit.processes import sigint_deferred
 
     pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_helper)
+                               initializer=_init_helper, initargs=(os.fspath(path),))
     try:
         with sigint_deferred():
             for _ in range(count):
@@ -119,10 +127,15 @@ def _ready() -> None:
     """A no-op task: submitting one per helper starts the helpers at once."""
 
 
-def _init_helper() -> None:
+def _init_helper(path: str) -> None:
     from whatsapp_audit.processes import ignore_sigint
 
     ignore_sigint()
+    vocabulary = load_vocabulary()
+    try:
+        _OPENED[path] = (open_source(path, (vocabulary.chat_names, vocabulary.chat_prefixes)), vocabulary)
+    except WhatsAuditError:
+        pass  # the main process reports it; a part sent here opens it again (reopen_export)
 
 
 def _encode_part(job: tuple[Any, ...], part: Part) -> tuple[list[Segment], ParseStats]:
@@ -130,8 +143,22 @@ def _encode_part(job: tuple[Any, ...], part: Part) -> tuple[list[Segment], Parse
     path, encoding, survey, sha256, chat_sha256 = job
     export = _HELPER.get((path, sha256))
     if export is None:
-        export = _HELPER[(path, sha256)] = reopen_export(path, encoding, survey, sha256, chat_sha256)
+        export = _HELPER[(path, sha256)] = _export(path, encoding, survey, sha256, chat_sha256)
     stats = ParseStats()
     with cycles_paused():
         segments = [segment for segment, _records in jsonl_segments(export.iter_part_batches(part, stats))]
     return segments, stats
+
+
+def _export(path: str, encoding: Encoding, survey: FormatSurvey, sha256: str, chat_sha256: str) -> Export:
+    """The export the main process surveyed: as opened and hashed while it surveyed, if it has the
+    same SHA-256 (`reopen_export`'s check), else opened and checked now."""
+    opened = _OPENED.pop(path, None)
+    if opened is None:
+        return reopen_export(path, encoding, survey, sha256, chat_sha256)
+    source, vocabulary = opened
+    if source.info.sha256 != sha256:
+        source.close()
+        raise InputError(f"{path}: the file changed while it was being read; hash it again and re-run")
+    source.info = replace(source.info, chat_sha256=chat_sha256)
+    return Export(source, encoding, survey, vocabulary)

@@ -32,7 +32,7 @@ def command(export: Path, fmt: str, output: Path | None, date_order: str, jobs: 
       whatsapp-audit parse big-chat.txt --jobs 2 --output messages.jsonl
     """
     processes = jobs_for(export, chosen_jobs(jobs)) if fmt == "jsonl" else 1
-    with (helpers(processes - 1) as pool, open_export(export, chosen_date_order(date_order)) as opened,
+    with (helpers(processes - 1, export) as pool, open_export(export, chosen_date_order(date_order)) as opened,
           output_stream(output, [export], bom=fmt == "csv") as out, cycles_paused()):
         messages = opened.iter_messages()
         parts = plan(opened, processes) if pool is not None else []
