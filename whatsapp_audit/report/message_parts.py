@@ -1,7 +1,7 @@
 """`parse --format jsonl` shared by several processes (`parse --jobs N`): the same bytes, in file order.
 
 The main process surveys the export while N - 1 helper processes start; the chat text is then cut
-at header lines into parts of a few MB (`ingest.ranges`, with no margin: a message is read from its
+at header lines into parts of about 2 MB (`ingest.ranges`, with no margin: a message is read from its
 own lines alone, so a part parses exactly as it does inside the whole file). The parts are dealt
 round: every Nth goes to the main process, which writes its records straight out, and the others to
 the helpers, which send theirs back encoded (about six times the chat text's size). Each part is
@@ -35,7 +35,7 @@ from whatsapp_audit.report.messages import Segment, jsonl_segments, put_segment,
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-PART_BYTES = 4 << 20  # chat text per part: ~25 MB of output, a tenth of a second or two of parsing
+PART_BYTES = 2 << 20  # chat text per part: ~12 MB of output, about a tenth of a second of parsing
 WAITING_PER_HELPER = 2  # parts sent to each helper ahead of the one being written
 
 _HELPER: dict[tuple[str, str], Export] = {}  # in a helper: the export, by path and SHA-256

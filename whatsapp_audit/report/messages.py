@@ -96,11 +96,13 @@ def jsonl_segments(batches: Iterable[list[Message]]) -> Iterator[tuple[Segment, 
         return
     encode_jsonl = module.encode_jsonl
     names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as author_name gives them
-    for batch in batches:
-        data = encode_jsonl(batch, names, author_name)
-        yield (data if data is not None else encode.lines([message_record(m, native=True) for m in batch])), len(batch)
-        if len(names) > 4096:
-            names.clear()
+    for messages in batches:
+        for start in range(0, len(messages), _BATCH):  # a block's messages in a few pieces: less held at once
+            batch = messages[start : start + _BATCH]
+            data = encode_jsonl(batch, names, author_name)
+            yield (data if data is not None else encode.lines([message_record(m, native=True) for m in batch])), len(batch)
+            if len(names) > 4096:
+                names.clear()
 
 
 def put_segment(segment: Segment, out: TextIO, binary: Any) -> None:
