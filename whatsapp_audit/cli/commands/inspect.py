@@ -16,6 +16,7 @@ from whatsapp_audit.ingest.export import Export, open_export
 from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 from whatsapp_audit.model import author_name
 from whatsapp_audit.report.authors import distinct_displays, saved_column
+from whatsapp_audit.report.message_parts import cycles_paused
 from whatsapp_audit.wording import plural
 
 
@@ -31,8 +32,8 @@ def command(export: Path, fmt: str, date_order: str) -> int:
       whatsapp-audit inspect chat.txt
       whatsapp-audit inspect export.zip --format json
     """
-    with open_export(export, chosen_date_order(date_order)) as opened:
-        for _ in opened.iter_messages():
+    with open_export(export, chosen_date_order(date_order)) as opened, cycles_paused():
+        for _ in opened.iter_message_batches():  # the counts are what is wanted: messages in bulk
             pass
         record = inspect_record(opened)
     if fmt == "json":
