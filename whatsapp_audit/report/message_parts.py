@@ -2,11 +2,12 @@
 
 The main process surveys the export while N - 1 helper processes start; the chat text is then cut
 at header lines into parts of about 2 MB (`ingest.ranges`, with no margin: a message is read from its
-own lines alone, so a part parses exactly as it does inside the whole file). The parts are dealt
-round: every Nth goes to the main process, which writes its records straight out, and the others to
-the helpers, which send theirs back encoded (about six times the chat text's size). Each part is
-written in its turn, so the output is that of one process; at most two parts per helper wait to be
-written, so no process holds more than a few parts' output.
+own lines alone, so a part parses exactly as it does inside the whole file). The helpers take
+parts in file order and send their records back encoded (about six times the chat text's size);
+the main process writes every part in its turn, and while the part whose turn it is is still with a
+helper it parses the next part nobody has taken, held until its turn. Each process so takes work as
+it frees up, and a helper slowed by other work on the machine is not waited for while work is
+left. The output is that of one process; no process holds more than a few parts' output.
 
 The main process parses a share itself because writing the helpers' output costs it little, and
 one process fewer to start and feed is worth more on a two-core machine than a main process that
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 PART_BYTES = 2 << 20  # chat text per part: ~12 MB of output, about a tenth of a second of parsing
 WAITING_PER_HELPER = 2  # parts sent to each helper ahead of the one being written
+HELD_HERE = 2  # parts the main process parses ahead of their turn while it waits for a helper's
 
 _HELPER: dict[tuple[str, str], Export] = {}  # in a helper: the export, by path and SHA-256
 _OPENED: dict[str, tuple[Source, Vocabulary]] = {}  # in a helper: the export at its path, opened on starting
@@ -87,35 +89,53 @@ def plan(export: Export, jobs: int) -> list[Part]:
 
 
 def write_jsonl_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], jobs: int, out: TextIO) -> int:
-    """Write the messages of `export` to `out` as JSON Lines, part by part in file order, every
-    `jobs`th part parsed here and the others in `pool`; `export.stats` then covers the whole file
-    (as after `iter_messages`). Returns the number of records written."""
+    """Write the messages of `export` to `out` as JSON Lines, part by part in file order, parsed
+    here and in `pool` (`jobs` processes in all); `export.stats` then covers the whole file (as
+    after `iter_messages`). Returns the number of records written.
+
+    The helpers take the parts in file order, at most `WAITING_PER_HELPER` each at a time. While
+    the part whose turn it is to be written is still with a helper, this process parses the next
+    part nobody has taken and holds its output until its turn (at most `HELD_HERE` parts): each
+    process takes work as it frees up, so a helper slowed by other work on the machine is not
+    waited for while there is work left."""
     from concurrent.futures.process import BrokenProcessPool
 
     job = (export.source.path, export.encoding, export.survey, export.source.sha256, export.source.chat_sha256)
     binary = utf8_buffer(out)
-    theirs = iter([index for index in range(len(parts)) if index % jobs])
-    waiting: dict[int, Future[tuple[list[Segment], ParseStats]]] = {}
+    sent: dict[int, Future[tuple[list[Segment], ParseStats]]] = {}
+    held: dict[int, tuple[list[Segment], ParseStats]] = {}
     ahead = WAITING_PER_HELPER * (jobs - 1)
+    free = 0  # the first part no process has taken
     all_stats: list[ParseStats] = []
     count = 0
+
+    def top_up() -> None:
+        nonlocal free
+        while len(sent) < ahead and free < len(parts):
+            sent[free] = pool.submit(_encode_part, job, parts[free])
+            free += 1
+
     try:
-        for index, part in enumerate(parts):
-            while len(waiting) < ahead and (following := next(theirs, None)) is not None:
-                waiting[following] = pool.submit(_encode_part, job, parts[following])
-            if index in waiting:
-                segments, stats = waiting.pop(index).result()
-                for segment in segments:
-                    put_segment(segment, out, binary)
+        for turn in range(len(parts)):
+            top_up()
+            if turn in held:
+                segments, stats = held.pop(turn)
             else:
-                stats = ParseStats()
-                for segment, _records in jsonl_segments(export.iter_part_batches(part, stats)):
-                    put_segment(segment, out, binary)
+                future = sent.pop(turn)
+                top_up()
+                while not future.done() and free < len(parts) and len(held) < HELD_HERE:
+                    stats = ParseStats()
+                    held[free] = ([segment for segment, _records in jsonl_segments(export.iter_part_batches(parts[free], stats))],
+                                  stats)
+                    free += 1
+                segments, stats = future.result()
+            for segment in segments:
+                put_segment(segment, out, binary)
             count += stats.messages
             all_stats.append(stats)
     except BrokenProcessPool:
         raise WhatsAuditError(f"{export.source.path}: a helper process parsing it stopped unexpectedly (out of memory?); "
-                         "run again with --jobs 1") from None
+                              "run again with --jobs 1") from None
     if binary is not None:
         binary.flush()
     export.stats = merge_stats(all_stats)
