@@ -112,10 +112,10 @@ def test_leet_identity_word_reported_against_the_raw_text() -> None:
 
 def test_leet_reading_keeps_length_and_reads_identity_words_only() -> None:
     reader = LeetWords(["women", "gays", "immigrants", "muslims"], {"a": "4@", "i": "1!|", "l": "1|", "o": "0", "s": "5$"})
-    text = "w0men, g4ys and 1mm1grants; mu$lims. 45s at 10:30, c0ck, 2nd, gays!"
+    text = "w0men, g4ys and 1mm1grants; mu$lims. 45s at 10:30, c0ck, 2nd, gays! @w0men w0men!"
     read = reader.read(text)
     assert len(read) == len(text)
-    assert read == "women, gays and immigrants; muslims. 45s at 10:30, c0ck, 2nd, gays!"
+    assert read == "women, gays and immigrants; muslims. 45s at 10:30, c0ck, 2nd, gays! @women women!"
     assert reader.read("nothing to read here") == "nothing to read here"
 
 

@@ -11,20 +11,20 @@ when the reading is an identity word of the vocabulary: "2nd", "h8" or "c0ck" ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from itertools import product
 
-import regex
-
-# A word with its stand-ins: letters, digits and the symbols the leet map may use, a symbol only where
-# a letter or digit follows it ("gays!" ends with punctuation, not an "i").
-_WORD = regex.compile(r"(?<![^\W_$@!|])(?:[^\W_]|[$@!|](?=[^\W_]))+(?![^\W_])")
 _MAX_AMBIGUOUS = 4  # stand-ins with several readings ("1": i or l) tried per word, at most 2**4 readings
 _MAX_WORD = 30
 
 
 class LeetWords:
-    """Reads identity words written with leet stand-ins (`vocabulary.leet`) as the words themselves."""
+    """Reads identity words written with leet stand-ins (`vocabulary.leet`) as the words themselves.
+
+    Cheap by design (it runs on every text the phrase rules read): one `re` search for any stand-in
+    character turns most text away; only then are the runs where a letter stands beside a stand-in
+    read, each one a few set lookups."""
 
     def __init__(self, words: Iterable[str], leet: Mapping[str, str]) -> None:
         readings: dict[str, list[str]] = {}
@@ -34,29 +34,46 @@ class LeetWords:
                     readings.setdefault(ch, []).append(letter)
         self._readings = {ch: tuple(letters) for ch, letters in readings.items()}
         self._words = frozenset(w for w in words if w.isalpha())
-        stand_ins = "".join(regex.escape(ch) for ch in sorted(self._readings))
-        # A quick test: some letter next to a stand-in (a text without one is returned as it is).
-        self._mixed = regex.compile(rf"[^\W\d_][{stand_ins}]|[{stand_ins}][^\W\d_]") if stand_ins else None
+        self._lengths = frozenset(len(w) for w in self._words)
+        stand_ins = "".join(re.escape(ch) for ch in sorted(self._readings))
+        self._mixed: re.Pattern[str] | None = None
+        self._any = re.compile(f"[{stand_ins}]") if stand_ins else None  # the quick test: no stand-in, nothing to read
+        if stand_ins and self._words:
+            # A run of letters and stand-ins in which a letter stands beside a stand-in ("w0men", "2nd",
+            # "10am"): the only places a spelled word can be. The text is normalised (lower case, accents
+            # and look-alikes mapped), so ASCII letters are enough, and `re` finds such runs in C.
+            run = f"[a-z{stand_ins}]"
+            self._mixed = re.compile(rf"(?<!{run}){run}*(?:[a-z][{stand_ins}]|[{stand_ins}][a-z]){run}*")
 
     def read(self, text: str) -> str:
         """`text` with each leet-spelled identity word replaced by the word (same length)."""
-        if self._mixed is None or not self._words or self._mixed.search(text) is None:
+        if self._mixed is None or self._any is None or self._any.search(text) is None:
             return text
         pieces: list[str] = []
         done = 0
-        for found in _WORD.finditer(text):
+        for found in self._mixed.finditer(text):
             word = found.group()
-            reading = self._reading(word)
+            end = found.end()
+            while word and not word[-1].isalnum():  # "w0men!": the "!" closes the word, it is no "i"
+                word = word[:-1]
+                end -= 1
+            start = found.start()
+            reading = self._reading(word) if len(word) in self._lengths else None
+            if reading is None and word and not word[0].isalnum():  # "@w0men": a mention's "@" is no "a"
+                while word and not word[0].isalnum():
+                    word = word[1:]
+                    start += 1
+                reading = self._reading(word) if len(word) in self._lengths else None
             if reading is not None:
-                pieces += [text[done:found.start()], reading]
-                done = found.end()
+                pieces += [text[done:start], reading]
+                done = end
         if not pieces:
             return text
         pieces.append(text[done:])
         return "".join(pieces)
 
     def _reading(self, word: str) -> str | None:
-        if len(word) > _MAX_WORD or word.isalpha() or not any(ch.isalpha() for ch in word):
+        if len(word) > _MAX_WORD or not any(ch.isalpha() for ch in word):
             return None
         options: list[tuple[str, ...]] = []
         ambiguous = 0
