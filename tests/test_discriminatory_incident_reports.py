@@ -34,6 +34,9 @@ REPORTS = [
     "Complainant reports racial abuse, suspect said go back to your own country",
     "Crime ref 4456. Suspect quote: go back to where you came from",
     "IP rang re neighbour dispute\nSuspect yelled at her from the window\nyou fucking paki",
+    "IP states the male shouted abuse. Paki go home.",
+    "Suspect became aggressive and shouted. You fucking paki",
+    "go back home you paki was what the suspect said",
 ]
 
 # The officer's own words next to the same police words: still a finding.
@@ -47,6 +50,9 @@ OWN_WORDS = [
     "suspect in custody. fucking pakis everywhere round here",
     "Attended s5 POA job, victim paki shopkeeper, no further action",
     "I told the IP he's a paki and to stop wasting our time",
+    # the report beside it passes on other words ("she said she was ...", "IP says her neighbour is ...")
+    "IP is a fat dyke, she said she was assaulted lol",
+    "IP says her neighbour is harassing her. Dyke though",
     # a police topic word ("racist abuse", "hate crime", "PSD") objects to nothing outside its sentence
     "IP reports racist abuse. tbh the paki deserved it",
     "hate crime job on the estate. paki shop again, no wonder",

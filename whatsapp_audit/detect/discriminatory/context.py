@@ -81,6 +81,7 @@ class ContextVocab:
     incident_utterance: frozenset[str] = frozenset()
     incident_own_voice: frozenset[str] = frozenset()
     incident_referring: frozenset[str] = frozenset()
+    incident_open: frozenset[str] = frozenset()
     # Issue 13 false-alarm pass 4: a slur named as a word ("[slur] is a slur"); see `mentioned`.
     counter_in_sentence: frozenset[str] = frozenset()
     mention_nouns: frozenset[str] = frozenset()
@@ -114,6 +115,7 @@ class ContextVocab:
             incident_utterance=frozenset(w.lower() for w in words.get("incident_utterance", [])),
             incident_own_voice=frozenset(w.lower() for w in words.get("incident_own_voice", [])),
             incident_referring=frozenset(w.lower() for w in words.get("incident_referring", [])),
+            incident_open=frozenset(w.lower() for w in words.get("incident_open", [])),
             counter_in_sentence=frozenset(" ".join(w.lower().split())
                                           for w in words.get("counter_in_sentence", [])),
             mention_nouns=frozenset(w.lower() for w in words.get("mention_nouns", [])),
@@ -423,9 +425,19 @@ def _reported_after(ctx: MessageContext, end: int, vocab: ContextVocab) -> str |
     for words in _reporting_words(vocab):
         for found in words.finditer(text, end, hi):
             if any(w in vocab.incident_speakers for w in ctx.before(found.start(), 3)) and \
-                    ctx._words(end, found.start()):
+                    ctx._words(end, found.start()) and _open_report(ctx, found.end(), vocab):
                 return found.group()
     return None
+
+
+def _open_report(ctx: MessageContext, verb_end: int, vocab: ContextVocab) -> bool:
+    """Whether the reporting word ending at `verb_end` leaves its words unsaid, to be read beside it:
+    it ends its sentence ("... he said."), or an `incident_open` word follows it ("shouted at IP",
+    "yelled abuse", "said twice"). "she said she was assaulted" reports other words."""
+    nxt = ctx._words(verb_end, verb_end + WORD_CHARS)[:1]
+    if not nxt or _SENTENCE_BREAK.search(ctx.text, verb_end, nxt[0][0]) or ":" in ctx.text[verb_end:nxt[0][0]]:
+        return True
+    return nxt[0][1] in vocab.incident_open
 
 
 def _utterance_after_report(ctx: MessageContext, start: int, end: int, vocab: ContextVocab) -> str | None:
@@ -455,7 +467,7 @@ def _utterance_after_report(ctx: MessageContext, start: int, end: int, vocab: Co
                 if vocab.not_reporting is not None and vocab.not_reporting.search(
                         text, max(0, found.start() - 30), found.end() + 30):
                     continue
-                if not _writer_speaks(ctx, found.start(), vocab):
+                if not _writer_speaks(ctx, found.start(), vocab) and _open_report(ctx, found.end(), vocab):
                     report = found
     return report.group() if report is not None else None
 
