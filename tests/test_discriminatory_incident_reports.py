@@ -53,6 +53,8 @@ OWN_WORDS = [
     # the report beside it passes on other words ("she said she was ...", "IP says her neighbour is ...")
     "IP is a fat dyke, she said she was assaulted lol",
     "IP says her neighbour is harassing her. Dyke though",
+    # after the report, a bare name for someone is the officer's, not an utterance
+    "IP shouted at me for ten minutes. Paki prick.",
     # a police topic word ("racist abuse", "hate crime", "PSD") objects to nothing outside its sentence
     "IP reports racist abuse. tbh the paki deserved it",
     "hate crime job on the estate. paki shop again, no wonder",

@@ -392,9 +392,8 @@ def _writer_is_subject(ctx: MessageContext, verb_start: int, vocab: ContextVocab
 #   - an `incident_reporting` word governs it ("witness heard him shout ...", "male kept repeating ...");
 #   - it is quoted ('IP: "go home you ..."');
 #   - a speaker and a reporting word follow it in its sentence ("... go home, he shouted");
-#   - it opens or addresses an utterance in the sentence after the report ("Neighbour shouted at IP.
-#     [slur] go home."): the sentence holds an `incident_utterance` word or starts with the hit, and
-#     holds no frame word, no `incident_own_voice` word ("tbh", "lol", "deserved") and no referring
+#   - it is in an utterance in the sentence after an open report ("Neighbour shouted at IP. [slur] go
+#     home."): the sentence holds an `incident_utterance` word ("you", "go", "back"), and holds no frame word, no `incident_own_voice` word ("tbh", "lol", "deserved") and no referring
 #     word just before the hit ("the [slur] deserved it" is the officer's own comment).
 # The officer's own words beside such a frame ("the IP is a [slur] lol") are not reports and stay.
 _INCIDENT_SPEECH = frozenset({"addressed", "derogatory modifier", "disguised spelling"})
@@ -451,8 +450,8 @@ def _utterance_after_report(ctx: MessageContext, start: int, end: int, vocab: Co
     stop = _SENTENCE_BREAK.search(text, end)
     sentence = [w for _, w in ctx._words(sentence_start, stop.start() if stop is not None else len(text))]
     opens = not ctx._words(sentence_start, start)
-    if not opens and not any(w in vocab.incident_utterance for w in sentence):
-        return None
+    if not any(w in vocab.incident_utterance for w in sentence):
+        return None  # "IP shouted at me. [slur] prick." is the officer's own name for the IP
     if any(w in vocab.incident_own_voice for w in sentence) or (
             vocab.incident_frame is not None and vocab.incident_frame.search(text, sentence_start, stop.start()
                                                                            if stop is not None else len(text))):
