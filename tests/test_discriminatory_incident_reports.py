@@ -37,6 +37,8 @@ REPORTS = [
     "IP states the male shouted abuse. Paki go home.",
     "Suspect became aggressive and shouted. You fucking paki",
     "go back home you paki was what the suspect said",
+    # an officer's report is indirect speech to the end of its sentence
+    "Suspect in interview said he's not racist, he just hates pakis",
 ]
 
 # The officer's own words next to the same police words: still a finding.
@@ -55,6 +57,9 @@ OWN_WORDS = [
     "IP says her neighbour is harassing her. Dyke though",
     # after the report, a bare name for someone is the officer's, not an utterance
     "IP shouted at me for ten minutes. Paki prick.",
+    # the officer's comment after a comma: a police word or "tbh" ends the report
+    "IP says suspect called him a paki, the IP is a paki too",
+    "IP says suspect called him a paki, fair enough he is a paki tbh",
     # a police topic word ("racist abuse", "hate crime", "PSD") objects to nothing outside its sentence
     "IP reports racist abuse. tbh the paki deserved it",
     "hate crime job on the estate. paki shop again, no wonder",

@@ -82,6 +82,7 @@ class ContextVocab:
     incident_own_voice: frozenset[str] = frozenset()
     incident_referring: frozenset[str] = frozenset()
     incident_open: frozenset[str] = frozenset()
+    incident_window: int = 6
     # Issue 13 false-alarm pass 4: a slur named as a word ("[slur] is a slur"); see `mentioned`.
     counter_in_sentence: frozenset[str] = frozenset()
     mention_nouns: frozenset[str] = frozenset()
@@ -116,6 +117,7 @@ class ContextVocab:
             incident_own_voice=frozenset(w.lower() for w in words.get("incident_own_voice", [])),
             incident_referring=frozenset(w.lower() for w in words.get("incident_referring", [])),
             incident_open=frozenset(w.lower() for w in words.get("incident_open", [])),
+            incident_window=int(vocab.get("incident_window", vocab.get("context_window", 6))),
             counter_in_sentence=frozenset(" ".join(w.lower().split())
                                           for w in words.get("counter_in_sentence", [])),
             mention_nouns=frozenset(w.lower() for w in words.get("mention_nouns", [])),
@@ -331,16 +333,23 @@ def assess(
 _SENTENCE_BREAK = regex.compile(r"[!?;\n]|(?<!\.)\.(?![.\w])")  # a full stop, not an ellipsis or "3.5"
 
 
-def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, construction: bool = False,
-                      words: regex.Pattern[str] | None = None) -> str | None:
+def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, construction: bool = False) -> str | None:
+    """The reporting word that governs the hit (see `_governing_match`), if any."""
+    found = _governing_match(ctx, start, vocab, construction=construction)
+    return found.group() if found is not None else None
+
+
+def _governing_match(ctx: MessageContext, start: int, vocab: ContextVocab, *, construction: bool = False,
+                     words: regex.Pattern[str] | None = None, window: int | None = None) -> regex.Match[str] | None:
     """The reporting word (nearest first) within the window before the hit that governs it, if any.
     The writer's own "I said" reports no one; but before a construction, the writer's "I posted
     about ..." (a `topic_links` word after the verb) names a topic, not the writer's words.
-    `words`: another list of reporting words than `vocab.reporting` (the incident report's)."""
+    `words`: another list of reporting words than `vocab.reporting` (the incident report's);
+    `window`: words looked back, instead of `vocab.window`."""
     words = words if words is not None else vocab.reporting
     assert words is not None
     raw = ctx.text
-    window_start = ctx.word_start_before(start, vocab.window)
+    window_start = ctx.word_start_before(start, window or vocab.window)
     matches = list(words.finditer(raw, window_start, start, overlapped=True))
     for match in sorted(matches, key=lambda m: m.end(), reverse=True):
         if vocab.not_reporting is not None and any(
@@ -352,7 +361,7 @@ def _governing_report(ctx: MessageContext, start: int, vocab: ContextVocab, *, c
         if _writer_speaks(ctx, match.start(), vocab) and not (
                 construction and any(w in vocab.topic_links for w in ctx.after(match.end(), 1))):
             continue
-        return match.group()
+        return match
     return None
 
 
@@ -402,13 +411,26 @@ _AFTER_CHARS = 80  # a speaker and reporting word after the hit count within thi
 
 def incident_report(ctx: MessageContext, start: int, end: int, vocab: ContextVocab, *, quoted: bool) -> str | None:
     """The word that makes the hit `text[start:end]` reported speech in an incident report, if any."""
-    if vocab.incident_reporting is not None:
-        governing = _governing_report(ctx, start, vocab, words=vocab.incident_reporting)
-        if governing:
-            return governing
+    # An officer's report is indirect speech to the end of its sentence ("suspect said he's not racist,
+    # he just hates ..."): reporting words govern further back than in chat (`incident_window`).
+    # Beyond the ordinary window only when nothing between the report and the hit is the officer's own
+    # ("IP says he called him a ..., the IP is a ... too tbh": a frame or own-voice word ends the report).
+    for words in _reporting_words(vocab):
+        found = _governing_match(ctx, start, vocab, words=words, window=vocab.incident_window)
+        if found is not None and not _officer_speaks_between(ctx, found.end(), start, vocab):
+            return found.group()
     if quoted:
         return ctx.incident
     return _reported_after(ctx, end, vocab) or _utterance_after_report(ctx, start, end, vocab)
+
+
+def _officer_speaks_between(ctx: MessageContext, lo: int, hi: int, vocab: ContextVocab) -> bool:
+    """A frame word ("the IP is ...") in `text[lo:hi]`, or an own-voice word ("tbh") from `lo` to the end
+    of the sentence of `hi`."""
+    stop = _SENTENCE_BREAK.search(ctx.text, hi, min(len(ctx.text), hi + WORD_CHARS))
+    if any(w in vocab.incident_own_voice for _, w in ctx._words(lo, stop.start() if stop else hi + WORD_CHARS)):
+        return True
+    return vocab.incident_frame is not None and vocab.incident_frame.search(ctx.text, lo, hi) is not None
 
 
 def _reporting_words(vocab: ContextVocab) -> tuple[regex.Pattern[str], ...]:
