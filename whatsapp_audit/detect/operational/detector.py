@@ -24,6 +24,7 @@ from whatsapp_audit.detect.operational.compile import (
     compile_rule,
     window_text,
 )
+from whatsapp_audit.detect.text.firsts import guarded
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
 from whatsapp_audit.detect.text.runs import RunTable
@@ -143,12 +144,16 @@ class OperationalDetector:
         if not self._quiet_known:
             self._quiet_known = True
             rules = [self._text_rules[n] for n in self._digit_always]
-            plains = [c.prefilter.plain for c in rules if c.prefilter is not None]
+            gates = [c.prefilter for c in rules if c.prefilter is not None]
+            plains = [gate.plain for gate in gates]
             floors = [c.message_digits for c in rules if c.prefilter is None]
             usable = [p for p in plains if p is not None and not p.groups]
             self._quiet = None
             if usable and len(usable) == len(plains) and len({p.flags for p in usable}) == 1:
-                either = re.compile("|".join(f"(?:{p.pattern})" for p in usable), usable[0].flags)
+                # Led by a lookahead of the first characters any prefilter can match at (firsts.py):
+                # the same answer, without trying every alternative at every character.
+                flags = usable[0].flags
+                either = re.compile(guarded("|".join(f"(?:{gate.pattern})" for gate in gates), flags), flags)
                 self._quiet = (either, min(floors, default=_NO_FLOOR))
         return self._quiet
 

@@ -30,6 +30,8 @@ from typing import Any
 
 import regex
 
+from whatsapp_audit.detect.text.firsts import guarded
+
 REGEX_TIMEOUT = 0.25
 WINDOW = 1 << 16  # characters a window search starts matches in
 REACH = 1 << 12  # how far past its window a match (with its look-ahead) may run; longer ones are not reported
@@ -105,7 +107,7 @@ class Guarded:
             self._plain_known = True
             if self._gate and self.tame:
                 try:
-                    self._plain = re.compile(self.pattern, self._flags)
+                    self._plain = re.compile(guarded(self.pattern, self._flags), self._flags)  # same matches
                 except (re.error, ValueError):
                     self._plain = None
         return self._plain
