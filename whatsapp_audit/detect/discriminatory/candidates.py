@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 import regex
 
 from whatsapp_audit.detect.discriminatory.tokens import token_words
-from whatsapp_audit.detect.text.keywords import owners_in
 from whatsapp_audit.detect.text.runs import RunTable
 
 if TYPE_CHECKING:  # phrases.py imports this module
     from whatsapp_audit.detect.discriminatory.phrases import _Presence as Presence
 
+_RUN_WORDS_KEPT = 65_536  # runs whose words are kept before the memo starts again (bounds memory)
 _ASCII_WORD = re.compile(r"(?:[^\W_]|\*)+")  # phrases._ASCII_WORD: a word the gate reads on ASCII text
 # A run whose first character joins the whitespace before it into one grapheme cluster, or whose last
 # character joins the whitespace after it (the tokenizer's `\X`: Unicode's rules GB9, GB9a, GB9b).
@@ -79,6 +79,7 @@ class PhraseCandidates:
         self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
         self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
         self._crosses = 1 << self._groups  # the bit after the constructions': `_CROSSES`
+        self._run_words: dict[str, frozenset[str]] = {}  # a run's words (`_text_words`)
         self._width = self._groups + 1 + len(plain)
         self.share(table)
 
@@ -105,17 +106,38 @@ class PhraseCandidates:
         satisfied = value >> self._groups + 1
         words: set[str] | None = None
         chars: set[str] = set()
-        for group in owners_in(groups):
-            needed, others = self._tests[group]
+        tests = self._tests
+        while groups:  # each woken construction, lowest first (as `owners_in`, without its list)
+            low = groups & -groups
+            groups ^= low
+            needed, others = tests[low.bit_length() - 1]
             if needed & satisfied != needed:
                 continue
             if others:
                 if words is None:
-                    words, chars = text_words(text), set(text)
+                    words, chars = self._text_words(text), set(text)
                 if not all(test.maybe_in(words, chars) for test in others):
                     continue
             return True
         return False
+
+    def _text_words(self, text: str) -> set[str]:
+        """`text_words(text)`, for a text no grapheme cluster crosses whitespace in: on ASCII text one
+        regex call; otherwise the union of its runs' words, each run's kept, so an emoji message
+        ("cheers all 👍") is not cut into tokens again each time (the union is the text's words, as
+        for the plain tests' bits)."""
+        if text.isascii():
+            return text_words(text)
+        memo = self._run_words
+        words: set[str] = set()
+        for run in text.split():
+            mine = memo.get(run)
+            if mine is None:
+                if len(memo) >= _RUN_WORDS_KEPT:
+                    memo.clear()
+                mine = memo[run] = frozenset(text_words(run))
+            words |= mine
+        return words
 
     def _run_bits(self, run: str) -> int:
         """The constructions this run wakes (low bits), whether it may join a cluster across whitespace,

@@ -142,12 +142,12 @@ class DiscriminatoryDetector:
         # find anything, and "anyone fancy a brew" need not be normalised to learn that none can.
         self._quick_terms = QuickGate((one_word,), mixed=bool(self._lexicon.terms), spanning=spanning,
                                       spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
-                                      table=self._runs)
+                                      table=self._runs, like=self._quick)
         # With the model on, its gate words join the same single pass, so ordinary chat still costs one search.
         self._quick_or_model = None if self._model is None else QuickGate(
             (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
             spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
-            table=self._runs)
+            table=self._runs, like=self._quick)
 
     def share_runs(self, table: RunTable) -> None:
         """Read runs through the engine's table (text/runs.py): the quick gates and the phrase
@@ -170,6 +170,18 @@ class DiscriminatoryDetector:
                 return None
             wanted |= bits
         return wanted, QuickGate.SHORT_TEXT
+
+    def might_find(self, lowered: str) -> bool:
+        """For an ASCII text of at most `QuickGate.SHORT_TEXT` characters whose runs `run_gate`'s bits
+        let through, given lower-cased: False when `detect` finds nothing in it. These are the gates
+        `_detect_text` asks first on such a text (it is only lower-cased by `normalise`, and holds no
+        emoji), read from the runs the engine has just walked, so most texts woken by a phrase rule's
+        word alone ("anyone", "all") are turned away without the rest of `detect`'s path."""
+        if self._quick_or_model is not None:
+            return True  # the model reads its own gate words: `detect` decides
+        if not self._quick.might_match_or_inside(lowered):
+            return False
+        return self._quick_terms.might_match_or_inside(lowered) or self._phrases.could_match(lowered)
 
     def prepare(self) -> None:
         """Compile the second gates now, which the first message past the quick gate would (ordinary

@@ -60,14 +60,15 @@ class QuickGate:
 
     def __init__(self, word_bodies: tuple[str | None, ...], mixed: bool, spanning: str | None = None,
                  spanning_first: str | None = None, inside: re.Pattern[str] | None = None,
-                 table: RunTable | None = None) -> None:
+                 table: RunTable | None = None, like: QuickGate | None = None) -> None:
         """`word_bodies` are trie alternations (no boundaries) of word gates whose matches never
         hold a whitespace character; `spanning` one whose matches may (a gap between the words of
         a term), `spanning_first` what every one of those matches begins with inside one run
         (None: no such test, `spanning` is always searched). `mixed` adds the lexicon's
         letters-mixed-with-stand-ins test (only meaningful when there are terms). `inside` is a
         plain pattern, without lookarounds, that never matches whitespace (the lexicon's compound
-        terms), for `might_match_or_inside`."""
+        terms), for `might_match_or_inside`. `like`: a gate built with the same `spanning`, whose
+        whole-text searches this one shares (the detector asks both gates about one text in turn)."""
         in_run = []
         bodies = [body for body in word_bodies if body]
         if bodies:
@@ -75,10 +76,17 @@ class QuickGate:
         if mixed:
             in_run.append(f"(?<={MIXED_START})(?:{MIXED_REST})")
         self._in_run = re.compile(r"[\W_0-9](?:" + "|".join(in_run) + ")") if in_run else None
-        self._spanning = re.compile(r"[\W_0-9](?<=[\W_])(?:" + spanning + r")(?![^\W_])") if spanning else None
         self._spanning_first = re.compile(r"[\W_](?:" + spanning_first + ")") if spanning and spanning_first else None
+        self._spanning_source: str | None = spanning
+        self._spanning: _WholeSearch | None
+        self._spaced: _WholeSearch
+        if like is not None and like._spanning_source == spanning:
+            self._spanning, self._spaced = like._spanning, like._spaced
+        else:
+            self._spanning = _WholeSearch(re.compile(
+                r"[\W_0-9](?<=[\W_])(?:" + spanning + r")(?![^\W_])")) if spanning else None
+            self._spaced = _WholeSearch(re.compile(f"[\\W_0-9](?<={SPACED_START})(?:{SPACED_REST})"))
         self._always_spanning = _SPANS if self._spanning is not None and self._spanning_first is None else 0
-        self._spaced = re.compile(f"[\\W_0-9](?<={SPACED_START})(?:{SPACED_REST})")
         self._inside = inside
         self.share(table if table is not None else RunTable())
 
@@ -109,9 +117,9 @@ class QuickGate:
         seen = self._field.read(self._table.bits(text)) | self._always_spanning  # runs ORed, _SPACED across runs
         if seen & wanted:
             return True
-        if seen & _SPANS and self._spanning is not None and self._spanning.search(" " + text) is not None:
+        if seen & _SPANS and self._spanning is not None and self._spanning(text):
             return True
-        return bool(seen & _SPACED) and self._spaced.search(" " + text) is not None
+        return bool(seen & _SPACED) and self._spaced(text)
 
     def _bits(self, run: str) -> int:
         """What the in-run gates, `inside` and the spanning gates say of one run of non-space
@@ -131,10 +139,27 @@ class QuickGate:
             bits |= _INSIDE
         if self._spanning_first is not None and self._spanning_first.search(alone) is not None:
             bits |= _SPANS
-        if self._spaced.search(alone) is not None:
+        if self._spaced.pattern.search(alone) is not None:
             bits |= _SPACED
         if _ENDS_LONE.search(alone, 0, len(alone) - 1) is not None:
             bits |= _LONE_END
         if _STARTS_LONE.match(alone, 1) is not None:
             bits |= _LONE_START
         return bits
+
+
+class _WholeSearch:
+    """A gate pattern searched in `" " + text`, its last answer kept: the detector's quick gates
+    built alike ask the same text in turn, and the search (a trie of every term of several words,
+    tried at each space) cost 2-5 µs each time."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self._text: str | None = None
+        self._found = False
+
+    def __call__(self, text: str) -> bool:
+        if text != self._text:
+            self._found = self.pattern.search(" " + text) is not None
+            self._text = text
+        return self._found
