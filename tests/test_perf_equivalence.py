@@ -32,9 +32,14 @@ CHARS = "aeilnostgbkpuyrcdfhmwAEILNST0134579@$!|+*#% ._-\n\r,'\u00e9\u00ef\u0456
 
 
 @cache
-def detector() -> DiscriminatoryDetector:
+def discriminatory_engine() -> Engine:
     rules = [r for r in load_patterns().rules if r.detector == "discriminatory"]
-    built = Engine.build(rules, ("whatsapp_audit.detect.discriminatory:DiscriminatoryDetector",)).detectors[0]
+    return Engine.build(rules, ("whatsapp_audit.detect.discriminatory:DiscriminatoryDetector",))
+
+
+@cache
+def detector() -> DiscriminatoryDetector:
+    built = discriminatory_engine().detectors[0]
     assert isinstance(built, DiscriminatoryDetector)
     return built
 
@@ -249,6 +254,37 @@ def test_a_text_turned_away_before_normalising_holds_no_construction(text: str) 
     "\U0001F44D") away before the normaliser: the findings with every gate open are the same."""
     assert_gates_change_nothing(text)
     assert_gates_change_nothing(text.upper())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts(), constructions()).map(lambda text: text.encode("ascii", "ignore").decode()))
+@example("gym after shift anyone?")
+@example("coffin dodger")  # a term of two words: the whole-text search shared by both quick gates
+@example("x f a g")
+def test_the_engine_calls_the_detector_wherever_it_could_find_something(text: str) -> None:
+    """The engine asks `might_find` about ASCII text past the run gate and skips `detect` where it
+    says no: the engine's findings are the detector's own, and a text turned away holds none."""
+    message = Message(index=0, line=1, end_line=1, timestamp=datetime(2024, 3, 14, 9), header="",
+                      author="Kit Arden", text=text, kind=MessageKind.TEXT)
+    found = list(detector().detect(message, Window()))
+    assert discriminatory_engine().examine(message, (), ()) == found
+    assert found == [] or detector().might_find(text.lower())
+
+
+def test_ordinary_chat_with_a_construction_word_is_not_handed_to_the_detector() -> None:
+    d = detector()
+    for text in ("gym after shift anyone?", "has anyone got a phone charger", "night all"):
+        assert not d.might_find(text), text
+    handed = 0
+    for rule in load_patterns().rules_for("discriminatory"):  # the packs' own examples, where `detect` finds them
+        for case in rule.examples_match:
+            text = case if isinstance(case, str) else str(case.get("text", ""))
+            message = Message(index=0, line=1, end_line=1, timestamp=datetime(2024, 3, 14, 9), header="",
+                              author="Kit Arden", text=text, kind=MessageKind.TEXT)
+            if text.isascii() and list(d.detect(message, Window())):
+                assert d.might_find(text.lower()), text
+                handed += 1
+    assert handed > 100
 
 
 def test_ordinary_chat_with_a_construction_word_or_emoji_is_turned_away_before_normalising() -> None:

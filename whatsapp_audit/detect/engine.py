@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,11 @@ class KeywordFilter:
         """`mask(lowered)`, given the run table's combined bits of `lowered`."""
         return 0 if self._index is None else self._index.mask_of(lowered, combined)
 
+    def field_bits(self) -> int | None:
+        """The run table's bits (laid out) of the keyword field: a text whose runs give none of them
+        holds no keyword. None: the filter also searches texts regardless of their runs."""
+        return 0 if self._index is None else self._index.field_bits()
+
     def wanted(self, lowered: str) -> set[int]:
         return set(owners_in(self.mask(lowered)))
 
@@ -78,13 +84,15 @@ class Engine:
         self._runs.lay_out()
         # A detector without keywords may offer `run_gate() -> (bits, longest)`: an ASCII message of
         # at most `longest` characters whose runs give none of `bits` is one it finds nothing in
-        # (discriminatory: its quick gate's field), so it is not called for it.
+        # (discriminatory: its quick gate's field), so it is not called for it. Its optional
+        # `might_find(lowered)` then turns away more of those texts whose runs do give some of them.
         run_gates: dict[int, tuple[int, int]] = {}
         for position, detector in enumerate(self.detectors):
             run_gate = getattr(detector, "run_gate", None)
             if position not in self._filter.gated and run_gate is not None and (found := run_gate()) is not None:
                 run_gates[position] = found
-        self._run_gates = tuple((position, bits, longest) for position, (bits, longest) in sorted(run_gates.items()))
+        self._run_gates = tuple((position, bits, longest, getattr(self.detectors[position], "might_find", None))
+                                for position, (bits, longest) in sorted(run_gates.items()))
         self._gates = bool(self._filter.gated or run_gates)
         everyone = frozenset(range(len(self.detectors)))
         self._ungated = everyone - self._filter.gated - run_gates.keys()
@@ -100,7 +108,26 @@ class Engine:
         # when its optional `wake_bits()` (bits of the run table; None: any text) are in the text's.
         self._wakers = tuple((position, wakes, _wake_bits(detector)) for position, detector in enumerate(self.detectors)
                              if position in self._filter.gated and (wakes := getattr(detector, "wakes", None)))
-        self._by_mask: dict[int, tuple[tuple[Detector, int, Callable[[Message], bool] | None], ...]] = {}
+        self._by_mask: dict[int, tuple[_Entry, ...]] = {}
+        self._wake_any, self._quiet_longest = self._quiet_bits()
+
+    def _quiet_bits(self) -> tuple[int, int]:
+        """(bits, longest): a text without attachments, ASCII and at most `longest` characters long,
+        whose runs give none of `bits` wakes no gated detector: no keyword occurs in it (the keyword
+        field is zero, including its "a keyword holding a space may begin here" bit), no `wakes` is
+        asked (none of its `wake_bits`) and no run gate passes it. `examine` then needs one AND
+        instead of asking each gate. Longest -1: no such test (a gate reads more than runs)."""
+        keyword_bits = self._filter.field_bits()
+        if keyword_bits is None or any(bits is None for _, _, bits in self._wakers):
+            return 0, -1
+        bits = keyword_bits
+        for _, _, wake_bits in self._wakers:
+            bits |= wake_bits or 0
+        longest = sys.maxsize
+        for _, gate_bits, gate_longest, _might_find in self._run_gates:
+            bits |= gate_bits
+            longest = min(longest, gate_longest)
+        return bits, longest
 
     @classmethod
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
@@ -180,23 +207,19 @@ class Engine:
         size = self.context_size
         history: deque[Message] = deque(maxlen=size)
         ahead: deque[Message] = deque()
-
-        def step() -> list[Finding]:
-            current = ahead.popleft()
-            found = self.examine(current, history, ahead) if examine is None or examine(current) else []
-            history.append(current)
-            return found
-
+        look = self.examine  # one bound method for the whole stream: the loop below runs per message
         for message in messages:
             ahead.append(message)
             if len(ahead) > size:
-                current = ahead[0]
-                found = step()
+                current = ahead.popleft()
+                found = look(current, history, ahead) if examine is None or examine(current) else None
+                history.append(current)
                 if found:
                     yield current, found
         while ahead:
-            current = ahead[0]
-            found = step()
+            current = ahead.popleft()
+            found = look(current, history, ahead) if examine is None or examine(current) else None
+            history.append(current)
             if found:
                 yield current, found
 
@@ -206,36 +229,27 @@ class Engine:
 
         A message with an attachment goes to every detector (files are judged by their names and
         context, not by keywords in the text)."""
-        if message.kind in NOT_EXAMINED:
+        kind = message.kind
+        if kind is not MessageKind.TEXT and kind in NOT_EXAMINED:
             if not message.examined:
                 return []
             # Not WhatsApp's words as far as the vocabulary knows: maybe a person's. Every detector
             # sees it as a text message; findings still point at its line and index.
             message = replace(message, kind=MessageKind.TEXT)
+            kind = MessageKind.TEXT
         if message.attachments or not self._gates:
             chosen = self._entries
         else:
             text = message.text
             lowered, combined = self._runs.of_text(text)
-            mask = self._filter.mask_of(lowered, combined)
-            for position, wakes, bits in self._wakers:
-                if not mask >> position & 1 and (bits is None or combined & bits) and wakes(text):
-                    mask |= 1 << position
-            if self._run_gates:
-                plain = text.isascii()
-                for position, bits, longest in self._run_gates:
-                    if combined & bits or not plain or len(text) > longest:
-                        mask |= 1 << position
-            if not mask:
-                chosen = self._ungated_entries  # the common case: nothing wakes any gated detector
-                if not chosen:
-                    return []
+            if combined & self._wake_any or not (len(text) <= self._quiet_longest and text.isascii()):
+                chosen = self._woken(text, lowered, combined)
             else:
-                mask |= self._ungated_mask
-                chosen = self._by_mask.get(mask, ())
-                if not chosen:
-                    chosen = self._by_mask[mask] = tuple(
-                        entry for position, entry in enumerate(self._entries) if mask >> position & 1)
+                # The common case, decided by one AND: no run holds a bit any gate reads (keyword,
+                # `wakes` or run gate), so no gated detector is woken (see `_quiet_bits`).
+                chosen = self._ungated_entries
+            if not chosen:
+                return []
         findings: list[Finding] = []
         for detector, n, wants in chosen:
             if wants is not None and not wants(message):
@@ -252,6 +266,28 @@ class Engine:
         if len(findings) > 1:
             findings.sort(key=_finding_order)
         return findings
+
+    def _woken(self, text: str, lowered: str, combined: int) -> tuple[_Entry, ...]:
+        """The entries of the detectors a text without attachments needs: those its keywords, their
+        `wakes` or their run gates wake, and those without a gate."""
+        mask = self._filter.mask_of(lowered, combined)
+        for position, wakes, bits in self._wakers:
+            if not mask >> position & 1 and (bits is None or combined & bits) and wakes(text):
+                mask |= 1 << position
+        if self._run_gates:
+            plain = text.isascii()
+            for position, bits, longest, might_find in self._run_gates:
+                if not plain or len(text) > longest or (
+                        combined & bits and (might_find is None or might_find(lowered))):
+                    mask |= 1 << position
+        if not mask:
+            return self._ungated_entries  # nothing wakes any gated detector
+        mask |= self._ungated_mask
+        chosen = self._by_mask.get(mask)
+        if chosen is None:
+            chosen = self._by_mask[mask] = tuple(
+                entry for position, entry in enumerate(self._entries) if mask >> position & 1)
+        return chosen
 
 
 def _wake_bits(detector: Detector) -> int | None:
@@ -270,6 +306,7 @@ def rules_digest(rules: Sequence[Rule]) -> bytes:
     return hashlib.sha256(buffer.getvalue()).digest()
 
 
+_Entry = tuple[Detector, int, Callable[[Message], bool] | None]  # (detector, window size, optional `wants`)
 _NO_WINDOW = Window()  # frozen and empty: shared by every detector that wants no neighbours
 
 

@@ -46,6 +46,14 @@ class KeywordIndex:
         self._table = table
         self._field = table.add(self._run_bits, self._width)
 
+    def field_bits(self) -> int | None:
+        """This index's bits in the table's combined value (laid out): a text whose runs give none of
+        them holds no keyword. None when a keyword holding a space may begin anywhere (its search
+        does not depend on the runs)."""
+        if self._always:
+            return None
+        return self._field.mask << self._field.shift
+
     def mask(self, lowered: str) -> int:
         """Bit n set when a keyword of owner n occurs in `lowered` (overlapping keywords too)."""
         return self.mask_of(lowered, self._table.bits(lowered))
