@@ -85,7 +85,7 @@ class Engine:
         # A detector without keywords may offer `run_gate() -> (bits, longest)`: an ASCII message of
         # at most `longest` characters whose runs give none of `bits` is one it finds nothing in
         # (discriminatory: its quick gate's field), so it is not called for it. Its optional
-        # `might_find(lowered)` then turns away more of those texts whose runs do give some of them.
+        # `might_find(text, lowered)` then turns away more of the texts that gate lets through.
         run_gates: dict[int, tuple[int, int]] = {}
         for position, detector in enumerate(self.detectors):
             run_gate = getattr(detector, "run_gate", None)
@@ -277,8 +277,8 @@ class Engine:
         if self._run_gates:
             plain = text.isascii()
             for position, bits, longest, might_find in self._run_gates:
-                if not plain or len(text) > longest or (
-                        combined & bits and (might_find is None or might_find(lowered))):
+                if (not plain or len(text) > longest or combined & bits) and (
+                        might_find is None or might_find(text, lowered)):
                     mask |= 1 << position
         if not mask:
             return self._ungated_entries  # nothing wakes any gated detector

@@ -171,16 +171,25 @@ class DiscriminatoryDetector:
             wanted |= bits
         return wanted, QuickGate.SHORT_TEXT
 
-    def might_find(self, lowered: str) -> bool:
-        """For an ASCII text of at most `QuickGate.SHORT_TEXT` characters whose runs `run_gate`'s bits
-        let through, given lower-cased: False when `detect` finds nothing in it. These are the gates
-        `_detect_text` asks first on such a text (it is only lower-cased by `normalise`, and holds no
-        emoji), read from the runs the engine has just walked, so most texts woken by a phrase rule's
-        word alone ("anyone", "all") are turned away without the rest of `detect`'s path."""
-        if self._quick_or_model is not None:
-            return True  # the model reads its own gate words: `detect` decides
-        if not self._quick.might_match_or_inside(lowered):
+    def might_find(self, text: str, lowered: str) -> bool:
+        """False when `detect` finds nothing in a message with this text (`lowered`: `text.lower()`):
+        the gates `_detect_text` asks first, read from the runs the engine has just walked, so most
+        text woken by a phrase rule's word or emoji alone ("anyone", "all", "🙄") is turned away
+        without the rest of `detect`'s path. True whenever `detect` would go further."""
+        if self._quick_or_model is not None or len(text) > CHUNK_CHARS or not self._lower_only(text):
+            return True  # the model's own gate words, chunks, a text to normalise: `detect` decides
+        return self._past_quick_gates(text, lowered)
+
+    def _past_quick_gates(self, text: str, lowered: str) -> bool:
+        """For a text that normalise() would only lower-case (unless letters are spaced out, which the
+        gates cover), given lower-cased: whether any matcher could find something in it."""
+        if self._emoji.might_match(text):
+            return True
+        if not self._quick.might_match_or_inside(lowered) and not self._phrases.emoji_might_match(lowered):
             return False
+        # Past that gate on a phrase rule's word or emoji alone ("gym after shift anyone?", "cheers
+        # all 👍"): with no lexicon gate and no spaced letters, normalise() would give `lowered`, so
+        # nothing is found unless some construction has all its required tokens here.
         return self._quick_terms.might_match_or_inside(lowered) or self._phrases.could_match(lowered)
 
     def prepare(self) -> None:
@@ -274,15 +283,7 @@ class DiscriminatoryDetector:
             # covers. So when no gate of the matchers accepts the lower-cased text, nor (non-ASCII
             # only) the phrase rules' emoji or the emoji rules, the full path below would find
             # nothing either, and the text need not be normalised.
-            lowered = text.lower()
-            if (not self._quick.might_match_or_inside(lowered) and not self._phrases.emoji_might_match(lowered)
-                    and not self._emoji.might_match(text)):
-                return []
-            # Past that gate on a phrase rule's word or emoji alone ("gym after shift anyone?", "cheers
-            # all 👍"): with no lexicon gate and no spaced letters, normalise() would give `lowered`, so
-            # nothing is found unless some construction has all its required tokens here.
-            if (not self._quick_terms.might_match_or_inside(lowered) and not self._phrases.could_match(lowered)
-                    and not self._emoji.might_match(text)):
+            if not self._past_quick_gates(text, text.lower()):
                 return []
         norm = normalise(text, confusables=self._confusables, accept_join=self._lexicon.accepts,
                          ascii_confusables=self._ascii_confusables, letters=self._emoji_letters)
