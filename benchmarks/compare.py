@@ -16,8 +16,7 @@ of each is kept, because a busy machine only ever adds time). It measures:
   output to /dev/null, as a user runs them (interpreter start included), and `whatsapp-audit inspect
   EXPORT`, which reads, hashes and parses every message but writes none: the like-for-like figure
   beside the JS parser, which writes nothing either (`parse` also encodes ~370 bytes of JSON a message);
-- `parse --jobs 1` too, where the tree's `parse` has `--jobs` (its default shares a large export
-  between processes, one per core);
+- `parse --jobs 0` too (one process per core), where the tree's `parse` has `--jobs`;
 - peak memory: the largest single process (from wait4) and all processes of the command together
   (sampled from /proc every 20 ms, for a scan that uses several processes);
 - start-up: `parse`, `inspect` and `scan` on a 20-message export, i.e. the time before the first
@@ -197,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         ("whatsapp-audit inspect (read + parse, no output)", [*tool, "inspect", str(export)]),
         ("whatsapp-audit scan --format json", [*tool, "scan", str(export), "--format", "json", "--no-progress"]),
     ]
-    # `parse` shares a large export between processes (--jobs, default one per core): its one-process figure too.
+    # `parse` can share a large export between processes (--jobs 0: one per core): that figure too.
     parse_source = tree / "whatsapp_audit" / "cli" / "commands" / "parse.py"
     if parse_source.exists() and '"--jobs"' in parse_source.read_text(encoding="utf-8"):
-        commands.insert(len(commands) - 2, ("whatsapp-audit parse --format jsonl --jobs 1 (one process)",
-                                            [*tool, "parse", str(export), "--format", "jsonl", "--jobs", "1"]))
+        commands.insert(len(commands) - 2, ("whatsapp-audit parse --format jsonl --jobs 0 (one process per core)",
+                                            [*tool, "parse", str(export), "--format", "jsonl", "--jobs", "0"]))
     # The pure-Python reference path too, when the tree has the C accelerator built (docs/native.md).
     accelerated = any((tree / "whatsapp_audit").glob("_native*.so")) or any((tree / "whatsapp_audit").glob("_native*.pyd"))
     pure_env = {**env, "WHATSAPP_AUDIT_PURE": "1"}

@@ -120,3 +120,21 @@ def test_a_helper_stops_on_an_export_that_changed_after_the_survey(write_export)
         with pytest.raises(InputError, match="changed while it was being read"):
             message_parts._export(str(path), surveyed.encoding, surveyed.survey, info.sha256, info.chat_sha256)
     assert str(path) not in message_parts._OPENED
+
+
+def test_one_process_unless_asked(capsys, monkeypatch, tmp_path):
+    """Without --jobs, parse starts no helper process however large the export: on two cores a second
+    process measured no faster and held 2.5 times the memory (docs/parse-output.md)."""
+    started: list[int] = []
+    real_helpers = message_parts.helpers
+
+    def counting(count, export):
+        started.append(count)
+        return real_helpers(count, export)
+
+    monkeypatch.setattr("whatsapp_audit.cli.commands.parse.helpers", counting)
+    path = tmp_path / "chat.txt"
+    path.write_bytes(_chat("A1") * 200)  # about 12 MB: over the 4 MB a core that --jobs 0 shares
+    assert _parse(capsys, path)[0] == 0
+    assert _parse(capsys, path, "--jobs", "2")[0] == 0
+    assert started == [0, 1]
