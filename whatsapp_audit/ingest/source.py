@@ -74,29 +74,27 @@ class Source:
     @contextmanager
     def open_chat(self) -> Iterator[HashingReader]:
         """The chat text as a binary stream that hashes what it reads."""
-        if self._archive is None:
-            raw: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - read-only, closed below
-        else:
-            assert self.info.chat_member is not None
-            raw = self._archive.open(self.info.chat_member, "r")
-        try:
+        with self._chat_bytes() as raw:
             yield HashingReader(raw)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise InputError(f"{self.path}: the chat text could not be read ({_reason(error)})") from None
-        finally:
-            raw.close()
 
     @contextmanager
     def open_chat_at(self, offset: int) -> Iterator[IO[bytes]]:
         """The chat text from byte `offset` on, not hashed: for one part of a text whose hash is
         known (`ingest.ranges`). A plain file seeks; a zip member decompresses up to `offset`."""
+        with self._chat_bytes() as raw:
+            raw.seek(offset)
+            yield raw
+
+    @contextmanager
+    def _chat_bytes(self) -> Iterator[IO[bytes]]:
+        """The chat text's bytes as stored (the file, or the zip member), closed afterwards; a read
+        error while they are open becomes one line naming the export."""
         if self._archive is None:
             raw: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - read-only, closed below
         else:
             assert self.info.chat_member is not None
             raw = self._archive.open(self.info.chat_member, "r")
         try:
-            raw.seek(offset)
             yield raw
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise InputError(f"{self.path}: the chat text could not be read ({_reason(error)})") from None
