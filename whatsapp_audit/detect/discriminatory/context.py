@@ -92,37 +92,42 @@ class ContextVocab:
     @classmethod
     def from_options(cls, vocab: Mapping[str, Any]) -> ContextVocab:
         words = vocab.get("words", {})
+
+        def word_set(name: str) -> frozenset[str]:
+            """A word list of the pack, lower-cased, for membership tests."""
+            return frozenset(w.lower() for w in words.get(name, []))
+
         deltas = {**DEFAULT_DELTAS, **vocab.get("adjust", {})}
         return cls(
             reporting=phrase_pattern(words.get("reporting", [])),
             counter=phrase_pattern(words.get("counter", [])),
-            address=frozenset(w.lower() for w in words.get("address", [])),
-            modifiers=frozenset(w.lower() for w in words.get("derogatory_modifiers", [])),
-            in_group=frozenset(w.lower() for w in words.get("in_group", [])),
+            address=word_set("address"),
+            modifiers=word_set("derogatory_modifiers"),
+            in_group=word_set("in_group"),
             deltas=deltas,
             window=int(vocab.get("context_window", 6)),
             not_reporting=phrase_pattern(words.get("not_reporting", [])),
-            topic_links=frozenset(w.lower() for w in words.get("topic_links", [])),
-            gerund_links=frozenset(w.lower() for w in words.get("gerund_links", [])),
-            other_persons=frozenset(w.lower() for w in words.get("other_persons", [])),
-            first_person=frozenset(w.lower() for w in words.get("first_person", [])),
-            speaker_auxiliaries=frozenset(w.lower() for w in words.get("speaker_auxiliaries", [])),
+            topic_links=word_set("topic_links"),
+            gerund_links=word_set("gerund_links"),
+            other_persons=word_set("other_persons"),
+            first_person=word_set("first_person"),
+            speaker_auxiliaries=word_set("speaker_auxiliaries"),
             belief=phrase_pattern(words.get("belief", [])),
-            belief_holders=frozenset(w.lower() for w in words.get("belief_holders", [])),
-            not_names=frozenset(w.lower() for w in words.get("not_names", [])),
+            belief_holders=word_set("belief_holders"),
+            not_names=word_set("not_names"),
             incident_frame=phrase_pattern(words.get("incident_frame", [])),
             incident_reporting=phrase_pattern(words.get("incident_reporting", [])),
-            incident_speakers=frozenset(w.lower() for w in words.get("incident_speakers", [])),
-            incident_utterance=frozenset(w.lower() for w in words.get("incident_utterance", [])),
-            incident_own_voice=frozenset(w.lower() for w in words.get("incident_own_voice", [])),
-            incident_referring=frozenset(w.lower() for w in words.get("incident_referring", [])),
-            incident_open=frozenset(w.lower() for w in words.get("incident_open", [])),
+            incident_speakers=word_set("incident_speakers"),
+            incident_utterance=word_set("incident_utterance"),
+            incident_own_voice=word_set("incident_own_voice"),
+            incident_referring=word_set("incident_referring"),
+            incident_open=word_set("incident_open"),
             incident_window=int(vocab.get("incident_window", vocab.get("context_window", 6))),
             counter_in_sentence=frozenset(" ".join(w.lower().split())
                                           for w in words.get("counter_in_sentence", [])),
-            mention_nouns=frozenset(w.lower() for w in words.get("mention_nouns", [])),
-            mention_copulas=frozenset(w.lower() for w in words.get("mention_copulas", [])),
-            mention_fillers=frozenset(w.lower() for w in words.get("mention_fillers", [])),
+            mention_nouns=word_set("mention_nouns"),
+            mention_copulas=word_set("mention_copulas"),
+            mention_fillers=word_set("mention_fillers"),
         )
 
 
