@@ -28,6 +28,9 @@ from whatsapp_audit.report.render import plain_console, render  # noqa: E402
 from whatsapp_audit.scan import scan  # noqa: E402
 
 EXAMPLES = ("android-b-relief.txt", "ios-response-team.txt", "ios-night-turn-with-media.zip", "android-late-turn-banter.txt")
+# Reported on its own, not in the case: a team chat of discriminatory jokes, generalisations and harassment
+# among ordinary talk (issue 13's "Done when"; tests/test_discriminatory_officer_group.py).
+SINGLE = ("android-response-4.txt",)
 GENERATED_AT = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 FORMATS = (("text", "txt"), ("json", "json"), ("csv", "csv"), ("html", "html"))
 MERGED = ("van-3-ios-priya.txt", "van-3-android-dan.txt")  # two phones' exports of one group
@@ -44,7 +47,7 @@ def make_reports(out_dir: Path) -> list[Path]:
     here = Path.cwd()
     os.chdir(ROOT)  # reports name the export by the path given: keep it relative and the same everywhere
     try:
-        for name in EXAMPLES:
+        for name in (*EXAMPLES, *SINGLE):
             stem = name.rsplit(".", 1)[0]
             result = scan(f"examples/{name}")
             for fmt, ext in FORMATS:
