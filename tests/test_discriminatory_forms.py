@@ -41,7 +41,7 @@ FORMS = [
     ("muslims are scum the lot of them", "DIS-PHRASE-DEHUMANISE", "religion_or_belief"),
     ("women are too emotional to lead a shift", "DIS-PHRASE-GENERALISE", "sex"),
     ("typical woman driver, three goes to park", "DIS-PHRASE-TYPICAL", "sex"),
-    ("travellers don't belong here", "DIS-PHRASE-GOBACK", "race"),
+    ("travellers don't belong here", "DIS-PHRASE-NOT-BELONG", "race"),
     ("tell him to go back to where he came from", "DIS-PHRASE-GOBACK", "race"),
     # Threats and violence aimed at a group or one of its members
     ("keep the force white or else", "DIS-PHRASE-GOBACK", "race"),
