@@ -67,7 +67,9 @@ def test_bad_phrase_patterns_fail_at_configure(pattern: list[dict[str, object]],
 
 def test_an_invalid_token_pattern_in_a_forces_pack_fails_at_configure() -> None:
     base = next(r for r in RULES if r.id == "DIS-PHRASE-GOBACK")
-    bad = replace(base, bundled=False, match={"token_patterns": [[{"LOWER": "go"}, {"LOWER": {"FOO": ["back"]}}]]})
+    options = {k: v for k, v in base.options.items() if k != "yields_to"}  # configured alone: no rule to yield to
+    bad = replace(base, bundled=False, options=options,
+                  match={"token_patterns": [[{"LOWER": "go"}, {"LOWER": {"FOO": ["back"]}}]]})
     with pytest.raises(PatternError, match="invalid token pattern") as error:
         DiscriminatoryDetector().configure([bad])
     assert error.value.rule == "DIS-PHRASE-GOBACK"
