@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from whatsapp_audit import native
 from whatsapp_audit.detect.base import Window
+from whatsapp_audit.detect.discriminatory import candidates
 from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.engine import Engine
@@ -355,7 +356,7 @@ def test_the_c_walk_over_runs_gives_the_python_walk_s_bits(text: str) -> None:
     for memo in ({}, table._memo):
         expected = runs.python_walk(text, dict(memo), table._run_bits, table._pairs)
         assert module.or_runs(text, dict(memo), table._run_bits, table._pairs) == expected
-    assert table.bits(text) == expected
+    assert table.bits(text) == table.refine(expected)
 
 
 @needs_native
@@ -369,3 +370,67 @@ def test_the_c_walk_ors_any_bits_as_python_does(values: list[tuple[str, int]]) -
     module = native.accelerator()
     assert module is not None
     assert module.or_runs(text, dict(memo), len, pairs) == runs.python_walk(text, dict(memo), len, pairs)
+
+
+@cache
+def phrase_field() -> tuple[int, int, tuple[tuple[int, ...], ...]]:
+    """(groups, shift, needed) of the engine table's phrase-candidates field."""
+    engine_table().bits("warm")
+    found = detector_in_engine()._phrases._candidates
+    assert found is not None
+    return found._groups, found._field.shift, found._needed
+
+
+@cache
+def detector_in_engine() -> DiscriminatoryDetector:
+    built = Engine.build(load_patterns().rules).detectors[-1]
+    assert isinstance(built, DiscriminatoryDetector)
+    return built
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(texts(), constructions()), UNICODE_SPACES), max_size=4).map(
+    lambda parts: "".join(a + b for a, b in parts).lower()))
+@example("anyone fancy a brew")
+@example("send them all back \U0001F44D")
+@example("they are \u0301not \U0001F44D")
+def test_the_c_cover_keeps_the_constructions_the_python_cover_keeps(text: str) -> None:
+    """`_native.Cover` (the filter after the walk) and `candidates.keep_covered` clear the same woken
+    constructions of a text's walked bits: those with a plain test no run satisfies."""
+    module = native.accelerator()
+    assert module is not None
+    groups, shift, needed = phrase_field()
+    table = engine_table()
+    walked = runs.python_walk(text, {}, table._run_bits, table._pairs)
+    masks = tuple(sum(1 << n for n in tests) for tests in needed)
+    assert module.Cover(groups, needed, shift)(walked) == candidates.keep_covered(walked, shift, groups, masks)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 12), st.data())
+def test_the_c_cover_clears_what_the_python_cover_clears_on_any_bits(groups: int, data: st.DataObject) -> None:
+    """Any layout (a field at any shift, groups needing any tests, bits above the field set or not)."""
+    tests = data.draw(st.integers(0, 20))
+    needed = tuple(tuple(sorted(data.draw(st.sets(st.integers(0, max(0, tests - 1)), max_size=3)))) if tests else ()
+                   for _ in range(groups))
+    shift = data.draw(st.integers(0, 80))
+    combined = data.draw(st.integers(0, 2 ** (shift + groups + tests + 40)))
+    masks = tuple(sum(1 << n for n in needs) for needs in needed)
+    module = native.accelerator()
+    assert module is not None
+    assert module.Cover(groups, needed, shift)(combined) == candidates.keep_covered(combined, shift, groups, masks)
+
+
+def test_chat_holding_only_a_construction_s_word_reads_as_quiet_to_the_engine() -> None:
+    """A text with a phrase rule's word but not the rest of any construction ("anyone", "all") gives
+    none of the discriminatory run gate's bits: the engine decides it with one AND, without asking
+    the detector (and with or without the accelerator, the same bits)."""
+    engine = Engine.build(load_patterns().rules)
+    position = next(i for i, d in enumerate(engine.detectors) if isinstance(d, DiscriminatoryDetector))
+    gate = engine.detectors[position].run_gate()
+    assert gate is not None
+    for text in ("anyone fancy a brew", "gym after shift anyone?", "has anyone got a charger", "who's got the keys for the van"):
+        assert not engine._runs.bits(text) & gate[0], text
+    assert engine._runs.bits("send them all back") & gate[0]

@@ -1119,6 +1119,129 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* Woken constructions without every plain test satisfied (discriminatory/candidates.py: Cover)   */
+
+/* A field of a run table's combined bits laid out as [groups woken][crosses][plain tests satisfied].
+   `Cover(groups, needed, shift)` keeps, per group, the plain tests it needs (their numbers) and where
+   the field lies; called with a text's combined bits it clears the bit of each woken group that has
+   some needed test unsatisfied (all bits are kept when the crosses bit is set), and returns the same
+   object when nothing changes. The reference is `candidates.keep_covered`;
+   tests/test_perf_equivalence.py holds both to one answer. */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t groups, shift;
+    Py_ssize_t *starts;    /* groups + 1 offsets into `tests` */
+    Py_ssize_t *tests;     /* each group's needed tests, by number */
+} Cover;
+
+static void Cover_dealloc(Cover *self) {
+    PyMem_Free(self->starts);
+    PyMem_Free(self->tests);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *Cover_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *kwlist[] = {"groups", "needed", "shift", NULL};
+    Py_ssize_t groups, shift;
+    PyObject *needed;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nO!n:Cover", kwlist, &groups, &PyTuple_Type, &needed, &shift))
+        return NULL;
+    if (groups < 0 || shift < 0 || PyTuple_GET_SIZE(needed) != groups) {
+        PyErr_SetString(PyExc_ValueError, "Cover: one tuple of needed tests per group, shift >= 0");
+        return NULL;
+    }
+    Py_ssize_t total = 0;
+    for (Py_ssize_t g = 0; g < groups; g++) {
+        PyObject *item = PyTuple_GET_ITEM(needed, g);
+        if (!PyTuple_Check(item)) { PyErr_SetString(PyExc_TypeError, "Cover: needed tests are tuples"); return NULL; }
+        total += PyTuple_GET_SIZE(item);
+    }
+    Cover *self = (Cover *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->groups = groups;
+    self->shift = shift;
+    self->starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(groups + 1));
+    self->tests = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(total ? total : 1));
+    if (self->starts == NULL || self->tests == NULL) { Py_DECREF(self); return PyErr_NoMemory(); }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t g = 0; g < groups; g++) {
+        PyObject *item = PyTuple_GET_ITEM(needed, g);
+        self->starts[g] = at;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(item); k++) {
+            Py_ssize_t test = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, k));
+            if (test < 0) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "Cover: a test number is >= 0");
+                Py_DECREF(self);
+                return NULL;
+            }
+            self->tests[at++] = test;
+        }
+    }
+    self->starts[groups] = at;
+    return (PyObject *)self;
+}
+
+static inline int bit_at(const unsigned char *bytes, Py_ssize_t nbits, Py_ssize_t i) {
+    return i < nbits && (bytes[i >> 3] >> (i & 7)) & 1;
+}
+
+static PyObject *Cover_call(Cover *self, PyObject *args, PyObject *kwargs) {
+    PyObject *combined;
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs)) { PyErr_SetString(PyExc_TypeError, "Cover() takes no keywords"); return NULL; }
+    if (!PyArg_ParseTuple(args, "O!:Cover", &PyLong_Type, &combined)) return NULL;
+    if (_PyLong_Sign(combined) < 0) { PyErr_SetString(PyExc_ValueError, "Cover: negative bits"); return NULL; }
+    Py_ssize_t groups = self->groups, shift = self->shift;
+    size_t counted = _PyLong_NumBits(combined);
+    if (counted == (size_t)-1) return NULL;
+    Py_ssize_t nbits = (Py_ssize_t)counted;
+    if (nbits <= shift) { Py_INCREF(combined); return combined; }  /* nothing woken */
+    size_t nbytes = (size_t)((nbits + 7) / 8);
+    unsigned char stack[512];
+    unsigned char *bytes = nbytes <= sizeof stack ? stack : PyMem_Malloc(nbytes);
+    if (bytes == NULL) return PyErr_NoMemory();
+    PyObject *result = NULL;
+    int changed = 0;
+    if (_PyLong_AsByteArray((PyLongObject *)combined, bytes, nbytes, 1, 0) < 0) goto done;
+    if (!bit_at(bytes, nbits, shift + groups)) {  /* no cluster crosses whitespace: runs read alone */
+        Py_ssize_t satisfied = shift + groups + 1;
+        Py_ssize_t last = nbits < shift + groups ? nbits : shift + groups;
+        for (Py_ssize_t i = shift; i < last; i++) {
+            if (!((bytes[i >> 3] >> (i & 7)) & 1)) {
+                if ((i & 7) == 0 && i + 8 <= last && bytes[i >> 3] == 0) i += 7;  /* a zero byte at once */
+                continue;
+            }
+            Py_ssize_t g = i - shift, k = self->starts[g], end = self->starts[g + 1];
+            while (k < end && bit_at(bytes, nbits, satisfied + self->tests[k])) k++;
+            if (k < end) {
+                bytes[i >> 3] &= (unsigned char)~(1u << (i & 7));
+                changed = 1;
+            }
+        }
+    }
+    if (changed) {
+        result = _PyLong_FromByteArray(bytes, nbytes, 1, 0);
+    } else {
+        Py_INCREF(combined);
+        result = combined;
+    }
+done:
+    if (bytes != stack) PyMem_Free(bytes);
+    return result;
+}
+
+static PyTypeObject CoverType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "whatsapp_audit._native.Cover",
+    .tp_basicsize = sizeof(Cover),
+    .tp_dealloc = (destructor)Cover_dealloc,
+    .tp_call = (ternaryfunc)Cover_call,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Cover(groups, needed, shift)(combined) -> combined without the woken groups whose plain tests "
+              "are not all satisfied (see detect/discriminatory/candidates.py).",
+    .tp_new = Cover_new,
+};
+
 static PyMethodDef module_methods[] = {
     {"or_runs", or_runs, METH_VARARGS,
      "or_runs(text, memo, compute, pairs) -> int: the gates' combined bits of a text's runs (see "
@@ -1138,6 +1261,7 @@ PyMODINIT_FUNC PyInit__native(void) {
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL) return NULL;
     if (PyType_Ready(&ScannerType) < 0) return NULL;
+    if (PyType_Ready(&CoverType) < 0) return NULL;
 #define INTERN(var, s) if ((var = PyUnicode_InternFromString(s)) == NULL) return NULL
     INTERN(str_casefold, "casefold"); INTERN(colon_space, ": ");
     INTERN(s_line, "line"); INTERN(s_end_line, "end_line"); INTERN(s_timestamp, "timestamp");
@@ -1152,6 +1276,12 @@ PyMODINIT_FUNC PyInit__native(void) {
     Py_INCREF(&ScannerType);
     if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0) {
         Py_DECREF(&ScannerType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    Py_INCREF(&CoverType);
+    if (PyModule_AddObject(module, "Cover", (PyObject *)&CoverType) < 0) {
+        Py_DECREF(&CoverType);
         Py_DECREF(module);
         return NULL;
     }

@@ -19,11 +19,12 @@ other tests (joined phrases, emoji clusters) read from the whole text, exactly a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import regex
 
+from whatsapp_audit import native
 from whatsapp_audit.detect.discriminatory.tokens import token_words
 from whatsapp_audit.detect.text.runs import RunTable
 
@@ -76,6 +77,8 @@ class PhraseCandidates:
                 needed |= bit
             tests_in.append((needed, tuple(others)))
         self._tests = tuple(tests_in)
+        # Per group, the numbers of the plain tests it needs (the bits of `needed`), for `Cover`.
+        self._needed = tuple(tuple(n for n in range(needed.bit_length()) if needed >> n & 1) for needed, _ in tests_in)
         self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
         self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
         self._crosses = 1 << self._groups  # the bit after the constructions': `_CROSSES`
@@ -93,26 +96,33 @@ class PhraseCandidates:
         """Read runs through `table` (the engine's, shared by every gate)."""
         self._table = table
         self._field = table.add(self._run_bits, self._width)
+        table.add_filter(self._keeper)
+
+    def woken_bits(self) -> int:
+        """The constructions' bits in the table's combined value (laid out, filtered): an ASCII text
+        with none of them has no construction `could_match` finds."""
+        return ((1 << self._groups) - 1) << self._field.shift
 
     def could_match(self, text: str) -> bool | None:
         """`PhraseMatcher.could_match(text)`, or None when a grapheme cluster may cross whitespace
         in it (then the runs cannot be read alone)."""
-        value = self._field.read(self._table.bits(text))
+        return self.could_match_bits(text, self._table.bits(text))
+
+    def could_match_bits(self, text: str, combined: int) -> bool | None:
+        """`could_match(text)`, given the table's combined bits of `text` (filtered: `_keeper`)."""
+        value = self._field.read(combined)
         if value & self._crosses:
             return None
         groups = value & (self._crosses - 1)
         if not groups:
-            return False  # the common case: no run wakes a construction
-        satisfied = value >> self._groups + 1
+            return False  # the common case: no run wakes a construction whose plain tests are here
         words: set[str] | None = None
         chars: set[str] = set()
         tests = self._tests
-        while groups:  # each woken construction, lowest first (as `owners_in`, without its list)
+        while groups:  # each covered construction, lowest first (as `owners_in`, without its list)
             low = groups & -groups
             groups ^= low
-            needed, others = tests[low.bit_length() - 1]
-            if needed & satisfied != needed:
-                continue
+            others = tests[low.bit_length() - 1][1]
             if others:
                 if words is None:
                     words, chars = self._text_words(text), set(text)
@@ -120,6 +130,19 @@ class PhraseCandidates:
                     continue
             return True
         return False
+
+    def _keeper(self) -> Callable[[int], int]:
+        """The table's filter for this field (`RunTable.add_filter`): a woken construction's bit stays
+        only when every plain test it needs is satisfied by some run, so the field's construction bits
+        say "some construction may be here" and most text with a gate word ("anyone", "all") reads as
+        quiet. The accelerator's `Cover` when it is built (and not turned off), else `keep_covered`."""
+        shift = self._field.shift
+        accelerator = native.accelerator()
+        if accelerator is not None:
+            keep: Callable[[int], int] = accelerator.Cover(self._groups, self._needed, shift)
+            return keep
+        groups, masks = self._groups, tuple(sum(1 << n for n in tests) for tests in self._needed)
+        return lambda combined: keep_covered(combined, shift, groups, masks)
 
     def _text_words(self, text: str) -> set[str]:
         """`text_words(text)`, for a text no grapheme cluster crosses whitespace in: on ASCII text one
@@ -153,6 +176,25 @@ class PhraseCandidates:
             satisfied |= self._chars.get(char, 0)
         crosses = 0 if run.isascii() or _CROSSES.search(run) is None else self._crosses
         return woken | crosses | satisfied << self._groups + 1
+
+
+def keep_covered(combined: int, shift: int, groups: int, needed: Sequence[int]) -> int:
+    """The reference of `_native.Cover`: `combined` without the bit of each woken group (in the field
+    at `shift`: [groups woken][crosses][plain tests satisfied]) that has some needed test (`needed[group]`,
+    bits) unsatisfied; unchanged when the crosses bit is set (the text is then read whole)."""
+    value = combined >> shift
+    woken = value & ((1 << groups) - 1)
+    if not woken or value >> groups & 1:
+        return combined
+    satisfied = value >> groups + 1
+    dropped = 0
+    while woken:
+        low = woken & -woken
+        woken ^= low
+        need = needed[low.bit_length() - 1]
+        if need & satisfied != need:
+            dropped |= low
+    return combined & ~(dropped << shift) if dropped else combined
 
 
 def _bits(positions: Iterable[int]) -> int:

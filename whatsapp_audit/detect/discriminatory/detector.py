@@ -160,11 +160,16 @@ class DiscriminatoryDetector:
 
     def run_gate(self) -> tuple[int, int] | None:
         """(bits, longest): an ASCII message of at most `longest` characters whose runs give none of
-        `bits` in the table shared with `share_runs` (laid out) has no finding here: the quick gate
-        (with the model's words when it is on) turns it away, and emoji need non-ASCII text. The
-        engine then need not call `detect` at all for most chat. None: no such bits."""
-        wanted = 0
-        for gate in (self._quick, self._quick_or_model):
+        `bits` in the table shared with `share_runs` (laid out) has no finding here, and the engine
+        need not call `detect` at all for most chat. `_past_quick_gates` turns such a text away: no
+        lexicon gate (`_quick_terms`, or the model's words when it is on), and no construction whose
+        plain tests are all here (the phrase candidates' filtered bits), so a text holding only a
+        phrase rule's word ("anyone fancy a brew") needs no call either; emoji need non-ASCII text.
+        None: no such bits."""
+        phrase_bits = self._phrases.run_bits()
+        # Without the candidates' bits, the quick gate that holds the phrase rules' words stands in.
+        wanted = phrase_bits or 0
+        for gate in (self._quick_terms if phrase_bits is not None else self._quick, self._quick_or_model):
             bits = gate.wake_bits() if gate is not None else 0
             if bits is None:
                 return None

@@ -158,6 +158,14 @@ class PhraseMatcher:
         if self._candidates is not None:
             self._candidates.share(table)
 
+    def run_bits(self) -> int | None:
+        """The bits of the shared table (laid out) without which `could_match` is False for ASCII text:
+        those of the constructions some run wakes and whose plain tests the runs satisfy (0: no phrase
+        rule; None: `could_match` reads the whole text)."""
+        if not self._required:
+            return 0
+        return self._candidates.woken_bits() if self._candidates is not None else None
+
     def _expand(self, pattern: list[dict[str, Any]], rule: Rule, position: int) -> list[list[dict[str, Any]]]:
         variants: list[list[dict[str, Any]]] = [[]]
         for token in pattern:

@@ -15,6 +15,11 @@ A gate whose answer also depends on neighbouring runs (spaced-out letters crossi
 ending with a lone letter, then one beginning with one) declares a pair of its bits and a bit to
 set when a run with the first is followed by a run with the second.
 
+A gate whose answer needs all the runs together (which woken phrase constructions have every plain
+test satisfied by some run) adds a filter: a step after the walk that clears the bits the whole text
+rules out, so a text whose runs only wake what the others rule out reads as quiet as one that wakes
+nothing (the engine's one AND, `Engine._quiet_bits`).
+
 The last text's bits are kept, so the engine and the detectors asking about one message pay for
 one walk between them.
 """
@@ -31,6 +36,7 @@ _PAIRS_MAX = 8  # pairs the C walk takes (its pair bits must lie in the first 64
 _LOW_BITS = 64
 
 RunBits = Callable[[str], int]
+Filter = Callable[[int], int]  # combined bits -> the same with some cleared (`RunTable.add_filter`)
 
 
 class RunField:
@@ -63,6 +69,8 @@ class RunTable:
         self._last_raw: str | None = None
         self._last_lowered: str | None = None
         self._last_bits = 0
+        self._filter_makers: list[Callable[[], Filter]] = []
+        self._filters: tuple[Filter, ...] | None = None  # made on the first walk (they read the layout)
 
     def add(self, bits_of: RunBits, width: int, pair: tuple[int, int, int] | None = None) -> RunField:
         """A new field: `bits_of(run)` gives `width` bits for one run (lower-cased, no whitespace).
@@ -73,8 +81,16 @@ class RunTable:
         self._last_raw = self._last_lowered = None
         return field
 
+    def add_filter(self, make: Callable[[], Filter]) -> None:
+        """A step after the walk: `make()` (called on the first walk, once fields are laid out) gives a
+        function of a text's combined bits that clears those its whole text rules out."""
+        self._filter_makers.append(make)
+        self._filters = None
+        self._last_raw = self._last_lowered = None
+
     def bits(self, lowered: str) -> int:
-        """The combined bits of a text (all its runs ORed, plus the pairs' bits). The last answer is kept."""
+        """The combined bits of a text (all its runs ORed, plus the pairs' bits, then the filters). The
+        last answer is kept."""
         if lowered == self._last_lowered:
             return self._last_bits
         if not self._laid_out:
@@ -83,9 +99,23 @@ class RunTable:
         if walk is None:
             accelerator = native.accelerator()
             walk = self._walk = accelerator.or_runs if accelerator is not None else python_walk
+        filters = self._filters
+        if filters is None:
+            filters = self._filters = tuple(make() for make in self._filter_makers)
         found = walk(lowered, self._memo, self._run_bits, self._pairs)
+        for keep in filters:  # (`refine`, inlined: this runs once per message)
+            found = keep(found)
         self._last_raw, self._last_lowered, self._last_bits = None, lowered, found
         return found
+
+    def refine(self, walked: int) -> int:
+        """The walk's bits of a text after the filters (`add_filter`)."""
+        filters = self._filters
+        if filters is None:
+            filters = self._filters = tuple(make() for make in self._filter_makers)
+        for keep in filters:
+            walked = keep(walked)
+        return walked
 
     def of_text(self, raw: str) -> tuple[str, int]:
         """`raw.lower()` and its combined bits: kept for the same text object, so the engine's question
@@ -125,14 +155,15 @@ class RunTable:
             raise ValueError("too many run pairs for the walk")  # a programming error, not an input's
         self._pairs = tuple(pairs)
         self._memo = {}
+        self._filters = None
         self._last_raw = self._last_lowered = None
         self._laid_out = True
 
     def __getstate__(self) -> dict[str, Any]:
         """Kept in the build cache without what one run learnt (its memo, its last text) or the walk
-        it chose (the accelerator may be off in the run that reads it back)."""
+        and filters it chose (the accelerator may be off in the run that reads it back)."""
         state = self.__dict__.copy()
-        state.update(_memo={}, _walk=None, _last_raw=None, _last_lowered=None, _last_bits=0)
+        state.update(_memo={}, _walk=None, _filters=None, _last_raw=None, _last_lowered=None, _last_bits=0)
         return state
 
 
