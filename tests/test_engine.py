@@ -91,6 +91,21 @@ def test_keyword_gated_detector_only_sees_messages_with_its_words() -> None:
     assert len(everything.seen) == 4
 
 
+class MediaOnly(Recorder):
+    name = "media-only"
+    wanted_kinds = frozenset({MessageKind.MEDIA})
+
+
+def test_a_detector_that_wants_some_kinds_sees_only_those_but_keeps_its_neighbours() -> None:
+    """`wanted_kinds`: the engine leaves the detector out for other kinds without calling it, and its
+    window still holds the messages of every kind around the one it sees."""
+    media, everything = MediaOnly(), Recorder()
+    messages = [msg(0, "on my way"), msg(1, "IMG-0001.jpg (file attached)", MessageKind.MEDIA), msg(2, "nice one")]
+    list(Engine([media, everything]).run(messages))
+    assert media.seen == [("IMG-0001.jpg (file attached)", ("on my way",), ("nice one",))]
+    assert len(everything.seen) == 3
+
+
 def test_media_messages_reach_gated_detectors() -> None:
     gated = Gated()
     from whatsapp_audit.rules.examples import build_example

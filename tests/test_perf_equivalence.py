@@ -201,7 +201,7 @@ class _AlwaysOpen:
     def might_match(self, text: str) -> bool:
         return True
 
-    def might_match_or_inside(self, text: str) -> bool:
+    def might_match_or_inside(self, text: str, combined: int | None = None) -> bool:
         return True
 
 

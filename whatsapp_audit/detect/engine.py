@@ -18,6 +18,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import islice
 
 from whatsapp_audit import build_cache
@@ -85,7 +86,7 @@ class Engine:
         # A detector without keywords may offer `run_gate() -> (bits, longest)`: an ASCII message of
         # at most `longest` characters whose runs give none of `bits` is one it finds nothing in
         # (discriminatory: its quick gate's field), so it is not called for it. Its optional
-        # `might_find(text, lowered)` then turns away more of the texts that gate lets through.
+        # `might_find(text, lowered, combined)` then turns away more of the texts that gate lets through.
         run_gates: dict[int, tuple[int, int]] = {}
         for position, detector in enumerate(self.detectors):
             run_gate = getattr(detector, "run_gate", None)
@@ -96,19 +97,26 @@ class Engine:
         self._gates = bool(self._filter.gated or run_gates)
         everyone = frozenset(range(len(self.detectors)))
         self._ungated = everyone - self._filter.gated - run_gates.keys()
-        # (detector, window size, optional `wants`) in registry order: all detectors, and those
-        # without keywords. `wants(message) -> bool` lets a detector that sees every message turn
-        # most of them away before the engine builds its neighbour window (imagery: media only).
+        # (detector, window size, optional `wants`) in registry order. `wants(message) -> bool` lets a
+        # detector that sees every message turn most of them away before the engine builds its
+        # neighbour window; an optional `wanted_kinds` (the message kinds it can find anything in:
+        # imagery, media only) lets the engine leave it out for other kinds without a call at all.
         self._entries = tuple((detector, detector.context_size, getattr(detector, "wants", None))
                               for detector in self.detectors)
-        self._ungated_entries = tuple(self._entries[i] for i in sorted(self._ungated))
+        self._kinds: tuple[frozenset[MessageKind] | None, ...] = tuple(
+            getattr(detector, "wanted_kinds", None) for detector in self.detectors)
+        self._everyone = (1 << len(self.detectors)) - 1
         self._ungated_mask = sum(1 << i for i in self._ungated)
         # A keyword-gated detector may also be woken by its optional `wakes(text)`, asked only when
         # none of its keywords is present (operational: a plate or phone number holds no keyword), and
         # when its optional `wake_bits()` (bits of the run table; None: any text) are in the text's.
-        self._wakers = tuple((position, wakes, _wake_bits(detector)) for position, detector in enumerate(self.detectors)
+        # `wakes_bits(text, lowered, combined)`, when offered, is the same question given what the
+        # engine has already read of the text.
+        self._wakers = tuple((position, getattr(detector, "wakes_bits", None) or _ignoring_bits(wakes),
+                              _wake_bits(detector))
+                             for position, detector in enumerate(self.detectors)
                              if position in self._filter.gated and (wakes := getattr(detector, "wakes", None)))
-        self._by_mask: dict[int, tuple[_Entry, ...]] = {}
+        self._by_mask: dict[tuple[int, MessageKind], tuple[_Entry, ...]] = {}
         self._wake_any, self._quiet_longest = self._quiet_bits()
 
     def _quiet_bits(self) -> tuple[int, int]:
@@ -238,18 +246,21 @@ class Engine:
             message = replace(message, kind=MessageKind.TEXT)
             kind = MessageKind.TEXT
         if message.attachments or not self._gates:
-            chosen = self._entries
+            mask = self._everyone
         else:
             text = message.text
             lowered, combined = self._runs.of_text(text)
             if combined & self._wake_any or not (len(text) <= self._quiet_longest and text.isascii()):
-                chosen = self._woken(text, lowered, combined)
+                mask = self._woken(text, lowered, combined)
             else:
                 # The common case, decided by one AND: no run holds a bit any gate reads (keyword,
                 # `wakes` or run gate), so no gated detector is woken (see `_quiet_bits`).
-                chosen = self._ungated_entries
-            if not chosen:
-                return []
+                mask = self._ungated_mask
+        chosen = self._by_mask.get((mask, kind))
+        if chosen is None:
+            chosen = self._by_mask[mask, kind] = self._chosen(mask, kind)
+        if not chosen:
+            return []  # most chat: no gated detector woken, and the others want other kinds
         findings: list[Finding] = []
         for detector, n, wants in chosen:
             if wants is not None and not wants(message):
@@ -267,27 +278,39 @@ class Engine:
             findings.sort(key=_finding_order)
         return findings
 
-    def _woken(self, text: str, lowered: str, combined: int) -> tuple[_Entry, ...]:
-        """The entries of the detectors a text without attachments needs: those its keywords, their
-        `wakes` or their run gates wake, and those without a gate."""
+    def _chosen(self, mask: int, kind: MessageKind) -> tuple[_Entry, ...]:
+        """The entries of the detectors in `mask` that want messages of this kind, in registry order."""
+        chosen = []
+        for position, entry in enumerate(self._entries):
+            kinds = self._kinds[position]
+            if mask >> position & 1 and (kinds is None or kind in kinds):
+                chosen.append(entry)
+        return tuple(chosen)
+
+    def _woken(self, text: str, lowered: str, combined: int) -> int:
+        """The detectors (bits) a text without attachments needs: those its keywords, their `wakes`
+        or their run gates wake, and those without a gate."""
         mask = self._filter.mask_of(lowered, combined)
         for position, wakes, bits in self._wakers:
-            if not mask >> position & 1 and (bits is None or combined & bits) and wakes(text):
+            if not mask >> position & 1 and (bits is None or combined & bits) and wakes(text, lowered, combined):
                 mask |= 1 << position
         if self._run_gates:
             plain = text.isascii()
             for position, bits, longest, might_find in self._run_gates:
                 if (not plain or len(text) > longest or combined & bits) and (
-                        might_find is None or might_find(text, lowered)):
+                        might_find is None or might_find(text, lowered, combined)):
                     mask |= 1 << position
-        if not mask:
-            return self._ungated_entries  # nothing wakes any gated detector
-        mask |= self._ungated_mask
-        chosen = self._by_mask.get(mask)
-        if chosen is None:
-            chosen = self._by_mask[mask] = tuple(
-                entry for position, entry in enumerate(self._entries) if mask >> position & 1)
-        return chosen
+        return mask | self._ungated_mask
+
+
+def _ignoring_bits(wakes: Callable[[str], bool]) -> Callable[[str, str, int], bool]:
+    """A detector's `wakes(text)` asked as `wakes_bits(text, lowered, combined)` (a partial, not a
+    lambda: the engine is kept in the build cache, pickled)."""
+    return partial(_ask_wakes, wakes)
+
+
+def _ask_wakes(wakes: Callable[[str], bool], text: str, _lowered: str, _combined: int) -> bool:
+    return wakes(text)
 
 
 def _wake_bits(detector: Detector) -> int | None:

@@ -176,26 +176,32 @@ class DiscriminatoryDetector:
             wanted |= bits
         return wanted, QuickGate.SHORT_TEXT
 
-    def might_find(self, text: str, lowered: str) -> bool:
-        """False when `detect` finds nothing in a message with this text (`lowered`: `text.lower()`):
-        the gates `_detect_text` asks first, read from the runs the engine has just walked, so most
-        text woken by a phrase rule's word or emoji alone ("anyone", "all", "🙄") is turned away
-        without the rest of `detect`'s path. True whenever `detect` would go further."""
+    def might_find(self, text: str, lowered: str, combined: int | None = None) -> bool:
+        """False when `detect` finds nothing in a message with this text (`lowered`: `text.lower()`;
+        `combined`: the shared table's bits of `lowered`, when the engine has them): the gates
+        `_detect_text` asks first, read from the runs the engine has just walked, so most text woken
+        by an emoji alone ("🙄") is turned away without the rest of `detect`'s path. True whenever
+        `detect` would go further."""
         if self._quick_or_model is not None or len(text) > CHUNK_CHARS or not self._lower_only(text):
             return True  # the model's own gate words, chunks, a text to normalise: `detect` decides
-        return self._past_quick_gates(text, lowered)
+        return self._past_quick_gates(text, lowered, combined)
 
-    def _past_quick_gates(self, text: str, lowered: str) -> bool:
+    def _past_quick_gates(self, text: str, lowered: str, combined: int | None = None) -> bool:
         """For a text that normalise() would only lower-case (unless letters are spaced out, which the
-        gates cover), given lower-cased: whether any matcher could find something in it."""
+        gates cover), given lower-cased (and its table bits, when known): whether any matcher could
+        find something in it."""
         if self._emoji.might_match(text):
             return True
-        if not self._quick.might_match_or_inside(lowered) and not self._phrases.emoji_might_match(lowered):
+        if combined is None:
+            combined = self._runs.bits(lowered)
+        if (not self._quick.might_match_or_inside(lowered, combined)
+                and not self._phrases.emoji_might_match(lowered)):
             return False
         # Past that gate on a phrase rule's word or emoji alone ("gym after shift anyone?", "cheers
         # all 👍"): with no lexicon gate and no spaced letters, normalise() would give `lowered`, so
         # nothing is found unless some construction has all its required tokens here.
-        return self._quick_terms.might_match_or_inside(lowered) or self._phrases.could_match(lowered)
+        return (self._quick_terms.might_match_or_inside(lowered, combined)
+                or self._phrases.could_match(lowered, combined))
 
     def prepare(self) -> None:
         """Compile the second gates now, which the first message past the quick gate would (ordinary

@@ -107,14 +107,17 @@ class QuickGate:
         """False only when none of the gates folded in here would accept `text`."""
         return self._answer(bounded_for_gates(text), _GATE)
 
-    def might_match_or_inside(self, text: str) -> bool:
-        """`might_match(text)`, or the `inside` pattern occurs in `text`: both in one walk over its runs."""
+    def might_match_or_inside(self, text: str, combined: int | None = None) -> bool:
+        """`might_match(text)`, or the `inside` pattern occurs in `text`: both in one walk over its runs
+        (`combined`: the table's bits of `text`, when the caller has them)."""
         if len(text) > _LONG_TEXT:  # the gates read a bounded copy, `inside` the text itself
             return self.might_match(text) or (self._inside is not None and self._inside.search(text) is not None)
-        return self._answer(text, _GATE | _INSIDE)
+        return self._answer(text, _GATE | _INSIDE, combined)
 
-    def _answer(self, text: str, wanted: int) -> bool:
-        seen = self._field.read(self._table.bits(text)) | self._always_spanning  # runs ORed, _SPACED across runs
+    def _answer(self, text: str, wanted: int, combined: int | None = None) -> bool:
+        if combined is None:
+            combined = self._table.bits(text)
+        seen = self._field.read(combined) | self._always_spanning  # runs ORed, _SPACED across runs
         if seen & wanted:
             return True
         if seen & _SPANS and self._spanning is not None and self._spanning(text):

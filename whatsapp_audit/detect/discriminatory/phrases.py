@@ -264,7 +264,7 @@ class PhraseMatcher:
                 candidates.update(self._emoji_firsts[first])
         return any(all(not words.isdisjoint(s) for s in self._word_sets[i]) for i in candidates)
 
-    def could_match(self, text: str) -> bool:
+    def could_match(self, text: str, combined: int | None = None) -> bool:
         """False only when no pattern can match `text` as it is (a normalised text, or one that
         normalising would only lower-case), whatever allowed names `match` masks in it: some pattern
         gated on a word or emoji here has every required token possibly here (`_Presence`). Unlike
@@ -272,7 +272,9 @@ class PhraseMatcher:
         👍" is turned away although a construction over "[group] are not 👍" is gated on the emoji."""
         if not self._required:
             return False
-        found = self._candidates.could_match(text) if self._candidates is not None else None
+        candidates = self._candidates
+        found = None if candidates is None else candidates.could_match(text) if combined is None else (
+            candidates.could_match_bits(text, combined))
         return self._could_match_in_text(text) if found is None else found
 
     def _could_match_in_text(self, text: str) -> bool:

@@ -77,6 +77,8 @@ class ImageryDetector:
         """Facts read from the zip by `ingest.media.read_media_facts`, keyed by member name."""
         self._facts = {base_name(k): v for k, v in facts.items()}
 
+    wanted_kinds = _JUDGED_KINDS  # the engine leaves this detector out for other kinds (see `wants`)
+
     def wants(self, message: Message) -> bool:
         """Only media and view-once messages can be judged (checked by the engine before it builds
         this detector's 15-message window, so ordinary text costs nothing here)."""

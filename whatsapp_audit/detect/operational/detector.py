@@ -111,8 +111,13 @@ class OperationalDetector:
         if not self._digit_positions:
             return False
         lowered, combined = self._runs.of_text(text)
-        if not self._digit_field.read(combined):  # no digit (digits have no case, and are never spaces)
-            return False
+        return self.wakes_bits(text, lowered, combined)
+
+    def wakes_bits(self, text: str, lowered: str, combined: int) -> bool:
+        """`wakes(text)`, given `text.lower()` and its bits in the shared table (what the engine has
+        already read of it)."""
+        if not self._digit_positions or not self._digit_field.read(combined):
+            return False  # no digit (digits have no case, and are never spaces)
         if self._digit_words is not None and self._digit_words.mask_of(lowered, combined):
             return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
         count = _DigitCount(text)

@@ -119,11 +119,22 @@ class RunTable:
 
     def of_text(self, raw: str) -> tuple[str, int]:
         """`raw.lower()` and its combined bits: kept for the same text object, so the engine's question
-        and then each detector's about one message cost one lower-casing and one walk."""
+        and then each detector's about one message cost one lower-casing and one walk. (`bits`, inlined:
+        the engine asks this of every message.)"""
         if raw is self._last_raw and self._last_lowered is not None:
             return self._last_lowered, self._last_bits
         lowered = raw.lower()
-        found = self.bits(lowered)
+        if lowered == self._last_lowered:
+            found = self._last_bits
+        else:
+            walk, filters = self._walk, self._filters
+            if walk is None or filters is None or not self._laid_out:
+                found = self.bits(lowered)  # the first walk: lays out, chooses the walk and filters
+            else:
+                found = walk(lowered, self._memo, self._run_bits, self._pairs)
+                for keep in filters:
+                    found = keep(found)
+                self._last_lowered, self._last_bits = lowered, found
         self._last_raw = raw
         return lowered, found
 
