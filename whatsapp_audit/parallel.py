@@ -4,20 +4,22 @@ Many exports (`scan_exports`): each worker builds its engine once and scans whol
 largest first so the run does not end waiting on one big export started last; results are put
 back in input order. One large export (`scan_parts`) is shared between the workers as follows.
 
-The main process surveys the file (format, date order, hash) while the workers start and build
-their engines; the chat text is then cut at header lines into parts (`ingest.ranges`), each worker
-parses and scans whole parts with a margin of messages either side, and keeps only the findings
-of messages that start in its own span. The main process joins the parts in file order and gives
-the messages their whole-file numbers back, so the report is the same, byte for byte, as with one
-process.
+The main process surveys the file (format, date order, hash) while the workers (N - 1 of them:
+the main process is the Nth) start and build their engines; the chat text is then cut at header
+lines into parts (`ingest.ranges`), and each process, the main one included, takes the next part
+nobody has taken, parses and scans it with a margin of messages either side, and keeps only the
+findings of messages that start in its own span. The main process joins the parts in file order
+and gives the messages their whole-file numbers back, so the report is the same, byte for byte,
+as with one process.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,24 +141,72 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
                media_facts: Mapping[str, Any], progress: Any = None, messages: MessageScope | None = None,
+               engine: Callable[[], Engine] | None = None, helpers: int = 1,
                ) -> tuple[list[ScanFinding], ParseStats, tuple[RegexTimeout, ...], int]:
     """Findings, whole-file stats, regex time-outs and the number of messages examined of `export`,
-    scanned part by part in `pool` (only the messages inside `messages`, when given, are examined)."""
+    scanned part by part here (with `engine()`, when given) and by the `helpers` processes of `pool`
+    (only the messages inside `messages`, when given, are examined).
+
+    Every process takes the next part nobody has taken as soon as it is free (one thread here hands
+    each helper its next part), so a helper slowed by other work on the machine is not waited for
+    while parts are left, and the main process, which only waited before, scans a share itself: one
+    process fewer to start and to hold an engine and its findings, on a machine of two cores."""
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
            export.source.chat_sha256, context, dict(media_facts), messages)
+    results: list[PartResult | None] = [None] * len(parts)
+    claimed = iter(range(len(parts)))
+    lock = threading.Lock()
+    stopped = threading.Event()
+    failed: list[BaseException] = []
+
+    def claim() -> int | None:
+        with lock:
+            return None if stopped.is_set() else next(claimed, None)
+
+    def feed() -> None:
+        try:
+            while (index := claim()) is not None:
+                results[index] = pool.submit(_scan_part, (job, parts[index])).result()
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
+            failed.append(error)
+            stopped.set()
+
+    feeders = [threading.Thread(target=feed, name=f"part feeder {n}", daemon=True) for n in range(max(1, helpers))]
+    for feeder in feeders:
+        feeder.start()
+    try:
+        if engine is not None:
+            local: Engine | None = None
+            while (index := claim()) is not None:
+                if local is None:
+                    local = engine()
+                    local.begin_export(media_facts)
+                results[index] = scan_part(local, export, parts[index], context, messages)
+                if progress is not None:
+                    done = [result.stats for result in results if result is not None]
+                    progress(sum(s.messages for s in done), sum(s.total_lines for s in done))
+    except BaseException:
+        stopped.set()  # the feeders hand out no more parts; the caller shuts the pool down
+        raise
+    for feeder in feeders:
+        while feeder.is_alive():
+            feeder.join(0.1)  # in steps: Ctrl-C still reaches the main thread
+    if failed:
+        raise failed[0]
     findings: list[ScanFinding] = []
     all_stats: list[ParseStats] = []
     timeouts: set[RegexTimeout] = set()
     offset = examined = 0
-    for result in pool.map(_scan_part, [(job, part) for part in parts]):
+    for result in results:
+        assert result is not None  # every part was claimed and scanned, or an error was raised
         examined += result.examined
         if result.first_index is not None:
             findings.extend(_renumber(result.findings, offset - result.first_index))
         offset += result.stats.messages
         all_stats.append(result.stats)
         timeouts.update(result.timeouts)
-        if progress is not None:
-            progress(offset, sum(s.total_lines for s in all_stats))
+    if progress is not None:
+        progress(offset, sum(s.total_lines for s in all_stats))
     stats = merge_stats(all_stats)
     export.check_readable(stats)
     return findings, stats, tuple(sorted(timeouts)), examined
@@ -192,6 +242,11 @@ def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
     if export is None:
         export = _WORKER["exports"][key] = reopen_export(path, encoding, survey, sha256, chat_sha256)
         engine.provide_media(media_facts)
+    return scan_part(engine, export, part, context, scope)
+
+
+def scan_part(engine: Engine, export: Export, part: Part, context: int, scope: MessageScope | None) -> PartResult:
+    """One part of `export` scanned with `engine` (in a worker, or in the main process)."""
     stats = ParseStats()
     first: list[int] = []
     capture = ContextCapture(context, engine.context_size, None)

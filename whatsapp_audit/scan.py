@@ -44,9 +44,12 @@ PROGRESS_EVERY = 2000  # messages between progress callbacks
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContextMessage:
-    """A message as reports show it: a flagged message or one of its neighbours (verbatim text)."""
+    """A message as reports show it: a flagged message or one of its neighbours (verbatim text).
+
+    Slotted: a large export's findings carry about ten of these each, held by the worker that made
+    them, pickled back and held again by the main process (a dict per object was half their size)."""
 
     index: int
     line: int
@@ -64,12 +67,9 @@ class ContextMessage:
                    message.kind.value, message.text, attachment.name if attachment else None)
 
     def renumbered(self, shift: int) -> ContextMessage:
-        """The same message `shift` places further on (a part's numbers made the whole file's): a
-        copy of its fields, as `dataclasses.replace` (the frozen `__init__`) is several times slower
-        on the many neighbours of a large export's findings."""
-        moved = object.__new__(ContextMessage)
-        moved.__dict__.update(self.__dict__, index=self.index + shift)
-        return moved
+        """The same message `shift` places further on (a part's numbers made the whole file's)."""
+        return ContextMessage(self.index + shift, self.line, self.end_line, self.timestamp, self.author, self.kind,
+                              self.text, self.attachment)
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def scan(
                                            None)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     workers = parallel.jobs_for(path, jobs)
-    pool = parallel.start_pool(workers, engine_set) if workers > 1 else None
+    pool = parallel.start_pool(workers - 1, engine_set) if workers > 1 else None  # and this process
     try:
         export = scan_export(path, options, EngineCache(engine_set), pool=pool, workers=workers, progress=progress)
     finally:
@@ -247,7 +247,8 @@ def scan_export(
     workers: int = 1,
     progress: ProgressCallback | None = None,
 ) -> ExportScan:
-    """Read and scan one export with `engine()` (or, given a `pool`, in parts across its workers).
+    """Read and scan one export with `engine()` (or, given a `pool`, in parts: `workers` processes, this
+    one and the pool's).
 
     `index` is the export's place in its case (every finding carries it as `source`); `shown` is
     the path reports name when it differs from the one opened (a cluster worker opens an absolute
@@ -262,7 +263,7 @@ def scan_export(
         in_scope = options.messages.accepts if options.messages is not None else None
         if pool is not None and len(parts) > 1:
             found, export.stats, timeouts, selected = parallel.scan_parts(
-                pool, export, parts, options.context, facts, progress, options.messages)
+                pool, export, parts, options.context, facts, progress, options.messages, engine, workers - 1)
         else:
             scanner = engine()
             scanner.begin_export(facts)
@@ -298,9 +299,10 @@ def examinable(stats: ParseStats) -> int:
 
 
 def _scan_findings(message: Message, found: Sequence[Finding], before: tuple[ContextMessage, ...] = (),
-                   after: tuple[ContextMessage, ...] = ()) -> Iterator[ScanFinding]:
+                   after: tuple[ContextMessage, ...] = (), flagged: ContextMessage | None = None) -> Iterator[ScanFinding]:
     seen: Counter[tuple[str, str | None]] = Counter()
-    flagged = ContextMessage.of(message)
+    if flagged is None:
+        flagged = ContextMessage.of(message)
     for finding in found:
         key = (finding.rule, finding.normalised if finding.normalised is not None else finding.matched)
         yield ScanFinding(
@@ -325,13 +327,26 @@ class ContextCapture:
         self.pending: list[tuple[Message, list[Finding], list[ContextMessage]]] = []
         self.progress = progress
         self.selected = 0  # messages `examine` accepted that a person may have written (see `collect`)
+        # One ContextMessage per message however many findings show it (neighbours of flagged messages
+        # close together are shared), for the messages `recent` may still hold: less to hold and pickle.
+        self._shown: dict[int, ContextMessage] = {}
+        self._keep = 2 * (context + lookahead + 1)
+
+    def _show(self, message: Message) -> ContextMessage:
+        shown = self._shown.get(message.index)
+        if shown is None:
+            if len(self._shown) > self._keep:
+                oldest = message.index - self._keep // 2  # what `recent` can still hold
+                self._shown = {index: kept for index, kept in self._shown.items() if index >= oldest}
+            shown = self._shown[message.index] = ContextMessage.of(message)
+        return shown
 
     def _tap(self, messages: Iterable[Message]) -> Iterator[Message]:
         for count_read, message in enumerate(messages, 1):
             self.recent.append(message)
             for flagged, _found, around in self.pending:
                 if flagged.index < message.index <= flagged.index + self.context:
-                    around.append(ContextMessage.of(message))
+                    around.append(self._show(message))
             if self.progress is not None and count_read % PROGRESS_EVERY == 0:
                 self.progress(count_read, message.end_line)
             yield message
@@ -350,7 +365,7 @@ class ContextCapture:
                 return accepted
 
         for message, found in engine.run_messages(self._tap(messages), chosen):
-            around = [ContextMessage.of(m) for m in self.recent if 0 < abs(m.index - message.index) <= self.context]
+            around = [self._show(m) for m in self.recent if 0 < abs(m.index - message.index) <= self.context]
             self.pending.append((message, found, around))
             yield from self._ready(done=False)
         yield from self._ready(done=True)
@@ -363,7 +378,7 @@ class ContextCapture:
             if done or newest >= message.index + self.context:
                 before = tuple(sorted((m for m in around if m.index < message.index), key=lambda m: m.index))
                 after = tuple(sorted((m for m in around if m.index > message.index), key=lambda m: m.index))
-                yield from _scan_findings(message, found, before, after)
+                yield from _scan_findings(message, found, before, after, self._show(message))
             else:
                 waiting.append((message, found, around))
         self.pending = waiting
