@@ -112,16 +112,31 @@ def test_a_ctrl_c_while_the_workers_spawn_is_acted_on_afterwards_not_lost():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_a_renumbered_neighbour_keeps_every_field_but_its_number():
-    """Parts' findings are renumbered in the main process with `ContextMessage.renumbered`, a copy
-    made without the dataclass machinery: it must give what `replace` gives, every field kept."""
+def test_renumbering_a_part_moves_each_shared_neighbour_once_and_keeps_every_other_field():
+    """A part's findings get whole-file numbers in place (`parallel._renumber`): a neighbour two
+    findings share must move once, not twice, and nothing but the numbers may change."""
     from dataclasses import fields, replace
     from datetime import datetime
 
-    from whatsapp_audit.scan import ContextMessage
+    from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Severity
+    from whatsapp_audit.parallel import _renumber
+    from whatsapp_audit.scan import ContextMessage, ScanFinding
 
     values = {"index": 7, "line": 40, "end_line": 42, "timestamp": datetime(2024, 3, 1, 9, 5), "author": "Dee Hart",
               "kind": "text", "text": "see you at the nick", "attachment": "IMG-20240301-WA0003.jpg"}
     assert {f.name for f in fields(ContextMessage)} == set(values), "a new field: give it a value here"
-    message = ContextMessage(**values)
-    assert message.renumbered(1200) == replace(message, index=1207)
+    shared = ContextMessage(**values)
+    expected = replace(shared, index=1207)
+    flagged = [ContextMessage(**{**values, "index": i, "line": 40 + i}) for i in (6, 8)]
+    items = [ScanFinding(id=f"f{i}", finding=Finding(rule="OPS-TEST", category=Category.OPERATIONAL_DATA,
+                                                     severity=Severity.MEDIUM, confidence=Confidence.MEDIUM, score=0.6,
+                                                     line=m.line, message_index=m.index, start=0, end=3, matched="see", normalised=None,
+                                                     explanation=Explanation("a test")),
+                         author="Dee Hart", timestamp=m.timestamp, end_line=m.end_line, message=m,
+                         before=(shared,) if i else (), after=() if i else (shared,))
+             for i, m in enumerate(flagged)]
+    moved = _renumber(items, 1200)
+    assert shared == expected
+    assert [item.message.index for item in moved if item.message] == [1206, 1208]
+    assert [item.finding.message_index for item in moved] == [1206, 1208]
+    assert moved[0].after[0] is moved[1].before[0] is shared

@@ -20,7 +20,7 @@ import pickle
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ from whatsapp_audit.processes import MIN_PART_BYTES, cores, ignore_sigint
 from whatsapp_audit.processes import jobs_for as jobs_for  # scan and case ask this module
 from whatsapp_audit.processes import sigint_deferred as sigint_deferred
 from whatsapp_audit.rules.loader import PatternSet
-from whatsapp_audit.scan import ContextCapture, ContextMessage, ScanFinding, ScanOptions
+from whatsapp_audit.scan import ContextCapture, EngineCache, ScanFinding, ScanOptions
 from whatsapp_audit.scope import MessageScope
 
 if TYPE_CHECKING:  # the pool's modules are imported by a run that starts one (see start_pool)
@@ -153,7 +153,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     process fewer to start and to hold an engine and its findings, on a machine of two cores."""
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
            export.source.chat_sha256, context, dict(media_facts), messages)
-    results: list[PartResult | None] = [None] * len(parts)
+    results: list[PartResult | bytes | None] = [None] * len(parts)  # a worker's answer stays pickled until the merge
     claimed = iter(range(len(parts)))
     lock = threading.Lock()
     stopped = threading.Event()
@@ -166,7 +166,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     def feed() -> None:
         try:
             while (index := claim()) is not None:
-                results[index] = pool.submit(_scan_part, (job, parts[index])).result()
+                results[index] = pool.submit(_scan_part_pickled, (job, parts[index])).result()
         except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
             failed.append(error)
             stopped.set()
@@ -183,8 +183,11 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
                     local.begin_export(media_facts)
                 results[index] = scan_part(local, export, parts[index], context, messages)
                 if progress is not None:
-                    done = [result.stats for result in results if result is not None]
+                    done = [result.stats for result in results if isinstance(result, PartResult)]
                     progress(sum(s.messages for s in done), sum(s.total_lines for s in done))
+            local = None
+            if isinstance(engine, EngineCache):
+                engine.forget()  # its memory goes to the findings gathered next
     except BaseException:
         stopped.set()  # the feeders hand out no more parts; the caller shuts the pool down
         raise
@@ -197,8 +200,10 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     all_stats: list[ParseStats] = []
     timeouts: set[RegexTimeout] = set()
     offset = examined = 0
-    for result in results:
-        assert result is not None  # every part was claimed and scanned, or an error was raised
+    for position, answer in enumerate(results):
+        assert answer is not None  # every part was claimed and scanned, or an error was raised
+        result: PartResult = pickle.loads(answer) if isinstance(answer, bytes) else answer  # our workers' own
+        results[position] = None  # the pickle's bytes go now
         examined += result.examined
         if result.first_index is not None:
             findings.extend(_renumber(result.findings, offset - result.first_index))
@@ -232,6 +237,12 @@ def _scan_export(task: ExportTask, options: ScanOptions) -> Outcome:
 
     engine: Engine = _WORKER["engine"]
     return run_task(lambda: engine, task, options)
+
+
+def _scan_part_pickled(task: tuple[tuple[Any, ...], Part]) -> bytes:
+    """`_scan_part`, pickled here: the main process unpickles it once it has scanned its own last
+    part and let its engine go, so that it never holds an engine and the workers' findings at once."""
+    return pickle.dumps(_scan_part(task), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
@@ -268,20 +279,21 @@ def _note_first(messages: Iterable[Message], part: Part, first: list[int]) -> It
 
 
 def _renumber(items: Sequence[ScanFinding], shift: int) -> list[ScanFinding]:
-    """Part-local message numbers to whole-file ones. Neighbours shared by several findings (as the
-    worker sent them) are moved once and stay shared: a million-message export's findings carry
-    about ten neighbours each, and copying each of them anew cost seconds of the main process."""
+    """Part-local message numbers to whole-file ones, in place: a part's findings are this process's
+    own (unpickled from a worker's answer, or made here by `scan_part` and held by nothing else), and
+    copies would hold every finding and neighbour of a large export twice at the main process's peak
+    (a million-message export's findings carry about ten neighbours each). Objects shared by
+    several findings (neighbours, as the worker sent them) are moved once."""
     if shift == 0:
         return list(items)
-    moved_by_id: dict[int, ContextMessage] = {}  # the items hold every original: ids stay unique
-
-    def moved(message: ContextMessage) -> ContextMessage:
-        found = moved_by_id.get(id(message))
-        if found is None:
-            found = moved_by_id[id(message)] = message.renumbered(shift)
-        return found
-
-    return [replace(item, finding=replace(item.finding, message_index=item.finding.message_index + shift),
-                    message=None if item.message is None else moved(item.message),
-                    before=tuple(map(moved, item.before)), after=tuple(map(moved, item.after)))
-            for item in items]
+    moved: set[int] = set()  # ids of objects already moved (all alive: the items hold them)
+    for item in items:
+        finding = item.finding
+        if id(finding) not in moved:
+            moved.add(id(finding))
+            object.__setattr__(finding, "message_index", finding.message_index + shift)
+        for message in (item.message, *item.before, *item.after):
+            if message is not None and id(message) not in moved:
+                moved.add(id(message))
+                object.__setattr__(message, "index", message.index + shift)
+    return list(items)

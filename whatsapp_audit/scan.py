@@ -66,11 +66,6 @@ class ContextMessage:
         return cls(message.index, message.line, message.end_line, message.timestamp, message.author,
                    message.kind.value, message.text, attachment.name if attachment else None)
 
-    def renumbered(self, shift: int) -> ContextMessage:
-        """The same message `shift` places further on (a part's numbers made the whole file's)."""
-        return ContextMessage(self.index + shift, self.line, self.end_line, self.timestamp, self.author, self.kind,
-                              self.text, self.attachment)
-
 
 @dataclass(frozen=True)
 class ScanFinding:
@@ -234,6 +229,11 @@ class EngineCache:
         if self._engine is None:
             self._engine = Engine.build(self.patterns.rules)
         return self._engine
+
+    def forget(self) -> None:
+        """Let the engine go (built again if asked for): a process that has scanned its last part
+        of a large export frees its memory for the findings it then gathers and reports."""
+        self._engine = None
 
 
 def scan_export(
