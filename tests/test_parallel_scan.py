@@ -140,3 +140,33 @@ def test_renumbering_a_part_moves_each_shared_neighbour_once_and_keeps_every_oth
     assert [item.message.index for item in moved if item.message] == [1206, 1208]
     assert [item.finding.message_index for item in moved] == [1206, 1208]
     assert moved[0].after[0] is moved[1].before[0] is shared
+
+
+def test_a_part_whose_worker_stopped_is_scanned_by_the_main_process(big_export, monkeypatch):
+    """A worker killed mid-scan (out of memory) must not lose its parts: the main process scans them,
+    and the report is that of one process."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from whatsapp_audit import parallel
+    from whatsapp_audit.ingest.export import open_export
+    from whatsapp_audit.scan import EngineCache, ScanOptions, scan_export
+
+    class StoppedPool:
+        """A pool whose only worker has died: every part sent to it fails as a dead worker's does."""
+
+        def submit(self, *args, **kwargs):
+            future: Future[bytes] = Future()
+            future.set_exception(BrokenProcessPool("a worker stopped"))
+            return future
+
+    monkeypatch.setattr(parallel, "MARGIN_BYTES", 4096)
+    single = scan(big_export, jobs=1)
+    engine = EngineCache(single.patterns)
+    with open_export(big_export) as export:
+        parts = export.plan_parts(4, parallel.MARGIN_BYTES)
+    assert len(parts) == 4
+    shared = scan_export(big_export, ScanOptions(), engine, pool=StoppedPool(), workers=2)  # type: ignore[arg-type]
+    assert [(i.id, i.finding, i.message, i.before, i.after) for i in shared.findings] == \
+        [(i.id, i.finding, i.message, i.before, i.after) for i in single.findings]
+    assert shared.stats == single.stats

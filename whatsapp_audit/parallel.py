@@ -140,17 +140,20 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
 
 
 def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], context: int,
-               media_facts: Mapping[str, Any], progress: Any = None, messages: MessageScope | None = None,
-               engine: Callable[[], Engine] | None = None, helpers: int = 1,
+               media_facts: Mapping[str, Any], progress: Any, messages: MessageScope | None,
+               engine: Callable[[], Engine], helpers: int = 1,
                ) -> tuple[list[ScanFinding], ParseStats, tuple[RegexTimeout, ...], int]:
     """Findings, whole-file stats, regex time-outs and the number of messages examined of `export`,
-    scanned part by part here (with `engine()`, when given) and by the `helpers` processes of `pool`
-    (only the messages inside `messages`, when given, are examined).
+    scanned part by part here (with `engine()`) and by the `helpers` processes of `pool` (only the
+    messages inside `messages`, when given, are examined).
 
     Every process takes the next part nobody has taken as soon as it is free (one thread here hands
     each helper its next part), so a helper slowed by other work on the machine is not waited for
     while parts are left, and the main process, which only waited before, scans a share itself: one
-    process fewer to start and to hold an engine and its findings, on a machine of two cores."""
+    process fewer to start and to hold an engine and its findings, on a machine of two cores. A part
+    whose worker stopped (out of memory, killed) is scanned here: the report is still complete."""
+    from concurrent.futures.process import BrokenProcessPool
+
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
            export.source.chat_sha256, context, dict(media_facts), messages)
     results: list[PartResult | bytes | None] = [None] * len(parts)  # a worker's answer stays pickled until the merge
@@ -167,49 +170,57 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
         try:
             while (index := claim()) is not None:
                 results[index] = pool.submit(_scan_part_pickled, (job, parts[index])).result()
+        except BrokenProcessPool:
+            pass  # its part, and those left, are scanned by the main process
         except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
             failed.append(error)
             stopped.set()
+
+    local: Engine | None = None
+
+    def scan_here(index: int) -> None:
+        nonlocal local
+        if local is None:
+            local = engine()
+            local.begin_export(media_facts)
+        results[index] = scan_part(local, export, parts[index], context, messages)
+        if progress is not None:
+            done = [result.stats for result in results if isinstance(result, PartResult)]
+            progress(sum(s.messages for s in done), sum(s.total_lines for s in done))
 
     feeders = [threading.Thread(target=feed, name=f"part feeder {n}", daemon=True) for n in range(max(1, helpers))]
     for feeder in feeders:
         feeder.start()
     try:
-        if engine is not None:
-            local: Engine | None = None
-            while (index := claim()) is not None:
-                if local is None:
-                    local = engine()
-                    local.begin_export(media_facts)
-                results[index] = scan_part(local, export, parts[index], context, messages)
-                if progress is not None:
-                    done = [result.stats for result in results if isinstance(result, PartResult)]
-                    progress(sum(s.messages for s in done), sum(s.total_lines for s in done))
-            local = None
-            if isinstance(engine, EngineCache):
-                engine.forget()  # its memory goes to the findings gathered next
+        while (index := claim()) is not None:
+            scan_here(index)
+        for feeder in feeders:
+            while feeder.is_alive():
+                feeder.join(0.1)  # in steps: Ctrl-C still reaches the main thread
+        if failed:
+            raise failed[0]
+        for index in [index for index, answer in enumerate(results) if answer is None]:
+            scan_here(index)  # its worker stopped
     except BaseException:
         stopped.set()  # the feeders hand out no more parts; the caller shuts the pool down
         raise
-    for feeder in feeders:
-        while feeder.is_alive():
-            feeder.join(0.1)  # in steps: Ctrl-C still reaches the main thread
-    if failed:
-        raise failed[0]
+    local = None
+    if isinstance(engine, EngineCache):
+        engine.forget()  # its memory goes to the findings gathered next
     findings: list[ScanFinding] = []
     all_stats: list[ParseStats] = []
     timeouts: set[RegexTimeout] = set()
     offset = examined = 0
     for position, answer in enumerate(results):
         assert answer is not None  # every part was claimed and scanned, or an error was raised
-        result: PartResult = pickle.loads(answer) if isinstance(answer, bytes) else answer  # our workers' own
+        part: PartResult = pickle.loads(answer) if isinstance(answer, bytes) else answer  # our workers' own
         results[position] = None  # the pickle's bytes go now
-        examined += result.examined
-        if result.first_index is not None:
-            findings.extend(_renumber(result.findings, offset - result.first_index))
-        offset += result.stats.messages
-        all_stats.append(result.stats)
-        timeouts.update(result.timeouts)
+        examined += part.examined
+        if part.first_index is not None:
+            findings.extend(_renumber(part.findings, offset - part.first_index))
+        offset += part.stats.messages
+        all_stats.append(part.stats)
+        timeouts.update(part.timeouts)
     if progress is not None:
         progress(offset, sum(s.total_lines for s in all_stats))
     stats = merge_stats(all_stats)
