@@ -101,3 +101,31 @@ def test_the_one_search_of_every_prefilter_answers_as_the_rules_one_by_one(text:
         assert detector.wakes(text) == fast
     finally:
         detector._quiet = kept
+
+
+def texts_around_streets_and_plates() -> st.SearchStrategy[str]:
+    """Addresses and plates with the spacing people type (double spaces, a tab, a street word first
+    or alone), beside the words a prefilter must not be fooled by."""
+    piece = st.one_of(
+        texts(),
+        st.sampled_from(["Elm", "Harrow", "St", "Road", "Parade", "Court", "Close", "O'Neill", "the",
+                         "14", "112a", "Flat 2,", "no.", "AB12", "lr71kzp", "YK 23 ABC", "0700", "tom", "mins"]),
+        st.sampled_from([" ", "  ", "\t", "\u00a0", "-", ","]),
+    )
+    return st.lists(piece, max_size=10).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(texts(), texts_around_streets_and_plates()))
+@example("SD at 14 Elm  Close, PM booked")  # two spaces before the street word
+@example("Suspect lives at 37 O'Neill\tRoad")
+@example("reg is lr71kzp, silver Astra")
+@example("Parade at 0700 tomorrow")
+def test_a_prefilter_passes_wherever_its_rule_matches(text: str) -> None:
+    """A prefilter only turns away text its rule's own regexes cannot match: sharpening one (the
+    plate's three letters end the word, a street word follows a capitalised word) must keep that."""
+    for compiled in operational()._text_rules:
+        if compiled.prefilter is None:
+            continue
+        if any(next(iter(pattern.finditer(text)), None) is not None for pattern in compiled.patterns):
+            assert compiled.prefilter.search(text) is not None, (compiled.rule.id, text)
