@@ -252,3 +252,25 @@ def test_the_c_records_are_the_python_records(rows, monkeypatch):
         return buffer.getvalue()
 
     assert written(pure=False) == written(pure=True)
+
+
+def test_the_names_the_package_requires_are_those_the_stub_declares() -> None:
+    """`native.REQUIRED` decides whether a build is used; a name added to the C module (and its stub)
+    but not there would let a stale build through to fail mid-scan."""
+    stub = (Path(native.__file__).parent / "_native.pyi").read_text(encoding="utf-8")
+    declared = {line.split()[1].split("(")[0].rstrip(":") for line in stub.splitlines()
+                if line.startswith(("def ", "class "))}
+    assert declared == set(native.REQUIRED)
+
+
+def test_a_build_from_an_older_checkout_is_not_used() -> None:
+    """A module without a name the package calls (an `--inplace` build older than the source) is
+    treated as absent: the pure-Python path runs instead of an AttributeError."""
+    import types
+
+    stale = types.ModuleType("whatsapp_audit._native")
+    for name in native.REQUIRED[:-1]:
+        setattr(stale, name, object())
+    assert not native.usable(stale)
+    setattr(stale, native.REQUIRED[-1], object())
+    assert native.usable(stale)

@@ -13,12 +13,24 @@ from types import ModuleType
 
 PURE_VARIABLE = "WHATSAPP_AUDIT_PURE"
 
+# What the package calls in the module (`_native.pyi` declares the same names; a test holds them
+# together). A build left over from an older checkout (`build_ext --inplace`, then a `git pull`) lacks
+# the newer ones: it is then not used, so the run takes the pure-Python path instead of stopping with
+# an AttributeError on its first message.
+REQUIRED = ("Scanner", "encode_jsonl", "or_runs", "Cover")
+
+
+def usable(module: ModuleType) -> bool:
+    """Whether `module` has everything the package calls in the accelerator."""
+    return all(hasattr(module, name) for name in REQUIRED)
+
+
 try:
     from whatsapp_audit import _native as _loaded
 except ImportError:  # built without a compiler, or a source tree without `build_ext --inplace`
     _module: ModuleType | None = None
 else:
-    _module = _loaded
+    _module = _loaded if usable(_loaded) else None
 
 
 def accelerator() -> ModuleType | None:
