@@ -261,7 +261,7 @@ def _scan_alone(task: ExportTask, patterns: PatternSet, options: ScanOptions, jo
     from whatsapp_audit import parallel
 
     workers = parallel.jobs_for(task.path, jobs)
-    pool = parallel.start_pool(workers - 1, patterns) if workers > 1 else None  # and this process
+    pool = parallel.start_pool(workers, patterns) if workers > 1 else None
     try:
         return scan_export(task.path, options, EngineCache(patterns), index=task.index, shown=task.shown,
                            pool=pool, workers=workers, progress=progress)

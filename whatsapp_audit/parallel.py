@@ -4,11 +4,10 @@ Many exports (`scan_exports`): each worker builds its engine once and scans whol
 largest first so the run does not end waiting on one big export started last; results are put
 back in input order. One large export (`scan_parts`) is shared between the workers as follows.
 
-The main process surveys the file (format, date order, hash) while the workers (N - 1 of them:
-the main process is the Nth) start and build their engines; the chat text is then cut at header
-lines into parts (`ingest.ranges`), and each process, the main one included, takes the next part
-nobody has taken, parses and scans it with a margin of messages either side, and keeps only the
-findings of messages that start in its own span. The main process joins the parts in file order
+The main process surveys the file (format, date order, hash) while the N workers start and build
+their engines; the chat text is then cut at header lines into parts (`ingest.ranges`), and each
+worker takes the next part nobody has taken, parses and scans it with a margin of messages either
+side, and keeps only the findings of messages that start in its own span. The main process joins the parts in file order
 and gives the messages their whole-file numbers back, so the report is the same, byte for byte,
 as with one process.
 """
@@ -144,14 +143,15 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
                engine: Callable[[], Engine], helpers: int = 1,
                ) -> tuple[list[ScanFinding], ParseStats, tuple[RegexTimeout, ...], int]:
     """Findings, whole-file stats, regex time-outs and the number of messages examined of `export`,
-    scanned part by part here (with `engine()`) and by the `helpers` processes of `pool` (only the
-    messages inside `messages`, when given, are examined).
+    scanned part by part by the `helpers` processes of `pool` (only the messages inside `messages`,
+    when given, are examined).
 
-    Every process takes the next part nobody has taken as soon as it is free (one thread here hands
-    each helper its next part), so a helper slowed by other work on the machine is not waited for
-    while parts are left, and the main process, which only waited before, scans a share itself: one
-    process fewer to start and to hold an engine and its findings, on a machine of two cores. A part
-    whose worker stopped (out of memory, killed) is scanned here: the report is still complete."""
+    Every worker takes the next part nobody has taken as soon as it is free (one thread here hands
+    each its next part), so a worker slowed by other work on the machine is not waited for while
+    parts are left. The main process only waits: scanning a share here as well let a Ctrl-C land
+    inside a finaliser of the engine's, where Python drops it (the scan ran on), or end the run
+    killed by the signal instead of exiting 130 with one line. A part whose worker stopped (out of
+    memory, killed) is scanned here with `engine()`: the report is still complete."""
     from concurrent.futures.process import BrokenProcessPool
 
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
@@ -192,8 +192,6 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     for feeder in feeders:
         feeder.start()
     try:
-        while (index := claim()) is not None:
-            scan_here(index)
         for feeder in feeders:
             while feeder.is_alive():
                 feeder.join(0.1)  # in steps: Ctrl-C still reaches the main thread

@@ -195,7 +195,7 @@ def scan(
                                            None)
     options, engine_set = scan_options(pattern_set, search, date_order, context, min_confidence)
     workers = parallel.jobs_for(path, jobs)
-    pool = parallel.start_pool(workers - 1, engine_set) if workers > 1 else None  # and this process
+    pool = parallel.start_pool(workers, engine_set) if workers > 1 else None
     try:
         export = scan_export(path, options, EngineCache(engine_set), pool=pool, workers=workers, progress=progress)
     finally:
@@ -247,8 +247,8 @@ def scan_export(
     workers: int = 1,
     progress: ProgressCallback | None = None,
 ) -> ExportScan:
-    """Read and scan one export with `engine()` (or, given a `pool`, in parts: `workers` processes, this
-    one and the pool's).
+    """Read and scan one export with `engine()` (or, given a `pool`, in parts across its `workers`
+    processes).
 
     `index` is the export's place in its case (every finding carries it as `source`); `shown` is
     the path reports name when it differs from the one opened (a cluster worker opens an absolute
@@ -263,7 +263,7 @@ def scan_export(
         in_scope = options.messages.accepts if options.messages is not None else None
         if pool is not None and len(parts) > 1:
             found, export.stats, timeouts, selected = parallel.scan_parts(
-                pool, export, parts, options.context, facts, progress, options.messages, engine, workers - 1)
+                pool, export, parts, options.context, facts, progress, options.messages, engine, workers)
         else:
             scanner = engine()
             scanner.begin_export(facts)
