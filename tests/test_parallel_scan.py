@@ -44,6 +44,20 @@ def test_parallel_scan_equals_single_process(big_export, jobs, monkeypatch):
     assert _fields(many) == _fields(single)
 
 
+def test_progress_moves_while_the_workers_scan(big_export, monkeypatch):
+    """The progress bar follows the parts as workers finish them, not only at the end of the scan."""
+    from whatsapp_audit import parallel
+
+    monkeypatch.setattr(parallel, "MARGIN_BYTES", 4096)  # small parts: many cuts in a small file
+    seen: list[tuple[int, int]] = []
+    result = scan(big_export, jobs=2, progress=lambda messages, lines: seen.append((messages, lines)))
+    total = (result.stats.messages, result.stats.total_lines)
+    assert seen[-1] == total
+    partial = [point for point in seen if point != total]
+    assert partial, "progress was only reported once the whole export was done"
+    assert partial == sorted(partial) and all(0 < messages < total[0] for messages, _ in partial)
+
+
 def test_cli_json_report_is_identical_with_jobs(big_export, tmp_path, capsys):
     out = tmp_path / "reports"
     out.mkdir()

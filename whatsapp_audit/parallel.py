@@ -157,6 +157,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
            export.source.chat_sha256, context, dict(media_facts), messages)
     results: list[PartResult | bytes | None] = [None] * len(parts)  # a worker's answer stays pickled until the merge
+    counted: list[tuple[int, int] | None] = [None] * len(parts)  # messages and lines of each part done, for `progress`
     claimed = iter(range(len(parts)))
     lock = threading.Lock()
     stopped = threading.Event()
@@ -169,7 +170,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     def feed() -> None:
         try:
             while (index := claim()) is not None:
-                results[index] = pool.submit(_scan_part_pickled, (job, parts[index])).result()
+                counted[index], results[index] = pool.submit(_scan_part_pickled, (job, parts[index])).result()
         except BrokenProcessPool:
             pass  # its part, and those left, are scanned by the main process
         except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
@@ -183,10 +184,19 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
         if local is None:
             local = engine()
             local.begin_export(media_facts)
-        results[index] = scan_part(local, export, parts[index], context, messages)
-        if progress is not None:
-            done = [result.stats for result in results if isinstance(result, PartResult)]
-            progress(sum(s.messages for s in done), sum(s.total_lines for s in done))
+        result = results[index] = scan_part(local, export, parts[index], context, messages)
+        counted[index] = (result.stats.messages, result.stats.total_lines)
+        report_progress()
+
+    shown = 0
+
+    def report_progress() -> None:
+        """The parts done so far, to `progress` (here, in the main thread, as it waits), when more are."""
+        nonlocal shown
+        done = [count for count in counted if count is not None]
+        if progress is not None and len(done) > shown:
+            shown = len(done)
+            progress(sum(messages for messages, _ in done), sum(lines for _, lines in done))
 
     feeders = [threading.Thread(target=feed, name=f"part feeder {n}", daemon=True) for n in range(max(1, helpers))]
     for feeder in feeders:
@@ -195,6 +205,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
         for feeder in feeders:
             while feeder.is_alive():
                 feeder.join(0.1)  # in steps: Ctrl-C still reaches the main thread
+                report_progress()
         if failed:
             raise failed[0]
         for index in [index for index, answer in enumerate(results) if answer is None]:
@@ -248,10 +259,12 @@ def _scan_export(task: ExportTask, options: ScanOptions) -> Outcome:
     return run_task(lambda: engine, task, options)
 
 
-def _scan_part_pickled(task: tuple[tuple[Any, ...], Part]) -> bytes:
-    """`_scan_part`, pickled here: the main process unpickles it once it has scanned its own last
-    part and let its engine go, so that it never holds an engine and the workers' findings at once."""
-    return pickle.dumps(_scan_part(task), protocol=pickle.HIGHEST_PROTOCOL)
+def _scan_part_pickled(task: tuple[tuple[Any, ...], Part]) -> tuple[tuple[int, int], bytes]:
+    """`_scan_part`'s messages and lines (for the progress shown while the others run), and the part
+    pickled here: the main process unpickles each at the merge, one at a time, rather than holding
+    every part's findings as objects and their pickles at once."""
+    result = _scan_part(task)
+    return (result.stats.messages, result.stats.total_lines), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
