@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-# The build cache (whatsapp_audit/build_cache.py) is off unless a test turns it on (test_build_cache.py
-# does): a test that patches a detector must get it built afresh, and tests write nothing to the
-# user's own cache folder. Subprocesses started by tests inherit this.
-os.environ["WHATSAPP_AUDIT_CACHE_DIR"] = "off"
+# The build cache (whatsapp_audit/build_cache.py) lives in a private folder of this test session,
+# removed at its end: tests write nothing to the user's own cache folder, and the hundreds of scans the
+# suite runs through the CLI read the configured engine back instead of building it each time (about
+# 1.5 s each). Its keys hold the rules and the tool's source, so a test with its own packs gets its own
+# engine; tests/test_build_cache.py points it elsewhere to test it. Subprocesses inherit it.
+_SESSION_CACHE = tempfile.mkdtemp(prefix="whatsapp-audit-test-cache-")
+atexit.register(shutil.rmtree, _SESSION_CACHE, True)
+os.environ["WHATSAPP_AUDIT_CACHE_DIR"] = _SESSION_CACHE
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
