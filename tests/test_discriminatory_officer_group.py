@@ -57,15 +57,15 @@ FLAGGED = {
     "🏳️‍🌈🤮": "sexual_orientation",
     "the muzzies in the flats": "religion_or_belief",
     "refugees should all be put on a boat and sunk": "race",
+    # the trial chat's leftovers (issue 13): formerly strict xfails
+    "I'm going with \"it\"": "gender_reassignment",
+    "what's black and blue and hates sex": "sex",
+    "make sure she doesn't have a heart attack": "age",
 }
 
-# Still missed (left for review by a person): the word "it" in quotes as a colleague's pronoun, a rape
-# joke told as a riddle, and an ageist "heart attack" jibe. If one starts being found, move it to FLAGGED.
-KNOWN_MISSES = (
-    "I'm going with \"it\"",
-    "what's black and blue and hates sex",
-    "make sure she doesn't have a heart attack",
-)
+# Still missed (left for review by a person): none since the leftovers pass. If a line is missed again,
+# list it here: it is then a strict xfail, and the ordinary-message test ignores it.
+KNOWN_MISSES: tuple[str, ...] = ()
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +98,8 @@ def test_each_discriminatory_message_is_flagged_with_its_characteristic(
     findings = seen.get(_line_of(piece, messages), [])
     assert findings, f"not flagged at medium or above: {piece!r}"
     assert FLAGGED[piece] in {c for f in findings for c in f.characteristics}
+    if piece == "I'll stamp on his head":  # the member's group, named outside the threat, is in the reason
+        assert all("'albanian'" in f.explanation.reason for f in findings)
     for finding in findings:  # a reason an officer can read: one plain line naming what it concerns
         reason = finding.explanation.reason
         assert reason and "\n" not in reason and len(reason) < 400
@@ -115,7 +117,7 @@ def test_every_ordinary_message_stays_quiet(messages: dict[int, str], seen: dict
         assert _line_of(trap, messages) not in seen, trap
 
 
-@pytest.mark.parametrize("piece", KNOWN_MISSES)
+@pytest.mark.parametrize("piece", KNOWN_MISSES or [pytest.param("", marks=pytest.mark.skip(reason="no known miss"))])
 @pytest.mark.xfail(strict=True, reason="known miss (issue 13): no construction reads it yet")
 def test_known_misses(piece: str, messages: dict[int, str], seen: dict[int, list[Finding]]) -> None:
     assert _line_of(piece, messages) in seen

@@ -366,8 +366,29 @@ def _governing_match(ctx: MessageContext, start: int, vocab: ContextVocab, *, co
         if _writer_speaks(ctx, match.start(), vocab) and not (
                 construction and any(w in vocab.topic_links for w in ctx.after(match.end(), 1))):
             continue
+        if _writer_answers(ctx, match.end(), start, vocab):
+            continue
         return match
     return None
+
+
+_CLAUSE_COMMA = regex.compile(r"[,;]")
+
+
+def _writer_answers(ctx: MessageContext, report_end: int, start: int, vocab: ContextVocab) -> bool:
+    """"Alex asked to be called they/them now, I'm going with ...": after the reported words, a comma and a
+    first-person subject open the writer's own clause, which the report does not govern. A comma straight
+    after the reporting verb ("he said, I'll ...") introduces the reported words themselves."""
+    if not vocab.first_person:
+        return False
+    raw = ctx.text
+    for comma in _CLAUSE_COMMA.finditer(raw, report_end, start):
+        if not _WORD.search(raw, report_end, comma.start()):
+            continue
+        first = ctx._words(comma.end(), start)[:1]
+        if first and first[0][1] in vocab.first_person:
+            return True
+    return False
 
 
 def _writer_speaks(ctx: MessageContext, verb_start: int, vocab: ContextVocab) -> bool:

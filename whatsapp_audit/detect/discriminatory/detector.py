@@ -322,11 +322,14 @@ class DiscriminatoryDetector:
             named = named_subject(norm.raw, start, self._context) if rule.options.get("reported_after_name") else None
             found = assess(ctx, hit.start, hit.end, self._context, rule_words=self._rule_words[rule.id],
                            construction=True, named_subject=named)
+            # A member's group named outside the construction ("another Albanian ... I'll stamp on his head"):
+            # the reason says which group, as the matched words do not (options.requires_identity_within).
+            nearby = hit.identity_words if rule.options.get("requires_identity_within") else ()
             findings.append(self._finding(message, rule, base + start, base + end, norm.text[hit.start:hit.end],
                                           self._scoring.base_for(rule), found, hit.characteristics,
                                           ("identity_words", ",".join(hit.identity_words) or "none"),
                                           ("transformations", ",".join(norm.transformations(hit.start, hit.end))
-                                           or "none")))
+                                           or "none"), named_nearby=nearby))
         emoji_hits = self._emoji.match(text)
         if emoji_hits and allowed:  # nor an emoji rule's (issue 13 false-alarm pass 3: "the Vietnamese restaurant🤬")
             emoji_hits = [e for e in emoji_hits if not _target_in_name(text, norm, allowed, e)]
@@ -397,11 +400,13 @@ class DiscriminatoryDetector:
 
     def _finding(self, message: Message, rule: Rule, start: int, end: int, normalised: str, base: float,
                  found: Assessment, characteristics: Sequence[str], *details: tuple[str, str],
-                 sure: bool = True) -> Finding:
+                 sure: bool = True, named_nearby: Sequence[str] = ()) -> Finding:
         score = round(min(1.0, max(0.0, base + sum(d for _, d in found.adjustments))), 2)
         confidence = self._scoring.tier(score, found.discounted, sure)
         chars = ", ".join(c.replace("_", " ") for c in characteristics) or "unspecified"
         why = "; ".join(dict.fromkeys(reason_for(label) for label in found.labels))  # each reason once
+        if named_nearby:
+            chars += "; the group named nearby: " + ", ".join(f"'{word}'" for word in named_nearby)
         reason = f"{rule.title} ({chars})" + (f": {why}" if why else "")
         scope = self._review.get(rule.id)
         if scope is not None and confidence is not Confidence.LOW and (

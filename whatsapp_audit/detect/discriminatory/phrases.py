@@ -382,8 +382,9 @@ class PhraseMatcher:
             options = self._options[rule_id]
             for start, end in sorted(kept):
                 near: tuple[str, ...] = ()
+                named: list[str] = []  # the identity words that made a `requires_identity_within` hit
                 if options.requires_identity:
-                    near = self._identity_near(tokens, start, end, options.requires_identity, slurs)
+                    near, named = self._identity_near(tokens, start, end, options.requires_identity, slurs)
                     if not near:
                         continue
                 if options.nearby_within and not _word_near(tokens, start, end, options):
@@ -394,26 +395,28 @@ class PhraseMatcher:
                     continue
                 if options.clause_start and not starts_clause(text, tokens[start].start):
                     continue
-                forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms]
+                forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms] or named
                 chars = options.characteristics or self._identity.characteristics(
                     [t.form for t in tokens[start:end]]) or near
                 hits.append(PhraseHit(rule_id, tokens[start].start, tokens[end - 1].end, chars, tuple(forms)))
         return sorted(_without_redundant(hits, self._options), key=lambda h: (h.start, h.rule_id))
 
     def _identity_near(self, tokens: Sequence[Token], start: int, end: int, within: int,
-                       slurs: Sequence[tuple[int, int, tuple[str, ...]]]) -> tuple[str, ...]:
-        """The characteristics named by identity words or slurs within `within` tokens (empty: none)."""
+                       slurs: Sequence[tuple[int, int, tuple[str, ...]]]) -> tuple[tuple[str, ...], list[str]]:
+        """The characteristics named by identity words or slurs within `within` tokens (empty: none), and
+        the identity words that named them (the group a member threatened belongs to, for the reason)."""
         lo, hi = max(0, start - within), min(len(tokens), end + within)
-        found = self._identity.characteristics([t.form for t in tokens[lo:hi] if t.form in self._identity_forms])
+        words = [t.form for t in tokens[lo:hi] if t.form in self._identity_forms]
+        found = self._identity.characteristics(words)
         if found:
-            return found
+            return found, list(dict.fromkeys(words))
         left, right = tokens[lo].start, tokens[hi - 1].end
         i = bisect.bisect_left(slurs, (left, -1, ()))
         chars: list[str] = []
         while i < len(slurs) and slurs[i][1] <= right:
             chars += [c for c in slurs[i][2] if c not in chars]
             i += 1
-        return tuple(chars)
+        return tuple(chars), []
 
 
 _CLAUSE_MARKS = frozenset(".!?;:…")
