@@ -179,9 +179,22 @@ PAIRS_THIRD_PASS = [
     ("nearly lamped the waiter at the Turkish restaurant 🤬 forty minutes for a kebab",
      "nearly lamped that turkish guy 🤬"),
 ]
+
+# False-alarm pass of the trial-chat session (issue 13, training splits): a prediction is not a demand, and
+# someone else's aim or schooling is relayed, not the writer's threat.
+PAIRS_FOURTH_PASS = [
+    # "[group] will be thrown out": a prediction (or a fear), where "should be" demands it
+    ("the lads reckon the romanians will be thrown out of the flats when the landlord sells",
+     "the romanians should be thrown out of the flats"),
+    # a third party's aim, or its schooling of its own people
+    ("the militia aims to kill all the minorities in the region, says the BBC report",
+     "we need to kill all the minorities in the region"),
+    ("the cult prepare their children to kill all the jews, the documentary says",
+     "kill all the jews"),
+]
 # fmt: on
 
-ALL_PAIRS = PAIRS + PAIRS_SECOND_PASS + PAIRS_THIRD_PASS
+ALL_PAIRS = PAIRS + PAIRS_SECOND_PASS + PAIRS_THIRD_PASS + PAIRS_FOURTH_PASS
 
 
 @pytest.mark.parametrize(("trap", "neighbour"), ALL_PAIRS, ids=[p[0][:30] for p in ALL_PAIRS])
