@@ -23,7 +23,7 @@ from whatsapp_audit import native
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.openings import ascii_openings, may_open
 from whatsapp_audit.native import PURE_VARIABLE
-from whatsapp_audit.report.messages import write_jsonl
+from whatsapp_audit.report.messages import RECORDS, write_jsonl, write_jsonl_segments
 
 needs_native = pytest.mark.skipif(
     not native.available(),
@@ -81,7 +81,9 @@ def _export(shape: str, lines: list[tuple[str, str, str, list[str]]], steps: lis
     return "\n".join(out)
 
 
-def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], object, bytes]:
+def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], object, bytes, bytes, object]:
+    """Messages, stats and records from the messages; then the records and stats as `parse --format
+    jsonl` writes them (`Export.iter_record_segments`: from the text itself on the C path)."""
     if pure:
         monkeypatch.setenv(PURE_VARIABLE, "1")
     else:
@@ -89,11 +91,15 @@ def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[
     with open_export(path) as export:
         messages = list(export.iter_messages())
         stats = export.stats
-        buffer = io.BytesIO()
-        out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
-        write_jsonl(iter(messages), out)
-        out.flush()
-        return messages, stats, buffer.getvalue()
+        written = []
+        for write in (lambda out: write_jsonl(iter(messages), out),
+                      lambda out: write_jsonl_segments(export.iter_record_segments(RECORDS), out)):
+            buffer = io.BytesIO()
+            out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+            write(out)
+            out.flush()
+            written.append(buffer.getvalue())
+        return messages, stats, written[0], written[1], export.stats
 
 
 def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -103,6 +109,11 @@ def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
     assert [type(m.kind) for m in fast[0]] == [type(m.kind) for m in reference[0]]  # type: ignore[attr-defined]
     assert fast[1] == reference[1]
     assert fast[2] == reference[2]
+    assert reference[3] == reference[2]  # the pure path's parse output is its records of the messages
+    assert fast[3] == reference[2]  # the C path's, from the text, is the same bytes
+    assert fast[4] == reference[1]
+    assert list(fast[4].authors) == list(reference[1].authors)  # type: ignore[attr-defined]  # in the same order
+    assert list(fast[4].kinds) == list(reference[1].kinds)  # type: ignore[attr-defined]
     return reference[0]
 
 
@@ -160,6 +171,25 @@ def test_a_block_boundary_inside_a_message_and_many_blocks(tmp_path, monkeypatch
     path.parent.mkdir()
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(_same(path, monkeypatch)) == 16_000
+
+
+@needs_native
+def test_many_authors_across_blocks_keep_their_counts_and_names(tmp_path, monkeypatch):
+    """More authors than the C writer keeps at hand (it counts a recent author's messages in C and adds
+    them up later): the stats, their order and the records stay those of the Python path."""
+    render = RENDERERS["A1"][0]
+    when = datetime(2022, 3, 14, 9, 5)
+    names = [f"Officer {i:03d}" for i in range(300)] + ["Zoë Ünal", "李雷", "~\u202fRay Sol"]
+    lines = []
+    for i in range(20_000):
+        name = names[(i * 7) % len(names)] if i % 3 else names[i % 5]  # a few regulars and many others
+        lines.append(render(when + timedelta(minutes=i // 4)) + f"{name}: {BODIES[i % len(BODIES)]} {i}")
+        if i % 11 == 0:
+            lines.append("a continuation line, long enough to move the block boundary around a bit")
+    path = tmp_path / "exhibit" / "chat.txt"
+    path.parent.mkdir()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(_same(path, monkeypatch)) == 20_000
 
 
 @needs_native

@@ -185,6 +185,22 @@ static int match_header(const Style *st, const Text *t, Py_ssize_t i, Py_ssize_t
 /* ------------------------------------------------------------------------------------------------ */
 /* Scanner: the state of `iter_messages` across blocks                                             */
 
+typedef struct {
+    char *data;
+    size_t length, capacity;
+} Buffer;
+
+/* feed_jsonl's memory of an author seen lately: the name, its JSON and its counts in waiting. */
+typedef struct {
+    PyObject *author;   /* the name (NULL: an empty slot) */
+    Buffer json;        /* the name as a JSON string, then ,"author_display":...,"author_shown_as":... */
+    size_t split;       /* where the second part starts */
+    long long pending;  /* counted messages not yet added to `authors` */
+    int in_authors;     /* the name is a key of `authors` */
+} AuthorSlot;
+
+#define AUTHOR_SLOTS 64
+
 enum { ORDER_DMY = 0, ORDER_MDY = 1, ORDER_YMD = 2 };
 
 typedef struct {
@@ -213,7 +229,23 @@ typedef struct {
     /* the last characters of omitted_last_words (ASCII), and whether one is not ASCII (or empty) */
     char word_ends[128];
     int word_ends_other;
+    /* whole_body's ASCII keys by their first character (tuples, or NULL) */
+    PyObject *body_by_first[128];
+    /* feed_jsonl: while the open message lies in the block being read (p_in_block), its text is kept
+     * as positions in that block, not as objects: the header line's rest [p_rest_start, p_rest_end),
+     * continuation lines up to p_text_end (p_rest and p_more are then NULL) */
+    int p_in_block;
+    Py_ssize_t p_rest_start, p_rest_end, p_text_end;
+    int text_counted;         /* kind_text is a key of `kinds` */
+    long long pending_text;   /* plain-text messages counted, not yet added to `kinds` */
+    AuthorSlot slots[AUTHOR_SLOTS];
+    PyObject *json_header_of; /* the header whose JSON string json_header holds */
+    Buffer json_header;
 } Scanner;
+
+/* The records being written by one feed_jsonl call (defined with the JSON writer below). */
+typedef struct Direct Direct;
+static int close_direct(Scanner *self, long long end_line, Direct *d);
 
 static PyObject *str_casefold, *colon_space;
 
@@ -223,6 +255,7 @@ static void Scanner_clear_state(Scanner *self) {
     Py_CLEAR(self->p_rest);
     Py_CLEAR(self->p_reason);
     Py_CLEAR(self->p_more);
+    self->p_in_block = 0;
 }
 
 static int Scanner_traverse(Scanner *self, visitproc visit, void *arg) {
@@ -241,6 +274,15 @@ static int Scanner_clear(Scanner *self) {
     Py_CLEAR(self->unrecognised); Py_CLEAR(self->unparsed); Py_CLEAR(self->kind_text);
     Py_CLEAR(self->kind_system); Py_CLEAR(self->before_first); Py_CLEAR(self->impossible);
     Py_CLEAR(self->empty);
+    for (int k = 0; k < 128; k++) Py_CLEAR(self->body_by_first[k]);
+    for (int k = 0; k < AUTHOR_SLOTS; k++) {  /* (their counts were added by the feed_jsonl that made them) */
+        Py_CLEAR(self->slots[k].author);
+        PyMem_Free(self->slots[k].json.data);
+        self->slots[k].json = (Buffer){NULL, 0, 0};
+    }
+    Py_CLEAR(self->json_header_of);
+    PyMem_Free(self->json_header.data);
+    self->json_header = (Buffer){NULL, 0, 0};
     Scanner_clear_state(self);
     Py_CLEAR(self->last_header); Py_CLEAR(self->last_timestamp);
     Py_CLEAR(self->opening); Py_CLEAR(self->closing); Py_CLEAR(self->first); Py_CLEAR(self->last);
@@ -347,6 +389,20 @@ static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
         if (length == 0 || end >= 128) self->word_ends_other = 1;
         else self->word_ends[end] = 1;
     }
+    Py_ssize_t position = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(whole_body, &position, &key, &value)) {
+        /* a key that is not ASCII never equals an ASCII line's casefold (plain_line) */
+        if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key) || PyUnicode_GET_LENGTH(key) == 0) continue;
+        Py_UCS1 first = PyUnicode_1BYTE_DATA(key)[0];
+        PyObject *bucket = self->body_by_first[first];
+        Py_ssize_t size = bucket != NULL ? PyTuple_GET_SIZE(bucket) : 0;
+        PyObject *grown = PyTuple_New(size + 1);
+        if (grown == NULL) { Py_DECREF(self); return NULL; }
+        for (Py_ssize_t k = 0; k < size; k++) PyTuple_SET_ITEM(grown, k, Py_NewRef(PyTuple_GET_ITEM(bucket, k)));
+        PyTuple_SET_ITEM(grown, size, Py_NewRef(key));
+        Py_XSETREF(self->body_by_first[first], grown);
+    }
     self->gated = 0;
     if (openings != Py_None) {
         if (!PyBytes_Check(openings) || PyBytes_GET_SIZE(openings) != sizeof self->openings) {
@@ -381,7 +437,8 @@ static PyObject *timestamp_of(Scanner *self, const Header *h) {
 
 static int counted(Scanner *self, long long line) { return self->lo <= line && line < self->hi; }
 
-static int count_in(PyObject *counter, PyObject *key) {
+/* counter[key] += count (a Counter: a missing key counts 0). */
+static int add_count(PyObject *counter, PyObject *key, long long count) {
     PyObject *old = PyDict_GetItemWithError(counter, key);
     long long value = 0;
     if (old == NULL) {
@@ -390,12 +447,14 @@ static int count_in(PyObject *counter, PyObject *key) {
         value = PyLong_AsLongLong(old);
         if (value == -1 && PyErr_Occurred()) return -1;
     }
-    PyObject *now = PyLong_FromLongLong(value + 1);
+    PyObject *now = PyLong_FromLongLong(value + count);
     if (now == NULL) return -1;
     int result = PyDict_SetItem(counter, key, now);
     Py_DECREF(now);
     return result;
 }
+
+static int count_in(PyObject *counter, PyObject *key) { return add_count(counter, key, 1); }
 
 static int str_has(PyObject *s, Py_ssize_t start, Py_ssize_t end, Py_UCS4 a, Py_UCS4 b, Py_UCS4 c, Py_UCS4 d) {
     int kind = PyUnicode_KIND(s);
@@ -407,68 +466,115 @@ static int str_has(PyObject *s, Py_ssize_t start, Py_ssize_t end, Py_UCS4 a, Py_
     return 0;
 }
 
+static inline Py_UCS4 ascii_lower(Py_UCS4 c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+#define ASCII_LINE_MAX 256  /* an ASCII first line up to this long is folded on the stack */
+
+/* The regex's answer (special_start.match) for the trimmed first line [a, b) of `source`: 1 no
+ * match (plain), 0 a match (classify decides), -1 error. */
+static int no_special_start(Scanner *self, PyObject *source, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *first = PyUnicode_Substring(source, a, b);
+    if (first == NULL) return -1;
+    PyObject *special = PyObject_CallOneArg(self->special_match, first);
+    Py_DECREF(first);
+    if (special == NULL) return -1;
+    int plain = special == Py_None;
+    Py_DECREF(special);
+    return plain;
+}
+
+/* What the trimmed first line [a, b) of a text says (read through `t`, the characters of `source`):
+ * 1 plain text, 0 body.classify decides, -1 error. The line is folded (casefold) and looked up in
+ * whole_body, its end compared with omitted_last_words, its opening with special_start's (the
+ * openings gate, then the regex). An ASCII line is folded on the stack, where casefold is lower
+ * case: only whole_body's ASCII keys and ASCII words can equal or end it. */
+static int plain_line(Scanner *self, PyObject *source, const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t n = b - a;
+    char folded[ASCII_LINE_MAX];
+    int ascii = n > 0 && n <= ASCII_LINE_MAX;
+    for (Py_ssize_t i = 0; ascii && i < n; i++) {
+        Py_UCS4 c = AT(t, a + i);
+        if (c >= 128) ascii = 0;
+        else folded[i] = (char)ascii_lower(c);
+    }
+    if (ascii) {
+        PyObject *bucket = self->body_by_first[(unsigned char)folded[0]];
+        for (Py_ssize_t k = 0; bucket != NULL && k < PyTuple_GET_SIZE(bucket); k++) {
+            PyObject *key = PyTuple_GET_ITEM(bucket, k);
+            if (PyUnicode_GET_LENGTH(key) == n && memcmp(PyUnicode_DATA(key), folded, (size_t)n) == 0) return 0;
+        }
+        if (self->word_ends_other || self->word_ends[(unsigned char)folded[n - 1]]) {
+            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(self->omitted_last_words); k++) {
+                PyObject *word = PyTuple_GET_ITEM(self->omitted_last_words, k);
+                Py_ssize_t length = PyUnicode_GET_LENGTH(word);
+                if (!PyUnicode_IS_ASCII(word) || length > n) continue;  /* cannot end an ASCII line */
+                if (memcmp(folded + n - length, PyUnicode_DATA(word), (size_t)length) == 0) return 0;
+            }
+        }
+    } else {
+        PyObject *first = PyUnicode_Substring(source, a, b);
+        if (first == NULL) return -1;
+        PyObject *folded_line = PyObject_CallMethodNoArgs(first, str_casefold);
+        Py_DECREF(first);
+        if (folded_line == NULL) return -1;
+        int hit = PyDict_Contains(self->whole_body, folded_line);
+        Py_ssize_t folded_length = PyUnicode_GET_LENGTH(folded_line);
+        Py_UCS4 folded_end = folded_length ? PyUnicode_READ_CHAR(folded_line, folded_length - 1) : 0;
+        int may_end = self->word_ends_other || (folded_length && (folded_end >= 128 || self->word_ends[folded_end]));
+        if (hit == 0 && may_end) {
+            Py_ssize_t words = PyTuple_GET_SIZE(self->omitted_last_words);
+            for (Py_ssize_t k = 0; k < words && hit == 0; k++) {
+                Py_ssize_t found = PyUnicode_Tailmatch(folded_line, PyTuple_GET_ITEM(self->omitted_last_words, k), 0,
+                                                       PY_SSIZE_T_MAX, 1);
+                hit = found < 0 ? -1 : (int)found;
+            }
+        }
+        Py_DECREF(folded_line);
+        if (hit != 0) return hit < 0 ? -1 : 0;
+    }
+    if (self->gated) { /* openings.may_open */
+        if (n == 0) return 1;
+        Py_UCS4 c0 = AT(t, a);
+        if (c0 < 128) {
+            if (!self->openings[c0]) return 1;
+            if (n >= 2) {
+                Py_UCS4 c1 = AT(t, a + 1);
+                if (c1 < 128 && !self->openings[128 + c0 * 128 + c1]) return 1;
+            }
+        }
+    }
+    return no_special_start(self, source, a, b);
+}
+
+/* Whether an authored text, [start, stop) of `source` with its first line ending at `line_end`, is
+ * plain (TEXT, no attachments, not edited) as body.classify would find: 1 yes, 0 classify decides,
+ * -1 error. */
+static int plain_body(Scanner *self, PyObject *source, const Text *t, Py_ssize_t start, Py_ssize_t line_end,
+                      Py_ssize_t stop) {
+    if (stop > start && AT(t, stop - 1) == '>') return 0;  /* may be edited */
+    Py_ssize_t a = start, b = line_end;
+    while (a < b && is_ws_or_mark(AT(t, a))) a++;
+    while (b > a && is_ws_or_mark(AT(t, b - 1))) b--;
+    if (b > a) {
+        Py_UCS4 last = AT(t, b - 1);
+        if (last == ')' || last == '>') return 0;
+        for (Py_ssize_t i = a; i < b; i++)
+            if (AT(t, i) == '<') return 0;
+    }
+    return plain_line(self, source, t, a, b);
+}
+
 /* body.classify for a text it can prove plain (TEXT, no attachments, not edited); otherwise the
  * Python function decides. Returns a new reference to the (kind, attachments, edited) tuple, or
  * NULL with *plain set when the text is plain. */
 static PyObject *classify_text(Scanner *self, PyObject *text, int *plain) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
     *plain = 0;
-    if (n > 0 && PyUnicode_READ(kind, data, n - 1) == '>') goto slow;  /* may be edited */
-    Py_ssize_t newline = PyUnicode_FindChar(text, '\n', 0, n, 1);
+    Py_ssize_t newline = PyUnicode_FindChar(text, '\n', 0, t.n, 1);
     if (newline == -2) return NULL;
-    Py_ssize_t a = 0, b = newline < 0 ? n : newline;
-    while (a < b && is_ws_or_mark(PyUnicode_READ(kind, data, a))) a++;
-    while (b > a && is_ws_or_mark(PyUnicode_READ(kind, data, b - 1))) b--;
-    if (b > a) {
-        Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
-        if (last == ')' || last == '>') goto slow;
-        for (Py_ssize_t i = a; i < b; i++)
-            if (PyUnicode_READ(kind, data, i) == '<') goto slow;
-    }
-    PyObject *first = PyUnicode_Substring(text, a, b);
-    if (first == NULL) return NULL;
-    PyObject *folded = PyObject_CallMethodNoArgs(first, str_casefold);
-    if (folded == NULL) { Py_DECREF(first); return NULL; }
-    int hit = PyDict_Contains(self->whole_body, folded);
-    Py_ssize_t folded_length = PyUnicode_GET_LENGTH(folded);
-    Py_UCS4 folded_end = folded_length ? PyUnicode_READ_CHAR(folded, folded_length - 1) : 0;
-    int may_end = self->word_ends_other || (folded_length && (folded_end >= 128 || self->word_ends[folded_end]));
-    if (hit == 0 && may_end) {
-        Py_ssize_t words = PyTuple_GET_SIZE(self->omitted_last_words);
-        for (Py_ssize_t k = 0; k < words && hit == 0; k++) {
-            Py_ssize_t t = PyUnicode_Tailmatch(folded, PyTuple_GET_ITEM(self->omitted_last_words, k), 0,
-                                               PY_SSIZE_T_MAX, 1);
-            hit = t < 0 ? -1 : (int)t;
-        }
-    }
-    Py_DECREF(folded);
-    if (hit == 0 && self->gated) { /* openings.may_open */
-        int may = 1;
-        if (b == a) {
-            may = 0;
-        } else {
-            Py_UCS4 c0 = PyUnicode_READ(kind, data, a);
-            if (c0 < 128) {
-                if (!self->openings[c0]) may = 0;
-                else if (b - a >= 2) {
-                    Py_UCS4 c1 = PyUnicode_READ(kind, data, a + 1);
-                    if (c1 < 128 && !self->openings[128 + c0 * 128 + c1]) may = 0;
-                }
-            }
-        }
-        if (!may) { Py_DECREF(first); *plain = 1; return NULL; }
-    }
-    if (hit == 0) {
-        PyObject *special = PyObject_CallOneArg(self->special_match, first);
-        if (special == NULL) hit = -1;
-        else { hit = special != Py_None; Py_DECREF(special); }
-    }
-    Py_DECREF(first);
-    if (hit < 0) return NULL;
-    if (hit == 0) { *plain = 1; return NULL; }
-slow:
+    int r = plain_body(self, text, &t, 0, newline < 0 ? t.n : newline, t.n);
+    if (r < 0) return NULL;
+    if (r > 0) { *plain = 1; return NULL; }
     return PyObject_CallFunctionObjArgs(self->classify, text, self->shape_name, self->vocabulary, NULL);
 }
 
@@ -486,10 +592,39 @@ static PyObject *new_message(Scanner *self, PyObject **fields) {
     return PyObject_Vectorcall(self->message_cls, fields, 12, NULL);
 }
 
+/* _Assembler.message's time order: steps back, first and last (a counted message's timestamp). */
+static int track_time(Scanner *self, PyObject *timestamp) {
+    if (timestamp == self->closing) return 0;  /* the same header's time again: nothing moves */
+    if (self->closing == NULL || self->first == NULL || self->last == NULL) {
+        Py_XSETREF(self->opening, Py_NewRef(timestamp));
+        Py_XSETREF(self->first, Py_NewRef(timestamp));
+        Py_XSETREF(self->last, Py_NewRef(timestamp));
+    } else {
+        int before = PyObject_RichCompareBool(timestamp, self->closing, Py_LT);
+        if (before < 0) return -1;
+        if (before) {
+            self->backward++;
+            int earliest = PyObject_RichCompareBool(timestamp, self->first, Py_LT);
+            if (earliest < 0) return -1;
+            if (earliest) Py_SETREF(self->first, Py_NewRef(timestamp));
+        } else {
+            int latest = PyObject_RichCompareBool(timestamp, self->last, Py_GT);
+            if (latest < 0) return -1;
+            if (latest) Py_SETREF(self->last, Py_NewRef(timestamp));
+        }
+    }
+    Py_XSETREF(self->closing, Py_NewRef(timestamp));
+    return 0;
+}
+
 /* _Assembler.message: the Message of the open header, its lines `line`..`end_line`. */
 static PyObject *build_message(Scanner *self, long long end_line) {
     long long line = self->p_line;
     PyObject *rest = self->p_rest, *more = self->p_more;
+    if (rest == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner: no open message text");
+        return NULL;
+    }
     PyObject *author = NULL, *prefix = NULL, *text = NULL, *recognised = NULL, *speaker = NULL;
     PyObject *kind = NULL, *attachments = NULL, *edited = NULL, *system_recognised = NULL, *result = NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(rest);
@@ -584,26 +719,7 @@ static PyObject *build_message(Scanner *self, long long end_line) {
     }
     if (is_counted) {
         if (count_in(self->kinds, kind) < 0) goto done;
-        PyObject *timestamp = self->p_timestamp;
-        if (self->closing == NULL || self->first == NULL || self->last == NULL) {
-            Py_XSETREF(self->opening, Py_NewRef(timestamp));
-            Py_XSETREF(self->first, Py_NewRef(timestamp));
-            Py_XSETREF(self->last, Py_NewRef(timestamp));
-        } else {
-            int before = PyObject_RichCompareBool(timestamp, self->closing, Py_LT);
-            if (before < 0) goto done;
-            if (before) {
-                self->backward++;
-                int earliest = PyObject_RichCompareBool(timestamp, self->first, Py_LT);
-                if (earliest < 0) goto done;
-                if (earliest) Py_SETREF(self->first, Py_NewRef(timestamp));
-            } else {
-                int latest = PyObject_RichCompareBool(timestamp, self->last, Py_GT);
-                if (latest < 0) goto done;
-                if (latest) Py_SETREF(self->last, Py_NewRef(timestamp));
-            }
-        }
-        Py_XSETREF(self->closing, Py_NewRef(timestamp));
+        if (track_time(self, self->p_timestamp) < 0) goto done;
     }
     {
         PyObject *index = PyLong_FromLongLong(self->index);
@@ -637,9 +753,10 @@ static int add_unparsed(Scanner *self, long long end_line) {
     return failed;
 }
 
-/* Close what is open (a message goes to `out`). */
-static int close_open(Scanner *self, long long end_line, PyObject *out) {
+/* Close what is open (a message goes to `out`, or to `d`'s records when feed_jsonl reads). */
+static int close_open(Scanner *self, long long end_line, PyObject *out, Direct *d) {
     if (!self->p_line) return 0;
+    if (self->p_timestamp != NULL && d != NULL) return close_direct(self, end_line, d);
     if (self->p_timestamp != NULL) {
         PyObject *message = build_message(self, end_line);
         if (message == NULL) return -1;
@@ -650,8 +767,49 @@ static int close_open(Scanner *self, long long end_line, PyObject *out) {
     return add_unparsed(self, end_line);
 }
 
+/* Whether a line of [start, stop) opens as `shapes.any_header` needs: every one of its patterns
+ * opens a line with invisible marks, then `[` or a decimal digit. False: that regex finds nothing. */
+static int may_hold_header(const Text *t, Py_ssize_t start, Py_ssize_t stop) {
+    Py_ssize_t i = start;
+    while (i < stop) {
+        Py_ssize_t j = skip_marks(t, i, stop);
+        if (j < stop) {
+            Py_UCS4 c = AT(t, j);
+            if (c == '[' || Py_UNICODE_ISDECIMAL(c)) return 1;
+        }
+        while (i < stop && AT(t, i) != '\n') i++;
+        i++;
+    }
+    return 0;
+}
+
+/* Header-like lines (the header_like function) in the text [start, stop) of `block`, added to the
+ * count; `text` is that text as a str, or NULL to make it only when needed. */
+static int count_header_like(Scanner *self, PyObject *block, Py_ssize_t start, Py_ssize_t stop, PyObject *text) {
+    Text t = {PyUnicode_KIND(block), PyUnicode_DATA(block), PyUnicode_GET_LENGTH(block)};
+    if (!may_hold_header(&t, start, stop)) return 0;
+    PyObject *found = text != NULL ? PyObject_CallOneArg(self->header_like, text) : NULL;
+    if (text == NULL) {
+        PyObject *made = PyUnicode_Substring(block, start, stop);
+        if (made == NULL) return -1;
+        found = PyObject_CallOneArg(self->header_like, made);
+        Py_DECREF(made);
+    }
+    if (found == NULL) return -1;
+    long long count = PyLong_AsLongLong(found);
+    Py_DECREF(found);
+    if (count == -1 && PyErr_Occurred()) return -1;
+    self->header_like_count += count;
+    return 0;
+}
+
 /* Lines of non-header text [start, stop) of `block` (stop excluded, no final LF). */
 static int add_text(Scanner *self, PyObject *block, Py_ssize_t start, Py_ssize_t stop, long long *block_line) {
+    if (self->p_in_block) {  /* feed_jsonl, a message of this block: its text ends at `stop` */
+        if (counted(self, self->p_line) && count_header_like(self, block, start, stop, NULL) < 0) return -1;
+        self->p_text_end = stop;
+        return 0;
+    }
     PyObject *text = PyUnicode_Substring(block, start, stop);
     if (text == NULL) return -1;
     if (!self->p_line) {
@@ -661,12 +819,7 @@ static int add_text(Scanner *self, PyObject *block, Py_ssize_t start, Py_ssize_t
         self->p_rest = Py_NewRef(self->empty);
         self->p_reason = Py_NewRef(self->before_first);
     } else if (self->p_timestamp != NULL && counted(self, self->p_line)) {
-        PyObject *found = PyObject_CallOneArg(self->header_like, text);
-        if (found == NULL) { Py_DECREF(text); return -1; }
-        long long count = PyLong_AsLongLong(found);
-        Py_DECREF(found);
-        if (count == -1 && PyErr_Occurred()) { Py_DECREF(text); return -1; }
-        self->header_like_count += count;
+        if (count_header_like(self, block, start, stop, text) < 0) { Py_DECREF(text); return -1; }
     }
     if (self->p_more == NULL) {
         self->p_more = PyList_New(0);
@@ -685,14 +838,27 @@ static long long count_lf(const Text *t, Py_ssize_t start, Py_ssize_t stop) {
     return count;
 }
 
-static PyObject *Scanner_feed(Scanner *self, PyObject *block) {
-    if (!PyUnicode_Check(block)) {
-        PyErr_SetString(PyExc_TypeError, "a block is a str");
-        return NULL;
+/* The open message's text as objects (p_rest, p_more), as Scanner_feed keeps it: feed_jsonl keeps
+ * positions in the block instead while it reads that block. */
+static int materialise(Scanner *self, PyObject *block) {
+    if (!self->p_in_block) return 0;
+    self->p_in_block = 0;
+    self->p_rest = PyUnicode_Substring(block, self->p_rest_start, self->p_rest_end);
+    if (self->p_rest == NULL) return -1;
+    if (self->p_text_end > self->p_rest_end) {  /* one run of continuation lines */
+        PyObject *more = PyUnicode_Substring(block, self->p_rest_end + 1, self->p_text_end);
+        if (more == NULL) return -1;
+        self->p_more = PyList_New(1);
+        if (self->p_more == NULL) { Py_DECREF(more); return -1; }
+        PyList_SET_ITEM(self->p_more, 0, more);
     }
+    return 0;
+}
+
+/* Read one block: the messages it closes go to `out` (Scanner.feed), or their records to `d`
+ * (feed_jsonl). 0, or -1 with an exception set. */
+static int scan_block(Scanner *self, PyObject *block, PyObject *out, Direct *d) {
     Text t = {PyUnicode_KIND(block), PyUnicode_DATA(block), PyUnicode_GET_LENGTH(block)};
-    PyObject *out = PyList_New(0);
-    if (out == NULL) return NULL;
     Py_ssize_t position = 0, line_start = 0;
     long long block_line = self->line_no;
     Header h;
@@ -706,7 +872,7 @@ static PyObject *Scanner_feed(Scanner *self, PyObject *block) {
                 if (add_text(self, block, position, start - 1, &block_line) < 0) goto fail;
                 block_line += count_lf(&t, position, start - 1) + 1;
             }
-            if (close_open(self, block_line, out) < 0) goto fail;
+            if (close_open(self, block_line, out, d) < 0) goto fail;
             block_line += 1;
             Py_ssize_t rest_start = h.rest;
             position = line_end;
@@ -740,9 +906,15 @@ static PyObject *Scanner_feed(Scanner *self, PyObject *block) {
             } else {
                 self->p_header = header;
                 self->p_timestamp = Py_NewRef(self->last_timestamp);
-                self->p_rest = PyUnicode_Substring(block, rest_start, position);
                 self->p_reason = Py_NewRef(self->empty);
-                if (self->p_rest == NULL) goto fail;
+                if (d != NULL) {
+                    self->p_in_block = 1;
+                    self->p_rest_start = rest_start;
+                    self->p_rest_end = self->p_text_end = position;
+                } else {
+                    self->p_rest = PyUnicode_Substring(block, rest_start, position);
+                    if (self->p_rest == NULL) goto fail;
+                }
             }
             position += 1;
         }
@@ -753,16 +925,33 @@ static PyObject *Scanner_feed(Scanner *self, PyObject *block) {
         block_line += count_lf(&t, position, t.n) + 1;
     }
     self->line_no = block_line;
-    return out;
+    return materialise(self, block);  /* the next block cannot refer to this one */
 fail:
-    Py_DECREF(out);
-    return NULL;
+    if (self->p_in_block) {  /* positions in a block this scanner will not see again: drop them */
+        Scanner_clear_state(self);
+        self->p_line = 0;
+    }
+    return -1;
+}
+
+static PyObject *Scanner_feed(Scanner *self, PyObject *block) {
+    if (!PyUnicode_Check(block)) {
+        PyErr_SetString(PyExc_TypeError, "a block is a str");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    if (scan_block(self, block, out, NULL) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
 }
 
 static PyObject *Scanner_finish(Scanner *self, PyObject *Py_UNUSED(ignored)) {
     PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
-    if (close_open(self, self->line_no, out) < 0) { Py_DECREF(out); return NULL; }
+    if (close_open(self, self->line_no, out, NULL) < 0) { Py_DECREF(out); return NULL; }
     Scanner_clear_state(self);
     self->p_line = 0;
     return out;
@@ -801,10 +990,6 @@ static PyTypeObject ScannerType = {
 /* ------------------------------------------------------------------------------------------------ */
 /* JSON lines of parse records (report/messages.py: message_record + encode.lines)                 */
 
-typedef struct {
-    char *data;
-    size_t length, capacity;
-} Buffer;
 
 static int reserve(Buffer *b, size_t more) {
     if (b->length + more <= b->capacity) return 0;
@@ -866,16 +1051,20 @@ static int put_str_or_null(Buffer *b, PyObject *value) {
     return put_str(b, value);
 }
 
-static int put_int(Buffer *b, PyObject *value) {
-    if (!PyLong_CheckExact(value)) return 0;
-    long long v = PyLong_AsLongLong(value);
-    if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+static int put_ll(Buffer *b, long long v) {
     char text[24];
     char *end = text + sizeof text, *o = end;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     do { *--o = (char)('0' + u % 10); u /= 10; } while (u);
     if (v < 0) *--o = '-';
     return put(b, o, (size_t)(end - o)) < 0 ? -1 : 1;
+}
+
+static int put_int(Buffer *b, PyObject *value) {
+    if (!PyLong_CheckExact(value)) return 0;
+    long long v = PyLong_AsLongLong(value);
+    if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+    return put_ll(b, v);
 }
 
 static int put_bool_or_null(Buffer *b, PyObject *value, int null_ok) {
@@ -903,6 +1092,26 @@ static int put_datetime(Buffer *b, PyObject *value) {
 
 static PyObject *s_line, *s_end_line, *s_timestamp, *s_author, *s_text, *s_kind, *s_attachments, *s_system_prefix,
     *s_edited, *s_header, *s_system_recognised, *s_name, *s_media_type, *s_omitted, *s_display, *s_shown_as;
+
+/* (display, shown_as) of author_name(author), kept in `names`: a new reference, or NULL with an
+ * exception set. */
+static PyObject *author_names(PyObject *names, PyObject *author_name, PyObject *author) {
+    PyObject *name = PyDict_GetItemWithError(names, author);
+    if (name != NULL) return Py_NewRef(name);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *full = PyObject_CallOneArg(author_name, author);
+    if (full == NULL) return NULL;
+    PyObject *display = PyObject_GetAttr(full, s_display);
+    PyObject *shown = display ? PyObject_GetAttr(full, s_shown_as) : NULL;
+    Py_DECREF(full);
+    if (shown == NULL) { Py_XDECREF(display); return NULL; }
+    name = PyTuple_Pack(2, display, shown);
+    Py_DECREF(display);
+    Py_DECREF(shown);
+    if (name == NULL) return NULL;
+    if (PyDict_SetItem(names, author, name) < 0) { Py_DECREF(name); return NULL; }
+    return name;
+}
 
 #define TRY(call) do { int r_ = (call); if (r_ <= 0) { result = r_; goto end; } } while (0)
 #define LIT(s) do { if (PUT_LITERAL(b, s) < 0) { result = -1; goto end; } } while (0)
@@ -964,22 +1173,7 @@ static int put_record(Buffer *b, PyObject *message, PyObject *names, PyObject *a
     int truthy = author != Py_None && PyUnicode_Check(author) && PyUnicode_GET_LENGTH(author) > 0;
     if (author != Py_None && !PyUnicode_Check(author)) { result = 0; goto end; }
     if (truthy) {
-        name = PyDict_GetItemWithError(names, author);
-        if (name == NULL) {
-            if (PyErr_Occurred()) { result = -1; goto end; }
-            PyObject *full = PyObject_CallOneArg(author_name, author);
-            if (full == NULL) { result = -1; goto end; }
-            PyObject *display = PyObject_GetAttr(full, s_display);
-            PyObject *shown = display ? PyObject_GetAttr(full, s_shown_as) : NULL;
-            Py_DECREF(full);
-            if (shown == NULL) { Py_XDECREF(display); result = -1; goto end; }
-            name = PyTuple_Pack(2, display, shown);
-            Py_DECREF(display);
-            Py_DECREF(shown);
-            if (name == NULL || PyDict_SetItem(names, author, name) < 0) { Py_XDECREF(name); name = NULL; result = -1; goto end; }
-        } else {
-            Py_INCREF(name);
-        }
+        if ((name = author_names(names, author_name, author)) == NULL) { result = -1; goto end; }
         LIT(",\"author_display\":"); TRY(put_str(b, PyTuple_GET_ITEM(name, 0)));
         LIT(",\"author_shown_as\":"); TRY(put_str(b, PyTuple_GET_ITEM(name, 1)));
     } else {
@@ -991,6 +1185,295 @@ end:
     Py_XDECREF(line); Py_XDECREF(end_line); Py_XDECREF(timestamp); Py_XDECREF(author); Py_XDECREF(text);
     Py_XDECREF(kind); Py_XDECREF(attachments); Py_XDECREF(prefix); Py_XDECREF(edited); Py_XDECREF(header);
     Py_XDECREF(recognised); Py_XDECREF(name);
+    return result;
+}
+
+
+/* ------------------------------------------------------------------------------------------------ */
+/* From a block of text straight to its JSON lines (feed_jsonl), without Message objects            */
+
+struct Direct {
+    Buffer buf;            /* records not yet in `segments` */
+    PyObject *segments;    /* list of bytes (UTF-8 JSON lines) and, rarely, str (a record Python wrote) */
+    PyObject *block;       /* the block being read (NULL at the end of the text) */
+    Text t;
+    PyObject *names, *author_name, *fallback;
+    long long records;
+};
+
+/* One character of a JSON string as put_str writes it (UTF-8, the escapes orjson writes); 0 for
+ * a surrogate, which only the Python path writes exactly. `o` has room for 6 bytes. */
+static inline int put_char(char **out, Py_UCS4 c) {
+    static const char hex[] = "0123456789abcdef";
+    char *o = *out;
+    if (c < 0x80) {
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+        } else {
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\t': *o++ = 't'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\f': *o++ = 'f'; break;
+            case '\r': *o++ = 'r'; break;
+            default:
+                *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+            }
+        }
+    } else if (c < 0x800) {
+        *o++ = (char)(0xc0 | (c >> 6));
+        *o++ = (char)(0x80 | (c & 0x3f));
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+        return 0;
+    } else if (c < 0x10000) {
+        *o++ = (char)(0xe0 | (c >> 12));
+        *o++ = (char)(0x80 | ((c >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (c & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | (c >> 18));
+        *o++ = (char)(0x80 | ((c >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((c >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (c & 0x3f));
+    }
+    *out = o;
+    return 1;
+}
+
+#define SLICE_LOOP(TYPE)                                                   \
+    do {                                                                   \
+        const TYPE *p = (const TYPE *)t->data;                             \
+        for (Py_ssize_t i = start; i < stop; i++)                          \
+            if (!put_char(&o, p[i])) return 0;                             \
+    } while (0)
+
+/* The text [start, stop) of `t` as a JSON string, as put_str writes it; 0 (nothing written past what
+ * was there) when it holds a surrogate. */
+static int put_slice(Buffer *b, const Text *t, Py_ssize_t start, Py_ssize_t stop) {
+    if (stop < start) stop = start;
+    if (reserve(b, (size_t)(stop - start) * 6 + 2) < 0) return -1;
+    char *o = b->data + b->length;
+    *o++ = '"';
+    if (t->kind == PyUnicode_1BYTE_KIND) SLICE_LOOP(Py_UCS1);
+    else if (t->kind == PyUnicode_2BYTE_KIND) SLICE_LOOP(Py_UCS2);
+    else SLICE_LOOP(Py_UCS4);
+    *o++ = '"';
+    b->length = (size_t)(o - b->data);
+    return 1;
+}
+
+#undef SLICE_LOOP
+
+/* Add a slot's counts in waiting to `authors` (where its key already is). */
+static int add_pending_author(Scanner *self, AuthorSlot *slot) {
+    long long pending = slot->pending;
+    slot->pending = 0;
+    return pending ? add_count(self->authors, slot->author, pending) : 0;
+}
+
+static int add_pending_authors(Scanner *self) {
+    for (int k = 0; k < AUTHOR_SLOTS; k++)
+        if (add_pending_author(self, &self->slots[k]) < 0) return -1;
+    return 0;
+}
+
+/* The slot of the author [start, stop) of the block (a name seen lately keeps its slot): NULL with
+ * an exception set on error, or with none when its JSON is for the Python path to write. */
+static AuthorSlot *author_slot(Scanner *self, Direct *d, Py_ssize_t start, Py_ssize_t stop) {
+    const Text *t = &d->t;
+    Py_ssize_t n = stop - start;
+    unsigned long hash = 2166136261u;
+    for (Py_ssize_t i = start; i < stop; i++) hash = (hash ^ AT(t, i)) * 16777619u;
+    AuthorSlot *slot = &self->slots[hash % AUTHOR_SLOTS];
+    if (slot->author != NULL && PyUnicode_GET_LENGTH(slot->author) == n) {
+        int kind = PyUnicode_KIND(slot->author);
+        const void *data = PyUnicode_DATA(slot->author);
+        Py_ssize_t i = 0;
+        while (i < n && PyUnicode_READ(kind, data, i) == AT(t, start + i)) i++;
+        if (i == n) return slot;
+    }
+    PyObject *author = PyUnicode_Substring(d->block, start, stop);
+    if (author == NULL) return NULL;
+    PyObject *name = author_names(d->names, d->author_name, author);
+    if (name == NULL) { Py_DECREF(author); return NULL; }
+    Buffer json = {NULL, 0, 0};
+    size_t split = 0;
+    int r = put_slice(&json, t, start, stop);
+    if (r > 0) { split = json.length; r = PUT_LITERAL(&json, ",\"author_display\":") < 0 ? -1 : 1; }
+    if (r > 0) r = put_str(&json, PyTuple_GET_ITEM(name, 0));
+    if (r > 0) r = PUT_LITERAL(&json, ",\"author_shown_as\":") < 0 ? -1 : 1;
+    if (r > 0) r = put_str(&json, PyTuple_GET_ITEM(name, 1));
+    Py_DECREF(name);
+    if (r <= 0) { Py_DECREF(author); PyMem_Free(json.data); return NULL; }
+    if (add_pending_author(self, slot) < 0) {  /* the name it held: its counts in waiting go in now */
+        Py_DECREF(author);
+        PyMem_Free(json.data);
+        return NULL;
+    }
+    Py_XSETREF(slot->author, author);
+    PyMem_Free(slot->json.data);
+    slot->json = json;
+    slot->split = split;
+    slot->pending = 0;
+    slot->in_authors = 0;
+    return slot;
+}
+
+/* The open message as a record straight from the block, when it is a person's plain text in the
+ * simple form (build_message's fast case and classify_text's plain answer): 1 written and counted,
+ * 0 not that case (nothing written, nothing counted), -1 error. */
+static int direct_record(Scanner *self, long long end_line, Direct *d) {
+    const Text *t = &d->t;
+    Py_ssize_t rs = self->p_rest_start, re = self->p_rest_end, te = self->p_text_end, cut = -1;
+    for (Py_ssize_t i = rs; i + 1 < re; i++)
+        if (AT(t, i) == ':' && AT(t, i + 1) == ' ') { cut = i; break; }
+    if (cut <= rs) return 0;  /* no "Name: " (a system event, or split_author's other forms) */
+    if (cut + 2 < re && is_mark(AT(t, cut + 2))) return 0;
+    for (Py_ssize_t i = rs; i < cut; i++) {
+        Py_UCS4 c = AT(t, i);
+        if (c == '"' || c == 0x201c || c == 0x201e || c == 0xab) return 0;
+    }
+    int plain = plain_body(self, d->block, t, cut + 2, re, te);
+    if (plain <= 0) return plain;
+    long long line = self->p_line;
+    Buffer *b = &d->buf;
+    size_t mark = b->length;
+    int result = 1;
+    AuthorSlot *slot = author_slot(self, d, rs, cut);
+    if (slot == NULL) return PyErr_Occurred() ? -1 : 0;
+    if (self->json_header_of != self->p_header) {  /* the header's JSON string, kept while it repeats */
+        self->json_header.length = 0;
+        Py_CLEAR(self->json_header_of);
+        int r = put_str(&self->json_header, self->p_header);
+        if (r <= 0) return r;
+        self->json_header_of = Py_NewRef(self->p_header);
+    }
+    LIT("{\"line\":"); TRY(put_ll(b, line));
+    LIT(",\"end_line\":"); TRY(put_ll(b, end_line));
+    LIT(",\"timestamp\":"); TRY(put_datetime(b, self->p_timestamp));
+    LIT(",\"author\":");
+    if (put(b, slot->json.data, slot->split) < 0) { result = -1; goto end; }
+    LIT(",\"text\":"); TRY(put_slice(b, t, cut + 2, te));
+    LIT(",\"kind\":"); TRY(put_str(b, self->kind_text));
+    LIT(",\"attachment\":null,\"media_type\":null,\"attachment_omitted\":null,\"attachments\":[]"
+        ",\"system_prefix\":null,\"edited\":false,\"header\":");
+    if (put(b, self->json_header.data, self->json_header.length) < 0) { result = -1; goto end; }
+    if (put(b, slot->json.data + slot->split, slot->json.length - slot->split) < 0) { result = -1; goto end; }
+    LIT(",\"system_recognised\":null}\n");
+    if (counted(self, line)) {  /* build_message's counts for a person's plain text */
+        self->message_lines += end_line - line + 1;
+        if (!slot->in_authors) {  /* its key goes in where build_message would put it */
+            if (count_in(self->authors, slot->author) < 0) { result = -1; goto end; }
+            slot->in_authors = 1;
+        } else {
+            slot->pending++;
+        }
+        if (!self->text_counted) {
+            if (count_in(self->kinds, self->kind_text) < 0) { result = -1; goto end; }
+            self->text_counted = 1;
+        } else {
+            self->pending_text++;
+        }
+        if (track_time(self, self->p_timestamp) < 0) { result = -1; goto end; }
+    }
+    self->index++;
+    d->records++;
+end:
+    if (result <= 0) b->length = mark;
+    return result;
+}
+
+/* Move the buffered records into the segments as one bytes object. */
+static int flush_records(Direct *d) {
+    if (d->buf.length == 0) return 0;
+    PyObject *data = PyBytes_FromStringAndSize(d->buf.data, (Py_ssize_t)d->buf.length);
+    if (data == NULL) return -1;
+    int failed = PyList_Append(d->segments, data);
+    Py_DECREF(data);
+    d->buf.length = 0;
+    return failed;
+}
+
+/* One Message's record: put_record when it writes it exactly, else the Python function's str. */
+static int message_record(Scanner *self, PyObject *message, Direct *d) {
+    size_t mark = d->buf.length;
+    int r = put_record(&d->buf, message, d->names, d->author_name, (PyTypeObject *)self->message_cls, self->offsets);
+    if (r < 0) return -1;
+    d->records++;
+    if (r > 0) return 0;
+    d->buf.length = mark;
+    PyObject *line = PyObject_CallOneArg(d->fallback, message);
+    if (line == NULL) return -1;
+    if (!PyUnicode_Check(line)) {
+        Py_DECREF(line);
+        PyErr_SetString(PyExc_TypeError, "feed_jsonl: the fallback must return a str");
+        return -1;
+    }
+    Py_ssize_t n;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(line, &n);
+    int failed;
+    if (utf8 != NULL) {
+        failed = put(&d->buf, utf8, (size_t)n);
+    } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {  /* a lone surrogate: kept as str */
+        PyErr_Clear();
+        failed = flush_records(d) < 0 || PyList_Append(d->segments, line) < 0 ? -1 : 0;
+    } else {
+        failed = -1;
+    }
+    Py_DECREF(line);
+    return failed;
+}
+
+static int close_direct(Scanner *self, long long end_line, Direct *d) {
+    if (self->p_in_block) {
+        int r = direct_record(self, end_line, d);
+        if (r != 0) return r < 0 ? -1 : 0;
+        if (materialise(self, d->block) < 0) return -1;
+    }
+    PyObject *message = build_message(self, end_line);
+    if (message == NULL) return -1;
+    int failed = message_record(self, message, d);
+    Py_DECREF(message);
+    return failed;
+}
+
+/* Add the plain-text messages counted in C to `kinds` (where their key already is). */
+static int add_pending(Scanner *self) {
+    long long pending = self->pending_text;
+    self->pending_text = 0;
+    return add_count(self->kinds, self->kind_text, pending);
+}
+
+static PyObject *feed_jsonl(PyObject *module, PyObject *args) {
+    Scanner *scanner;
+    PyObject *block;
+    Direct d = {{NULL, 0, 0}, NULL, NULL, {0, NULL, 0}, NULL, NULL, NULL, 0};
+    if (!PyArg_ParseTuple(args, "O!OO!OO:feed_jsonl", &ScannerType, &scanner, &block, &PyDict_Type, &d.names,
+                          &d.author_name, &d.fallback))
+        return NULL;
+    if (block != Py_None && !PyUnicode_Check(block)) {
+        PyErr_SetString(PyExc_TypeError, "feed_jsonl: a block is a str, or None at the end");
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if ((d.segments = PyList_New(0)) == NULL) return NULL;
+    int failed;
+    if (block != Py_None) {
+        d.block = block;
+        d.t = (Text){PyUnicode_KIND(block), PyUnicode_DATA(block), PyUnicode_GET_LENGTH(block)};
+        failed = scan_block(scanner, block, NULL, &d);
+    } else {  /* the end of the text: close what is open (its text is objects by now) */
+        failed = close_open(scanner, scanner->line_no, NULL, &d);
+        Scanner_clear_state(scanner);
+        scanner->p_line = 0;
+    }
+    if (scanner->pending_text && add_pending(scanner) < 0) failed = -1;
+    if (add_pending_authors(scanner) < 0) failed = -1;
+    if (!failed && flush_records(&d) == 0) result = Py_BuildValue("LO", d.records, d.segments);
+    PyMem_Free(d.buf.data);
+    Py_DECREF(d.segments);
     return result;
 }
 
@@ -1246,6 +1729,10 @@ static PyMethodDef module_methods[] = {
     {"or_runs", or_runs, METH_VARARGS,
      "or_runs(text, memo, compute, pairs) -> int: the gates' combined bits of a text's runs (see "
      "detect/text/runs.py)."},
+    {"feed_jsonl", feed_jsonl, METH_VARARGS,
+     "feed_jsonl(scanner, block, names, author_name, fallback) -> (records, segments): the parse records of the "
+     "messages this block (None: the end of the text) closes, as Scanner.feed and encode_jsonl would give them, "
+     "in bytes (and str, from fallback(message), for a record only the Python path writes exactly)."},
     {"encode_jsonl", encode_jsonl, METH_VARARGS,
      "encode_jsonl(messages, names, author_name) -> bytes | None: the parse records of `messages` as JSON "
      "lines, or None when one of them holds a value only the Python path writes exactly."},

@@ -22,7 +22,15 @@ from whatsapp_audit.ingest.lines import (
     iter_blocks,
     sniff_encoding,
 )
-from whatsapp_audit.ingest.parser import ParseStats, UnparsedRegion, iter_message_batches, iter_messages
+from whatsapp_audit.ingest.parser import (
+    ParseStats,
+    RecordWriter,
+    Segment,
+    UnparsedRegion,
+    iter_message_batches,
+    iter_messages,
+    iter_record_segments,
+)
 from whatsapp_audit.ingest.ranges import Part, plan_parts
 from whatsapp_audit.ingest.shapes import strict_regex
 from whatsapp_audit.ingest.source import MediaMember, Source, SourceInfo, open_source
@@ -77,6 +85,16 @@ class Export:
         _same_bytes(self.source, digests)
         self.check_readable(stats)
 
+    def iter_record_segments(self, records: RecordWriter) -> Iterator[tuple[Segment, int]]:
+        """The messages' JSON lines as `records` writes them (see `parser.iter_record_segments`);
+        `stats` is complete once the iterator is exhausted."""
+        self.stats = stats = ParseStats()
+        digests: list[str] = []
+        blocks = _read_blocks(self._source, self.encoding, digests, stats.undecodable_lines.append)
+        yield from iter_record_segments(blocks, self.survey, self.vocabulary, stats, records)
+        _same_bytes(self.source, digests)
+        self.check_readable(stats)
+
     def check_readable(self, stats: ParseStats) -> None:
         """Raise InputError when headers were found but none could be read: a file whose every
         header has an impossible date or time is an input error, not an empty chat."""
@@ -103,6 +121,16 @@ class Export:
 
     def iter_part_batches(self, part: Part, stats: ParseStats) -> Iterator[list[Message]]:
         """`iter_part` in lists (see `parser.iter_message_batches`)."""
+        yield from iter_message_batches(self._part_blocks(part, stats), self.survey, self.vocabulary, stats,
+                                        line_offset=part.lines_before, counted=(part.first_line, part.end_line))
+
+    def iter_part_segments(self, part: Part, stats: ParseStats, records: RecordWriter) -> Iterator[tuple[Segment, int]]:
+        """`iter_record_segments` of one part (see `iter_part`)."""
+        yield from iter_record_segments(self._part_blocks(part, stats), self.survey, self.vocabulary, stats, records,
+                                        line_offset=part.lines_before, counted=(part.first_line, part.end_line))
+
+    def _part_blocks(self, part: Part, stats: ParseStats) -> Iterator[str]:
+        """The text of one part, margins included, in blocks; its undecodable lines go to `stats`."""
         encoding = self.encoding if part.parse_start == 0 else replace(self.encoding, bom=False, bom_length=0)
 
         def bad_line(local: int) -> None:
@@ -111,11 +139,7 @@ class Export:
                 stats.undecodable_lines.append(line)
 
         with self._source.open_chat_at(part.parse_start) as stream:
-            bounded = _Bounded(stream, part.parse_end - part.parse_start)
-            yield from iter_message_batches(
-                iter_blocks(bounded, encoding, bad_line), self.survey, self.vocabulary, stats,
-                line_offset=part.lines_before, counted=(part.first_line, part.end_line),
-            )
+            yield from iter_blocks(_Bounded(stream, part.parse_end - part.parse_start), encoding, bad_line)
 
     def media_members(self) -> tuple[MediaMember, ...]:
         """Files in a zip export besides the chat, with size and SHA-256; empty for a .txt."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from whatsapp_audit import native
@@ -253,6 +253,58 @@ def iter_message_batches(
 
 
 _PYTHON_BATCH = 2000
+
+Segment = bytes | str  # JSON Lines text: UTF-8 bytes (from C) or a str (from Python)
+
+
+@dataclass(frozen=True)
+class RecordWriter:
+    """How `parse --format jsonl` writes records, given by the layer that owns that output
+    (`report.messages`): the parser does not know the record, it only hands messages over."""
+
+    author_name: Callable[[str], Any]  # model.author_name: `author_display` and `author_shown_as`
+    one: Callable[[Message], str]  # one message's JSON line, LF included (the reference)
+    batches: Callable[[Iterable[list[Message]]], Iterator[tuple[Segment, int]]]  # lists of messages' lines
+
+
+def iter_record_segments(
+    blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats, records: RecordWriter,
+    *, line_offset: int = 0, counted: tuple[int, int] | None = None,
+) -> Iterator[tuple[Segment, int]]:
+    """The JSON lines of the messages of `iter_messages`, in segments, each with the number of
+    records it ends (a segment is bytes, or rarely a str; the text is the same however it is cut).
+
+    With the C loop, a block goes straight to its JSON lines (`_native.feed_jsonl`): a person's
+    plain text in the simple form is written from the block's characters, with no Message built;
+    every other message is built as `iter_messages` builds it and written by `records`. Without
+    it, `records.batches` writes the messages of `iter_message_batches`."""
+    impossible = f"a header with an impossible date or time (read as {survey.date_order})"
+    build = _Assembler(survey, vocabulary, stats, counted)
+    scanner = _native_scanner(survey, vocabulary, build, impossible, line_offset)
+    module = native.accelerator()
+    if scanner is None or module is None:
+        yield from records.batches(iter_message_batches(blocks, survey, vocabulary, stats, line_offset=line_offset,
+                                                        counted=counted))
+        return
+    yield from _native_segments(module.feed_jsonl, scanner, blocks, build, records)
+    stats.total_lines = build.line_no if counted is None else min(counted[1], build.line_no + 1) - counted[0]
+
+
+def _native_segments(feed: Callable[..., tuple[int, list[Segment]]], scanner: Any, blocks: Iterable[str],
+                     build: _Assembler, records: RecordWriter) -> Iterator[tuple[Segment, int]]:
+    names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as records.author_name gives them
+    try:
+        for block in chain(blocks, (None,)):  # None: the end of the text closes the last message
+            count, segments = feed(scanner, block, names, records.author_name, records.one)
+            last = len(segments) - 1
+            for at, segment in enumerate(segments):
+                yield segment, count if at == last else 0
+            if len(names) > 4096:
+                names.clear()
+    finally:
+        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
+         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
+        build.flush()
 
 
 def _python_messages(blocks: Iterable[str], survey: FormatSurvey, build: _Assembler, impossible: str,

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from whatsapp_audit.errors import InputError, WhatsAuditError
 from whatsapp_audit.ingest.export import Export, reopen_export
 from whatsapp_audit.ingest.lines import Encoding
-from whatsapp_audit.ingest.parser import ParseStats, merge_stats
+from whatsapp_audit.ingest.parser import ParseStats, Segment, merge_stats
 from whatsapp_audit.ingest.ranges import Part
 from whatsapp_audit.ingest.source import Source, open_source
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
-from whatsapp_audit.report.messages import Segment, jsonl_segments, put_segment, utf8_buffer
+from whatsapp_audit.report.messages import RECORDS, put_segment, utf8_buffer
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -125,7 +125,7 @@ def write_jsonl_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Par
                 top_up()
                 while not future.done() and free < len(parts) and len(held) < HELD_HERE:
                     stats = ParseStats()
-                    held[free] = ([segment for segment, _records in jsonl_segments(export.iter_part_batches(parts[free], stats))],
+                    held[free] = ([segment for segment, _records in export.iter_part_segments(parts[free], stats, RECORDS)],
                                   stats)
                     free += 1
                 segments, stats = future.result()
@@ -166,7 +166,7 @@ def _encode_part(job: tuple[Any, ...], part: Part) -> tuple[list[Segment], Parse
         export = _HELPER[(path, sha256)] = _export(path, encoding, survey, sha256, chat_sha256)
     stats = ParseStats()
     with cycles_paused():
-        segments = [segment for segment, _records in jsonl_segments(export.iter_part_batches(part, stats))]
+        segments = [segment for segment, _records in export.iter_part_segments(part, stats, RECORDS)]
     return segments, stats
 
 

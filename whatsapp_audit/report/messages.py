@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 from whatsapp_audit import __version__, native
+from whatsapp_audit.ingest.parser import RecordWriter, Segment
 from whatsapp_audit.model import Message, author_name
 from whatsapp_audit.report import encode
 from whatsapp_audit.report.safe import csv_cell
@@ -69,9 +70,15 @@ def write_jsonl(messages: Iterable[Message], out: TextIO) -> int:
 
 def write_jsonl_batches(batches: Iterable[list[Message]], out: TextIO) -> int:
     """`write_jsonl` for messages that come in lists (`Export.iter_message_batches`)."""
+    return write_jsonl_segments(jsonl_segments(batches), out)
+
+
+def write_jsonl_segments(segments: Iterable[tuple[Segment, int]], out: TextIO) -> int:
+    """Write JSON Lines segments (`jsonl_segments`, `Export.iter_record_segments`); returns how many
+    records they held."""
     binary = utf8_buffer(out)
     count = 0
-    for segment, records in jsonl_segments(batches):
+    for segment, records in segments:
         put_segment(segment, out, binary)
         count += records
     if binary is not None:
@@ -79,7 +86,11 @@ def write_jsonl_batches(batches: Iterable[list[Message]], out: TextIO) -> int:
     return count
 
 
-Segment = bytes | str  # JSON Lines text: UTF-8 bytes (from C) or a str (from Python)
+def one_record(message: Message) -> str:
+    """One message's JSON line (LF included): the reference the C writer falls back on."""
+    return encode.lines([message_record(message, native=True)])
+
+
 
 
 def jsonl_segments(batches: Iterable[list[Message]]) -> Iterator[tuple[Segment, int]]:
@@ -103,6 +114,11 @@ def jsonl_segments(batches: Iterable[list[Message]]) -> Iterator[tuple[Segment, 
             yield (data if data is not None else encode.lines([message_record(m, native=True) for m in batch])), len(batch)
             if len(names) > 4096:
                 names.clear()
+
+
+# How `Export.iter_record_segments` writes the records of `parse --format jsonl`: the same text as
+# `jsonl_segments`, written from the text itself by the C loop where it can (see `parser`).
+RECORDS = RecordWriter(author_name, one_record, jsonl_segments)
 
 
 def put_segment(segment: Segment, out: TextIO, binary: Any) -> None:

@@ -11,7 +11,7 @@ from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 from whatsapp_audit.processes import jobs_for
 from whatsapp_audit.report.message_parts import cycles_paused, helpers, plan, write_jsonl_parts
-from whatsapp_audit.report.messages import write_csv, write_json, write_jsonl_batches
+from whatsapp_audit.report.messages import RECORDS, write_csv, write_json, write_jsonl_segments
 
 
 @click.command("parse")
@@ -41,7 +41,7 @@ def command(export: Path, fmt: str, output: Path | None, date_order: str, jobs: 
         if fmt == "jsonl" and pool is not None and len(parts) > 1:
             write_jsonl_parts(pool, opened, parts, processes, out)
         elif fmt == "jsonl":
-            write_jsonl_batches(opened.iter_message_batches(), out)
+            write_jsonl_segments(opened.iter_record_segments(RECORDS), out)
         elif fmt == "csv":
             write_csv(messages, out)
         else:
