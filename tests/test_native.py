@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from export_shapes import RENDERERS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from whatsapp_audit import native
 from whatsapp_audit.ingest.export import open_export
-from whatsapp_audit.ingest.openings import ascii_openings, may_open
+from whatsapp_audit.ingest.openings import ascii_openings, ascii_prefixes, may_open, may_open_prefixes
 from whatsapp_audit.native import PURE_VARIABLE
 from whatsapp_audit.report.messages import RECORDS, write_jsonl, write_jsonl_segments
 
@@ -216,6 +216,28 @@ def test_the_opening_gate_never_turns_away_a_match(pattern, text, can_open):
     assert may_open(text, ascii_openings(compiled)) is can_open
     if compiled.match(text):
         assert may_open(text, ascii_openings(compiled))
+        assert may_open_prefixes(text, ascii_prefixes(compiled))
+
+
+@pytest.mark.parametrize("pattern, text, can_open", [
+    ("(?i:this message was deleted)", "That's hilarious", False),  # "th" opens both: the third letter tells
+    ("(?i:this message was deleted)", "THIS", True),
+    ("(?i:th)", "the", True),  # the match may end after two letters: any third one
+    ("(?i:lo(?:cation|ol))", "lol", False),
+    ("(?i:lo(?:cation|ol))", "loo", True),
+    ("(?i:ſtop)", "Stop", True),  # U+017F matches "s" case-insensitively
+    ("a|", "zzz", True),  # can match empty: no gate
+    ("x.y", "xzy", True),  # a wildcard second: any third
+    ("(?i:ab[^c])", "abd", True),
+    ("(?:Missed )?(voice|video) call", "vie", False),
+    ("(?:Missed )?(voice|video) call", "mis", True),
+    ("[a-z]+:", "zq", True),  # a class repeated: every prefix of it
+])
+def test_the_three_letter_gate_never_turns_away_a_match(pattern, text, can_open):
+    import re
+
+    compiled = re.compile(pattern)
+    assert may_open_prefixes(text, ascii_prefixes(compiled)) is can_open
 
 
 SPECIAL_OPENINGS = ["Missed voice call", "missed VIDEO call", "Video call", "POLL:", "poll:", "Location: https://x", "Llamada perdida",
@@ -233,6 +255,7 @@ def test_the_special_start_gate_lets_every_match_through(text):
     vocabulary = load_vocabulary()
     if vocabulary.special_start.match(text):
         assert may_open(text, vocabulary.special_openings)
+        assert may_open_prefixes(text, ascii_prefixes(vocabulary.special_start))
 
 
 @settings(max_examples=500, deadline=None)
@@ -282,6 +305,39 @@ def test_the_c_records_are_the_python_records(rows, monkeypatch):
         return buffer.getvalue()
 
     assert written(pure=False) == written(pure=True)
+
+
+NOISE = st.text(alphabet="0123456789\u0663/.-,: [\u200e\u200fAaPpMm x", max_size=24)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None, suppress_health_check=SUPPRESS)
+@given(shape=st.sampled_from(sorted(RENDERERS)),
+       rows=st.lists(st.tuples(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)),
+                               st.sampled_from(["", "\u200e", "0"]), NOISE), min_size=1, max_size=8))
+def test_the_survey_gate_never_turns_away_a_header_above_12(shape, rows):
+    """`_native.may_hold_date` lets the survey skip a block; it must say "perhaps" wherever the
+    survey's regexes find a date number above 12 (headers of every shape, marks and zeros added,
+    noise lines of digits and separators)."""
+    from whatsapp_audit.ingest.shapes import SHAPES, style_of
+    from whatsapp_audit.ingest.survey import _evidence_searches
+
+    render = RENDERERS[shape][0]
+    header = render(rows[0][0])
+    match = next((m for m in (s.regex.match(header + "Ana: x") for s in SHAPES) if m is not None), None)
+    assume(match is not None)
+    name = next(s.name for s in SHAPES if s.regex.match(header + "Ana: x"))
+    style = style_of(match)
+    lines = []
+    for when, extra, noise in rows:
+        text = render(when)
+        lines.append(extra + text + "Ana: " + noise if extra != "0" else text.replace("/", "/0", 1) + noise)
+        lines.append(noise)
+    block = "\n".join(lines)
+    module = native.accelerator()
+    for which, pattern, after_newline in _evidence_searches(name, style):
+        if pattern.match(block) or after_newline.search(block):
+            assert module.may_hold_date(block, style.date_sep, which == "second"), (which, block)
 
 
 def test_the_names_the_package_requires_are_those_the_stub_declares() -> None:

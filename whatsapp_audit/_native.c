@@ -203,6 +203,13 @@ typedef struct {
 
 enum { ORDER_DMY = 0, ORDER_MDY = 1, ORDER_YMD = 2 };
 
+/* parser._prefix_table: flags of the 1- and 2-character prefixes (PREFIX_ALLOWED, PREFIX_OPEN), then
+ * for each 2-character prefix 128 bits, one per third character. */
+#define PREFIX_ALLOWED 1
+#define PREFIX_OPEN 2
+#define PREFIX_TABLE_SIZE (128 + 128 * 128 + 128 * 128 * 16)
+
+
 typedef struct {
     PyObject_HEAD
     Style style;
@@ -222,10 +229,9 @@ typedef struct {
     PyObject *opening, *closing, *first, *last;
     /* fast Message construction: slot offsets of Message's fields, or -1 */
     Py_ssize_t offsets[12];
-    /* special_start's possible first characters, then for each the possible second ones (ASCII only:
-     * a non-ASCII character always goes to the regex); see parser._openings_table */
-    int gated;
-    char openings[128 + 128 * 128];
+    /* the lower-case ASCII prefixes (up to 3 characters) special_start's matches can open with, as
+     * parser._prefix_table lays them out (bytes, or NULL: no gate); see openings.may_open_prefixes */
+    PyObject *prefix_table;
     /* the last characters of omitted_last_words (ASCII), and whether one is not ASCII (or empty) */
     char word_ends[128];
     int word_ends_other;
@@ -274,6 +280,7 @@ static int Scanner_clear(Scanner *self) {
     Py_CLEAR(self->unrecognised); Py_CLEAR(self->unparsed); Py_CLEAR(self->kind_text);
     Py_CLEAR(self->kind_system); Py_CLEAR(self->before_first); Py_CLEAR(self->impossible);
     Py_CLEAR(self->empty);
+    Py_CLEAR(self->prefix_table);
     for (int k = 0; k < 128; k++) Py_CLEAR(self->body_by_first[k]);
     for (int k = 0; k < AUTHOR_SLOTS; k++) {  /* (their counts were added by the feed_jsonl that made them) */
         Py_CLEAR(self->slots[k].author);
@@ -403,15 +410,13 @@ static PyObject *Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
         PyTuple_SET_ITEM(grown, size, Py_NewRef(key));
         Py_XSETREF(self->body_by_first[first], grown);
     }
-    self->gated = 0;
     if (openings != Py_None) {
-        if (!PyBytes_Check(openings) || PyBytes_GET_SIZE(openings) != sizeof self->openings) {
-            PyErr_SetString(PyExc_ValueError, "special_openings must be 128 + 128 * 128 bytes or None");
+        if (!PyBytes_Check(openings) || PyBytes_GET_SIZE(openings) != PREFIX_TABLE_SIZE) {
+            PyErr_SetString(PyExc_ValueError, "special_openings must be a prefix table (parser._prefix_table) or None");
             Py_DECREF(self);
             return NULL;
         }
-        memcpy(self->openings, PyBytes_AS_STRING(openings), sizeof self->openings);
-        self->gated = 1;
+        self->prefix_table = Py_NewRef(openings);
     }
     return (PyObject *)self;
 }
@@ -469,6 +474,26 @@ static int str_has(PyObject *s, Py_ssize_t start, Py_ssize_t end, Py_UCS4 a, Py_
 static inline Py_UCS4 ascii_lower(Py_UCS4 c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 #define ASCII_LINE_MAX 256  /* an ASCII first line up to this long is folded on the stack */
+
+/* openings.may_open_prefixes for the line [a, b) (a non-empty one: an empty line opens no match). */
+static int may_open(const Scanner *self, const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(self->prefix_table);
+    if (b <= a) return 0;
+    Py_UCS4 c0 = AT(t, a);
+    if (c0 >= 128) return 1;
+    c0 = ascii_lower(c0);
+    if (!(table[c0] & PREFIX_ALLOWED)) return 0;
+    if ((table[c0] & PREFIX_OPEN) || b - a < 2) return 1;
+    Py_UCS4 c1 = AT(t, a + 1);
+    if (c1 >= 128) return 1;
+    size_t two = c0 * 128 + ascii_lower(c1);
+    if (!(table[128 + two] & PREFIX_ALLOWED)) return 0;
+    if ((table[128 + two] & PREFIX_OPEN) || b - a < 3) return 1;
+    Py_UCS4 c2 = AT(t, a + 2);
+    if (c2 >= 128) return 1;
+    c2 = ascii_lower(c2);
+    return (table[128 + 128 * 128 + two * 16 + c2 / 8] >> (c2 % 8)) & 1;
+}
 
 /* The regex's answer (special_start.match) for the trimmed first line [a, b) of `source`: 1 no
  * match (plain), 0 a match (classify decides), -1 error. */
@@ -532,17 +557,7 @@ static int plain_line(Scanner *self, PyObject *source, const Text *t, Py_ssize_t
         Py_DECREF(folded_line);
         if (hit != 0) return hit < 0 ? -1 : 0;
     }
-    if (self->gated) { /* openings.may_open */
-        if (n == 0) return 1;
-        Py_UCS4 c0 = AT(t, a);
-        if (c0 < 128) {
-            if (!self->openings[c0]) return 1;
-            if (n >= 2) {
-                Py_UCS4 c1 = AT(t, a + 1);
-                if (c1 < 128 && !self->openings[128 + c0 * 128 + c1]) return 1;
-            }
-        }
-    }
+    if (self->prefix_table != NULL && !may_open(self, t, a, b)) return 1;
     return no_special_start(self, source, a, b);
 }
 
@@ -1725,10 +1740,56 @@ static PyTypeObject CoverType = {
     .tp_new = Cover_new,
 };
 
+
+/* ------------------------------------------------------------------------------------------------ */
+/* The survey's search for a date number above 12 (ingest/survey.py), turned away where it cannot hit */
+
+/* shapes.ABOVE_12 without its optional leading 0: 1[3-9] | 2\d | 3[01] at i (`\d` any decimal digit). */
+static inline int above_12_at(const Text *t, Py_ssize_t i) {
+    if (i + 1 >= t->n) return 0;
+    Py_UCS4 a = AT(t, i), b = AT(t, i + 1);
+    return (a == '1' && b >= '3' && b <= '9') || (a == '2' && Py_UNICODE_ISDECIMAL(b)) || (a == '3' && (b == '0' || b == '1'));
+}
+
+/* may_hold_date(block, sep, second) -> bool: False when no header of the survey's strict regex with
+ * its first (second=False) or second date number above 12 can be in `block`. Every such header holds
+ * ABOVE_12, then invisible marks, then the date separator; the second number also follows the
+ * separator, marks and perhaps a 0. True is only "perhaps": the regex then decides. */
+static PyObject *may_hold_date(PyObject *module, PyObject *args) {
+    PyObject *block, *sep_obj;
+    int second;
+    if (!PyArg_ParseTuple(args, "UUp:may_hold_date", &block, &sep_obj, &second)) return NULL;
+    if (PyUnicode_GET_LENGTH(sep_obj) != 1) {
+        PyErr_SetString(PyExc_ValueError, "may_hold_date: the separator is one character");
+        return NULL;
+    }
+    Py_UCS4 sep = PyUnicode_READ_CHAR(sep_obj, 0);
+    Text t = {PyUnicode_KIND(block), PyUnicode_DATA(block), PyUnicode_GET_LENGTH(block)};
+    for (Py_ssize_t i = 0; i < t.n; i++) {
+        i = PyUnicode_FindChar(block, sep, i, t.n, 1);  /* the next separator */
+        if (i == -2) return NULL;
+        if (i < 0) break;
+        if (second) {  /* sep _M 0? ABOVE_12 _M sep */
+            Py_ssize_t j = skip_marks(&t, i + 1, t.n);
+            if (j < t.n && AT(&t, j) == '0' && above_12_at(&t, j + 1)) j++;
+            if (above_12_at(&t, j) && skip_marks(&t, j + 2, t.n) < t.n && AT(&t, skip_marks(&t, j + 2, t.n)) == sep)
+                Py_RETURN_TRUE;
+        } else {  /* ABOVE_12 _M sep: look back from the separator over the marks */
+            Py_ssize_t j = i;
+            while (j > 0 && is_mark(AT(&t, j - 1))) j--;
+            if (j >= 2 && above_12_at(&t, j - 2)) Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef module_methods[] = {
     {"or_runs", or_runs, METH_VARARGS,
      "or_runs(text, memo, compute, pairs) -> int: the gates' combined bits of a text's runs (see "
      "detect/text/runs.py)."},
+    {"may_hold_date", may_hold_date, METH_VARARGS,
+     "may_hold_date(block, sep, second) -> bool: False when no header with its first (or second) date number "
+     "above 12 can be in the block (see ingest/survey.py)."},
     {"feed_jsonl", feed_jsonl, METH_VARARGS,
      "feed_jsonl(scanner, block, names, author_name, fallback) -> (records, segments): the parse records of the "
      "messages this block (None: the end of the text) closes, as Scanner.feed and encode_jsonl would give them, "

@@ -12,6 +12,7 @@ gives no gate, and a text opening with a non-ASCII character always goes to the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # The stdlib's own regex parser, as detect/text/guard.py uses it; private modules have no stubs.
 from re import _constants as _c  # type: ignore[attr-defined]
@@ -147,3 +148,105 @@ def _charset(items: list[tuple[Any, Any]], ignore_case: bool) -> set[str]:
         else:  # negation, categories (\w, \d ...), wide ranges: any character, as far as the gate knows
             return {_WILD}
     return chars
+
+
+@dataclass(frozen=True)
+class Prefixes:
+    """A deeper gate than `Openings`: the lower-case ASCII prefixes, up to `depth` characters, that a
+    match can open with. `open` holds the prefixes after which the analysis cannot tell (a wildcard
+    or a class by category follows, or the match may end there): a text opening with one goes to the
+    regex. The C loop reads it as a table (`parser._prefix_table`); `may_open_prefixes` is its
+    reference."""
+
+    depth: int
+    allowed: frozenset[str]
+    open: frozenset[str]
+
+
+_MAX_PREFIXES = 20_000  # a class repeated at the start could make this grow as 26 ** depth: no gate then
+
+
+def ascii_prefixes(pattern: re.Pattern[str], depth: int = 3) -> Prefixes | None:
+    """The first `depth` characters a match of `pattern` (as `pattern.match` runs it) can open with,
+    or None when the first character cannot be told (see `ascii_openings`)."""
+    allowed: set[str] = set()
+    unknown: set[str] = set()
+    try:
+        tree = _parser.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
+        ends = _prefix_sequence(list(tree), frozenset({""}), bool(pattern.flags & re.IGNORECASE), depth, allowed, unknown)
+    except (_Unknown, re.error, RecursionError):
+        return None
+    unknown |= {state for state in ends if state != _PAST}  # the match may end there
+    if "" in unknown:
+        return None
+    return Prefixes(depth, frozenset(allowed), frozenset(unknown))
+
+
+def may_open_prefixes(text: str, prefixes: Prefixes | None) -> bool:
+    """Whether a match of the pattern behind `prefixes` can start at the beginning of `text`."""
+    if prefixes is None:
+        return True
+    prefix = ""
+    for at in range(prefixes.depth):
+        if prefix in prefixes.open or at >= len(text) or not text[at].isascii():
+            return True  # nothing more to tell, a shorter text (the regex decides), a non-ASCII character
+        prefix += text[at].lower()
+        if prefix not in prefixes.allowed:
+            return False
+    return True
+
+
+def _prefix_sequence(items: list[tuple[Any, Any]], states: frozenset[str], ignore_case: bool, depth: int,
+                     allowed: set[str], unknown: set[str]) -> frozenset[str]:
+    """`_sequence` for prefixes: the states are the prefixes consumed so far (fewer than `depth`
+    characters) or _PAST."""
+    for op, av in items:
+        if states <= {_PAST}:
+            break
+        states = _prefix_item(op, av, states, ignore_case, depth, allowed, unknown)
+    return states
+
+
+def _prefix_item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, depth: int, allowed: set[str],
+                 unknown: set[str]) -> frozenset[str]:
+    if op in (_c.LITERAL, _c.IN, _c.ANY, _c.NOT_LITERAL):
+        chars = _literal(av, ignore_case) if op is _c.LITERAL else _charset(av, ignore_case) if op is _c.IN else {_WILD}
+        after: set[str] = set()
+        for state in states:
+            if state == _PAST:
+                after.add(_PAST)
+                continue
+            if _WILD in chars:
+                unknown.add(state)  # any character may follow: a text with this prefix goes to the regex
+            for char in chars - {_WILD, _OTHER}:  # (a non-ASCII character always goes to the regex)
+                prefix = state + char
+                allowed.add(prefix)
+                after.add(prefix if len(prefix) < depth else _PAST)
+        if len(allowed) > _MAX_PREFIXES:
+            raise _Unknown(op)
+        return frozenset(after)
+    if op is _c.SUBPATTERN:
+        _group, add_flags, del_flags, pattern = av
+        if add_flags & re.IGNORECASE:
+            ignore_case = True
+        if del_flags & re.IGNORECASE:
+            ignore_case = False
+        return _prefix_sequence(list(pattern), states, ignore_case, depth, allowed, unknown)
+    if op is _c.BRANCH:
+        ends: set[str] = set()
+        for branch in av[1]:
+            ends |= _prefix_sequence(list(branch), states, ignore_case, depth, allowed, unknown)
+        return frozenset(ends)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, pattern = av
+        reached: set[str] = set(states) if low == 0 else set()
+        current = states
+        while True:
+            current = _prefix_sequence(list(pattern), current, ignore_case, depth, allowed, unknown)
+            if current <= reached:
+                break
+            reached |= current
+        return frozenset(reached)
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return states  # consumes nothing
+    raise _Unknown(op)

@@ -10,18 +10,20 @@ message, not per line; line numbers come from counting LFs between matches.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from itertools import chain, islice
 from typing import Any
 
 from whatsapp_audit import native
 from whatsapp_audit.ingest.body import QUOTE as _QUOTE
 from whatsapp_audit.ingest.body import classify, split_author
-from whatsapp_audit.ingest.openings import Openings
+from whatsapp_audit.ingest.openings import ascii_prefixes
 from whatsapp_audit.ingest.shapes import MARKS, Timestamper, any_header, strict_regex
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary
@@ -403,30 +405,34 @@ def _native_scanner(survey: FormatSurvey, vocabulary: Vocabulary, build: _Assemb
     return module.Scanner(
         Message, survey.shape.name, (style.date_sep, style.year_first, style.year_digits, style.seconds, style.time_sep, clock),
         survey.date_order, (build.lo, build.hi), vocabulary, split_author, classify, vocabulary.special_start.match,
-        _openings_table(vocabulary.special_openings),
+        _prefix_table(vocabulary.special_start),
         vocabulary.whole_body, vocabulary.omitted_last_words, _header_like, UnparsedRegion, stats.kinds, stats.authors,
         stats.unrecognised_system, stats.unparsed, MessageKind.TEXT, MessageKind.SYSTEM, _BEFORE_FIRST, impossible,
         line_offset,
     )
 
 
-def _openings_table(openings: Openings | None) -> bytes | None:
-    """`Vocabulary.special_openings` for the C loop (None: no gate, always match): 128 flags for the
-    first character, then 128 rows of 128 flags for the second one after each first one."""
-    if openings is None:
+@cache
+def _prefix_table(pattern: re.Pattern[str]) -> bytes | None:
+    """The C loop's gate before `pattern` (`special_start`), from `openings.ascii_prefixes` (None: no
+    gate, always match): a byte per 1- and 2-character prefix (1: a match can open so, 2: the
+    analysis cannot tell what follows), then 128 bits per 2-character prefix, one per third
+    character. Prefixes are lower case: the C loop lowers the text's characters before looking."""
+    prefixes = ascii_prefixes(pattern, 3)
+    if prefixes is None:
         return None
-    table = bytearray(128 + 128 * 128)
-    for first, seconds in openings.items():
-        row = ord(first)
-        table[row] = 1
-        for code in range(128):
-            if seconds is None or chr(code).lower() in seconds:
-                table[128 + row * 128 + code] = 1
-    for code in range(128):  # the gate is case-blind: an upper-case letter reads its lower-case row
-        lower = ord(chr(code).lower())
-        if lower != code:
-            table[code] = table[lower]
-            table[128 + code * 128 : 128 + code * 128 + 128] = table[128 + lower * 128 : 128 + lower * 128 + 128]
+    table = bytearray(128 + 128 * 128 + 128 * 128 * 16)
+    for prefix in prefixes.allowed:
+        codes = [ord(char) for char in prefix]
+        if len(codes) == 1:
+            table[codes[0]] |= 1
+        elif len(codes) == 2:
+            table[128 + codes[0] * 128 + codes[1]] |= 1
+        else:
+            table[128 + 128 * 128 + (codes[0] * 128 + codes[1]) * 16 + codes[2] // 8] |= 1 << (codes[2] % 8)
+    for prefix in prefixes.open:
+        codes = [ord(char) for char in prefix]
+        table[codes[0] if len(codes) == 1 else 128 + codes[0] * 128 + codes[1]] |= 2
     return bytes(table)
 
 

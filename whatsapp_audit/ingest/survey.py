@@ -19,6 +19,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
+from whatsapp_audit import native
 from whatsapp_audit.errors import InputError
 from whatsapp_audit.ingest.shapes import (
     ABOVE_12,
@@ -86,7 +87,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
                 chosen = _dominant(tallies)
                 searches = _evidence_searches(*chosen)
         else:
-            _search_evidence(block, line_offset, tallies[chosen], searches)
+            _search_evidence(block, line_offset, tallies[chosen], searches, chosen[1].date_sep)
         line_offset += block.count("\n") + 1
     if not tallies:
         raise InputError(f"{source}: no WhatsApp message headers found (not a chat export, or a format this version does not know)")
@@ -153,9 +154,15 @@ def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[Search]:
     return searches
 
 
-def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[Search]) -> None:
+def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[Search], date_sep: str) -> None:
+    # The C accelerator turns away a block where no header can hold the number (`may_hold_date`:
+    # a scan for the separator beside a number above 12, a superset of the regex), so that a file
+    # settled by one of the two numbers is not searched line by line to its end for the other.
+    module = native.accelerator()
     for which, pattern, after_newline in searches:
         if getattr(tally, f"{which}_above_12") is not None:
+            continue
+        if module is not None and not module.may_hold_date(block, date_sep, which == "second"):
             continue
         if pattern.match(block) is not None:
             setattr(tally, f"{which}_above_12", line_offset + 1)
