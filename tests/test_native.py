@@ -307,7 +307,7 @@ def test_the_c_records_are_the_python_records(rows, monkeypatch):
     assert written(pure=False) == written(pure=True)
 
 
-NOISE = st.text(alphabet="0123456789\u0663/.-,: [\u200e\u200fAaPpMm x", max_size=24)
+NOISE = st.text(alphabet="0123456789\u0663\u0661/.-,: [\u200e\u200f\u202aAaPpMm xé", max_size=24)
 
 
 @needs_native
@@ -338,6 +338,9 @@ def test_the_survey_gate_never_turns_away_a_header_above_12(shape, rows):
     for which, pattern, after_newline in _evidence_searches(name, style):
         if pattern.match(block) or after_newline.search(block):
             assert module.may_hold_date(block, style.date_sep, which == "second"), (which, block)
+            assert module.may_hold_date(block.encode("utf-8"), style.date_sep, which == "second"), (which, block)
+        if module.may_hold_date(block, style.date_sep, which == "second"):  # the raw bytes' gate is the wider one
+            assert module.may_hold_date(block.encode("utf-8"), style.date_sep, which == "second"), (which, block)
 
 
 def test_the_names_the_package_requires_are_those_the_stub_declares() -> None:

@@ -1755,15 +1755,54 @@ static inline int above_12_at(const Text *t, Py_ssize_t i) {
  * its first (second=False) or second date number above 12 can be in `block`. Every such header holds
  * ABOVE_12, then invisible marks, then the date separator; the second number also follows the
  * separator, marks and perhaps a 0. True is only "perhaps": the regex then decides. */
+/* may_hold_date for raw UTF-8 bytes: the same test with every byte of a non-ASCII character taken
+ * for an invisible mark, or for a digit after "2" (both are only ever non-ASCII there): a superset. */
+static int may_hold_date_bytes(const unsigned char *s, Py_ssize_t n, unsigned char sep, int second) {
+#define CORE(a, b) (((a) == '1' && (b) >= '3' && (b) <= '9') || ((a) == '2' && (((b) >= '0' && (b) <= '9') || (b) >= 0x80)) \
+                    || ((a) == '3' && ((b) == '0' || (b) == '1')))
+    const unsigned char *end = s + n, *p = s;
+    while ((p = memchr(p, sep, (size_t)(end - p))) != NULL) {
+        if (second) {  /* sep (non-ASCII)* 0? CORE (non-ASCII)* sep */
+            const unsigned char *q = p + 1;
+            while (q < end && *q >= 0x80) q++;
+            for (int zero = 0; zero < 2; zero++) {
+                const unsigned char *c = q + zero;
+                if (zero && !(q < end && *q == '0')) break;
+                if (c + 1 >= end || !CORE(c[0], c[1])) continue;
+                const unsigned char *r = c + 2;
+                while (r < end && *r >= 0x80) r++;
+                if (r < end && *r == sep) return 1;
+            }
+        } else {  /* CORE (non-ASCII)* sep, looking back from the separator */
+            const unsigned char *q = p;
+            while (q > s && q[-1] >= 0x80) q--;
+            if (q - s >= 2 && CORE(q[-2], q[-1])) return 1;
+            if (q < p && q - s >= 1 && q[-1] == '2') return 1;  /* "2" and a non-ASCII digit */
+        }
+        p++;
+    }
+    return 0;
+#undef CORE
+}
+
 static PyObject *may_hold_date(PyObject *module, PyObject *args) {
     PyObject *block, *sep_obj;
     int second;
-    if (!PyArg_ParseTuple(args, "UUp:may_hold_date", &block, &sep_obj, &second)) return NULL;
+    if (!PyArg_ParseTuple(args, "OUp:may_hold_date", &block, &sep_obj, &second)) return NULL;
     if (PyUnicode_GET_LENGTH(sep_obj) != 1) {
         PyErr_SetString(PyExc_ValueError, "may_hold_date: the separator is one character");
         return NULL;
     }
     Py_UCS4 sep = PyUnicode_READ_CHAR(sep_obj, 0);
+    if (PyBytes_Check(block)) {
+        if (sep >= 0x80) Py_RETURN_TRUE;  /* (WhatsApp's date separators are ASCII) */
+        return PyBool_FromLong(may_hold_date_bytes((const unsigned char *)PyBytes_AS_STRING(block),
+                                                   PyBytes_GET_SIZE(block), (unsigned char)sep, second));
+    }
+    if (!PyUnicode_Check(block)) {
+        PyErr_SetString(PyExc_TypeError, "may_hold_date: a block is a str or UTF-8 bytes");
+        return NULL;
+    }
     Text t = {PyUnicode_KIND(block), PyUnicode_DATA(block), PyUnicode_GET_LENGTH(block)};
     for (Py_ssize_t i = 0; i < t.n; i++) {
         i = PyUnicode_FindChar(block, sep, i, t.n, 1);  /* the next separator */
@@ -1789,7 +1828,7 @@ static PyMethodDef module_methods[] = {
      "detect/text/runs.py)."},
     {"may_hold_date", may_hold_date, METH_VARARGS,
      "may_hold_date(block, sep, second) -> bool: False when no header with its first (or second) date number "
-     "above 12 can be in the block (see ingest/survey.py)."},
+     "above 12 can be in the block, text or raw UTF-8 bytes (see ingest/survey.py)."},
     {"feed_jsonl", feed_jsonl, METH_VARARGS,
      "feed_jsonl(scanner, block, names, author_name, fallback) -> (records, segments): the parse records of the "
      "messages this block (None: the end of the text) closes, as Scanner.feed and encode_jsonl would give them, "

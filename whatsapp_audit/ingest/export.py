@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from whatsapp_audit.errors import InputError, UsageError
 from whatsapp_audit.ingest.lines import (
@@ -20,6 +21,7 @@ from whatsapp_audit.ingest.lines import (
     Encoding,
     LineTooLongError,
     iter_blocks,
+    iter_raw_blocks,
     sniff_encoding,
 )
 from whatsapp_audit.ingest.parser import (
@@ -38,6 +40,8 @@ from whatsapp_audit.ingest.survey import DATE_ORDERS, FormatSurvey, survey, unre
 from whatsapp_audit.ingest.vocabulary import Vocabulary, load_vocabulary
 from whatsapp_audit.model import Message
 from whatsapp_audit.wording import plural
+
+T = TypeVar("T")
 
 # WhatsApp silently drops the oldest messages beyond these counts (export with / without media).
 EXPORT_CAP_WITH_MEDIA = 10_000
@@ -181,7 +185,7 @@ def open_export(path: str | os.PathLike[str], date_order: str | None = None) -> 
             head = stream.read(4096)
             encoding = sniff_encoding(head)
         digests: list[str] = []
-        surveyed = survey(lambda: _read_blocks(source, encoding, digests, lambda _n: None), str(path), date_order,
+        surveyed = survey(lambda: _read_raw_blocks(source, encoding, digests), str(path), date_order,
                           vocabulary.dated_name)
         source.info = replace(source.info, chat_sha256=digests[0])
         _same_bytes(source.info, digests)
@@ -255,9 +259,18 @@ def limitations(survey: FormatSurvey, stats: ParseStats, source: SourceInfo, med
 
 def _read_blocks(source: Source, encoding: Encoding, digests: list[str], on_bad_line: BadLineHandler) -> Iterator[str]:
     """The chat text in blocks; appends the SHA-256 of the bytes read once they are all read."""
+    return _read(source, digests, lambda stream: iter_blocks(stream, encoding, on_bad_line))
+
+
+def _read_raw_blocks(source: Source, encoding: Encoding, digests: list[str]) -> Iterator[bytes | str]:
+    """`_read_blocks` with UTF-8 blocks left undecoded (`lines.iter_raw_blocks`), for the survey."""
+    return _read(source, digests, lambda stream: iter_raw_blocks(stream, encoding))
+
+
+def _read(source: Source, digests: list[str], blocks_of: Callable[[ByteReader], Iterator[T]]) -> Iterator[T]:
     with source.open_chat() as stream:
         try:
-            yield from iter_blocks(stream, encoding, on_bad_line)
+            yield from blocks_of(stream)
         except LineTooLongError as error:
             raise InputError(f"{source.info.path}: {error}") from None
         _drain(stream)

@@ -80,7 +80,31 @@ def iter_blocks(stream: ByteReader, encoding: Encoding, on_bad_line: BadLineHand
         yield from _wide_blocks(stream, encoding.name, on_bad_line)
 
 
+def iter_raw_blocks(stream: ByteReader, encoding: Encoding) -> Iterator[bytes | str]:
+    """The blocks of `iter_blocks`, UTF-8 ones still undecoded (`decode_block` gives the text): for
+    a reader that looks at most blocks only for a few ASCII characters and the line count (an LF
+    is the same byte before and after decoding), such as the survey once it knows the format."""
+    if encoding.bom_length:
+        stream.read(encoding.bom_length)
+    if encoding.name == "utf-8":
+        for data, _first_line in _utf8_raw(stream):
+            yield data
+    else:
+        yield from _wide_blocks(stream, encoding.name, lambda _n: None)
+
+
+def decode_block(data: bytes) -> str:
+    """The text of a raw UTF-8 block of `iter_raw_blocks`, as `iter_blocks` gives it."""
+    return _decode_block(data, 0, lambda _n: None)
+
+
 def _utf8_blocks(stream: ByteReader, on_bad_line: BadLineHandler) -> Iterator[str]:
+    for data, first_line in _utf8_raw(stream):
+        yield _decode_block(data, first_line, on_bad_line)
+
+
+def _utf8_raw(stream: ByteReader) -> Iterator[tuple[bytes, int]]:
+    """Whole lines of UTF-8 bytes joined by LF (no final LF), with the number of lines before them."""
     # Blocks are cut at the last LF (LF can't occur inside a UTF-8 sequence).
     carry = b""
     line_no = 0
@@ -96,11 +120,10 @@ def _utf8_blocks(stream: ByteReader, on_bad_line: BadLineHandler) -> Iterator[st
             carry = data
             continue
         carry = data[cut + 1 :]
-        block = _decode_block(data[:cut], line_no, on_bad_line)
+        yield data[:cut], line_no
         line_no += data.count(b"\n", 0, cut) + 1
-        yield block
     if carry:
-        yield _decode_block(carry, line_no, on_bad_line)
+        yield carry, line_no
 
 
 def _decode_block(data: bytes, first: int, on_bad_line: BadLineHandler) -> str:

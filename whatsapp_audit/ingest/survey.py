@@ -21,6 +21,7 @@ from typing import Any
 
 from whatsapp_audit import native
 from whatsapp_audit.errors import InputError
+from whatsapp_audit.ingest.lines import decode_block
 from whatsapp_audit.ingest.shapes import (
     ABOVE_12,
     MARKS,
@@ -68,7 +69,11 @@ class FormatSurvey:
         return not self.style.seconds
 
 
-Blocks = Callable[[], Iterator[str]]
+Blocks = Callable[[], Iterator[str | bytes]]  # text, or raw UTF-8 blocks (lines.iter_raw_blocks), decoded when read
+
+
+def _text(block: str | bytes) -> str:
+    return block if isinstance(block, str) else decode_block(block)
 
 
 def survey(open_blocks: Blocks, source: str, date_order: str | None = None, dated_name: Any = None) -> FormatSurvey:
@@ -80,15 +85,17 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
     chosen: tuple[str, HeaderStyle] | None = None
     searches: list[Search] = []
     line_offset = 0
-    for block in open_blocks():
+    for raw in open_blocks():
         if chosen is None:
+            block = _text(raw)
             _tally_lines(block.split("\n"), line_offset, tallies)
             if sum(t.count for t in tallies.values()) >= SAMPLE_HEADERS:
                 chosen = _dominant(tallies)
                 searches = _evidence_searches(*chosen)
-        else:
+        elif _may_hold_evidence(raw, tallies[chosen], searches, chosen[1].date_sep):
+            block = _text(raw)
             _search_evidence(block, line_offset, tallies[chosen], searches, chosen[1].date_sep)
-        line_offset += block.count("\n") + 1
+        line_offset += raw.count("\n" if isinstance(raw, str) else b"\n") + 1  # (an LF is one byte in UTF-8)
     if not tallies:
         raise InputError(f"{source}: no WhatsApp message headers found (not a chat export, or a format this version does not know)")
     complete = chosen is None  # every header was tallied
@@ -154,16 +161,25 @@ def _evidence_searches(shape_name: str, style: HeaderStyle) -> list[Search]:
     return searches
 
 
+def _may_hold_evidence(block: str | bytes, tally: _Tally, searches: list[Search], date_sep: str) -> bool:
+    """Whether a search still open can find its number in `block`. The C accelerator turns away a
+    block where no header can hold it (`may_hold_date`: a scan for the separator beside a number
+    above 12, a superset of the regex; on raw UTF-8 bytes, without decoding them), so that a file
+    settled by one of the two numbers is not decoded and searched line by line to its end for the
+    other. Without it, every block with a search open is searched."""
+    module = native.accelerator()
+    return any(getattr(tally, f"{which}_above_12") is None
+               and (module is None or module.may_hold_date(block, date_sep, which == "second"))
+               for which, _pattern, _after_newline in searches)
+
+
 def _search_evidence(block: str, line_offset: int, tally: _Tally, searches: list[Search], date_sep: str) -> None:
-    # The C accelerator turns away a block where no header can hold the number (`may_hold_date`:
-    # a scan for the separator beside a number above 12, a superset of the regex), so that a file
-    # settled by one of the two numbers is not searched line by line to its end for the other.
     module = native.accelerator()
     for which, pattern, after_newline in searches:
         if getattr(tally, f"{which}_above_12") is not None:
             continue
         if module is not None and not module.may_hold_date(block, date_sep, which == "second"):
-            continue
+            continue  # (see _may_hold_evidence)
         if pattern.match(block) is not None:
             setattr(tally, f"{which}_above_12", line_offset + 1)
             continue
@@ -177,7 +193,8 @@ def _exact_tally(open_blocks: Blocks, shape_name: str, style: HeaderStyle, dated
     regex = strict_regex(shape, style)
     tally = _Tally()
     line_offset = 0
-    for block in open_blocks():
+    for raw in open_blocks():
+        block = _text(raw)
         for match in regex.finditer(block):
             line_no = line_offset + block.count("\n", 0, match.start()) + 1
             a, b, c = int(match["d1"]), int(match["d2"]), int(match["d3"])
