@@ -247,6 +247,8 @@ typedef struct {
     AuthorSlot slots[AUTHOR_SLOTS];
     PyObject *json_header_of; /* the header whose JSON string json_header holds */
     Buffer json_header;
+    PyObject *json_time_of;   /* the timestamp whose JSON string json_time holds */
+    Buffer json_time;
 } Scanner;
 
 /* The records being written by one feed_jsonl call (defined with the JSON writer below). */
@@ -290,6 +292,9 @@ static int Scanner_clear(Scanner *self) {
     Py_CLEAR(self->json_header_of);
     PyMem_Free(self->json_header.data);
     self->json_header = (Buffer){NULL, 0, 0};
+    Py_CLEAR(self->json_time_of);
+    PyMem_Free(self->json_time.data);
+    self->json_time = (Buffer){NULL, 0, 0};
     Scanner_clear_state(self);
     Py_CLEAR(self->last_header); Py_CLEAR(self->last_timestamp);
     Py_CLEAR(self->opening); Py_CLEAR(self->closing); Py_CLEAR(self->first); Py_CLEAR(self->last);
@@ -1365,9 +1370,17 @@ static int direct_record(Scanner *self, long long end_line, Direct *d) {
         if (r <= 0) return r;
         self->json_header_of = Py_NewRef(self->p_header);
     }
+    if (self->json_time_of != self->p_timestamp) {  /* the same for its time */
+        self->json_time.length = 0;
+        Py_CLEAR(self->json_time_of);
+        int r = put_datetime(&self->json_time, self->p_timestamp);
+        if (r <= 0) return r;
+        self->json_time_of = Py_NewRef(self->p_timestamp);
+    }
     LIT("{\"line\":"); TRY(put_ll(b, line));
     LIT(",\"end_line\":"); TRY(put_ll(b, end_line));
-    LIT(",\"timestamp\":"); TRY(put_datetime(b, self->p_timestamp));
+    LIT(",\"timestamp\":");
+    if (put(b, self->json_time.data, self->json_time.length) < 0) { result = -1; goto end; }
     LIT(",\"author\":");
     if (put(b, slot->json.data, slot->split) < 0) { result = -1; goto end; }
     LIT(",\"text\":"); TRY(put_slice(b, t, cut + 2, te));
