@@ -343,6 +343,18 @@ def test_the_survey_gate_never_turns_away_a_header_above_12(shape, rows):
             assert module.may_hold_date(block.encode("utf-8"), style.date_sep, which == "second"), (which, block)
 
 
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=64) | st.lists(st.sampled_from([b"\n", b"ab", b"\r\n", b"\xe2\x80\x8e"])).map(b"".join),
+       stop=st.integers(min_value=-70, max_value=70))
+def test_the_line_count_is_bytes_count(data, stop):
+    """lines.count_lf: the C count of LF bytes is `bytes.count`'s, slice bounds included."""
+    from whatsapp_audit.ingest.lines import count_lf
+
+    assert native.accelerator().count_lf(data, stop) == data.count(b"\n", 0, stop)
+    assert count_lf(data) == data.count(b"\n")
+
+
 def test_the_names_the_package_requires_are_those_the_stub_declares() -> None:
     """`native.REQUIRED` decides whether a build is used; a name added to the C module (and its stub)
     but not there would let a stale build through to fail mid-scan."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from whatsapp_audit.ingest.lines import ByteReader
+from whatsapp_audit.ingest.lines import ByteReader, count_lf
 
 _WINDOW = 1 << 16  # bytes looked at per step when searching for the next header line
 
@@ -50,7 +50,7 @@ class _ForwardReader:
             if not self._buffer and not self._fill(1):
                 return
             take = min(len(self._buffer), target - self.offset)
-            self.lines += self._buffer.count(b"\n", 0, take)
+            self.lines += count_lf(self._buffer, take)
             self.at_line_start = self._buffer[take - 1] == 0x0A
             self._buffer = self._buffer[take:]
             self.offset += take

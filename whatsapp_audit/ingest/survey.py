@@ -21,7 +21,7 @@ from typing import Any
 
 from whatsapp_audit import native
 from whatsapp_audit.errors import InputError
-from whatsapp_audit.ingest.lines import decode_block
+from whatsapp_audit.ingest.lines import count_lf, decode_block
 from whatsapp_audit.ingest.shapes import (
     ABOVE_12,
     MARKS,
@@ -95,7 +95,7 @@ def survey(open_blocks: Blocks, source: str, date_order: str | None = None, date
         elif _may_hold_evidence(raw, tallies[chosen], searches, chosen[1].date_sep):
             block = _text(raw)
             _search_evidence(block, line_offset, tallies[chosen], searches, chosen[1].date_sep)
-        line_offset += (raw.count("\n") if isinstance(raw, str) else raw.count(b"\n")) + 1  # (an LF is one byte in UTF-8)
+        line_offset += (raw.count("\n") if isinstance(raw, str) else count_lf(raw)) + 1  # (an LF is one byte in UTF-8)
     if not tallies:
         raise InputError(f"{source}: no WhatsApp message headers found (not a chat export, or a format this version does not know)")
     complete = chosen is None  # every header was tallied
