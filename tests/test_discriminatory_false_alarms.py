@@ -191,6 +191,11 @@ PAIRS_FOURTH_PASS = [
      "we need to kill all the minorities in the region"),
     ("the cult prepare their children to kill all the jews, the documentary says",
      "kill all the jews"),
+    # counter-speech: the group is the object of a relative clause, the insult is said of its subject
+    ("anyone who hates gays is scum, simple as",
+     "gays are scum, simple as"),
+    ("racists who attack muslims are vermin",
+     "muslims are vermin"),
 ]
 # fmt: on
 
