@@ -66,13 +66,27 @@ class MediaPolicy:
 
     # Both raise TimeoutError when a pattern-file regex runs out of time (guard.Guarded); callers record it.
     def is_camera_original(self, name: str) -> bool:
-        return any(p.search(name) for p in self.camera_original)
+        return _any_finds(self.camera_original, name)
 
     def is_screenshot(self, name: str) -> bool:
-        return any(p.search(name) for p in self.screenshot)
+        return _any_finds(self.screenshot, name)
 
     def has_image_extension(self, name: str) -> bool:
         return name.rpartition(".")[2].casefold() in self.image_extensions
+
+
+def _any_finds(patterns: Sequence[Guarded], name: str) -> bool:
+    """Whether one of the patterns finds something in a file name. On an ASCII name, a bundled
+    pattern none of whose necessary words is in it ("screenshot" for `^Screenshot`) is not run
+    (text/literals.py): every media line asks whether its file is a screenshot."""
+    lowered = name.lower() if name.isascii() else None
+    for pattern in patterns:
+        wanted = pattern.needs
+        if wanted is not None and lowered is not None and wanted.search.search(lowered) is None:
+            continue
+        if pattern.search(name):
+            return True
+    return False
 
 
 def _merged_table(rules: Sequence[Rule], key: str) -> tuple[dict[str, Any], Rule]:

@@ -207,11 +207,19 @@ class OperationalDetector:
         if not active and not found:
             return found
         neighbours = (*window.before[-1:], *window.after[:1])
+        # On ASCII text a regex none of whose necessary words is here is not run (text/literals.py):
+        # "Anyone fancy a brew before briefing?" wakes the shared-material rule by "briefing", and
+        # an address line the personal-details rules by its digits, and most of their regexes want
+        # words ("briefing pack", "date of birth", "years old") the text does not hold.
+        lowered = self._runs.of_text(text)[0] if text.isascii() else None
         for compiled in active:
             number = 0
             try:
                 own: list[Finding] = []
                 for number, pattern in enumerate(compiled.patterns, 1):
+                    wanted = pattern.needs
+                    if wanted is not None and lowered is not None and wanted.search.search(lowered) is None:
+                        continue
                     for match in pattern.finditer(text):
                         if files and _inside_file_name(match, files):
                             continue

@@ -19,7 +19,8 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-_REPEAT_BRACE = re.compile(r"\\.|\{(?:\d+|\d+,\d*|,\d+)\}|(\{)")  # an escape, a repeat, or another "{"
+from whatsapp_audit.detect.text.literals import reads_alike
+
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT))
 
 
@@ -34,15 +35,6 @@ def least_digits(source: str) -> int:
     except (re.error, FutureWarning, DeprecationWarning, RecursionError, OverflowError, ValueError):
         return 0
     return _least(parsed.data)
-
-
-def reads_alike(source: str) -> bool:
-    """Whether the `regex` module and `re` read `source` alike as far as digits go: every `{` is a
-    plain repeat (`regex` reads `{e<=1}` as fuzzy matching, `re` as text with a digit in it) and
-    no version or fuzzy flag changes the syntax."""
-    if "(?V1" in source or "(?V0" in source or "(?f" in source or "(?b" in source or "(?e" in source:
-        return False
-    return not any(m.group(1) for m in _REPEAT_BRACE.finditer(source))
 
 
 def _least(items: Any) -> int:

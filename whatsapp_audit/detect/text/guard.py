@@ -31,6 +31,7 @@ from typing import Any
 import regex
 
 from whatsapp_audit.detect.text.firsts import guarded
+from whatsapp_audit.detect.text.literals import Needs, needs
 
 REGEX_TIMEOUT = 0.25
 WINDOW = 1 << 16  # characters a window search starts matches in
@@ -72,7 +73,8 @@ class Guarded:
     fraction of a second at worst. Everything else untrusted always runs with the timer.
     """
 
-    __slots__ = ("_regex", "pattern", "_tame", "_plain", "_plain_known", "trusted", "_flags", "_gate")
+    __slots__ = ("_regex", "pattern", "_tame", "_plain", "_plain_known", "trusted", "_flags", "_gate", "_needs",
+                 "_needs_known")
 
     def __init__(self, source: str, flags: int = 0, gate: bool = False, trusted: bool = False) -> None:
         """`gate`: the pattern is only ever asked "is there a match?" (a prefilter), so a tame one
@@ -89,6 +91,8 @@ class Guarded:
         self._plain: re.Pattern[str] | None = None
         self._plain_known = False  # see `plain`
         self._regex: regex.Pattern[str] | None = None
+        self._needs: Needs | None = None
+        self._needs_known = False  # see `needs`
         if not trusted:
             self._regex = regex.compile(source, flags)
             self.plain  # noqa: B018 - worked out now, as the pattern is
@@ -111,6 +115,17 @@ class Guarded:
                 except (re.error, ValueError):
                     self._plain = None
         return self._plain
+
+    @property
+    def needs(self) -> Needs | None:
+        """The words one of which every match holds (text/literals.py), for a bundled pattern that is
+        not a gate (a gate is itself the cheap test); a caller may skip the regex on an ASCII text
+        holding none of them. Worked out when first asked."""
+        if not self._needs_known:
+            self._needs_known = True
+            if self.trusted and not self._gate:
+                self._needs = needs(self.pattern, self._flags)
+        return self._needs
 
     @property
     def tame(self) -> bool:
