@@ -21,6 +21,7 @@ from whatsapp_audit.detect.base import Window
 from whatsapp_audit.detect.discriminatory import candidates
 from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
+from whatsapp_audit.detect.discriminatory.gate import QuickGate
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.text import normalise, runs
 from whatsapp_audit.detect.text.runs import RunTable
@@ -130,6 +131,28 @@ def test_the_gate_read_run_by_run_answers_as_one_pass_over_the_text(text: str) -
     assert d._quick.might_match(text) == expected
     assert d._quick.might_match(text) == expected
     assert d._quick.might_match_or_inside(text) == (expected or d._lexicon.compound_in(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts())
+@example("img-20210103-wa0139.jpg")  # a file name: digits and separators, where every in-run search starts
+@example("wa0014")  # letters mixed with digits: the lexicon's mixed test accepts it
+@example("p4k1")
+def test_a_gate_built_like_another_gives_the_bits_its_own_searches_give(text: str) -> None:
+    """The terms-only gate (and the model's, when on) reads a new run's tests from the gate it was built
+    like, and searches itself only when that answer leaves its own open: the same bits as every
+    search of its own, for each run."""
+    d = detector()
+    gates = [d._quick_terms, QuickGate((d._lexicon.prescan_bodies()[0], d._phrases.gate_body, "zz+top"),
+                                       mixed=True, spanning=d._lexicon.prescan_bodies()[1],
+                                       spanning_first=d._lexicon.prescan_bodies()[2],
+                                       inside=d._lexicon.compound_pattern, like=d._quick)]
+    for run in text.lower().split() or [text.lower()]:
+        first = d._quick._bits(run)
+        assert first == d._quick._own_bits(run)
+        for gate in gates:
+            assert gate._like is d._quick
+            assert gate._bits(run) == gate._own_bits(run), (run, gate._narrower, gate._wider)
 
 
 # Units that form one grapheme with a neighbour: CR LF, combining accents, skin tones, ZWJ sequences.

@@ -82,6 +82,8 @@ class PhraseCandidates:
         self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
         self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
         self._crosses = 1 << self._groups  # the bit after the constructions': `_CROSSES`
+        self._word_keys = frozenset(self._wakes) | frozenset(self._words)
+        self._char_keys = frozenset(self._wakes_char) | frozenset(self._chars)
         self._run_words: dict[str, frozenset[str]] = {}  # a run's words (`_text_words`)
         self._width = self._groups + 1 + len(plain)
         self.share(table)
@@ -165,13 +167,14 @@ class PhraseCandidates:
     def _run_bits(self, run: str) -> int:
         """The constructions this run wakes (low bits), whether it may join a cluster across whitespace,
         and the plain tests it satisfies (above them)."""
-        words = text_words(run)
         woken = satisfied = 0
         wakes, word_tests = self._wakes, self._words
-        for word in words:
+        # Only the run's words and characters that wake or satisfy something are looked up: a new run
+        # (a file name, a number) is mostly neither, and the loops cost a lookup pair per character.
+        for word in text_words(run) & self._word_keys:
             woken |= wakes.get(word, 0)
             satisfied |= word_tests.get(word, 0)
-        for char in set(run):
+        for char in self._char_keys.intersection(run):
             woken |= self._wakes_char.get(char, 0)
             satisfied |= self._chars.get(char, 0)
         crosses = 0 if run.isascii() or _CROSSES.search(run) is None else self._crosses
