@@ -120,12 +120,12 @@ class OperationalDetector:
             return False  # no digit (digits have no case, and are never spaces)
         if self._digit_words is not None and self._digit_words.mask_of(lowered, combined):
             return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
-        count = _DigitCount(text)
         short = len(text) <= SHORT_TEXT
         if short:
-            quiet = self._quiet_gate()
-            if quiet is not None and count() < quiet[1] and quiet[0].search(text) is None:
+            quiet = self._quiet if self._quiet_known else self._quiet_gate()
+            if quiet is not None and quiet[0].search(text) is None and len(HAS_DIGIT.findall(text)) < quiet[1]:
                 return False  # no rule below passes its gates: none of the prefilters, too few digits
+        count = _DigitCount(text)
         for position in self._digit_always:
             compiled = self._text_rules[position]
             passes = _passes_gates(compiled, text, short, count)
