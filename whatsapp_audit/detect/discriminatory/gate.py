@@ -29,6 +29,7 @@ ending with a lone letter followed by one beginning with one).
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from whatsapp_audit.detect.discriminatory.lexicon import MIXED_REST, MIXED_START, bounded_for_gates
@@ -76,9 +77,8 @@ class QuickGate:
         if mixed:
             in_run.append(f"(?<={MIXED_START})(?:{MIXED_REST})")
         self._in_run = re.compile(r"[\W_0-9](?:" + "|".join(in_run) + ")") if in_run else None
-        # Its two halves, searched apart by a gate built `like` another (see `_bits`): a match of the
-        # whole is a match of one of them at the same place.
-        self._words_only = re.compile(r"[\W_0-9](?:" + in_run[0] + ")") if bodies else None
+        # Its letters-mixed-with-stand-ins half alone (small: the word tries are not compiled twice, nor
+        # kept twice in the build cache), searched first by a gate built `like` another (see `_bits`).
         self._mixed_only = re.compile(r"[\W_0-9](?:" + in_run[-1] + ")") if mixed else None
         self._spanning_first = re.compile(r"[\W_](?:" + spanning_first + ")") if spanning and spanning_first else None
         self._spanning_source: str | None = spanning
@@ -98,7 +98,7 @@ class QuickGate:
         # bodies (the terms-only gate) a run the other rejects is rejected; with more (the model's)
         # one it accepts is accepted. A run never seen before (a file name, a number) cost each gate
         # every search (4-12 µs), most of them the same searches.
-        self._bodies = frozenset(bodies)
+        self._bodies = frozenset(hashlib.sha256(body.encode()).digest() for body in bodies)  # not the tries
         self._mixed = mixed
         self._spanning_first_source = spanning_first if spanning else None
         self._like: QuickGate | None = None
@@ -166,7 +166,7 @@ class QuickGate:
             # The letters-mixed-with-stand-ins half is the same in both gates: the other's answer has it
             # when it was accepted by that half ("wa0014" in a file name); else the word bodies decide.
             if (like._mixed_only is not None and like._mixed_only.search(alone) is not None) or (
-                    self._words_only is not None and self._words_only.search(alone) is not None):
+                    self._in_run is not None and self._in_run.search(alone) is not None):
                 bits |= _GATE
             return bits
         bits = self._own_bits(run)
