@@ -32,9 +32,15 @@ FOUND = [
     # an older colleague mocked as frail
     ("crewed with the old boy from C relief, make sure he doesn't have a heart attack on the stairs", "age"),
     ("don't let the old dinosaur break a hip getting in the car lol", "age"),
+    # a person of a nationality the group list holds in the plural only, until this pass
+    ("typical Latvian, nicked the charger off the desk again", "race"),
+    ("typical slovak, late for parade again", "race"),
 ]
 
 QUIET = [
+    # a person of a nationality, named in a report or beside food
+    "a Latvian man was arrested for the burglary on Elm Road, he's in cell 4",
+    "the Hungarian place on the high street does a cracking goulash",
     # family banter, the cricket bat and the animal
     "my old bat of a mum is on the phone again",
     "me nan's a right old bat but I love her",
