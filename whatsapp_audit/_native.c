@@ -1042,6 +1042,26 @@ static int put(Buffer *b, const char *s, size_t n) {
 
 #define PUT_LITERAL(b, s) put((b), (s), sizeof(s) - 1)
 
+/* One byte of UTF-8 as a JSON string holds it (the escapes orjson writes; bytes from 0x80 as they
+ * are); returns the position after it. `o` has room for 6 bytes. */
+static inline char *put_byte(char *o, unsigned char c) {
+    static const char hex[] = "0123456789abcdef";
+    if (c >= 0x20 && c != '"' && c != '\\') { *o++ = (char)c; return o; }
+    *o++ = '\\';
+    switch (c) {
+    case '"': *o++ = '"'; break;
+    case '\\': *o++ = '\\'; break;
+    case '\b': *o++ = 'b'; break;
+    case '\t': *o++ = 't'; break;
+    case '\n': *o++ = 'n'; break;
+    case '\f': *o++ = 'f'; break;
+    case '\r': *o++ = 'r'; break;
+    default:
+        *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+    }
+    return o;
+}
+
 /* 1: written; 0: not a value this encoder writes exactly (caller falls back); -1: error. */
 static int put_str(Buffer *b, PyObject *value) {
     if (!PyUnicode_Check(value)) return 0;
@@ -1054,24 +1074,8 @@ static int put_str(Buffer *b, PyObject *value) {
     }
     if (reserve(b, (size_t)n * 6 + 2) < 0) return -1;
     char *o = b->data + b->length;
-    static const char hex[] = "0123456789abcdef";
     *o++ = '"';
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') { *o++ = (char)c; continue; }
-        *o++ = '\\';
-        switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\t': *o++ = 't'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\f': *o++ = 'f'; break;
-        case '\r': *o++ = 'r'; break;
-        default:
-            *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
-        }
-    }
+    for (Py_ssize_t i = 0; i < n; i++) o = put_byte(o, (unsigned char)s[i]);
     *o++ = '"';
     b->length = (size_t)(o - b->data);
     return 1;
@@ -1235,25 +1239,9 @@ struct Direct {
 /* One character of a JSON string as put_str writes it (UTF-8, the escapes orjson writes); 0 for
  * a surrogate, which only the Python path writes exactly. `o` has room for 6 bytes. */
 static inline int put_char(char **out, Py_UCS4 c) {
-    static const char hex[] = "0123456789abcdef";
     char *o = *out;
     if (c < 0x80) {
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-        } else {
-            *o++ = '\\';
-            switch (c) {
-            case '"': *o++ = '"'; break;
-            case '\\': *o++ = '\\'; break;
-            case '\b': *o++ = 'b'; break;
-            case '\t': *o++ = 't'; break;
-            case '\n': *o++ = 'n'; break;
-            case '\f': *o++ = 'f'; break;
-            case '\r': *o++ = 'r'; break;
-            default:
-                *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
-            }
-        }
+        o = put_byte(o, (unsigned char)c);
     } else if (c < 0x800) {
         *o++ = (char)(0xc0 | (c >> 6));
         *o++ = (char)(0x80 | (c & 0x3f));

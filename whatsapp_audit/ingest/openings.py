@@ -12,7 +12,9 @@ gives no gate, and a text opening with a non-ASCII character always goes to the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 # The stdlib's own regex parser, as detect/text/guard.py uses it; private modules have no stubs.
 from re import _constants as _c  # type: ignore[attr-defined]
@@ -41,7 +43,7 @@ def ascii_openings(pattern: re.Pattern[str]) -> Openings | None:
     try:
         tree = _parser.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
         pairs: dict[str, set[str]] = {}
-        ends = _sequence(list(tree), frozenset({_START}), bool(pattern.flags & re.IGNORECASE), pairs)
+        ends = _walk(list(tree), frozenset({_START}), bool(pattern.flags & re.IGNORECASE), partial(_pairs_step, pairs))
     except (_Unknown, re.error, RecursionError):
         return None
     if _START in ends or _WILD in ends or _WILD in pairs:
@@ -73,41 +75,34 @@ def may_open(text: str, openings: Openings | None) -> bool:
     return not head.isascii() or head.lower() in seconds
 
 
-def _sequence(items: list[tuple[Any, Any]], states: frozenset[str], ignore_case: bool,
-              pairs: dict[str, set[str]]) -> frozenset[str]:
-    """The states a sequence can end in from `states`, adding the first two characters it can
-    consume to `pairs`."""
+Step = Callable[[frozenset[str], set[str]], frozenset[str]]
+"""How one consumed character (any of `chars`) moves the walk's states; it records what it learns."""
+
+
+def _walk(items: list[tuple[Any, Any]], states: frozenset[str], ignore_case: bool, step: Step) -> frozenset[str]:
+    """The states a sequence can end in from `states`, each character it consumes handed to `step`."""
     for op, av in items:
         if states <= {_PAST}:
-            break  # past the first two characters: the rest cannot change them
-        states = _item(op, av, states, ignore_case, pairs)
+            break  # past the characters looked at: the rest cannot change them
+        states = _walk_item(op, av, states, ignore_case, step)
     return states
 
 
-def _item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, pairs: dict[str, set[str]]) -> frozenset[str]:
+def _walk_item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, step: Step) -> frozenset[str]:
     if op in (_c.LITERAL, _c.IN, _c.ANY, _c.NOT_LITERAL):
         chars = _literal(av, ignore_case) if op is _c.LITERAL else _charset(av, ignore_case) if op is _c.IN else {_WILD}
-        after: set[str] = set()
-        for state in states:
-            if state == _START:
-                after |= chars
-            elif state == _PAST:
-                after.add(_PAST)
-            else:
-                pairs.setdefault(state, set()).update(chars)
-                after.add(_PAST)
-        return frozenset(after)
+        return step(states, chars)
     if op is _c.SUBPATTERN:
         _group, add_flags, del_flags, pattern = av
         if add_flags & re.IGNORECASE:
             ignore_case = True
         if del_flags & re.IGNORECASE:
             ignore_case = False
-        return _sequence(list(pattern), states, ignore_case, pairs)
+        return _walk(list(pattern), states, ignore_case, step)
     if op is _c.BRANCH:
         ends: set[str] = set()
         for branch in av[1]:
-            ends |= _sequence(list(branch), states, ignore_case, pairs)
+            ends |= _walk(list(branch), states, ignore_case, step)
         return frozenset(ends)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
         low, _high, pattern = av
@@ -116,7 +111,7 @@ def _item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, pairs: di
         reached: set[str] = set(states) if low == 0 else set()
         current = states
         while True:
-            current = _sequence(list(pattern), current, ignore_case, pairs)
+            current = _walk(list(pattern), current, ignore_case, step)
             if current <= reached:
                 break
             reached |= current
@@ -124,6 +119,21 @@ def _item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, pairs: di
     if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
         return states  # consumes nothing
     raise _Unknown(op)
+
+
+def _pairs_step(pairs: dict[str, set[str]], states: frozenset[str], chars: set[str]) -> frozenset[str]:
+    """`ascii_openings`' step: the states are _START, the one character consumed, or _PAST; the first
+    two characters are added to `pairs`."""
+    after: set[str] = set()
+    for state in states:
+        if state == _START:
+            after |= chars
+        elif state == _PAST:
+            after.add(_PAST)
+        else:
+            pairs.setdefault(state, set()).update(chars)
+            after.add(_PAST)
+    return frozenset(after)
 
 
 def _literal(code: int, ignore_case: bool) -> set[str]:
@@ -173,7 +183,8 @@ def ascii_prefixes(pattern: re.Pattern[str], depth: int = 3) -> Prefixes | None:
     unknown: set[str] = set()
     try:
         tree = _parser.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
-        ends = _prefix_sequence(list(tree), frozenset({""}), bool(pattern.flags & re.IGNORECASE), depth, allowed, unknown)
+        ends = _walk(list(tree), frozenset({""}), bool(pattern.flags & re.IGNORECASE),
+                     partial(_prefixes_step, depth, allowed, unknown))
     except (_Unknown, re.error, RecursionError):
         return None
     unknown |= {state for state in ends if state != _PAST}  # the match may end there
@@ -196,57 +207,21 @@ def may_open_prefixes(text: str, prefixes: Prefixes | None) -> bool:
     return True
 
 
-def _prefix_sequence(items: list[tuple[Any, Any]], states: frozenset[str], ignore_case: bool, depth: int,
-                     allowed: set[str], unknown: set[str]) -> frozenset[str]:
-    """`_sequence` for prefixes: the states are the prefixes consumed so far (fewer than `depth`
+def _prefixes_step(depth: int, allowed: set[str], unknown: set[str], states: frozenset[str],
+                   chars: set[str]) -> frozenset[str]:
+    """`ascii_prefixes`' step: the states are the prefixes consumed so far (fewer than `depth`
     characters) or _PAST."""
-    for op, av in items:
-        if states <= {_PAST}:
-            break
-        states = _prefix_item(op, av, states, ignore_case, depth, allowed, unknown)
-    return states
-
-
-def _prefix_item(op: Any, av: Any, states: frozenset[str], ignore_case: bool, depth: int, allowed: set[str],
-                 unknown: set[str]) -> frozenset[str]:
-    if op in (_c.LITERAL, _c.IN, _c.ANY, _c.NOT_LITERAL):
-        chars = _literal(av, ignore_case) if op is _c.LITERAL else _charset(av, ignore_case) if op is _c.IN else {_WILD}
-        after: set[str] = set()
-        for state in states:
-            if state == _PAST:
-                after.add(_PAST)
-                continue
-            if _WILD in chars:
-                unknown.add(state)  # any character may follow: a text with this prefix goes to the regex
-            for char in chars - {_WILD, _OTHER}:  # (a non-ASCII character always goes to the regex)
-                prefix = state + char
-                allowed.add(prefix)
-                after.add(prefix if len(prefix) < depth else _PAST)
-        if len(allowed) > _MAX_PREFIXES:
-            raise _Unknown(op)
-        return frozenset(after)
-    if op is _c.SUBPATTERN:
-        _group, add_flags, del_flags, pattern = av
-        if add_flags & re.IGNORECASE:
-            ignore_case = True
-        if del_flags & re.IGNORECASE:
-            ignore_case = False
-        return _prefix_sequence(list(pattern), states, ignore_case, depth, allowed, unknown)
-    if op is _c.BRANCH:
-        ends: set[str] = set()
-        for branch in av[1]:
-            ends |= _prefix_sequence(list(branch), states, ignore_case, depth, allowed, unknown)
-        return frozenset(ends)
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-        low, _high, pattern = av
-        reached: set[str] = set(states) if low == 0 else set()
-        current = states
-        while True:
-            current = _prefix_sequence(list(pattern), current, ignore_case, depth, allowed, unknown)
-            if current <= reached:
-                break
-            reached |= current
-        return frozenset(reached)
-    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-        return states  # consumes nothing
-    raise _Unknown(op)
+    after: set[str] = set()
+    for state in states:
+        if state == _PAST:
+            after.add(_PAST)
+            continue
+        if _WILD in chars:
+            unknown.add(state)  # any character may follow: a text with this prefix goes to the regex
+        for char in chars - {_WILD, _OTHER}:  # (a non-ASCII character always goes to the regex)
+            prefix = state + char
+            allowed.add(prefix)
+            after.add(prefix if len(prefix) < depth else _PAST)
+    if len(allowed) > _MAX_PREFIXES:
+        raise _Unknown("too many prefixes")
+    return frozenset(after)
