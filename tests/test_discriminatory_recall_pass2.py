@@ -1,5 +1,5 @@
 """Recall pass 2 (issue 13): one person of a group called an animal or vermin, a group word before a singular
-insult, the collective "the Jew" of antisemitic propaganda, threats with an adverb ("must simply be ...") or at
+insult, a word of filth before a group or its member ("filthy muslim"), the collective "the Jew" of antisemitic propaganda, threats with an adverb ("must simply be ...") or at
 "any" member, and an insult aimed at several people of a group ("you filthy [group]"). Each shape is found
 with its characteristic; the look-alikes of the same shape (sport, pets and pests, a suspect's conduct,
 nativity plays and literature, history, "fucking" as a verb) stay quiet.
@@ -34,6 +34,12 @@ FOUND = [
     ("somalis should simply be shot on sight", "DIS-PHRASE-THREAT", "race"),
     ("gays must immediately be culled", "DIS-PHRASE-THREAT", "sexual_orientation"),
     ("death to any muslim who comes round here", "DIS-PHRASE-THREAT", "religion_or_belief"),
+    # A word of filth or degeneracy before a group or a person of it
+    ("the filthy muslim at number 4 is at it again", "DIS-PHRASE-FILTHY-MEMBER", "religion_or_belief"),
+    ("degenerate jews run that club", "DIS-PHRASE-FILTHY-MEMBER", "religion_or_belief"),
+    ("some inbred pakistani cut me up on the ring road", "DIS-PHRASE-FILTHY-MEMBER", "race"),
+    ("disgusting queers snogging by the war memorial", "DIS-PHRASE-FILTHY-MEMBER", "sexual_orientation"),
+    ("smelly romanian in cell 4 wants a solicitor", "DIS-PHRASE-FILTHY-MEMBER", "race"),
     # An insult aimed at several people of a group
     ("get off my patch you filthy gypsies", "DIS-INSULT-IDENTITY", "race"),
     ("you fucking immigrants make me sick", "DIS-INSULT-IDENTITY", "race"),
@@ -51,6 +57,13 @@ QUIET = [
     # A suspect's conduct described without an animal or vermin word
     "the albanian is a scumbag, three burglaries this week",
     "the romanian male is a menace on that scooter",
+    # Food, vans, clothes, age and innuendo after a filth word
+    "smelly indian takeaway on the corner does a cracking curry",
+    "stinky chinese food left in the fridge again",
+    "filthy white van parked across the drive",
+    "dirty old man on the 42 bus again, flashing",
+    "dirty black trainers all over the clean floor",
+    "she's a dirty girl for the radio banter lol",
     # Literature, the nativity, history and reporting
     "king of the jews at the nativity, the kids were great",
     "the jew of malta is on at the playhouse next week",
