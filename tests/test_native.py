@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from export_shapes import RENDERERS
@@ -375,3 +376,110 @@ def test_a_build_from_an_older_checkout_is_not_used() -> None:
     assert not native.usable(stale)
     setattr(stale, native.REQUIRED[-1], object())
     assert native.usable(stale)
+
+
+# The engine's block gate (`_native.gate_block`, `Engine._run_blocks`): the same choice of messages as
+# `engine.python_gate_block`, and the same findings as the per-message loop of the pure path.
+GATE_TEXTS = ["Parade at 0700 tomorrow", "lol", "Night all", "Cheers all \U0001F44D", "again, in the van", "last seen",
+              "Body worn on?", "Scan of the form", "AB12 CDE outside", "call 07700 900123", "DOB 01/02/1990",
+              "Op Nightjar briefing", "typical Latvian", "l o o k", "a b c d", "3x5x2", "w0men", "14th", "",
+              "in confidence", "IMG-20210103-WA0008.jpg (file attached)", "x" * 300, "Caf\u00e9 \u00c9t\u00e9",
+              "\u200eimage omitted", "Ok\u00a0sure", "Mixed CASE Words", "Straße"]
+GATE_MESSAGE = st.tuples(
+    st.one_of(st.sampled_from(GATE_TEXTS), st.text(alphabet="aeinost AI0147,.-\u00e9\U0001F44D\n", max_size=30)),
+    st.sampled_from(["text", "text", "text", "media", "system", "deleted"]),
+    st.booleans())
+
+
+def _gate_messages(rows: list[tuple[str, str, bool]]) -> list[Any]:
+    from whatsapp_audit.model import Attachment, MediaType, Message, MessageKind
+    when = datetime(2024, 3, 1, 9, 0)
+    messages = []
+    for index, (text, kind, attached) in enumerate(rows):
+        attachments = (Attachment("IMG-20240301-WA0001.jpg", MediaType.IMAGE, False),) if attached else ()
+        messages.append(Message(index, index + 1, index + 1, when + timedelta(minutes=index), "", "Ana Pike", text,
+                                MessageKind(kind), attachments,
+                                system_recognised=(index % 2 == 0) if kind == "system" else None))
+    return messages
+
+
+def _bundled_engine() -> Any:
+    from whatsapp_audit.detect.engine import Engine
+    from whatsapp_audit.rules.loader import load_patterns
+    return Engine.build(load_patterns().rules)
+
+
+@needs_native
+@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
+@given(rows=st.lists(GATE_MESSAGE, max_size=40), start=st.integers(-2, 45), stop=st.integers(-2, 45))
+def test_the_c_block_gate_chooses_the_messages_the_python_gate_does(rows, start, stop):
+    from whatsapp_audit import _native
+    from whatsapp_audit.detect.engine import python_gate_block
+    from whatsapp_audit.model import MessageKind
+    engine = _bundled_engine()
+    messages = _gate_messages(rows)
+    memo, compute, pairs, filters = engine._runs.walk_parts()
+    settings_ = (MessageKind.TEXT, memo, compute, pairs, filters, engine._wake_any, engine._quiet_longest,
+                 engine._woken, engine._ungated_mask)
+    assert _native.gate_block(messages, start, stop, *settings_) == python_gate_block(messages, start, stop, *settings_)
+
+
+@needs_native
+@settings(max_examples=25, deadline=None, suppress_health_check=SUPPRESS)
+@given(rows=st.lists(GATE_MESSAGE, min_size=1, max_size=600), seed=st.integers(0, 3))
+def test_the_block_loop_finds_what_the_message_loop_finds(rows, seed, monkeypatch):
+    """Across blocks (up to 600 messages, blocks of 256), with and without a caller's `examine`,
+    which is offered every message either way."""
+    engine = _bundled_engine()
+    messages = _gate_messages(rows)
+
+    def run(pure: bool, examine: Any) -> list[tuple[int, Any]]:
+        if pure:
+            monkeypatch.setenv(PURE_VARIABLE, "1")
+        else:
+            monkeypatch.delenv(PURE_VARIABLE, raising=False)
+        return [(m.index, f) for m, found in engine.run_messages(messages, examine) for f in found]
+
+    assert run(False, None) == run(True, None)
+    offered: dict[bool, list[int]] = {True: [], False: []}
+
+    def examine_for(pure: bool) -> Any:
+        def examine(message: Any) -> bool:
+            offered[pure].append(message.index)
+            return (message.index + seed) % 3 != 0
+        return examine
+
+    assert run(False, examine_for(False)) == run(True, examine_for(True))
+    assert sorted(offered[False]) == offered[True] == list(range(len(messages)))
+
+
+@needs_native
+def test_a_bad_message_or_gate_raises_instead_of_crashing():
+    from whatsapp_audit import _native
+    from whatsapp_audit.model import MessageKind
+    good = _gate_messages([("hello there", "text", False)])
+
+    class Odd:
+        kind = MessageKind.TEXT
+        attachments = ()
+        text = b"not text"
+
+    def failing(run: str) -> int:
+        raise RuntimeError(run)
+
+    def woken(text: str, lowered: str, combined: int) -> int:
+        return 1
+
+    with pytest.raises(TypeError):
+        _native.gate_block([Odd()], 0, 1, MessageKind.TEXT, {}, len, (), (), 0, 99, woken, 0)
+    with pytest.raises(AttributeError):
+        _native.gate_block([object()], 0, 1, MessageKind.TEXT, {}, len, (), (), 0, 99, woken, 0)
+    with pytest.raises(RuntimeError):
+        _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, failing, (), (), 0, 99, woken, 0)
+    with pytest.raises(ValueError):
+        _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, ((1, 2, 4),) * 9, (), 0, 99, woken, 0)
+    # Quiet by the AND; by `woken` giving the quiet mask; listed when it does not.
+    assert _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, (), (), 0, 99, woken, 0) == []
+    assert _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, (), (), 1 << 2, 99, woken, 1) == []
+    assert _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, (), (), 1 << 2, 99, woken, 0) == [
+        (0, "hello there", 5, 1)]

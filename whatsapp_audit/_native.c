@@ -256,7 +256,7 @@ typedef struct {
 typedef struct Direct Direct;
 static int close_direct(Scanner *self, long long end_line, Direct *d);
 
-static PyObject *str_casefold, *colon_space;
+static PyObject *str_casefold, *colon_space, *s_lower;
 
 static void Scanner_clear_state(Scanner *self) {
     Py_CLEAR(self->p_header);
@@ -1554,31 +1554,37 @@ static PyObject *encode_jsonl(PyObject *module, PyObject *args) {
 #define RUN_PAIRS_MAX 8
 static PyObject *low_max; /* 2**64 - 1 */
 
-/* or_runs(text, memo, compute, pairs) -> int: the OR of the bits of each run of non-space characters
-   (as str.split() cuts them) from `memo`, else `compute(run)`; plus, for each (end, start, out) of
-   `pairs`, `out` where a run holding `end` is followed by one holding `start`. Bits past the first 64
-   (wide fields, rare) are ORed as Python ints. */
-static PyObject *or_runs(PyObject *self, PyObject *args) {
-    PyObject *text, *memo, *compute, *pairs;
-    if (!PyArg_ParseTuple(args, "UO!OO!:or_runs", &text, &PyDict_Type, &memo, &compute, &PyTuple_Type, &pairs))
-        return NULL;
-    Py_ssize_t npairs = PyTuple_GET_SIZE(pairs);
-    if (npairs > RUN_PAIRS_MAX) {
-        PyErr_SetString(PyExc_ValueError, "or_runs: too many pairs");
-        return NULL;
-    }
+/* The (end, start, out) bit triples of `pairs` (each in the first 64 bits), read once per call. */
+typedef struct {
+    Py_ssize_t n;
     unsigned long long ends[RUN_PAIRS_MAX], starts[RUN_PAIRS_MAX], outs[RUN_PAIRS_MAX];
-    for (Py_ssize_t k = 0; k < npairs; k++) {
+} Pairs;
+
+static int read_pairs(PyObject *pairs, Pairs *p) {
+    p->n = PyTuple_GET_SIZE(pairs);
+    if (p->n > RUN_PAIRS_MAX) {
+        PyErr_SetString(PyExc_ValueError, "or_runs: too many pairs");
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < p->n; k++) {
         PyObject *pair = PyTuple_GET_ITEM(pairs, k);
         if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 3) {
             PyErr_SetString(PyExc_TypeError, "or_runs: a pair is (end, start, out)");
-            return NULL;
+            return -1;
         }
-        ends[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 0));
-        starts[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 1));
-        outs[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 2));
-        if (PyErr_Occurred()) return NULL;
+        p->ends[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 0));
+        p->starts[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 1));
+        p->outs[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 2));
+        if (PyErr_Occurred()) return -1;
     }
+    return 0;
+}
+
+/* The OR of the bits of each run of non-space characters of `text` (as str.split() cuts them) from
+   `memo`, else `compute(run)`; plus, for each pair, its `out` where a run holding `end` is followed by
+   one holding `start`. Bits past the first 64 (wide fields, rare) are ORed as Python ints. A new
+   reference, or NULL with an exception set. */
+static PyObject *walk_runs(PyObject *text, PyObject *memo, PyObject *compute, const Pairs *p) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
@@ -1632,8 +1638,8 @@ static PyObject *or_runs(PyObject *self, PyObject *args) {
         }
         Py_XDECREF(bits);
         if (before) {
-            for (Py_ssize_t k = 0; k < npairs; k++)
-                if ((before & ends[k]) && (value & starts[k])) low |= outs[k];
+            for (Py_ssize_t k = 0; k < p->n; k++)
+                if ((before & p->ends[k]) && (value & p->starts[k])) low |= p->outs[k];
         }
         low |= value;
         before = value;
@@ -1649,6 +1655,108 @@ static PyObject *or_runs(PyObject *self, PyObject *args) {
 fail:
     Py_XDECREF(big);
     return NULL;
+}
+
+/* or_runs(text, memo, compute, pairs) -> int: `walk_runs` of one text (runs.py: python_walk). */
+static PyObject *or_runs(PyObject *self, PyObject *args) {
+    PyObject *text, *memo, *compute, *pairs;
+    if (!PyArg_ParseTuple(args, "UO!OO!:or_runs", &text, &PyDict_Type, &memo, &compute, &PyTuple_Type, &pairs))
+        return NULL;
+    Pairs p;
+    if (read_pairs(pairs, &p) < 0) return NULL;
+    return walk_runs(text, memo, compute, &p);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* The engine's quiet test over a block of messages (detect/engine.py: gate_block)                 */
+
+/* gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken,
+   quiet) -> list of (position, lowered, combined, mask): the messages of messages[start:stop] that are not
+   quiet, in order. A message of kind `text_kind` without attachments has its text lower-cased (as
+   str.lower()) and walked (`walk_runs`, then each of `filters` in turn): it is quiet when it is ASCII,
+   at most `longest` characters long and its bits share none with `wake_any` (the engine's one AND,
+   `Engine._quiet_bits`), or else when `woken(text, lowered, combined)` (`Engine._woken`) is `quiet`
+   (the mask of detectors that want no text message); otherwise it is listed with those values. Any
+   other message is listed with None for all three. The reference is `engine.python_gate_block`;
+   tests/test_native.py holds both to one answer. */
+static PyObject *gate_block(PyObject *module, PyObject *args) {
+    PyObject *messages, *text_kind, *memo, *compute, *pairs, *filters, *wake_any, *woken_of, *quiet_mask;
+    Py_ssize_t start, stop, longest;
+    if (!PyArg_ParseTuple(args, "O!nnOO!OO!O!O!nOO:gate_block", &PyList_Type, &messages, &start, &stop, &text_kind,
+                          &PyDict_Type, &memo, &compute, &PyTuple_Type, &pairs, &PyTuple_Type, &filters,
+                          &PyLong_Type, &wake_any, &longest, &woken_of, &quiet_mask))
+        return NULL;
+    Pairs p;
+    if (read_pairs(pairs, &p) < 0) return NULL;
+    if (start < 0) start = 0;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = start; i < stop && i < PyList_GET_SIZE(messages); i++) {
+        PyObject *message = PyList_GET_ITEM(messages, i);
+        Py_INCREF(message); /* a callback could change the list */
+        PyObject *lowered = NULL, *combined = NULL, *mask = NULL, *kind = NULL, *attachments = NULL, *text = NULL;
+        int quiet = 0;
+        if ((kind = PyObject_GetAttr(message, s_kind)) == NULL) goto fail;
+        if (kind != text_kind) goto decided;
+        if ((attachments = PyObject_GetAttr(message, s_attachments)) == NULL) goto fail;
+        int attached = PyObject_IsTrue(attachments);
+        if (attached < 0) goto fail;
+        if (attached) goto decided;
+        if ((text = PyObject_GetAttr(message, s_text)) == NULL) goto fail;
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "gate_block: a message's text is not a str");
+            goto fail;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        int plain = PyUnicode_IS_ASCII(text);
+        if (plain) { /* str.lower() of an ASCII text: A-Z shifted, every other character as it is */
+            if ((lowered = PyUnicode_New(n, 127)) == NULL) goto fail;
+            const Py_UCS1 *from = PyUnicode_1BYTE_DATA(text);
+            Py_UCS1 *to = PyUnicode_1BYTE_DATA(lowered);
+            for (Py_ssize_t k = 0; k < n; k++) to[k] = from[k] >= 'A' && from[k] <= 'Z' ? from[k] + 32 : from[k];
+        } else if ((lowered = PyObject_CallMethodNoArgs(text, s_lower)) == NULL) {
+            goto fail;
+        }
+        if ((combined = walk_runs(lowered, memo, compute, &p)) == NULL) goto fail;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(filters); k++) {
+            PyObject *kept = PyObject_CallOneArg(PyTuple_GET_ITEM(filters, k), combined);
+            if (kept == NULL) goto fail;
+            Py_SETREF(combined, kept);
+        }
+        PyObject *woken = PyNumber_And(combined, wake_any);
+        if (woken == NULL) goto fail;
+        quiet = PyObject_Not(woken);
+        Py_DECREF(woken);
+        if (quiet < 0) goto fail;
+        if (quiet && plain && n <= longest) goto decided;
+        quiet = 0;
+        PyObject *call[3] = {text, lowered, combined};
+        if ((mask = PyObject_Vectorcall(woken_of, call, 3, NULL)) == NULL) goto fail;
+        if ((quiet = PyObject_RichCompareBool(mask, quiet_mask, Py_EQ)) < 0) goto fail;
+    decided:
+        if (!quiet) {
+            PyObject *position = PyLong_FromSsize_t(i);
+            if (position == NULL) goto fail;
+            PyObject *entry = PyTuple_Pack(4, position, lowered ? lowered : Py_None, combined ? combined : Py_None,
+                                           mask ? mask : Py_None);
+            Py_DECREF(position);
+            if (entry == NULL) goto fail;
+            int added = PyList_Append(out, entry);
+            Py_DECREF(entry);
+            if (added < 0) goto fail;
+        }
+        Py_XDECREF(lowered); Py_XDECREF(combined); Py_XDECREF(mask); Py_XDECREF(kind); Py_XDECREF(attachments);
+        Py_XDECREF(text);
+        Py_DECREF(message);
+        continue;
+    fail:
+        Py_XDECREF(lowered); Py_XDECREF(combined); Py_XDECREF(mask); Py_XDECREF(kind); Py_XDECREF(attachments);
+        Py_XDECREF(text);
+        Py_DECREF(message);
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -1879,6 +1987,10 @@ static PyMethodDef module_methods[] = {
     {"or_runs", or_runs, METH_VARARGS,
      "or_runs(text, memo, compute, pairs) -> int: the gates' combined bits of a text's runs (see "
      "detect/text/runs.py)."},
+    {"gate_block", gate_block, METH_VARARGS,
+     "gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken, quiet) "
+     "-> list: (position, lowered, combined, mask) of each message of messages[start:stop] the engine's quiet test does not "
+     "turn away (see detect/engine.py)."},
     {"count_lf", count_lf_bytes, METH_VARARGS, "count_lf(data, stop) -> int: data.count(b'\\n', 0, stop)."},
     {"may_hold_date", may_hold_date, METH_VARARGS,
      "may_hold_date(block, sep, second) -> bool: False when no header with its first (or second) date number "
@@ -1904,7 +2016,7 @@ PyMODINIT_FUNC PyInit__native(void) {
     if (PyType_Ready(&ScannerType) < 0) return NULL;
     if (PyType_Ready(&CoverType) < 0) return NULL;
 #define INTERN(var, s) if ((var = PyUnicode_InternFromString(s)) == NULL) return NULL
-    INTERN(str_casefold, "casefold"); INTERN(colon_space, ": ");
+    INTERN(str_casefold, "casefold"); INTERN(s_lower, "lower"); INTERN(colon_space, ": ");
     INTERN(s_line, "line"); INTERN(s_end_line, "end_line"); INTERN(s_timestamp, "timestamp");
     INTERN(s_author, "author"); INTERN(s_text, "text"); INTERN(s_kind, "kind"); INTERN(s_attachments, "attachments");
     INTERN(s_system_prefix, "system_prefix"); INTERN(s_edited, "edited"); INTERN(s_header, "header");

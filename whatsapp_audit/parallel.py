@@ -282,7 +282,7 @@ def scan_part(engine: Engine, export: Export, part: Part, context: int, scope: M
     """One part of `export` scanned with `engine` (in a worker, or in the main process)."""
     stats = ParseStats()
     first: list[int] = []
-    capture = ContextCapture(context, engine.context_size, None)
+    capture = ContextCapture(context, engine.lookahead, None)
     messages = _note_first(export.iter_part(part, stats), part, first)
 
     def own(message: Message) -> bool:

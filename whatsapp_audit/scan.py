@@ -267,7 +267,7 @@ def scan_export(
         else:
             scanner = engine()
             scanner.begin_export(facts)
-            capture = ContextCapture(options.context, scanner.context_size, progress)
+            capture = ContextCapture(options.context, scanner.lookahead, progress)
             found = list(capture.collect(scanner, export.iter_messages(), in_scope))
             timeouts, selected = scanner.timeouts, capture.selected
         record = source_record(export)
@@ -316,9 +316,10 @@ def _scan_findings(message: Message, found: Sequence[Finding], before: tuple[Con
 class ContextCapture:
     """Keeps the last few messages and the findings still waiting for their after-context.
 
-    The engine yields a message only after reading `lookahead` messages past it, so a deque of
-    `context + lookahead + 1` recent messages always holds the before-context; each message read
-    later is added to the after-context of the findings still waiting for it.
+    The engine yields a message's findings at most `lookahead` messages after reading it
+    (`Engine.lookahead`), so a deque of `context + lookahead + 1` recent messages always holds the
+    before-context (and the after-context read so far); each message read later is added to the
+    after-context of the findings still waiting for it.
     """
 
     def __init__(self, context: int, lookahead: int, progress: ProgressCallback | None) -> None:

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
 
-from whatsapp_audit import build_cache
+from whatsapp_audit import build_cache, native
 from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
-from whatsapp_audit.detect.text.runs import RunTable
+from whatsapp_audit.detect.text.runs import RunTable, python_walk
 from whatsapp_audit.model import WHATSAPP_WORDS, Finding, Message, MessageKind
 
 # Recognised system lines name participants (often as phone numbers) and deleted/call/pending lines
@@ -192,6 +192,13 @@ class Engine:
         return self._context_size
 
     @property
+    def lookahead(self) -> int:
+        """How many messages `run_messages` may read past a message before it yields that message's
+        findings (its window's look-ahead, plus a block of the block gate: `_run_blocks`); a caller
+        keeping the context of findings keeps this many more."""
+        return self._context_size + _BLOCK
+
+    @property
     def timeouts(self) -> tuple[RegexTimeout, ...]:
         """Every (line, rule, pattern) where a regex from a pattern file ran out of time, so that
         rule was not applied to that message (see guard.py); sorted by line, then rule."""
@@ -212,6 +219,10 @@ class Engine:
         `examine` is for a worker given one part of a large export with margins of neighbours
         (see `parallel`): only messages it accepts are examined, the rest serve as neighbours.
         Together the parts give exactly the findings of one run over the whole export."""
+        gate = self._block_gate()
+        if gate is not None:
+            yield from self._run_blocks(messages, examine, gate)
+            return
         size = self.context_size
         history: deque[Message] = deque(maxlen=size)
         ahead: deque[Message] = deque()
@@ -230,6 +241,63 @@ class Engine:
             history.append(current)
             if found:
                 yield current, found
+
+    def _block_gate(self) -> _BlockGate | None:
+        """The accelerator's `gate_block`, when this engine's quiet test is one it can make: the
+        gates read runs (`_quiet_bits` found a test) and no detector wants a quiet text message
+        (the ungated ones want other kinds). None: every message goes through `examine`."""
+        accelerator = native.accelerator()
+        if accelerator is None or not self._gates or self._quiet_longest < 0 \
+                or self._chosen(self._ungated_mask, MessageKind.TEXT):
+            return None
+        gate: _BlockGate = accelerator.gate_block
+        return gate
+
+    def _run_blocks(self, messages: Iterable[Message], examine: Callable[[Message], bool] | None,
+                    gate: _BlockGate) -> Iterator[tuple[Message, list[Finding]]]:
+        """`run_messages` a block of messages at a time: one call of `gate` (C) makes `examine`'s
+        choice of detectors for each text message (its walk, its one AND, else `_woken`) and turns
+        away those that need none (most of ordinary chat: each cost the interpreter a window step, an
+        `examine` call and a walk); only the others reach the detectors, with the same windows and in
+        the same order, so the findings are those of the per-message loop.
+
+        `kept` holds up to `context_size` messages already passed (the history), then those not yet
+        passed; a message is passed once its look-ahead is complete (or the stream has ended)."""
+        size = self.context_size
+        runs = self._runs
+        text_kind = MessageKind.TEXT
+        memo, compute, pairs, filters = runs.walk_parts()
+        settings = (text_kind, memo, compute, pairs, filters, self._wake_any, self._quiet_longest, self._woken,
+                    self._ungated_mask)
+        look, detect = self.examine, self._detect
+        kept: list[Message] = []
+        done = 0  # kept[:done] is the history
+        source = iter(messages)
+        while True:
+            block = list(islice(source, _BLOCK))
+            kept.extend(block)
+            ready = len(kept) - size if block else len(kept)  # kept[done:ready] can be passed now
+            if ready > done:
+                # Every message is offered to `examine` (a caller may count what it accepts), quiet or not.
+                accepted = None if examine is None else [examine(message) for message in kept[done:ready]]
+                for position, lowered, combined, mask in gate(kept, done, ready, *settings):
+                    if accepted is not None and not accepted[position - done]:
+                        continue
+                    current = kept[position]
+                    before, after = kept[max(position - size, 0):position], kept[position + 1:position + 1 + size]
+                    if mask is None or lowered is None or combined is None:
+                        found = look(current, before, after)
+                    else:
+                        runs.remember(current.text, lowered, combined)  # the detectors' own gates read it again
+                        found = detect(current, text_kind, mask, before, after)
+                    if found:
+                        yield current, found
+                done = ready
+            if not block:
+                return
+            if done > size:  # keep only the history the next messages' windows need
+                del kept[:done - size]
+                done = size
 
     def examine(self, message: Message, before: Sequence[Message] | deque[Message],
                 after: Sequence[Message] | deque[Message]) -> list[Finding]:
@@ -256,6 +324,11 @@ class Engine:
                 # The common case, decided by one AND: no run holds a bit any gate reads (keyword,
                 # `wakes` or run gate), so no gated detector is woken (see `_quiet_bits`).
                 mask = self._ungated_mask
+        return self._detect(message, kind, mask, before, after)
+
+    def _detect(self, message: Message, kind: MessageKind, mask: int, before: Sequence[Message] | deque[Message],
+                after: Sequence[Message] | deque[Message]) -> list[Finding]:
+        """`examine` once it knows which detectors (`mask`) the message of this kind needs."""
         chosen = self._by_mask.get((mask, kind))
         if chosen is None:
             chosen = self._by_mask[mask, kind] = self._chosen(mask, kind)
@@ -327,6 +400,44 @@ def rules_digest(rules: Sequence[Rule]) -> bytes:
     pickler.fast = True  # no memo: shared and unshared equal values pickle alike
     pickler.dump(tuple(rules))
     return hashlib.sha256(buffer.getvalue()).digest()
+
+
+_BLOCK = 256  # messages read per call of the block gate (`Engine._run_blocks`)
+# gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest)
+_Gated = tuple[int, str | None, int | None, int | None]  # (position, lowered, combined, mask)
+# gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken, quiet)
+_BlockGate = Callable[[list[Message], int, int, MessageKind, dict[str, int], Callable[[str], int],
+                       tuple[tuple[int, int, int], ...], tuple[Callable[[int], int], ...], int, int,
+                       Callable[[str, str, int], int], int], list[_Gated]]
+
+
+def python_gate_block(messages: list[Message], start: int, stop: int, text_kind: MessageKind,
+                      memo: dict[str, int], compute: Callable[[str], int], pairs: tuple[tuple[int, int, int], ...],
+                      filters: tuple[Callable[[int], int], ...], wake_any: int, longest: int,
+                      woken: Callable[[str, str, int], int], quiet: int) -> list[_Gated]:
+    """The reference of `_native.gate_block` (tests/test_native.py holds both to one answer): the
+    messages of messages[start:stop] that are not quiet, as (position, lowered, combined, mask). A
+    text message without attachments is walked and filtered as `RunTable.of_text` does; it is quiet
+    when its ASCII text of at most `longest` characters gives no bit of `wake_any` (`Engine._quiet_bits`),
+    or else when `woken(text, lowered, combined)` (`Engine._woken`) gives `quiet`. Any other message
+    is listed with None for the three values."""
+    loud: list[_Gated] = []
+    for position in range(max(start, 0), min(stop, len(messages))):
+        message = messages[position]
+        if message.kind is not text_kind or message.attachments:
+            loud.append((position, None, None, None))
+            continue
+        text = message.text
+        lowered = text.lower()
+        combined = python_walk(lowered, memo, compute, pairs)
+        for keep in filters:
+            combined = keep(combined)
+        if not combined & wake_any and len(text) <= longest and text.isascii():
+            continue
+        mask = woken(text, lowered, combined)
+        if mask != quiet:
+            loud.append((position, lowered, combined, mask))
+    return loud
 
 
 _Entry = tuple[Detector, int, Callable[[Message], bool] | None]  # (detector, window size, optional `wants`)

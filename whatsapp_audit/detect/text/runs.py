@@ -138,6 +138,22 @@ class RunTable:
         self._last_raw = raw
         return lowered, found
 
+    def walk_parts(self) -> tuple[dict[str, int], RunBits, tuple[tuple[int, int, int], ...], tuple[Filter, ...]]:
+        """(memo, compute, pairs, filters): what a walk of this table takes (`of_text` gives a text's
+        bits as `filters` applied in turn to `walk(lowered, memo, compute, pairs)`), laid out and made
+        now, for a caller that walks many texts in one call (the engine's block gate)."""
+        if not self._laid_out:
+            self.lay_out()
+        filters = self._filters
+        if filters is None:
+            filters = self._filters = tuple(make() for make in self._filter_makers)
+        return self._memo, self._run_bits, self._pairs, filters
+
+    def remember(self, raw: str, lowered: str, found: int) -> None:
+        """Keep `raw.lower()` and its combined bits, worked out by a caller from `walk_parts`, as
+        `of_text` keeps its last answer: the detectors then asking about the same text walk it no more."""
+        self._last_raw, self._last_lowered, self._last_bits = raw, lowered, found
+
     def _run_bits(self, run: str) -> int:
         """Every field's bits for one run (a memo miss), kept."""
         combined = 0
