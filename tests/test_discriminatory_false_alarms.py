@@ -197,9 +197,35 @@ PAIRS_FOURTH_PASS = [
     ("racists who attack muslims are vermin",
      "muslims are vermin"),
 ]
+
+# False-alarm pass 5 (issue 13): a cue wrong in general, each beside the true shape next to it.
+PAIRS_FIFTH_PASS = [
+    # an emoji threat at one person of the writer's own life is not aimed at a group
+    ("my wife 🔫 if she touches my fantasy team again 😂",
+     "🔫 all women"),
+    ("🔪 me missus if she moves my keys again",
+     "i'd 🔪 every woman on that jury"),
+    ("🔪 my girl if she eats my chips again 😂",
+     "our women 🔪 if this carries on"),
+    # "old" describing a thing, not people
+    ("💣 the old 🏚️ on Mill Lane and build flats",
+     "💣 old people"),
+    ("old banger 🔫 finally, scrapped it this morning",
+     "old folk 🔫"),
+    # "foreign invaders" in history and armies names no protected group
+    ("the castle kept out foreign invaders for 300 years, good school trip",
+     "muslim invaders, the lot of them"),
+    # objecting to a name-calling or a comparison
+    ("it's wrong to call gay people 🤮, pack it in",
+     "gay people 🤮"),
+    ("never compare 👨🏿 to 🐒, it's vile",
+     "👨🏿 🐒"),
+    ("don't compare jews to 🐀, ever",
+     "jews = 🐀"),
+]
 # fmt: on
 
-ALL_PAIRS = PAIRS + PAIRS_SECOND_PASS + PAIRS_THIRD_PASS + PAIRS_FOURTH_PASS
+ALL_PAIRS = PAIRS + PAIRS_SECOND_PASS + PAIRS_THIRD_PASS + PAIRS_FOURTH_PASS + PAIRS_FIFTH_PASS
 
 
 @pytest.mark.parametrize(("trap", "neighbour"), ALL_PAIRS, ids=[p[0][:30] for p in ALL_PAIRS])

@@ -130,7 +130,10 @@ class DiscriminatoryDetector:
         # Identity words spelled with digits or symbols ("w0men") read as the words for the phrase rules.
         self._leet_words = LeetWords(identity.word_characteristics(), vocab.get("leet", {}))
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
-                                   sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []))
+                                   sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []),
+                                   vocab.get("words", {}).get("possessives", []),
+                                   vocab.get("words", {}).get("describing", []),
+                                   (*identity.heads, *identity.person_heads))
         self.featuriser = Featuriser(self._confusables, self._emoji_letters, self._lexicon.accepts,
                                      self._ascii_confusables, identity.dark_tones, frozenset(identity.emoji))
         one_word, spanning, spanning_first = self._lexicon.prescan_bodies()

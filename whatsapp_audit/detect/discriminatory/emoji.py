@@ -8,7 +8,7 @@ modifier, or a national flag, as the rule's `targets` list allows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,15 +47,24 @@ class EmojiMatcher:
 
     def __init__(self, rules: Sequence[Rule], identity_emoji: Mapping[str, Any],
                  identity_words: Mapping[str, tuple[str, ...]], tone_chars: Sequence[str],
-                 negations: Sequence[str] = ()) -> None:
+                 negations: Sequence[str] = (), possessives: Sequence[str] = (),
+                 adjectives: Iterable[str] = (), heads: Iterable[str] = ()) -> None:
         """`negations` ("≠", "🚫", "not") between a target and an insult mean the message denies the
-        insult ("♿ ≠ 🤮"): no hit."""
+        insult ("♿ ≠ 🤮"): no hit. A target just after one of `possessives` ("my wife", "my 👩") is one
+        person of the writer's own life, not a group: it is no target. An identity adjective of
+        `adjectives` (the data's `words.describing`: "old") names people alone, before the insult, or
+        before one of `heads` ("old folk", "old 👨"); before any other word or emoji it describes that
+        ("💣 the old 🏚️", "old banger 🔫"; in "💣 old 🕌" the mosque is the target): it is no target
+        there."""
         self._emoji = {_strip(k): (v,) if isinstance(v, str) else tuple(v) for k, v in identity_emoji.items()}
         self._words = identity_words
         self._tones = frozenset(tone_chars)
         self._negations = tuple(n.lower() for n in negations if n)
         self._negation_words = frozenset(n for n in self._negations if n.isalpha())
         self._negation_marks = tuple("".join(n.split()) for n in self._negations if not n.isalpha())
+        self._possessives = frozenset(p.lower() for p in possessives if p)
+        self._adjectives = frozenset(a.lower() for a in adjectives)
+        self._heads = frozenset(h.lower() for h in heads)
         self.rules: list[EmojiRule] = []
         insult_chars: set[str] = set()
         for rule in rules:
@@ -106,6 +115,8 @@ class EmojiMatcher:
                     if m == n:
                         continue
                     chars = self._target(seq[m], rule.targets)
+                    if chars and (self._owned(seq, m) or self._describes(seq, m, n)):
+                        continue
                     if chars:
                         first, last = (seq[m], item) if m < n else (item, seq[m])
                         if self._denied(raw, seq, first, last, min(m, n)):
@@ -115,6 +126,19 @@ class EmojiMatcher:
                         break
         return _merge(hits)
 
+
+    def _owned(self, seq: Sequence[Item], m: int) -> bool:
+        """The target at `m` follows a possessive word ("🔫 my wife"): one person, not a group."""
+        return m > 0 and not seq[m - 1].emoji and seq[m - 1].text.lower() in self._possessives
+
+    def _describes(self, seq: Sequence[Item], m: int, insult: int) -> bool:
+        """The identity adjective at `m` describes the next word or emoji, which is no head noun
+        ("old 🏚️"; in "old 🕌" the mosque is the target itself): the insult at `insult` is not aimed
+        at people through the adjective."""
+        item = seq[m]
+        if item.emoji or item.text.lower() not in self._adjectives or m + 1 >= len(seq) or m + 1 == insult:
+            return False
+        return _strip(seq[m + 1].base) not in self._heads
 
     def _denied(self, raw: str, seq: Sequence[Item], first: Item, last: Item, left: int) -> bool:
         """A negation between the two ("♿ ≠ 🤮", "🧕🚫🐖"), or a negating word just before the pair."""
