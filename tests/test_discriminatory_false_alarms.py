@@ -222,6 +222,13 @@ PAIRS_FIFTH_PASS = [
      "👨🏿 🐒"),
     ("don't compare jews to 🐀, ever",
      "jews = 🐀"),
+    # the group as the object of a relative clause with any verb: the insult is said of its subject
+    ("men who hit women are cowards, every one of them",
+     "women are cowards, every one of them"),
+    ("anyone who threatens muslims is vermin",
+     "people who are muslims are vermin"),
+    ("lads that beat up gay lads are scum",
+     "gay lads are scum"),
 ]
 # fmt: on
 

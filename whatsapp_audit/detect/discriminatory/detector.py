@@ -125,7 +125,8 @@ class DiscriminatoryDetector:
         common = list(dict.fromkeys(w.lower() for w in vocab.get("words", {}).get("common", [])))
         self._identity_words = identity.word_characteristics()
         self._runs = RunTable()  # the runs' memo of this detector's gates, until an engine shares its own
-        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates, self._runs)
+        self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates, self._runs,
+                                      vocab.get("words", {}).get("not_verbs", []))
         self._phrases.validate()
         # Identity words spelled with digits or symbols ("w0men") read as the words for the phrase rules.
         self._leet_words = LeetWords(identity.word_characteristics(), vocab.get("leet", {}))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -62,6 +62,7 @@ class PhraseOptions:
     not_preceded_by: frozenset[str] = frozenset()  # ... or when the token(s) just before it spell one of these
     clause_start: bool = False  # the hit must open the message, a line or a sentence (an imperative)
     yields_to: frozenset[str] = frozenset()  # rule ids whose overlapping hit makes this one redundant
+    not_object_of: frozenset[str] = frozenset()  # "who", "men that": the hit's group is a relative clause's object
 
 
 class PhraseMatcher:
@@ -69,9 +70,11 @@ class PhraseMatcher:
 
     def __init__(self, rules: Sequence[Rule], identity: IdentityVocab, make_nlp: Callable[[], Any],
                  common: Sequence[str] = (), predicates: PredicateVocab | None = None,
-                 table: RunTable | None = None) -> None:
+                 table: RunTable | None = None, not_verbs: Iterable[str] = ()) -> None:
         """`common` lists everyday words, so the pre-filter gates on a pattern's rarest required word;
-        `table`: the runs' memo to share (None: one of its own)."""
+        `table`: the runs' memo to share (None: one of its own); `not_verbs`: words that cannot be the
+        verb of a relative clause ("all", "the", "are"), for a rule's `not_object_of`."""
+        self._not_verbs = frozenset(form_of(w) for w in not_verbs)
         self._identity = identity
         self._predicates = predicates or PredicateVocab({})
         self._make_nlp = make_nlp
@@ -111,7 +114,8 @@ class PhraseMatcher:
             self._options[rule.id] = PhraseOptions((fixed,) if isinstance(fixed, str) else tuple(fixed), near,
                                                    *_nearby(rule), _word_list(rule, "not_followed_by"),
                                                    _word_list(rule, "not_preceded_by"), clause_start,
-                                                   frozenset(_word_list(rule, "yields_to", lower=False)))
+                                                   frozenset(_word_list(rule, "yields_to", lower=False)),
+                                                   _word_list(rule, "not_object_of"))
         for rule in rules:
             unknown = sorted(self._options[rule.id].yields_to - self._rules.keys())
             if unknown:
@@ -393,6 +397,8 @@ class PhraseMatcher:
                     continue
                 if start > 0 and _preceded_by(tokens, start, options.not_preceded_by):
                     continue
+                if options.not_object_of and self._object_of_relative(tokens, start, options.not_object_of):
+                    continue
                 if options.clause_start and not starts_clause(text, tokens[start].start):
                     continue
                 forms = [t.form for t in tokens[start:end] if t.form in self._identity_forms] or named
@@ -400,6 +406,22 @@ class PhraseMatcher:
                     [t.form for t in tokens[start:end]]) or near
                 hits.append(PhraseHit(rule_id, tokens[start].start, tokens[end - 1].end, chars, tuple(forms)))
         return sorted(_without_redundant(hits, self._options), key=lambda h: (h.start, h.rule_id))
+
+    def _object_of_relative(self, tokens: Sequence[Token], start: int, heads: frozenset[str]) -> bool:
+        """The hit opens with a group that is the object of a relative clause: one of `heads` ("who",
+        "men that"), then one or two words that may be its verb (none of `not_verbs` nor an identity
+        word), then the hit: "men who hit [group] are cowards" says "cowards" of the men."""
+        for between in (1, 2):
+            opening = start - between
+            if opening < 1:
+                break
+            verbs = tokens[opening:start]
+            if any(t.form in self._not_verbs or t.form in self._identity_forms or not t.form.replace(" ", "").isalpha()
+                   for t in verbs):
+                continue
+            if any(_spelled_before(tokens, opening, head) for head in heads):
+                return True
+        return False
 
     def _identity_near(self, tokens: Sequence[Token], start: int, end: int, within: int,
                        slurs: Sequence[tuple[int, int, tuple[str, ...]]]) -> tuple[tuple[str, ...], list[str]]:
@@ -479,6 +501,12 @@ def _token_forms(word: str) -> tuple[str, ...]:
 def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOptions) -> bool:
     lo, hi = max(0, start - options.nearby_within), min(len(tokens), end + options.nearby_within)
     return any(t.form in options.nearby_words for t in tokens[lo:hi])
+
+
+def _spelled_before(tokens: Sequence[Token], end: int, entry: str) -> bool:
+    """Whether the tokens just before index `end` spell `entry` (one word or several)."""
+    words = entry.split(" ")
+    return end >= len(words) and all(t.form == w for t, w in zip(tokens[end - len(words):end], words, strict=True))
 
 
 def _preceded_by(tokens: Sequence[Token], start: int, words: frozenset[str]) -> bool:
