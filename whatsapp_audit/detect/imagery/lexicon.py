@@ -170,6 +170,17 @@ class Scanner:
         self._abbr_gate = _first_token_gate(self._abbr.by_first)
         self._cache: dict[str, tuple[Hit, ...]] = {}
         self._cache_size = cache_size
+        self._raising_gate = _raising_gate(self._terms, self._abbr)
+
+    def may_raise(self, text: str) -> bool:
+        """False only when `scan(text)` holds no strong or weak hit: an ASCII text in which no token is
+        the first token of a strong, weak or abbreviation term (every such hit begins at one). Asked
+        before a scan of each text entering an imagery window: a file name ("IMG-20190101-WA0014.jpg
+        (file attached)") and most short talk are new texts, and a scan (two translations, a tokenising
+        regex, a lookup per token) cost ~20 us each; this is one search. Non-ASCII texts are scanned."""
+        if not text.isascii():
+            return True
+        return self._raising_gate.search(text.lower()) is not None
 
     def scan(self, text: str) -> tuple[Hit, ...]:
         if not text:
@@ -205,6 +216,30 @@ class Scanner:
                 if h.strength != "weak" or not any(sa <= a and b <= sb for sa, sb in spans)]
         ordered = sorted(kept, key=lambda x: (x[1], x[0].strength == "negative"))
         return tuple(dict.fromkeys(h for h, _ in ordered))
+
+
+def _raising_gate(terms: _Index, abbreviations: _Index) -> re.Pattern[str]:
+    """A regex that finds, in a lower-cased ASCII text, every place where a token of
+    `tokens(normalise(text).casefold())` could be the first token of a strong or weak term (the
+    case-folded index), or of an abbreviation (the case-kept index: its token, lower-cased, is a token
+    of the lower-cased text). On ASCII, `normalise` only turns "-" and "_" into spaces and casefold is
+    lower, so a word token is a maximal run of [a-z0-9]: the lookarounds bound a word by exactly
+    that. A symbol token is one character other than "-" and "_". Non-ASCII first tokens cannot occur
+    in an ASCII text and are left out; so are negative and ignored terms (they never raise a score)."""
+    firsts = {first for first, entries in terms.by_first.items()
+              if any(hit.strength in ("strong", "weak") for _, _, hit in entries)}
+    firsts.update(first.lower() for first in abbreviations.by_first)
+    plain = {first for first in firsts if first.isascii()}
+    words = sorted(first for first in plain if re.fullmatch(r"[a-z0-9]+", first))
+    symbols = sorted(first for first in plain if len(first) == 1 and first not in "-_" and not re.match(r"[\w\s]", first))
+    odd = plain - set(words) - set(symbols)
+    if odd:  # a first token of another shape (never one of `tokens`): no gate, every text is scanned
+        return re.compile("")
+    parts = []
+    if words:
+        parts.append(r"(?<![a-z0-9])(?:" + trie_pattern(words) + r")(?![a-z0-9])")
+    parts += map(re.escape, symbols)
+    return re.compile("|".join(parts) if parts else r"(?!)")
 
 
 def _first_token_gate(by_first: Mapping[str, Any]) -> re.Pattern[str]:

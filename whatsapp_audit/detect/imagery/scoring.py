@@ -121,7 +121,10 @@ class Assessor:
         if known is None:
             if len(self._raising) >= _RAISING_KEPT:
                 self._raising.clear()
-            known = self._raising[text] = any(hit.strength in _RAISING for hit in self.scanner.scan(text))
+            # Most new texts (a file name, short talk) hold no token a raising term begins with: one
+            # search says so, without a scan (`Scanner.may_raise`).
+            known = self._raising[text] = self.scanner.may_raise(text) and any(
+                hit.strength in _RAISING for hit in self.scanner.scan(text))
         return known
 
     def assess(self, ctx: Context) -> Evidence:
