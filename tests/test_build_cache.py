@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,32 @@ def test_a_warm_scan_of_ordinary_chat_does_not_load_spacy(tmp_path: Path) -> Non
                                       cwd=ROOT, env=env).stdout.splitlines()[-1]) for _ in range(2)]
     assert runs == [[0, False], [0, False]]  # cold, then warm
     assert list((tmp_path / "cache").rglob("engine-*.pickle"))
+
+
+def test_a_worker_takes_its_engine_from_the_cache_without_reading_the_rules(cache_dir: Path) -> None:
+    """A `--jobs` worker holds one engine, not the rules beside it: when the cache has the engine
+    for the key the main process sends, the rules sent with it are never unpickled."""
+    from whatsapp_audit import parallel
+    from whatsapp_audit.detect.engine import Engine
+    from whatsapp_audit.rules.loader import load_patterns
+
+    rules = load_patterns().rules
+    stored = Engine.build(rules)  # a cold build stores it
+    with pytest.raises(zlib.error):  # the bytes are no compressed rules: read only without a cached engine
+        parallel.worker_engine("no engine is stored under this key", b"not the rules")
+    worker_engine = parallel.worker_engine(Engine.cache_key(rules), b"not the rules: never read when the cache answers")
+    assert isinstance(worker_engine, Engine) and worker_engine is not stored
+    assert [type(d) for d in worker_engine.detectors] == [type(d) for d in stored.detectors]
+
+
+def test_the_phrase_matchers_word_sets_are_held_once_each() -> None:
+    """Slot fills repeat across hundreds of expanded phrase patterns; one object per distinct set
+    keeps each worker's engine (and the cache entry it reads) a fraction of the size."""
+    from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
+    from whatsapp_audit.rules.loader import load_patterns
+
+    detector = DiscriminatoryDetector()
+    detector.configure([rule for rule in load_patterns().rules if rule.detector == "discriminatory"])
+    sets = [words for pattern in detector._phrases._required for words in pattern]
+    assert len(sets) > 2 * len(set(sets))  # the packs do repeat them
+    assert len({id(words) for words in sets}) == len(set(sets))

@@ -107,7 +107,7 @@ def test_ctrl_c_during_a_parallel_scan_exits_130_with_one_line(tmp_path):
     _wait_for_workers(child.pid)  # the pool is up, so the scan is under way whatever the machine's load
     os.killpg(child.pid, signal.SIGINT)
     err = child.communicate(timeout=120)[1]
-    assert child.returncode == 130
+    assert child.returncode == 130, err
     assert err.strip() == "whatsapp-audit: interrupted"
 
 
@@ -174,6 +174,9 @@ def test_a_part_whose_worker_stopped_is_scanned_by_the_main_process(big_export, 
             future.set_exception(BrokenProcessPool("a worker stopped"))
             return future
 
+        def shutdown(self, wait: bool = True, **kwargs) -> None:
+            pass
+
     monkeypatch.setattr(parallel, "MARGIN_BYTES", 4096)
     single = scan(big_export, jobs=1)
     engine = EngineCache(single.patterns)
@@ -184,3 +187,43 @@ def test_a_part_whose_worker_stopped_is_scanned_by_the_main_process(big_export, 
     assert [(i.id, i.finding, i.message, i.before, i.after) for i in shared.findings] == \
         [(i.id, i.finding, i.message, i.before, i.after) for i in single.findings]
     assert shared.stats == single.stats
+
+
+def test_the_workers_end_before_the_main_process_gathers_the_findings(big_export, monkeypatch):
+    """A million-message export's findings, gathered in the main process, are the run's memory
+    peak: the workers (each holding an engine) must be gone by then, not idle beside it."""
+    from whatsapp_audit import parallel
+
+    monkeypatch.setattr(parallel, "MARGIN_BYTES", 4096)
+    events: list[str] = []
+    start_pool = parallel.start_pool
+
+    def recording_pool(jobs, patterns):
+        pool = start_pool(jobs, patterns)
+        shutdown = pool.shutdown
+
+        def recorded_shutdown(*args, **kwargs):
+            events.append("shutdown")
+            shutdown(*args, **kwargs)
+
+        pool.shutdown = recorded_shutdown  # type: ignore[method-assign]
+        return pool
+
+    class RecordingPickle:
+        """The module's pickle, noting each part's findings the merge reads back."""
+
+        def __getattr__(self, name):
+            return getattr(pickle, name)
+
+        def loads(self, data):
+            events.append("merge")
+            return pickle.loads(data)
+
+    import pickle
+
+    monkeypatch.setattr(parallel, "start_pool", recording_pool)
+    monkeypatch.setattr(parallel, "pickle", RecordingPickle())
+    shared = scan(big_export, jobs=2)
+    assert "merge" in events and "shutdown" in events
+    assert events.index("shutdown") < events.index("merge")
+    assert _fields(shared) == _fields(scan(big_export, jobs=1))

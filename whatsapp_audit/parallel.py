@@ -129,9 +129,11 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
     # The rules go compressed: spawning writes them into a pipe, and above the pipe's 64 KB buffer the
     # write waits for the new interpreter to start and read them, all inside the Ctrl-C-deferred window.
     # With them, the folders the build cache must keep out of (the exports' own): workers store their engines too.
-    packed = zlib.compress(pickle.dumps((patterns, build_cache.avoided()), protocol=pickle.HIGHEST_PROTOCOL), 6)
+    # A worker reads them only when the build cache has no engine for them under the key sent with them.
+    packed = zlib.compress(pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL), 6)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(packed,))
+                               initializer=_init_worker,
+                               initargs=(Engine.cache_key(patterns.rules), build_cache.avoided(), packed))
     with sigint_deferred():
         for _ in range(jobs):
             pool.submit(_ready)  # makes the pool start every worker now
@@ -151,7 +153,8 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     parts are left. The main process only waits: scanning a share here as well let a Ctrl-C land
     inside a finaliser of the engine's, where Python drops it (the scan ran on), or end the run
     killed by the signal instead of exiting 130 with one line. A part whose worker stopped (out of
-    memory, killed) is scanned here with `engine()`: the report is still complete."""
+    memory, killed) is scanned here with `engine()`: the report is still complete. The pool is shut
+    down once every part is scanned: it serves one export."""
     from concurrent.futures.process import BrokenProcessPool
 
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
@@ -214,6 +217,9 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
         stopped.set()  # the feeders hand out no more parts; the caller shuts the pool down
         raise
     local = None
+    # Every part is scanned and the pool has no other use (one export per pool): its workers end
+    # before the findings are gathered here, so the run's memory at that peak is this process's alone.
+    pool.shutdown(wait=True)
     if isinstance(engine, EngineCache):
         engine.forget()  # its memory goes to the findings gathered next
     findings: list[ScanFinding] = []
@@ -241,15 +247,24 @@ def _ready() -> None:
     """A no-op task: submitting one per worker starts the workers at once."""
 
 
-def _init_worker(packed: bytes) -> None:
+def _init_worker(engine_key: str, avoided: tuple[Path, ...], packed: bytes) -> None:
     # Ctrl-C is the main process's to handle (exit 130, one line); a worker that took it too
     # would print a traceback of its own.
     ignore_sigint()  # blocked since spawning (start_pool)
-    patterns: PatternSet
-    patterns, avoided = pickle.loads(zlib.decompress(packed))  # our own rules, from the main process
     build_cache.keep_out_of(avoided)
-    _WORKER["engine"] = Engine.build(patterns.rules)
+    _WORKER["engine"] = worker_engine(engine_key, packed)
     _WORKER["exports"] = {}
+
+
+def worker_engine(engine_key: str, packed: bytes) -> Engine:
+    """The engine the build cache holds under `engine_key`, else one built from the rules in
+    `packed` (our own, from the main process): they are unpickled only then, so a worker never
+    holds the rules and the engine at once."""
+    engine = Engine.cached(engine_key)
+    if engine is not None:
+        return engine
+    patterns: PatternSet = pickle.loads(zlib.decompress(packed))
+    return Engine.build(patterns.rules)
 
 
 def _scan_export(task: ExportTask, options: ScanOptions) -> Outcome:

@@ -141,14 +141,26 @@ class Engine:
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
         """Instantiate the registered detectors and configure each with its rules: read back as a
         run with the same rules and code left it when it can be (`build_cache`), else built and kept."""
-        cache_key = build_cache.key(*entries, "\0", rules_digest(rules))
-        cached = build_cache.load("engine", cache_key)
-        if isinstance(cached, Engine):
+        cache_key = cls.cache_key(rules, entries)
+        cached = cls.cached(cache_key)
+        if cached is not None:
             return cached
         engine = cls.configured(rules, entries)
         engine.prepare()
         build_cache.store("engine", cache_key, engine)
         return engine
+
+    @staticmethod
+    def cache_key(rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> str:
+        """The build cache's key for the engine of `rules` (what `build` looks up)."""
+        return build_cache.key(*entries, "\0", rules_digest(rules))
+
+    @staticmethod
+    def cached(cache_key: str) -> Engine | None:
+        """The engine a run stored under `cache_key`, if any: a worker process asks this before it
+        reads the rules at all, so it never holds them and the engine at once."""
+        cached = build_cache.load("engine", cache_key)
+        return cached if isinstance(cached, Engine) else None
 
     @classmethod
     def configured(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:

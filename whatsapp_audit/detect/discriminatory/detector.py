@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 import regex
@@ -97,6 +98,9 @@ class DiscriminatoryDetector:
                                        f"a second linear model (the first is {model_rule})")
                 model = LinearModel.from_rule(rule)  # checked even when disabled
                 model_rule, self._model = rule.id, model if model.enabled else None
+                # Its findings need the rule's wording, not the raw weight table (tens of thousands
+                # of objects, in every worker) that `model` now holds in a compact form.
+                self._rules[rule.id] = replace(rule, options={k: v for k, v in rule.options.items() if k != "model"})
             elif "canonical" in rule.options:
                 lexicon_rules.append(rule)
             elif rule.match.get("token_patterns"):

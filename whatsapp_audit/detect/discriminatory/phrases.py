@@ -94,13 +94,17 @@ class PhraseMatcher:
         self._keep_emoji = frozenset(identity.emoji)
         self._identity_forms = identity.word_characteristics() | {p: identity.characteristics(p.split(" "))
                                                                   for p in identity.phrases() & self._joined}
+        # Slot fills repeat across patterns: one object per distinct set keeps the built matcher (in
+        # every worker, and in the build cache) a fraction of the size (3,445 sets, 845 distinct).
+        distinct: dict[frozenset[str], frozenset[str]] = {}
         for rule in rules:
             expanded: list[list[dict[str, Any]]] = []
             for position, pattern in enumerate(rule.match.get("token_patterns", []), 1):
                 for variant in self._expand(pattern, rule, position):
                     _check_length(variant, rule, position)
                     expanded.append(variant)
-                    self._required.append(_required_words(variant, rule, position))
+                    self._required.append([distinct.setdefault(words, words)
+                                           for words in _required_words(variant, rule, position)])
                     self._pattern_rule.append(rule.id)
             self._patterns[rule.id] = expanded
             fixed = rule.options.get("characteristic", ())
