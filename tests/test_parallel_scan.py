@@ -227,3 +227,24 @@ def test_the_workers_end_before_the_main_process_gathers_the_findings(big_export
     assert "merge" in events and "shutdown" in events
     assert events.index("shutdown") < events.index("merge")
     assert _fields(shared) == _fields(scan(big_export, jobs=1))
+
+
+def test_a_ctrl_c_held_back_while_the_workers_spawn_leaves_no_pool_running(monkeypatch):
+    """The Ctrl-C that `sigint_deferred` holds back is raised inside `start_pool`, before the caller
+    holds the pool: the pool must be shut down there, or its workers and manager thread outlive the
+    run and the exit prints a traceback ("Bad file descriptor") after "interrupted"."""
+    import contextlib
+    import multiprocessing
+
+    from whatsapp_audit import parallel
+    from whatsapp_audit.rules.loader import load_patterns
+
+    @contextlib.contextmanager
+    def ctrl_c_at_the_end():
+        yield
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel, "sigint_deferred", ctrl_c_at_the_end)
+    with pytest.raises(KeyboardInterrupt):
+        parallel.start_pool(2, load_patterns())
+    assert multiprocessing.active_children() == []

@@ -134,9 +134,15 @@ def start_pool(jobs: int, patterns: PatternSet) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker,
                                initargs=(Engine.cache_key(patterns.rules), build_cache.avoided(), packed))
-    with sigint_deferred():
-        for _ in range(jobs):
-            pool.submit(_ready)  # makes the pool start every worker now
+    try:
+        with sigint_deferred():
+            for _ in range(jobs):
+                pool.submit(_ready)  # makes the pool start every worker now
+    except BaseException:
+        # A Ctrl-C held back while they spawned is raised here, before the caller has the pool to shut
+        # down: left running, its manager thread raced the interpreter's exit ("Bad file descriptor").
+        pool.shutdown(cancel_futures=True)
+        raise
     return pool
 
 
