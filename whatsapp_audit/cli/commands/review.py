@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -48,7 +49,7 @@ def stats(files: tuple[Path, ...], reports: tuple[Path, ...], fmt: str, color: s
     """
     result = review_stats([load_review(path) for path in files], [load_report_findings(path) for path in reports])
     if fmt == "json":
-        write_stats_json(result, click.get_text_stream("stdout"))
+        write_stats_json(result, sys.stdout)
     else:
         render_stats(result, make_console(color=color))
     return 0
