@@ -10,6 +10,7 @@ output, byte for byte.
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -409,6 +410,13 @@ def _bundled_engine() -> Any:
     return Engine.build(load_patterns().rules)
 
 
+@functools.cache
+def _shared_engine() -> Any:
+    """One engine for every example of a test that only reads its gates (their memo of runs is a
+    cache: an answer remembered from an earlier example is the answer computed afresh)."""
+    return _bundled_engine()
+
+
 @needs_native
 @settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
 @given(rows=st.lists(GATE_MESSAGE, max_size=40), start=st.integers(-2, 45), stop=st.integers(-2, 45))
@@ -416,7 +424,7 @@ def test_the_c_block_gate_chooses_the_messages_the_python_gate_does(rows, start,
     from whatsapp_audit import _native
     from whatsapp_audit.detect.engine import python_gate_block
     from whatsapp_audit.model import MessageKind
-    engine = _bundled_engine()
+    engine = _shared_engine()
     messages = _gate_messages(rows)
     memo, compute, pairs, filters = engine._runs.walk_parts()
     settings_ = (MessageKind.TEXT, memo, compute, pairs, filters, engine._wake_any, engine._quiet_longest,
