@@ -126,18 +126,19 @@ class DiscriminatoryDetector:
             raise PatternError(carrier.source, carrier.source_line, carrier.id,
                                f"{plural(len(hidden), 'allowlisted name')} {'is itself a lexicon term' if len(hidden) == 1 else 'are themselves lexicon terms'} and would hide "
                                "every use of them; use the term's exceptions instead")
-        common = list(dict.fromkeys(w.lower() for w in vocab.get("words", {}).get("common", [])))
+        words = vocab.get("words", {})
+        common = list(dict.fromkeys(w.lower() for w in words.get("common", [])))
         self._identity_words = identity.word_characteristics()
         self._runs = RunTable()  # the runs' memo of this detector's gates, until an engine shares its own
         self._phrases = PhraseMatcher(phrase_rules, identity, _blank_nlp, common, predicates, self._runs,
-                                      vocab.get("words", {}).get("not_verbs", []))
+                                      words.get("not_verbs", []))
         self._phrases.validate()
         # Identity words spelled with digits or symbols ("w0men") read as the words for the phrase rules.
         self._leet_words = LeetWords(identity.word_characteristics(), vocab.get("leet", {}))
         self._emoji = EmojiMatcher(emoji_rules, identity.emoji, identity.word_characteristics(),
-                                   sorted(identity.dark_tones), vocab.get("words", {}).get("negation", []),
-                                   vocab.get("words", {}).get("possessives", []),
-                                   vocab.get("words", {}).get("describing", []),
+                                   sorted(identity.dark_tones), words.get("negation", []),
+                                   words.get("possessives", []),
+                                   words.get("describing", []),
                                    (*identity.heads, *identity.person_heads))
         self.featuriser = Featuriser(self._confusables, self._emoji_letters, self._lexicon.accepts,
                                      self._ascii_confusables, identity.dark_tones, frozenset(identity.emoji))

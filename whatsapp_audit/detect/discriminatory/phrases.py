@@ -423,7 +423,7 @@ class PhraseMatcher:
             if any(t.form in self._not_verbs or t.form in self._identity_forms or not t.form.replace(" ", "").isalpha()
                    for t in verbs):
                 continue
-            if any(_spelled_before(tokens, opening, head) for head in heads):
+            if _preceded_by(tokens, opening, heads):
                 return True
         return False
 
@@ -505,12 +505,6 @@ def _token_forms(word: str) -> tuple[str, ...]:
 def _word_near(tokens: Sequence[Token], start: int, end: int, options: PhraseOptions) -> bool:
     lo, hi = max(0, start - options.nearby_within), min(len(tokens), end + options.nearby_within)
     return any(t.form in options.nearby_words for t in tokens[lo:hi])
-
-
-def _spelled_before(tokens: Sequence[Token], end: int, entry: str) -> bool:
-    """Whether the tokens just before index `end` spell `entry` (one word or several)."""
-    words = entry.split(" ")
-    return end >= len(words) and all(t.form == w for t, w in zip(tokens[end - len(words):end], words, strict=True))
 
 
 def _preceded_by(tokens: Sequence[Token], start: int, words: frozenset[str]) -> bool:
