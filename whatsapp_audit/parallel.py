@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from whatsapp_audit import build_cache
+from whatsapp_audit import build_cache, collector
 from whatsapp_audit.detect.engine import Engine
 from whatsapp_audit.detect.text.guard import RegexTimeout
 from whatsapp_audit.ingest.export import Export, reopen_export
@@ -257,6 +257,7 @@ def _init_worker(engine_key: str, avoided: tuple[Path, ...], packed: bytes) -> N
     # Ctrl-C is the main process's to handle (exit 130, one line); a worker that took it too
     # would print a traceback of its own.
     ignore_sigint()  # blocked since spawning (start_pool)
+    collector.keep_for_the_run()
     build_cache.keep_out_of(avoided)
     _WORKER["engine"] = worker_engine(engine_key, packed)
     _WORKER["exports"] = {}

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from whatsapp_audit import __version__
+from whatsapp_audit import __version__, collector
 from whatsapp_audit.errors import ExitCode, WhatsAuditError
 
 EXIT_CODES_HELP = """\b
@@ -46,7 +46,8 @@ class _LazyGroup(click.Group):
         module = COMMANDS.get(cmd_name)
         if module is None:
             return None
-        command: click.Command = importlib.import_module(f"whatsapp_audit.cli.commands.{module}").command
+        with collector.paused():  # the command's modules: classes and functions kept to the end
+            command: click.Command = importlib.import_module(f"whatsapp_audit.cli.commands.{module}").command
         return command
 
 
@@ -93,5 +94,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: this process is one run (`collector.keep_for_the_run`)."""
+    collector.keep_for_the_run()
     sys.exit(main())

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
 
-from whatsapp_audit import build_cache, native
+from whatsapp_audit import build_cache, collector, native
 from whatsapp_audit.detect.base import Detector, Rule, Window
 from whatsapp_audit.detect.registry import DETECTORS, create_detectors
 from whatsapp_audit.detect.text.guard import RegexTimeout
@@ -138,6 +138,7 @@ class Engine:
         return bits, longest
 
     @classmethod
+    @collector.paused()
     def build(cls, rules: Sequence[Rule], entries: Sequence[str] = DETECTORS) -> Engine:
         """Instantiate the registered detectors and configure each with its rules: read back as a
         run with the same rules and code left it when it can be (`build_cache`), else built and kept."""
@@ -156,6 +157,7 @@ class Engine:
         return build_cache.key(*entries, "\0", rules_digest(rules))
 
     @staticmethod
+    @collector.paused()
     def cached(cache_key: str) -> Engine | None:
         """The engine a run stored under `cache_key`, if any: a worker process asks this before it
         reads the rules at all, so it never holds them and the engine at once."""

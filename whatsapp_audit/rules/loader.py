@@ -17,7 +17,7 @@ from pathlib import Path
 
 import regex
 
-from whatsapp_audit import build_cache
+from whatsapp_audit import build_cache, collector
 from whatsapp_audit.detect.base import Rule
 from whatsapp_audit.errors import PatternError
 from whatsapp_audit.resources import default_patterns_dir
@@ -64,6 +64,7 @@ class PatternSet:
         return tuple(sorted({rule.detector for rule in self.rules}))
 
 
+@collector.paused()
 def load_patterns(dirs: Sequence[Path] | None = None, *, include_default: bool = True,
                   problems: list[PatternError] | None = None) -> PatternSet:
     """Load the bundled packs (unless told not to) plus each folder (or single file) in `dirs`.
