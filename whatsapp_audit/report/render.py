@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from whatsapp_audit.case import CaseResult
 from whatsapp_audit.report.case_details import CaseDetails
-from whatsapp_audit.report.csv_report import write_csv
 from whatsapp_audit.report.json_report import write_json, write_jsonl
-from whatsapp_audit.report.sarif import write_sarif
 from whatsapp_audit.scan import ScanResult
 
 if TYPE_CHECKING:  # rich is imported only for the text report (a scan to JSON never needs it)
@@ -44,12 +42,16 @@ def render(fmt: str, result: ScanResult | CaseResult, out: TextIO, *, generated_
     elif fmt == "jsonl":
         write_jsonl(result, out, generated_at, size)
     elif fmt == "csv":
+        from whatsapp_audit.report.csv_report import write_csv  # each format's writer loads when asked for
+
         write_csv(result, out, size, details)
     elif fmt == "html":
         from whatsapp_audit.report.html_report import write_html  # Jinja2 is loaded only for HTML
 
         write_html(result, out, generated_at, context=size, case=details)
     elif fmt == "sarif":
+        from whatsapp_audit.report.sarif import write_sarif
+
         write_sarif(result, out, details)
     else:  # pragma: no cover - click restricts the choice
         raise ValueError(fmt)

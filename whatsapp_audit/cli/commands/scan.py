@@ -35,7 +35,6 @@ from whatsapp_audit.discover import Inputs
 from whatsapp_audit.errors import UsageError
 from whatsapp_audit.ingest.provenance import coverage_line
 from whatsapp_audit.model import Severity
-from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now
 from whatsapp_audit.report.render import FORMATS, render
 from whatsapp_audit.report.summary import case_limitations
 from whatsapp_audit.report.triage import search_log, triage_lines
@@ -45,8 +44,9 @@ from whatsapp_audit.scan import DEFAULT_CONTEXT, ExportScan, rules_not_run
 from whatsapp_audit.triage.apply import apply_triage
 from whatsapp_audit.wording import plural
 
-if TYPE_CHECKING:  # redaction's modules are imported only by a run with --redact
+if TYPE_CHECKING:  # redaction's modules only by a run with --redact, the evidence pack's with --out
     from whatsapp_audit.redact.key import CaseKey
+    from whatsapp_audit.report.pack import EvidencePack
 
 FAIL_ON = ("low", "medium", "high", "never")
 LEVELS = ("low", "medium", "high")
@@ -174,6 +174,8 @@ def command(ctx: click.Context, exports: tuple[Path, ...], fmt: str, output: Pat
     pack = None
     if pack_dir is not None:
         refuse_beside_evidence(pack_dir, inputs.exports, inputs.folders)
+        from whatsapp_audit.report.pack import EvidencePack, prepare_folder, utc_now  # only a run with --out
+
         replaced = prepare_folder(pack_dir, force)
         options = _resolved(ctx)
         argv = (ctx.find_root().obj or {}).get("argv") or ["whatsapp-audit", *sys.argv[1:]]
