@@ -83,9 +83,11 @@ def _export(shape: str, lines: list[tuple[str, str, str, list[str]]], steps: lis
     return "\n".join(out)
 
 
-def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], object, bytes, bytes, object]:
+def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], object, bytes, bytes, object,
+                                                                          tuple[int, object]]:
     """Messages, stats and records from the messages; then the records and stats as `parse --format
-    jsonl` writes them (`Export.iter_record_segments`: from the text itself on the C path)."""
+    jsonl` writes them (`Export.iter_record_segments`: from the text itself on the C path); then the
+    count and stats of `inspect` (`Export.count_messages`: no message built on the C path)."""
     if pure:
         monkeypatch.setenv(PURE_VARIABLE, "1")
     else:
@@ -101,7 +103,9 @@ def _run(path: Path, pure: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[
             write(out)
             out.flush()
             written.append(buffer.getvalue())
-        return messages, stats, written[0], written[1], export.stats
+        parse_stats = export.stats
+        counted = export.count_messages(RECORDS)
+        return messages, stats, written[0], written[1], parse_stats, (counted, export.stats)
 
 
 def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -116,6 +120,11 @@ def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
     assert fast[4] == reference[1]
     assert list(fast[4].authors) == list(reference[1].authors)  # type: ignore[attr-defined]  # in the same order
     assert list(fast[4].kinds) == list(reference[1].kinds)  # type: ignore[attr-defined]
+    for counted, counted_stats in (reference[5], fast[5]):  # inspect's reading: the same count and stats
+        assert counted == len(reference[0])
+        assert counted_stats == reference[1]
+        assert list(counted_stats.authors) == list(reference[1].authors)  # type: ignore[attr-defined]
+        assert list(counted_stats.kinds) == list(reference[1].kinds)  # type: ignore[attr-defined]
     return reference[0]
 
 
@@ -192,6 +201,39 @@ def test_many_authors_across_blocks_keep_their_counts_and_names(tmp_path, monkey
     path.parent.mkdir()
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(_same(path, monkeypatch)) == 20_000
+
+
+# Media messages of the attached-file form, which the C loop reads itself (_native.attached_file):
+# file names of every shape body.media_type_of and body._suffix read (iOS type words, extensions in
+# any case, folders, dots at either end, none), every suffix of the vocabulary, and the near misses
+# that classify reads otherwise (no name, a "<", an edited ">", a whole-body phrase, marks, tabs,
+# text that is not ASCII, a caption on the next lines).
+FILE_NAME = st.text(alphabet="aZ09-./ \tPHOTOVIDEAUSTICKRGFjpgé", max_size=14) | st.sampled_from([
+    "IMG-20210103-WA0008.jpg", "00000012-PHOTO-2021-01-03-07-21-09.JPG", "x-AUDIO-.opus", "a/b/c.PDF", "a/./", ".hidden",
+    "x.", "noext", "report.final.Docx", "a..webp", "STK-1.webp", "photo 📷.jpg", "\u200eIMG-3.jpg", "-sticker-.gif", "",
+])
+MEDIA_SUFFIX = st.sampled_from(["(file attached)", "(Datei angehängt)", "(FILE ATTACHED)", "(file attached", "attached)", ")"])
+
+
+@needs_native
+@settings(max_examples=40, deadline=None, suppress_health_check=SUPPRESS)
+@given(rows=st.lists(st.tuples(FILE_NAME, st.sampled_from(["", " ", "  ", "\t", "\u200e"]), MEDIA_SUFFIX,
+                               st.sampled_from(["", " ", "\u200e", ">", " <x>"]),
+                               st.lists(st.sampled_from(["caption", "", "ends >"]), max_size=2)),
+                     min_size=1, max_size=12),
+       name=st.sampled_from(NAMES))
+def test_attached_file_media_are_read_alike_by_both_paths(tmp_path, monkeypatch, rows, name):
+    render = RENDERERS["A1"][0]
+    when = datetime(2022, 3, 14, 9, 5)
+    lines = []
+    for k, (file_name, gap, suffix, tail, caption) in enumerate(rows):
+        lines.append(render(when + timedelta(minutes=k)) + f"{name}: {file_name}{gap}{suffix}{tail}")
+        lines.extend(caption)
+    lines.append(render(when) + "Bo Reed: This message was deleted")
+    path = tmp_path / "exhibit" / "chat.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _same(path, monkeypatch)
 
 
 @needs_native

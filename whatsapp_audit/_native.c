@@ -250,11 +250,17 @@ typedef struct {
     Buffer json_header;
     PyObject *json_time_of;   /* the timestamp whose JSON string json_time holds */
     Buffer json_time;
+    /* media_vocabulary (the attached-file form, see attached_file): NULL until it is given */
+    PyObject *file_attached;  /* tuple of str: vocabulary.file_attached, in order */
+    PyObject *name_words;     /* tuple of str: "-WORD-" of vocabulary.ios_name_types, in order */
+    PyObject *name_types;     /* tuple: their MediaType members */
+    PyObject *extension_types, *media_document, *media_unknown, *kind_media, *attachment_cls;
 } Scanner;
 
 /* The records being written by one feed_jsonl call (defined with the JSON writer below). */
 typedef struct Direct Direct;
 static int close_direct(Scanner *self, long long end_line, Direct *d);
+static PyTypeObject ScannerType;
 
 static PyObject *str_casefold, *colon_space, *s_lower;
 
@@ -272,6 +278,7 @@ static int Scanner_traverse(Scanner *self, visitproc visit, void *arg) {
     Py_VISIT(self->classify); Py_VISIT(self->special_match); Py_VISIT(self->whole_body);
     Py_VISIT(self->header_like); Py_VISIT(self->unparsed_cls); Py_VISIT(self->kinds); Py_VISIT(self->authors);
     Py_VISIT(self->unrecognised); Py_VISIT(self->unparsed); Py_VISIT(self->p_more);
+    Py_VISIT(self->extension_types); Py_VISIT(self->attachment_cls);
     return 0;
 }
 
@@ -296,6 +303,9 @@ static int Scanner_clear(Scanner *self) {
     Py_CLEAR(self->json_time_of);
     PyMem_Free(self->json_time.data);
     self->json_time = (Buffer){NULL, 0, 0};
+    Py_CLEAR(self->file_attached); Py_CLEAR(self->name_words); Py_CLEAR(self->name_types);
+    Py_CLEAR(self->extension_types); Py_CLEAR(self->media_document); Py_CLEAR(self->media_unknown);
+    Py_CLEAR(self->kind_media); Py_CLEAR(self->attachment_cls);
     Scanner_clear_state(self);
     Py_CLEAR(self->last_header); Py_CLEAR(self->last_timestamp);
     Py_CLEAR(self->opening); Py_CLEAR(self->closing); Py_CLEAR(self->first); Py_CLEAR(self->last);
@@ -585,6 +595,168 @@ static int plain_body(Scanner *self, PyObject *source, const Text *t, Py_ssize_t
     return plain_line(self, source, t, a, b);
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* The attached-file form of a media message (Android with media: "IMG-20220314-WA0001.jpg (file   */
+/* attached)"), read in C: body.classify's answer for it, from the vocabulary media_vocabulary gave. */
+
+typedef struct {
+    Py_ssize_t name_start, name_end;  /* the file name: [name_start, name_end) of the text */
+    PyObject *media_type;             /* borrowed: a MediaType member */
+} AttachedFile;
+
+/* body.media_type_of for an ASCII name (`name`, n characters): the first "-WORD-" of ios_name_types
+ * in its upper case, else its extension (body._suffix, lower case, without the dot) looked up in
+ * extension_types, else DOCUMENT when it has one, UNKNOWN when not. A borrowed reference, or NULL
+ * with an exception set. */
+static PyObject *ascii_media_type(Scanner *self, const char *name, Py_ssize_t n) {
+    char upper[ASCII_LINE_MAX];
+    for (Py_ssize_t i = 0; i < n; i++) upper[i] = (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) : name[i];
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(self->name_words); k++) {
+        PyObject *word = PyTuple_GET_ITEM(self->name_words, k);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(word);
+        const char *w = (const char *)PyUnicode_1BYTE_DATA(word);
+        for (Py_ssize_t i = 0; i + length <= n; i++)
+            if (memcmp(upper + i, w, (size_t)length) == 0) return PyTuple_GET_ITEM(self->name_types, k);
+    }
+    /* _suffix: the last part between "/" that is not empty or ".", from its last dot, unless the
+     * dot opens or ends it */
+    Py_ssize_t end = n, start;
+    for (;;) {
+        start = end;
+        while (start > 0 && name[start - 1] != '/') start--;
+        if (end > start && !(end - start == 1 && name[start] == '.')) break;
+        if (start == 0) { start = end = 0; break; }
+        end = start - 1;
+    }
+    Py_ssize_t dot = end - 1;
+    while (dot >= start && name[dot] != '.') dot--;
+    if (!(dot > start && dot < end - 1)) return self->media_unknown;
+    char extension[ASCII_LINE_MAX];
+    Py_ssize_t length = end - dot - 1;
+    for (Py_ssize_t i = 0; i < length; i++) extension[i] = (char)ascii_lower((unsigned char)name[dot + 1 + i]);
+    PyObject *key = PyUnicode_FromStringAndSize(extension, length);
+    if (key == NULL) return NULL;
+    PyObject *found = PyDict_GetItemWithError(self->extension_types, key);
+    Py_DECREF(key);
+    if (found == NULL && PyErr_Occurred()) return NULL;
+    return found != NULL ? found : self->media_document;
+}
+
+/* Whether an authored text, [start, stop) of `t` with its first line ending at `line_end`, is a
+ * media message of the attached-file form as body.classify finds it (kind MEDIA, one attachment,
+ * not omitted, not edited): 1 yes (*f says which file), 0 the Python function decides, -1 error.
+ * Only an ASCII first line ending with ")" and holding no "<", not a whole-body phrase, is read
+ * here: its casefold is its lower case, so the Python tests come down to these. */
+static int attached_file(Scanner *self, const Text *t, Py_ssize_t start, Py_ssize_t line_end, Py_ssize_t stop,
+                         AttachedFile *f) {
+    if (self->file_attached == NULL) return 0;
+    if (stop > start && AT(t, stop - 1) == '>') return 0;  /* may be edited */
+    Py_ssize_t a = start, b = line_end;
+    while (a < b && is_ws_or_mark(AT(t, a))) a++;
+    while (b > a && is_ws_or_mark(AT(t, b - 1))) b--;
+    Py_ssize_t n = b - a;
+    if (n < 2 || n > ASCII_LINE_MAX || AT(t, b - 1) != ')') return 0;
+    char line[ASCII_LINE_MAX], folded[ASCII_LINE_MAX];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = AT(t, a + i);
+        if (c >= 128 || c == '<') return 0;
+        line[i] = (char)c;
+        folded[i] = (char)ascii_lower(c);
+    }
+    PyObject *bucket = self->body_by_first[(unsigned char)folded[0]];  /* classify's whole_body test */
+    for (Py_ssize_t k = 0; bucket != NULL && k < PyTuple_GET_SIZE(bucket); k++) {
+        PyObject *key = PyTuple_GET_ITEM(bucket, k);
+        if (PyUnicode_GET_LENGTH(key) == n && memcmp(PyUnicode_DATA(key), folded, (size_t)n) == 0) return 0;
+    }
+    /* _attachments: no "<", no ">" at the end, so the first suffix of file_attached that ends it */
+    Py_ssize_t cut = -1;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(self->file_attached) && cut < 0; k++) {
+        PyObject *suffix = PyTuple_GET_ITEM(self->file_attached, k);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(suffix);
+        if (PyUnicode_IS_ASCII(suffix) && length <= n && memcmp(line + n - length, PyUnicode_DATA(suffix), (size_t)length) == 0)
+            cut = n - length;
+    }
+    if (cut < 0) return 0;  /* (an iOS omitted form, or text: Python's) */
+    Py_ssize_t name_start = 0, name_end = cut;  /* strip(_WS_AND_MARKS): on ASCII, spaces and tabs */
+    while (name_start < name_end && (line[name_start] == ' ' || line[name_start] == '\t')) name_start++;
+    while (name_end > name_start && (line[name_end - 1] == ' ' || line[name_end - 1] == '\t')) name_end--;
+    if (name_end == name_start) return 0;  /* no name: not media (classify reads on) */
+    PyObject *media_type = ascii_media_type(self, line + name_start, name_end - name_start);
+    if (media_type == NULL) return -1;
+    f->name_start = a + name_start;
+    f->name_end = a + name_end;
+    f->media_type = media_type;
+    return 1;
+}
+
+/* media_vocabulary(scanner, file_attached, ios_name_types, extension_types, document, unknown,
+ * media, attachment_cls): what attached_file reads; without it every media message is Python's. */
+static PyObject *media_vocabulary(PyObject *module, PyObject *args) {
+    Scanner *scanner;
+    PyObject *file_attached, *name_types, *extension_types, *document, *unknown, *media, *attachment_cls;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!OOOO:media_vocabulary", &ScannerType, &scanner, &PyTuple_Type, &file_attached,
+                          &PyDict_Type, &name_types, &PyDict_Type, &extension_types, &document, &unknown, &media,
+                          &attachment_cls))
+        return NULL;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(file_attached); k++)
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(file_attached, k))) {
+            PyErr_SetString(PyExc_TypeError, "media_vocabulary: suffixes are str");
+            return NULL;
+        }
+    if (!PyUnicode_Check(document) || !PyUnicode_Check(unknown)) {
+        PyErr_SetString(PyExc_TypeError, "media_vocabulary: media types are str");
+        return NULL;
+    }
+    /* "-WORD-" for each word (body.media_type_of); a word that is not ASCII can never be found in
+     * the upper case of an ASCII name, so it is left out */
+    PyObject *words = PyList_New(0), *types = PyList_New(0);
+    if (words == NULL || types == NULL) goto fail;
+    Py_ssize_t position = 0;
+    PyObject *word, *type;
+    while (PyDict_Next(name_types, &position, &word, &type)) {
+        if (!PyUnicode_Check(word) || !PyUnicode_Check(type)) {
+            PyErr_SetString(PyExc_TypeError, "media_vocabulary: ios_name_types maps str to a media type");
+            goto fail;
+        }
+        if (!PyUnicode_IS_ASCII(word) || PyUnicode_GET_LENGTH(word) + 2 > ASCII_LINE_MAX) continue;
+        PyObject *marked = PyUnicode_FromFormat("-%U-", word);
+        if (marked == NULL) goto fail;
+        int failed = PyList_Append(words, marked) < 0 || PyList_Append(types, type) < 0;
+        Py_DECREF(marked);
+        if (failed) goto fail;
+    }
+    Py_XSETREF(scanner->name_words, PyList_AsTuple(words));
+    Py_XSETREF(scanner->name_types, PyList_AsTuple(types));
+    Py_DECREF(words);
+    Py_DECREF(types);
+    if (scanner->name_words == NULL || scanner->name_types == NULL) {
+        Py_CLEAR(scanner->name_words); Py_CLEAR(scanner->name_types);
+        return NULL;
+    }
+    Py_XSETREF(scanner->extension_types, Py_NewRef(extension_types));
+    Py_XSETREF(scanner->media_document, Py_NewRef(document));
+    Py_XSETREF(scanner->media_unknown, Py_NewRef(unknown));
+    Py_XSETREF(scanner->kind_media, Py_NewRef(media));
+    Py_XSETREF(scanner->attachment_cls, Py_NewRef(attachment_cls));
+    Py_XSETREF(scanner->file_attached, Py_NewRef(file_attached));
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(words);
+    Py_XDECREF(types);
+    return NULL;
+}
+
+/* classify's answer for the attached-file form: (MEDIA, (Attachment(name, type, False),), False). */
+static PyObject *attached_classified(Scanner *self, PyObject *text, const AttachedFile *f) {
+    PyObject *name = PyUnicode_Substring(text, f->name_start, f->name_end);
+    if (name == NULL) return NULL;
+    PyObject *attachment = PyObject_CallFunctionObjArgs(self->attachment_cls, name, f->media_type, Py_False, NULL);
+    Py_DECREF(name);
+    if (attachment == NULL) return NULL;
+    PyObject *result = Py_BuildValue("(O(N)O)", self->kind_media, attachment, Py_False);
+    return result;
+}
+
 /* body.classify for a text it can prove plain (TEXT, no attachments, not edited); otherwise the
  * Python function decides. Returns a new reference to the (kind, attachments, edited) tuple, or
  * NULL with *plain set when the text is plain. */
@@ -596,6 +768,10 @@ static PyObject *classify_text(Scanner *self, PyObject *text, int *plain) {
     int r = plain_body(self, text, &t, 0, newline < 0 ? t.n : newline, t.n);
     if (r < 0) return NULL;
     if (r > 0) { *plain = 1; return NULL; }
+    AttachedFile file;
+    r = attached_file(self, &t, 0, newline < 0 ? t.n : newline, t.n, &file);
+    if (r < 0) return NULL;
+    if (r > 0) return attached_classified(self, text, &file);
     return PyObject_CallFunctionObjArgs(self->classify, text, self->shape_name, self->vocabulary, NULL);
 }
 
@@ -1234,6 +1410,7 @@ struct Direct {
     Text t;
     PyObject *names, *author_name, *fallback;
     long long records;
+    int discard;           /* count the messages, write no record */
 };
 
 /* One character of a JSON string as put_str writes it (UTF-8, the escapes orjson writes); 0 for
@@ -1355,40 +1532,55 @@ static int direct_record(Scanner *self, long long end_line, Direct *d) {
         if (c == '"' || c == 0x201c || c == 0x201e || c == 0xab) return 0;
     }
     int plain = plain_body(self, d->block, t, cut + 2, re, te);
-    if (plain <= 0) return plain;
+    if (plain < 0) return -1;
+    AttachedFile file = {0, 0, NULL};  /* media_type NULL: plain text */
+    if (plain == 0) {
+        int r = attached_file(self, t, cut + 2, re, te, &file);
+        if (r <= 0) return r;
+    }
     long long line = self->p_line;
     Buffer *b = &d->buf;
     size_t mark = b->length;
     int result = 1;
     AuthorSlot *slot = author_slot(self, d, rs, cut);
     if (slot == NULL) return PyErr_Occurred() ? -1 : 0;
-    if (self->json_header_of != self->p_header) {  /* the header's JSON string, kept while it repeats */
-        self->json_header.length = 0;
-        Py_CLEAR(self->json_header_of);
-        int r = put_str(&self->json_header, self->p_header);
-        if (r <= 0) return r;
-        self->json_header_of = Py_NewRef(self->p_header);
+    if (!d->discard) {  /* (feed_jsonl(..., discard=True) only counts) */
+        if (self->json_header_of != self->p_header) {  /* the header's JSON string, kept while it repeats */
+            self->json_header.length = 0;
+            Py_CLEAR(self->json_header_of);
+            int r = put_str(&self->json_header, self->p_header);
+            if (r <= 0) return r;
+            self->json_header_of = Py_NewRef(self->p_header);
+        }
+        if (self->json_time_of != self->p_timestamp) {  /* the same for its time */
+            self->json_time.length = 0;
+            Py_CLEAR(self->json_time_of);
+            int r = put_datetime(&self->json_time, self->p_timestamp);
+            if (r <= 0) return r;
+            self->json_time_of = Py_NewRef(self->p_timestamp);
+        }
+        LIT("{\"line\":"); TRY(put_ll(b, line));
+        LIT(",\"end_line\":"); TRY(put_ll(b, end_line));
+        LIT(",\"timestamp\":");
+        if (put(b, self->json_time.data, self->json_time.length) < 0) { result = -1; goto end; }
+        LIT(",\"author\":");
+        if (put(b, slot->json.data, slot->split) < 0) { result = -1; goto end; }
+        LIT(",\"text\":"); TRY(put_slice(b, t, cut + 2, te));
+        if (file.media_type == NULL) {
+            LIT(",\"kind\":"); TRY(put_str(b, self->kind_text));
+            LIT(",\"attachment\":null,\"media_type\":null,\"attachment_omitted\":null,\"attachments\":[]");
+        } else {  /* put_record's fields for (MEDIA, (Attachment(name, media_type, False),), False) */
+            LIT(",\"kind\":"); TRY(put_str(b, self->kind_media));
+            LIT(",\"attachment\":"); TRY(put_slice(b, t, file.name_start, file.name_end));
+            LIT(",\"media_type\":"); TRY(put_str(b, file.media_type));
+            LIT(",\"attachment_omitted\":false,\"attachments\":["); TRY(put_slice(b, t, file.name_start, file.name_end));
+            LIT("]");
+        }
+        LIT(",\"system_prefix\":null,\"edited\":false,\"header\":");
+        if (put(b, self->json_header.data, self->json_header.length) < 0) { result = -1; goto end; }
+        if (put(b, slot->json.data + slot->split, slot->json.length - slot->split) < 0) { result = -1; goto end; }
+        LIT(",\"system_recognised\":null}\n");
     }
-    if (self->json_time_of != self->p_timestamp) {  /* the same for its time */
-        self->json_time.length = 0;
-        Py_CLEAR(self->json_time_of);
-        int r = put_datetime(&self->json_time, self->p_timestamp);
-        if (r <= 0) return r;
-        self->json_time_of = Py_NewRef(self->p_timestamp);
-    }
-    LIT("{\"line\":"); TRY(put_ll(b, line));
-    LIT(",\"end_line\":"); TRY(put_ll(b, end_line));
-    LIT(",\"timestamp\":");
-    if (put(b, self->json_time.data, self->json_time.length) < 0) { result = -1; goto end; }
-    LIT(",\"author\":");
-    if (put(b, slot->json.data, slot->split) < 0) { result = -1; goto end; }
-    LIT(",\"text\":"); TRY(put_slice(b, t, cut + 2, te));
-    LIT(",\"kind\":"); TRY(put_str(b, self->kind_text));
-    LIT(",\"attachment\":null,\"media_type\":null,\"attachment_omitted\":null,\"attachments\":[]"
-        ",\"system_prefix\":null,\"edited\":false,\"header\":");
-    if (put(b, self->json_header.data, self->json_header.length) < 0) { result = -1; goto end; }
-    if (put(b, slot->json.data + slot->split, slot->json.length - slot->split) < 0) { result = -1; goto end; }
-    LIT(",\"system_recognised\":null}\n");
     if (counted(self, line)) {  /* build_message's counts for a person's plain text */
         self->message_lines += end_line - line + 1;
         if (!slot->in_authors) {  /* its key goes in where build_message would put it */
@@ -1397,7 +1589,9 @@ static int direct_record(Scanner *self, long long end_line, Direct *d) {
         } else {
             slot->pending++;
         }
-        if (!self->text_counted) {
+        if (file.media_type != NULL) {
+            if (count_in(self->kinds, self->kind_media) < 0) { result = -1; goto end; }
+        } else if (!self->text_counted) {
             if (count_in(self->kinds, self->kind_text) < 0) { result = -1; goto end; }
             self->text_counted = 1;
         } else {
@@ -1487,7 +1681,9 @@ static int close_record(Scanner *self, long long end_line, Direct *d) {
     }
     PyObject *message = build_message(self, end_line);
     if (message == NULL) return -1;
-    int failed = message_record(self, message, d);
+    int failed = 0;
+    if (d->discard) d->records++;
+    else failed = message_record(self, message, d);
     Py_DECREF(message);
     return failed;
 }
@@ -1507,9 +1703,9 @@ static int add_pending(Scanner *self) {
 static PyObject *feed_jsonl(PyObject *module, PyObject *args) {
     Scanner *scanner;
     PyObject *block;
-    Direct d = {{NULL, 0, 0, NULL}, NULL, NULL, {0, NULL, 0}, NULL, NULL, NULL, 0};
-    if (!PyArg_ParseTuple(args, "O!OO!OO:feed_jsonl", &ScannerType, &scanner, &block, &PyDict_Type, &d.names,
-                          &d.author_name, &d.fallback))
+    Direct d = {{NULL, 0, 0, NULL}, NULL, NULL, {0, NULL, 0}, NULL, NULL, NULL, 0, 0};
+    if (!PyArg_ParseTuple(args, "O!OO!OO|p:feed_jsonl", &ScannerType, &scanner, &block, &PyDict_Type, &d.names,
+                          &d.author_name, &d.fallback, &d.discard))
         return NULL;
     if (block != Py_None && !PyUnicode_Check(block)) {
         PyErr_SetString(PyExc_TypeError, "feed_jsonl: a block is a str, or None at the end");
@@ -2005,10 +2201,15 @@ static PyMethodDef module_methods[] = {
     {"may_hold_date", may_hold_date, METH_VARARGS,
      "may_hold_date(block, sep, second) -> bool: False when no header with its first (or second) date number "
      "above 12 can be in the block, text or raw UTF-8 bytes (see ingest/survey.py)."},
+    {"media_vocabulary", media_vocabulary, METH_VARARGS,
+     "media_vocabulary(scanner, file_attached, ios_name_types, extension_types, document, unknown, media, "
+     "attachment_cls): the vocabulary with which the scanner reads media messages of the attached-file form in C "
+     "(body.classify's answer for them); without it they go to classify."},
     {"feed_jsonl", feed_jsonl, METH_VARARGS,
-     "feed_jsonl(scanner, block, names, author_name, fallback) -> (records, segments): the parse records of the "
-     "messages this block (None: the end of the text) closes, as Scanner.feed and encode_jsonl would give them, "
-     "in bytes (and str, from fallback(message), for a record only the Python path writes exactly)."},
+     "feed_jsonl(scanner, block, names, author_name, fallback, discard=False) -> (records, segments): the parse "
+     "records of the messages this block (None: the end of the text) closes, as Scanner.feed and encode_jsonl would "
+     "give them, in bytes (and str, from fallback(message), for a record only the Python path writes exactly); "
+     "with discard, only how many (the counts go to the stats all the same) and no segment."},
     {"encode_jsonl", encode_jsonl, METH_VARARGS,
      "encode_jsonl(messages, names, author_name) -> bytes | None: the parse records of `messages` as JSON "
      "lines, or None when one of them holds a value only the Python path writes exactly."},

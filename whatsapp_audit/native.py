@@ -17,7 +17,8 @@ PURE_VARIABLE = "WHATSAPP_AUDIT_PURE"
 # together). A build left over from an older checkout (`build_ext --inplace`, then a `git pull`) lacks
 # the newer ones: it is then not used, so the run takes the pure-Python path instead of stopping with
 # an AttributeError on its first message.
-REQUIRED = ("Scanner", "feed_jsonl", "encode_jsonl", "may_hold_date", "count_lf", "or_runs", "Cover", "gate_block")
+REQUIRED = ("Scanner", "feed_jsonl", "encode_jsonl", "may_hold_date", "count_lf", "or_runs", "Cover", "gate_block",
+            "media_vocabulary")
 
 
 def usable(module: ModuleType) -> bool:

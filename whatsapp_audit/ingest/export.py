@@ -29,6 +29,7 @@ from whatsapp_audit.ingest.parser import (
     RecordWriter,
     Segment,
     UnparsedRegion,
+    count_messages,
     iter_message_batches,
     iter_messages,
     iter_record_segments,
@@ -98,6 +99,16 @@ class Export:
         yield from iter_record_segments(blocks, self.survey, self.vocabulary, stats, records)
         _same_bytes(self.source, digests)
         self.check_readable(stats)
+
+    def count_messages(self, records: RecordWriter) -> int:
+        """Read every message for `stats` alone (see `parser.count_messages`); returns how many."""
+        self.stats = stats = ParseStats()
+        digests: list[str] = []
+        blocks = _read_blocks(self._source, self.encoding, digests, stats.undecodable_lines.append)
+        count = count_messages(blocks, self.survey, self.vocabulary, stats, records)
+        _same_bytes(self.source, digests)
+        self.check_readable(stats)
+        return count
 
     def check_readable(self, stats: ParseStats) -> None:
         """Raise InputError when headers were found but none could be read: a file whose every

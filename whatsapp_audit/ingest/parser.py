@@ -27,7 +27,7 @@ from whatsapp_audit.ingest.openings import ascii_prefixes
 from whatsapp_audit.ingest.shapes import MARKS, Timestamper, any_header, strict_regex
 from whatsapp_audit.ingest.survey import FormatSurvey
 from whatsapp_audit.ingest.vocabulary import Vocabulary
-from whatsapp_audit.model import Attachment, Message, MessageKind
+from whatsapp_audit.model import Attachment, MediaType, Message, MessageKind
 
 
 @dataclass(frozen=True)
@@ -292,6 +292,36 @@ def iter_record_segments(
     stats.total_lines = build.line_no if counted is None else min(counted[1], build.line_no + 1) - counted[0]
 
 
+def count_messages(blocks: Iterable[str], survey: FormatSurvey, vocabulary: Vocabulary, stats: ParseStats,
+                   records: RecordWriter) -> int:
+    """Read the messages of `iter_messages` for `stats` alone, and return how many there are (`inspect`).
+
+    With the C loop this is `iter_record_segments` writing nothing (`feed_jsonl(..., discard=True)`):
+    a person's plain text, or an attached file, is counted from the block's characters with no
+    Message built; every other message is built as `iter_messages` builds it, then dropped. Without
+    it, the messages of `iter_message_batches` are built and dropped."""
+    impossible = f"a header with an impossible date or time (read as {survey.date_order})"
+    build = _Assembler(survey, vocabulary, stats, None)
+    scanner = _native_scanner(survey, vocabulary, build, impossible, 0)
+    module = native.accelerator()
+    if scanner is None or module is None:
+        return sum(len(batch) for batch in iter_message_batches(blocks, survey, vocabulary, stats))
+    count = 0
+    names: dict[str, tuple[str, str]] = {}
+    try:
+        for block in chain(blocks, (None,)):  # None: the end of the text closes the last message
+            closed, _nothing = module.feed_jsonl(scanner, block, names, records.author_name, records.one, True)
+            count += closed
+            if len(names) > 4096:
+                names.clear()
+    finally:
+        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
+         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
+        build.flush()
+    stats.total_lines = build.line_no
+    return count
+
+
 def _native_segments(feed: Callable[..., tuple[int, list[Segment]]], scanner: Any, blocks: Iterable[str],
                      build: _Assembler, records: RecordWriter) -> Iterator[tuple[Segment, int]]:
     names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as records.author_name gives them
@@ -402,7 +432,7 @@ def _native_scanner(survey: FormatSurvey, vocabulary: Vocabulary, build: _Assemb
     if len(style.date_sep) != 1 or len(style.time_sep) != 1 or not 1 <= style.year_digits <= 4:
         return None
     stats = build.stats
-    return module.Scanner(
+    scanner = module.Scanner(
         Message, survey.shape.name, (style.date_sep, style.year_first, style.year_digits, style.seconds, style.time_sep, clock),
         survey.date_order, (build.lo, build.hi), vocabulary, split_author, classify, vocabulary.special_start.match,
         _prefix_table(vocabulary.special_start),
@@ -410,6 +440,11 @@ def _native_scanner(survey: FormatSurvey, vocabulary: Vocabulary, build: _Assemb
         stats.unrecognised_system, stats.unparsed, MessageKind.TEXT, MessageKind.SYSTEM, _BEFORE_FIRST, impossible,
         line_offset,
     )
+    # Media messages of the attached-file form ("IMG-...jpg (file attached)") read in C: classify's
+    # answer for an ASCII first line (see docs/native.md); every other media message is classify's.
+    module.media_vocabulary(scanner, vocabulary.file_attached, vocabulary.ios_name_types, vocabulary.extension_types,
+                            MediaType.DOCUMENT, MediaType.UNKNOWN, MessageKind.MEDIA, Attachment)
+    return scanner
 
 
 @cache

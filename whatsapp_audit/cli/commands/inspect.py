@@ -17,6 +17,7 @@ from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, sou
 from whatsapp_audit.model import author_name
 from whatsapp_audit.report.authors import distinct_displays, saved_column
 from whatsapp_audit.report.message_parts import cycles_paused
+from whatsapp_audit.report.messages import RECORDS
 from whatsapp_audit.wording import plural
 
 
@@ -33,8 +34,7 @@ def command(export: Path, fmt: str, date_order: str) -> int:
       whatsapp-audit inspect export.zip --format json
     """
     with open_export(export, chosen_date_order(date_order)) as opened, cycles_paused():
-        for _ in opened.iter_message_batches():  # the counts are what is wanted: messages in bulk
-            pass
+        opened.count_messages(RECORDS)  # the counts are what is wanted, not the messages
         record = inspect_record(opened)
     if fmt == "json":
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
