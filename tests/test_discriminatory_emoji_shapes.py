@@ -257,7 +257,20 @@ FOURTH_PASS = [
     ("🪯 are 🤡", "religion_or_belief", "the khanda 🪯 is on the flag"),
 ]
 
-ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS + FOURTH_PASS
+# Fifth emoji pass: each invented positive beside the look-alike HatemojiBuild would build from it (the
+# same template with the weapon meant as a crime to deplore, a kind emoji, an object in the group's place).
+FIFTH_PASS = [
+    # "really / absolutely / fucking hate" is one token for the matcher: the verb is read through `hating`
+    ("i really hate seeing 🧕 round the nick", "religion_or_belief", "i really hate seeing 👨🏿 🔪 👨🏿 on the news"),
+    ("absolutely hate seeing 👩 💕 👩 in town", "sexual_orientation", "absolutely hate seeing 🚗 💕 🚗 on the drive"),
+    # ... and the hateful twin of "I hate seeing ... 🔪 ...": enjoying the violence
+    ("i just love seeing 👨🏿 🔪 👨🏿", "race", "i just love seeing 🍕 🔪 🍕"),
+    # "make(s) / made me sick" with the words a post puts between
+    ("polish 👨 these days make me sick", "race", "polish 🥟 these days make me sick"),
+    ("black 👨🏿 makes me wanna hurl", "race", "black ☕ makes me wanna hurl"),
+]
+
+ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS + FOURTH_PASS + FIFTH_PASS
 
 
 @pytest.mark.parametrize(("text", "characteristic", "twin"), ALL_SHAPES, ids=[s[0] for s in ALL_SHAPES])
@@ -285,4 +298,14 @@ def test_reported_hatred_stays_quiet_beside_the_emoji_pack(text: str) -> None:
     "the term 🆖R is a slur, report it",
 ])
 def test_abbreviated_slur_named_as_a_word_stays_below_the_report(text: str) -> None:
+    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+
+
+# Fifth emoji pass: ordinary officer chat with the same emoji and words stays quiet.
+@pytest.mark.parametrize("text", [
+    "the 🐷 takeaway on the high street made me sick last night",
+    "i really hate seeing kids get stabbed 🔪 it's grim",
+    "i absolutely hate seeing the 🕌 vandalised like that",
+])
+def test_fifth_pass_officer_chat_stays_quiet(text: str) -> None:
     assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
