@@ -263,11 +263,22 @@ FIFTH_PASS = [
     # "really / absolutely / fucking hate" is one token for the matcher: the verb is read through `hating`
     ("i really hate seeing 🧕 round the nick", "religion_or_belief", "i really hate seeing 👨🏿 🔪 👨🏿 on the news"),
     ("absolutely hate seeing 👩 💕 👩 in town", "sexual_orientation", "absolutely hate seeing 🚗 💕 🚗 on the drive"),
+    ("fed up of seeing these ⚫ people on my street", "race", "fed up of seeing these ⚫ bin bags on my street"),
     # ... and the hateful twin of "I hate seeing ... 🔪 ...": enjoying the violence
     ("i just love seeing 👨🏿 🔪 👨🏿", "race", "i just love seeing 🍕 🔪 🍕"),
     # "make(s) / made me sick" with the words a post puts between
     ("polish 👨 these days make me sick", "race", "polish 🥟 these days make me sick"),
     ("black 👨🏿 makes me wanna hurl", "race", "black ☕ makes me wanna hurl"),
+    # least favourite people
+    ("my least favourite people are ⚫ for obvious reasons", "race", "my least favourite colour is ⚫ for obvious reasons"),
+    # a child's partner of a group held up as a horror
+    ("imagine ur daughter's fella being ⬛", "race", "imagine ur daughter's fella being ⬛ 😍"),
+    # killing the people in a place of worship
+    ("we should 💣 everyone inside a 🕍", "religion_or_belief", "we should 🙏 for everyone inside a 🕍"),
+    ("a 🕌 is a perfect target for a 💣", "religion_or_belief", "a 🕌 is a perfect place for a 🍽️ iftar"),
+    # people likened to litter
+    ("🚯 means no 🧕", "religion_or_belief", "🚯 means no 🥤 cups on the yard"),
+    ("you see ♿ i see 🗑️", "disability", "you see ♿ i see a 🏅"),
 ]
 
 ALL_SHAPES = SHAPES + SECOND_PASS + THIRD_PASS + FOURTH_PASS + FIFTH_PASS
@@ -303,8 +314,15 @@ def test_abbreviated_slur_named_as_a_word_stays_below_the_report(text: str) -> N
 
 # Fifth emoji pass: ordinary officer chat with the same emoji and words stays quiet.
 @pytest.mark.parametrize("text", [
+    "ARVs 🔫 at the mosque for friday prayers, reassurance patrol",
+    "we must 🔫 check everyone's licences at the range tomorrow",
     "the 🐷 takeaway on the high street made me sick last night",
+    "my least favourite shift is lates 🔥",
+    "imagine your daughter's boyfriend being a spurs fan 😂",
+    "sick of seeing the same lads in custody every weekend",
     "i really hate seeing kids get stabbed 🔪 it's grim",
+    "the church is a great place to start the house to house",
+    "🚯 means no dumping by the bins",
     "i absolutely hate seeing the 🕌 vandalised like that",
 ])
 def test_fifth_pass_officer_chat_stays_quiet(text: str) -> None:
