@@ -62,7 +62,8 @@ def texts() -> st.SearchStrategy[str]:
         st.sampled_from(words_of_all()).map(str.upper),
         st.sampled_from(words_of_all()).map(str.title),
         st.sampled_from(example_texts()),
-        st.sampled_from(["Road", "Rd,", "Ann Lee,", "aged", "DOB", "d.o.b.", "(12)", "12/03/1990", "IMG_", "Screenshot"]),
+        st.sampled_from(["Road", "Rd,", "Ann Lee,", "aged", "DOB", "d.o.b.", "(12)", "12/03/1990", "IMG_", "Screenshot",
+                         "IMG-", "VID-20240101-WA0001.mp4", "MG11", "xPNC", "_BWV"]),
         st.from_regex(r"\A[0-9]{1,6}[A-Za-z]{0,3}\Z"),
         st.from_regex(r"\A[A-Z][a-z]{0,6}\Z"),
         st.text(alphabet="aAbBdDsSkKzZ0123456789 /_-,.()@+\n\u00e9\u017f\u212a", max_size=6),
@@ -76,6 +77,8 @@ def texts() -> st.SearchStrategy[str]:
 @example("Address is 14 Larkspur Road, BD7 1AZ if anyone is passing")
 @example("IMG-20210103-WA0139.jpg")
 @example("Screenshot_20240101-101010.png")
+@example("IMG11 xMG11 _MG11 7MG11.pdf")
+@example("MG11 witness statement.docx")
 def test_a_text_the_words_turn_away_holds_no_match(text: str) -> None:
     for source, flags in bundled():
         wanted = needs(source, flags)
@@ -111,3 +114,17 @@ def test_only_ascii_text_is_turned_away() -> None:
     assert not wanted.excludes("\u017fk")  # the long s matches "s" case-insensitively: left to the regex
     assert regex.compile(r"(?i)sk").search("\u017fk") is not None
     assert re.compile(r"(?i)sk").search("\u017fk") is not None
+
+
+def test_a_word_wanted_after_no_letter_is_searched_so() -> None:
+    # OPS-DOC-FILE's "(?<![a-z])MG\s?-?\d" under (?i): the "mg" of "IMG-..." is no MG form.
+    wanted = needs(r"(?i)(?:statement|(?<![a-z])MG\s?-?\d{1,2})")
+    assert wanted is not None and wanted.words == ("mg", "statement")
+    assert wanted.excludes("IMG-20240101-WA0001.jpg")
+    assert not wanted.excludes("MG11.pdf") and not wanted.excludes("scan_mg 5.pdf") and not wanted.excludes("7MG11")
+    # The condition is kept only where the class holds every letter, either case, and only at the start.
+    assert not needs(r"(?<![a-z])MG\d").excludes("xMG1")  # case-sensitive [a-z]: "x" may stand before "MG"
+    assert needs(r"(?<![A-Za-z])MG\d").excludes("xMG1")
+    assert not needs(r"(?i)x(?<![a-z])mg").excludes("xmg")  # inside the match: dropped, never invented
+    assert not needs(r"(?i)(?<![^a-z])mg").excludes("img")  # a negated class: not read
+    assert necessary_words(r"(?i)(?<![a-z])(?:ab|cd)e") == {"abe", "cde"}  # the words themselves, unmarked

@@ -10,7 +10,13 @@ says so before the regex is tried at all.
 
 `Needs.excludes(text)` answers only for ASCII text, where a case-insensitive match of an ASCII
 literal is exactly that literal in `text.lower()`; any other text is left to the regex (Unicode case
-folding matches "K" to the Kelvin sign and "s" to the long s). The words are a lower bound worked
+folding matches "K" to the Kelvin sign and "s" to the long s).
+
+A word the regex asks to stand after no letter (`(?<![a-z])MG` under `(?i)`: a negative lookbehind
+of a class holding every ASCII letter, just before the word) is searched with the same condition:
+"mg" inside "IMG-20240101-WA0001.jpg" is no "MG11" form, and with the plain word every WhatsApp
+photo name ran OPS-DOC-FILE's regex (about 20 µs) for nothing. The condition is only ever kept or
+dropped, never invented: a word after other characters of the match loses it. The words are a lower bound worked
 out from the standard library's parse, as `operational.digits` does: anything the walk is unsure of
 (a negated class, a category, a backreference, an optional part, syntax the `regex` module reads
 differently) gives no word, which only means the regex still runs.
@@ -40,14 +46,19 @@ _SHORT_WORD = 3  # see `_best`
 _Info = tuple[frozenset[str] | None, frozenset[str] | None]
 _UNKNOWN: _Info = (None, None)
 _EMPTY: _Info = (frozenset({""}), None)
+# Leads a string (only ever its first character) whose match the regex asks to stand after no ASCII
+# letter (`_after_no_letter`). Not a character any parsed ASCII literal gives (they are printable or
+# escapes the walk reads as themselves, and NUL is never lower-cased into).
+_NO_LETTER = "\x00"
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 @dataclass(frozen=True, slots=True)
 class Needs:
     """The words (lower-cased) one of which every match holds, as one search."""
 
-    words: tuple[str, ...]
-    search: re.Pattern[str]
+    words: tuple[str, ...]  # without their conditions
+    search: re.Pattern[str]  # the words, those the regex wants after no letter with that condition
 
     def excludes(self, text: str) -> bool:
         """True when `text` certainly holds no match: it is ASCII and holds none of the words."""
@@ -57,11 +68,16 @@ class Needs:
 def needs(source: str, flags: int = 0) -> Needs | None:
     """The words every match of `source` (compiled with `flags`) must hold one of; None when the walk
     finds no set selective enough to be worth a search."""
-    words = necessary_words(source, flags)
-    if not words:
+    marked = _marked_words(source, flags)
+    if not marked:
         return None
-    ordered = tuple(sorted(words))
-    return Needs(ordered, re.compile(trie_pattern(ordered)))
+    plain = {word for word in marked if not word.startswith(_NO_LETTER)}
+    bounded = {word[1:] for word in marked if word.startswith(_NO_LETTER)} - plain
+    parts = [trie_pattern(sorted(plain))] if plain else []
+    if bounded:
+        # Searched in text.lower() of an ASCII text: "not after [a-z]" there is "not after a letter".
+        parts.append(f"(?<![a-z])(?:{trie_pattern(sorted(bounded))})")
+    return Needs(tuple(sorted(plain | bounded)), re.compile("|".join(parts)))
 
 
 def reads_alike(source: str) -> bool:
@@ -74,6 +90,12 @@ def reads_alike(source: str) -> bool:
 
 def necessary_words(source: str, flags: int = 0) -> frozenset[str] | None:
     """Lower-cased ASCII words one of which every match of `source` holds; None when unsure."""
+    marked = _marked_words(source, flags)
+    return None if marked is None else frozenset(word.lstrip(_NO_LETTER) for word in marked)
+
+
+def _marked_words(source: str, flags: int = 0) -> frozenset[str] | None:
+    """`necessary_words`, a word led by `_NO_LETTER` when the regex wants it after no letter."""
     if not reads_alike(source):
         return None
     try:
@@ -84,9 +106,42 @@ def necessary_words(source: str, flags: int = 0) -> frozenset[str] | None:
         return None
     folded = bool(tree.state.flags & re.IGNORECASE)
     _exact, words = _sequence(list(tree.data), folded)
-    if words is None or "" in words:
+    if words is None or _holds_empty(words):
         return None
     return frozenset(word.lower() for word in words)
+
+
+def _holds_empty(strings: frozenset[str]) -> bool:
+    return "" in strings or _NO_LETTER in strings
+
+
+def _after_no_letter(op: Any, av: Any, folded: bool) -> bool:
+    """Whether an item is a negative lookbehind of one character from a class that holds every ASCII
+    letter (`(?<![a-z])` under `(?i)`, `(?<![A-Za-z0-9])`): what follows it stands after no letter."""
+    if op is not _c.ASSERT_NOT or av[0] != -1:
+        return False
+    body = list(av[1])
+    if len(body) != 1:
+        return False
+    inner_op, inner_av = body[0]
+    if inner_op is _c.LITERAL:
+        items = [(inner_op, inner_av)]
+    elif inner_op is _c.IN:
+        items = list(inner_av)
+    else:
+        return False
+    held: set[str] = set()
+    for item_op, item_av in items:
+        if item_op is _c.LITERAL:
+            held.add(chr(item_av))
+        elif item_op is _c.RANGE:
+            low, high = item_av
+            held.update(chr(code) for code in range(max(low, 0), min(high, 127) + 1))
+        else:  # a negated class, a category ...: not read
+            return False
+    if folded:
+        held |= {ch.swapcase() for ch in held if ch in _ASCII_LETTERS}
+    return _ASCII_LETTERS <= held
 
 
 def _sequence(items: list[tuple[Any, Any]], folded: bool) -> _Info:
@@ -97,10 +152,15 @@ def _sequence(items: list[tuple[Any, Any]], folded: bool) -> _Info:
     whole: frozenset[str] | None = frozenset({""})  # every string of the whole sequence, while known
 
     def flush() -> None:
-        if run is not None and "" not in run:
+        if run is not None and not _holds_empty(run):
             candidates.append(run)
 
     for op, av in items:
+        if run == _START and _after_no_letter(op, av, folded):
+            run = _START_NO_LETTER  # the next strings stand after no letter (a zero-width item)
+            if whole == _START:
+                whole = _START_NO_LETTER
+            continue
         exact, words = _element(op, av, folded)
         if exact is not None:
             whole = _product(whole, exact) if whole is not None else None
@@ -114,10 +174,14 @@ def _sequence(items: list[tuple[Any, Any]], folded: bool) -> _Info:
             whole = None
             flush()
             run = frozenset({""})
-            if words is not None and "" not in words:
+            if words is not None and not _holds_empty(words):
                 candidates.append(words)
     flush()
     return whole, _best(candidates)
+
+
+_START = frozenset({""})
+_START_NO_LETTER = frozenset({_NO_LETTER})
 
 
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
@@ -126,15 +190,27 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     already found in the text, and the words after it ("pack", "slides") are what turn texts away.
     Without such a set, the one whose shortest word is longest."""
     for words in reversed(candidates):
-        if min(map(len, words)) >= _SHORT_WORD:
+        if min(map(_length, words)) >= _SHORT_WORD:
             return words
-    return max(candidates, key=lambda words: (min(map(len, words)), -len(words)), default=None)
+    return max(candidates, key=lambda words: (min(map(_length, words)), -len(words)), default=None)
+
+
+def _length(word: str) -> int:
+    return len(word) - word.startswith(_NO_LETTER)
 
 
 def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
     if len(left) * len(right) > _MOST_STRINGS:
         return None
-    return frozenset(a + b for a in left for b in right)
+    return frozenset(_joined(a, b) for a in left for b in right)
+
+
+def _joined(left: str, right: str) -> str:
+    """`left + right`, a condition kept only where it leads the whole (after other characters of the
+    match it is dropped: a weaker test, never a wrong one)."""
+    if right.startswith(_NO_LETTER) and left:
+        right = right[1:]
+    return left + right
 
 
 def _element(op: Any, av: Any, folded: bool) -> _Info:
@@ -172,7 +248,7 @@ def _element(op: Any, av: Any, folded: bool) -> _Info:
 def _with_words(info: _Info) -> _Info:
     """A part's word set: its own, or its strings when they are all spelled out and none is empty."""
     exact, words = info
-    if words is None and exact is not None and "" not in exact:
+    if words is None and exact is not None and not _holds_empty(exact):
         words = exact
     return exact, words
 
