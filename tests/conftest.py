@@ -15,9 +15,13 @@ import pytest
 # removed at its end: tests write nothing to the user's own cache folder, and the hundreds of scans the
 # suite runs through the CLI read the configured engine back instead of building it each time (about
 # 1.5 s each). Its keys hold the rules and the tool's source, so a test with its own packs gets its own
-# engine; tests/test_build_cache.py points it elsewhere to test it. Subprocesses inherit it.
-_SESSION_CACHE = tempfile.mkdtemp(prefix="whatsapp-audit-test-cache-")
-atexit.register(shutil.rmtree, _SESSION_CACHE, True)
+# engine; tests/test_build_cache.py points it elsewhere to test it. Subprocesses inherit it, and so do
+# pytest-xdist's workers: the process that made it (the one that started them) shares it and removes it.
+_SESSION_CACHE = os.environ.get("WHATSAPP_AUDIT_TEST_SESSION_CACHE", "")
+if not _SESSION_CACHE:
+    _SESSION_CACHE = tempfile.mkdtemp(prefix="whatsapp-audit-test-cache-")
+    os.environ["WHATSAPP_AUDIT_TEST_SESSION_CACHE"] = _SESSION_CACHE
+    atexit.register(shutil.rmtree, _SESSION_CACHE, True)
 os.environ["WHATSAPP_AUDIT_CACHE_DIR"] = _SESSION_CACHE
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
