@@ -8,6 +8,8 @@ for those steps (reference counting still frees everything at once). In a run's 
 CLI, a scan's worker: `keep_for_the_run`) what a pause built is then frozen, moved where the
 collector no longer looks, instead of walked once more when it wakes and at every full collection
 of the scan that follows; a library caller's objects (a test's engines) are left to the collector.
+`parse` and `inspect` hold it off for their whole run: the messages they parse hold no cycles, and
+the collector's passes over each block's new messages were a sixth of the parse's time.
 """
 
 from __future__ import annotations

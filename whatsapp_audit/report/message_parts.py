@@ -16,13 +16,13 @@ only writes.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
+from whatsapp_audit import collector
 from whatsapp_audit.errors import InputError, WhatsAuditError
 from whatsapp_audit.ingest.export import Export, reopen_export
 from whatsapp_audit.ingest.lines import Encoding
@@ -42,19 +42,6 @@ HELD_HERE = 2  # parts the main process parses ahead of their turn while it wait
 
 _HELPER: dict[tuple[str, str], Export] = {}  # in a helper: the export, by path and SHA-256
 _OPENED: dict[str, tuple[Source, Vocabulary]] = {}  # in a helper: the export at its path, opened on starting
-
-
-@contextmanager
-def cycles_paused() -> Iterator[None]:
-    """The cycle collector off while messages are parsed and written: they hold no cycles, and
-    the collector's passes over a block's new messages were a sixth of the parse's time."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 @contextmanager
@@ -165,7 +152,7 @@ def _encode_part(job: tuple[Any, ...], part: Part) -> tuple[list[Segment], Parse
     if export is None:
         export = _HELPER[(path, sha256)] = _export(path, encoding, survey, sha256, chat_sha256)
     stats = ParseStats()
-    with cycles_paused():
+    with collector.paused():
         segments = [segment for segment, _records in export.iter_part_segments(part, stats, RECORDS)]
     return segments, stats
 

@@ -10,13 +10,13 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from whatsapp_audit import collector
 from whatsapp_audit.cli.console import chat_text, make_console
 from whatsapp_audit.cli.options import chosen_date_order, date_order_option, export_argument
 from whatsapp_audit.ingest.export import Export, open_export
 from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 from whatsapp_audit.model import author_name
 from whatsapp_audit.report.authors import distinct_displays, saved_column
-from whatsapp_audit.report.message_parts import cycles_paused
 from whatsapp_audit.report.messages import RECORDS
 from whatsapp_audit.wording import plural
 
@@ -33,7 +33,7 @@ def command(export: Path, fmt: str, date_order: str) -> int:
       whatsapp-audit inspect chat.txt
       whatsapp-audit inspect export.zip --format json
     """
-    with open_export(export, chosen_date_order(date_order)) as opened, cycles_paused():
+    with open_export(export, chosen_date_order(date_order)) as opened, collector.paused():
         opened.count_messages(RECORDS)  # the counts are what is wanted, not the messages
         record = inspect_record(opened)
     if fmt == "json":

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from whatsapp_audit import collector
 from whatsapp_audit.cli.options import chosen_date_order, chosen_jobs, date_order_option, export_argument, output_stream
 from whatsapp_audit.ingest.export import open_export
 from whatsapp_audit.ingest.provenance import coverage_line, coverage_record, source_record
 from whatsapp_audit.processes import jobs_for
-from whatsapp_audit.report.message_parts import cycles_paused, helpers, plan, write_jsonl_parts
+from whatsapp_audit.report.message_parts import helpers, plan, write_jsonl_parts
 from whatsapp_audit.report.messages import RECORDS, write_csv, write_json, write_jsonl_segments
 
 
@@ -35,7 +36,7 @@ def command(export: Path, fmt: str, output: Path | None, date_order: str, jobs: 
     """
     processes = jobs_for(export, chosen_jobs(jobs)) if fmt == "jsonl" else 1
     with (helpers(processes - 1, export) as pool, open_export(export, chosen_date_order(date_order)) as opened,
-          output_stream(output, [export], bom=fmt == "csv") as out, cycles_paused()):
+          output_stream(output, [export], bom=fmt == "csv") as out, collector.paused()):
         messages = opened.iter_messages()
         parts = plan(opened, processes) if pool is not None else []
         if fmt == "jsonl" and pool is not None and len(parts) > 1:
