@@ -190,6 +190,12 @@ class _Assembler:
             self.stats.unparsed.append(UnparsedRegion(line, end_line, reason))
             self.unparsed_lines += end_line - line + 1
 
+    def finish_from(self, counts: tuple[Any, ...]) -> None:
+        """Take the C loop's counts (`Scanner.counts()`, in these attributes' order), then `flush`."""
+        (self.line_no, self.message_lines, self.system_lines, self.unparsed_lines, self.backward, self.header_like,
+         self.impossible, self.opening, self.closing, self.first, self.last) = counts
+        self.flush()
+
     def flush(self) -> None:
         """Add the counts to the ParseStats (which started empty)."""
         stats = self.stats
@@ -315,9 +321,7 @@ def count_messages(blocks: Iterable[str], survey: FormatSurvey, vocabulary: Voca
             if len(names) > 4096:
                 names.clear()
     finally:
-        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
-         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
-        build.flush()
+        build.finish_from(scanner.counts())
     stats.total_lines = build.line_no
     return count
 
@@ -334,9 +338,7 @@ def _native_segments(feed: Callable[..., tuple[int, list[Segment]]], scanner: An
             if len(names) > 4096:
                 names.clear()
     finally:
-        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
-         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
-        build.flush()
+        build.finish_from(scanner.counts())
 
 
 def _python_messages(blocks: Iterable[str], survey: FormatSurvey, build: _Assembler, impossible: str,
@@ -482,9 +484,7 @@ def _native_batches(scanner: Any, blocks: Iterable[str], build: _Assembler) -> I
         if batch:
             yield batch
     finally:
-        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
-         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
-        build.flush()
+        build.finish_from(scanner.counts())
 
 
 def _native_messages(scanner: Any, blocks: Iterable[str], build: _Assembler) -> Iterator[Message]:
@@ -494,6 +494,4 @@ def _native_messages(scanner: Any, blocks: Iterable[str], build: _Assembler) -> 
             yield from scanner.feed(block)
         yield from scanner.finish()
     finally:
-        (build.line_no, build.message_lines, build.system_lines, build.unparsed_lines, build.backward, build.header_like,
-         build.impossible, build.opening, build.closing, build.first, build.last) = scanner.counts()
-        build.flush()
+        build.finish_from(scanner.counts())
