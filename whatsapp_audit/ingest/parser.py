@@ -312,29 +312,30 @@ def count_messages(blocks: Iterable[str], survey: FormatSurvey, vocabulary: Voca
     module = native.accelerator()
     if scanner is None or module is None:
         return sum(len(batch) for batch in iter_message_batches(blocks, survey, vocabulary, stats))
-    count = 0
-    names: dict[str, tuple[str, str]] = {}
-    try:
-        for block in chain(blocks, (None,)):  # None: the end of the text closes the last message
-            closed, _nothing = module.feed_jsonl(scanner, block, names, records.author_name, records.one, True)
-            count += closed
-            if len(names) > 4096:
-                names.clear()
-    finally:
-        build.finish_from(scanner.counts())
+    def discard(*arguments: Any) -> tuple[int, list[Segment]]:
+        return module.feed_jsonl(*arguments, True)  # type: ignore[no-any-return]
+
+    count = sum(closed for closed, _nothing in _fed(discard, scanner, blocks, build, records))
     stats.total_lines = build.line_no
     return count
 
 
 def _native_segments(feed: Callable[..., tuple[int, list[Segment]]], scanner: Any, blocks: Iterable[str],
                      build: _Assembler, records: RecordWriter) -> Iterator[tuple[Segment, int]]:
+    for count, segments in _fed(feed, scanner, blocks, build, records):
+        last = len(segments) - 1
+        for at, segment in enumerate(segments):
+            yield segment, count if at == last else 0
+
+
+def _fed(feed: Callable[..., tuple[int, list[Segment]]], scanner: Any, blocks: Iterable[str],
+         build: _Assembler, records: RecordWriter) -> Iterator[tuple[int, list[Segment]]]:
+    """`feed`'s answer for each block (messages closed, records written), then the end of the text;
+    the scanner's counts reach `build` however the caller stops."""
     names: dict[str, tuple[str, str]] = {}  # author -> (display, shown_as), as records.author_name gives them
     try:
         for block in chain(blocks, (None,)):  # None: the end of the text closes the last message
-            count, segments = feed(scanner, block, names, records.author_name, records.one)
-            last = len(segments) - 1
-            for at, segment in enumerate(segments):
-                yield segment, count if at == last else 0
+            yield feed(scanner, block, names, records.author_name, records.one)
             if len(names) > 4096:
                 names.clear()
     finally:

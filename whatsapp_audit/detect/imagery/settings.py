@@ -80,13 +80,7 @@ def _any_finds(patterns: Sequence[Guarded], name: str) -> bool:
     pattern none of whose necessary words is in it ("screenshot" for `^Screenshot`) is not run
     (text/literals.py): every media line asks whether its file is a screenshot."""
     lowered = name.lower() if name.isascii() else None
-    for pattern in patterns:
-        wanted = pattern.needs
-        if wanted is not None and lowered is not None and wanted.search.search(lowered) is None:
-            continue
-        if pattern.search(name):
-            return True
-    return False
+    return any(not pattern.ruled_out(lowered) and pattern.search(name) for pattern in patterns)
 
 
 def _merged_table(rules: Sequence[Rule], key: str) -> tuple[dict[str, Any], Rule]:

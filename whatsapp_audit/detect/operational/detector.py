@@ -217,8 +217,7 @@ class OperationalDetector:
             try:
                 own: list[Finding] = []
                 for number, pattern in enumerate(compiled.patterns, 1):
-                    wanted = pattern.needs
-                    if wanted is not None and lowered is not None and wanted.search.search(lowered) is None:
+                    if pattern.ruled_out(lowered):
                         continue
                     for match in pattern.finditer(text):
                         if files and _inside_file_name(match, files):
@@ -294,10 +293,7 @@ class OperationalDetector:
 def _finds(pattern: Guarded, name: str, lowered: str | None) -> bool:
     """Whether a rule's pattern finds something in a file name (`lowered`: the name lower-cased when it
     is ASCII, else None): not run where its necessary words say it cannot."""
-    wanted = pattern.needs
-    if wanted is not None and lowered is not None and wanted.search.search(lowered) is None:
-        return False
-    return pattern.search(name) is not None
+    return not pattern.ruled_out(lowered) and pattern.search(name) is not None
 
 
 def _allowed(compiled: Compiled, name: str) -> bool:

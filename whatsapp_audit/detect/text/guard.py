@@ -127,6 +127,12 @@ class Guarded:
                 self._needs = needs(self.pattern, self._flags)
         return self._needs
 
+    def ruled_out(self, lowered: str | None) -> bool:
+        """True when a text certainly holds no match: `lowered` is the text lower-cased when it is
+        ASCII (None otherwise, which never rules out) and holds none of the necessary words."""
+        wanted = self.needs
+        return wanted is not None and lowered is not None and wanted.search.search(lowered) is None
+
     @property
     def tame(self) -> bool:
         """Whether the pattern's backtracking is provably polynomial (`is_tame`), worked out when
