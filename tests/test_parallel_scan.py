@@ -248,3 +248,54 @@ def test_a_ctrl_c_held_back_while_the_workers_spawn_leaves_no_pool_running(monke
     with pytest.raises(KeyboardInterrupt):
         parallel.start_pool(2, load_patterns())
     assert multiprocessing.active_children() == []
+
+
+def test_a_parts_findings_cross_the_process_boundary_unchanged_and_neighbours_stay_shared():
+    """What a worker sends back (`PartResult`: findings, their messages and neighbours) is pickled and
+    unpickled: every field must come back equal, of the same classes, a neighbour two findings share
+    must arrive as one object (`_renumber` moves it once), and a field that is not an `__init__`
+    argument cannot be added to the classes pickled by their fields without this failing."""
+    import pickle
+    from dataclasses import dataclass, field, fields
+    from datetime import datetime
+
+    import pytest
+
+    from whatsapp_audit.model import (
+        Attachment,
+        Category,
+        Confidence,
+        Explanation,
+        Finding,
+        MediaType,
+        Severity,
+        pickled_by_fields,
+    )
+    from whatsapp_audit.scan import ContextMessage, ScanFinding
+
+    shared = ContextMessage(index=7, line=40, end_line=42, timestamp=datetime(2024, 3, 1, 9, 5), author="Dee Hart",
+                            kind="media", text="IMG-20240301-WA0003.jpg (file attached)",
+                            attachment="IMG-20240301-WA0003.jpg")
+    explanation = Explanation("a plate beside a name", pattern="OPS-PLATE", validator="DVLA format",
+                              context_words=("plate",), adjustments=(("named person", 0.1),),
+                              details=(("neighbour", "line 41"),))
+    items = [ScanFinding(id=f"f{i}", finding=Finding(
+        rule="OPS-TEST", category=Category.OPERATIONAL_DATA, severity=Severity.HIGH, confidence=Confidence.LOW,
+        score=0.61, message_index=8 + i, line=43 + i, start=None if i else 2, end=None if i else 9,
+        matched="AB12 CDE", normalised="AB12CDE", explanation=explanation, extra=(("kind", "plate"),),
+        characteristics=("race",) if i else ()), author=None, timestamp=shared.timestamp, end_line=44 + i,
+        message=shared, before=(shared,), after=()) for i in range(2)]
+    back = pickle.loads(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == items
+    assert [type(item.finding.explanation) for item in back] == [Explanation, Explanation]
+    assert back[0].before[0] is back[1].message is back[1].before[0]
+    attachment = Attachment("VID-20240301-WA0004.mp4", MediaType.VIDEO, omitted=False)
+    assert pickle.loads(pickle.dumps(attachment)) == attachment
+    assert {f.name for f in fields(Finding)} >= {"characteristics", "extra"}
+
+    with pytest.raises(TypeError, match="__init__ argument"):
+        @pickled_by_fields
+        @dataclass(frozen=True, slots=True)
+        class Derived:
+            value: int
+            twice: int = field(init=False, default=0)

@@ -27,7 +27,7 @@ from whatsapp_audit.ingest.parser import ParseStats
 from whatsapp_audit.ingest.provenance import coverage_record, source_record
 from whatsapp_audit.ingest.source import MediaMember, SourceInfo
 from whatsapp_audit.ingest.survey import FormatSurvey
-from whatsapp_audit.model import WHATSAPP_WORDS, Category, Confidence, Finding, Message, Severity
+from whatsapp_audit.model import WHATSAPP_WORDS, Category, Confidence, Finding, Message, Severity, pickled_by_fields
 from whatsapp_audit.rules.loader import PatternSet, load_patterns
 from whatsapp_audit.scope import MessageScope, SearchScope
 from whatsapp_audit.triage.review import Review
@@ -44,6 +44,7 @@ PROGRESS_EVERY = 2000  # messages between progress callbacks
 ProgressCallback = Callable[[int, int], None]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ContextMessage:
     """A message as reports show it: a flagged message or one of its neighbours (verbatim text).
