@@ -62,3 +62,8 @@ def test_a_report_keeps_its_values_and_escapes_invisible_characters():
     assert json.loads(compact) == record
     assert "\u202e" not in compact and "\\u202e" in compact and "\\u007f" in compact
     assert json.loads(json_dumps(record, indent=2)) == record
+    # All-ASCII text takes a short way out: a DEL or a control character must still come out escaped.
+    plain = {"text": "ring 0161\x7f back\x1b[2J\tnow", "line": 12}
+    for text in (json_dumps(plain), json_dumps(plain, indent=2)):
+        assert json.loads(text) == plain
+        assert "\x7f" not in text and "\x1b" not in text and "\\u007f" in text and "\\u001b" in text

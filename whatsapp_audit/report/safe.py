@@ -77,4 +77,6 @@ def json_dumps(value: object, indent: int | None = None) -> str:
     if indent not in (None, 2):
         raise ValueError("indent must be None or 2")
     text = encode.dumps(value, indent=indent is not None)
+    if text.isascii() and "\x7f" not in text:
+        return text  # the encoder escaped C0 controls; every other character to hide is not ASCII
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
