@@ -292,20 +292,20 @@ class Engine:
             kept.extend(block)
             ready = len(kept) - size if block else len(kept)  # kept[done:ready] can be passed now
             if ready > done:
-                # Every message is offered to `examine` (a caller may count what it accepts), quiet or not.
-                accepted = None if examine is None else [examine(message) for message in kept[done:ready]]
-                for position, lowered, combined, mask in gate(kept, done, ready, *settings):
-                    if accepted is not None and not accepted[position - done]:
-                        continue
-                    current = kept[position]
-                    before, after = kept[max(position - size, 0):position], kept[position + 1:position + 1 + size]
-                    if mask is None or lowered is None or combined is None:
-                        found = look(current, before, after)
-                    else:
-                        runs.remember(current.text, lowered, combined)  # the detectors' own gates read it again
-                        found = detect(current, text_kind, mask, before, after)
-                    if found:
-                        yield current, found
+                # Only the spans `examine` accepts are gated (a part's margins, read as neighbours, are
+                # not walked); every message is still offered to it (a caller may count what it accepts).
+                spans = ((done, ready),) if examine is None else _accepted_spans(kept, done, ready, examine)
+                for first, stop in spans:
+                    for position, lowered, combined, mask in gate(kept, first, stop, *settings):
+                        current = kept[position]
+                        before, after = kept[max(position - size, 0):position], kept[position + 1:position + 1 + size]
+                        if mask is None or lowered is None or combined is None:
+                            found = look(current, before, after)
+                        else:
+                            runs.remember(current.text, lowered, combined)  # the detectors' own gates read it again
+                            found = detect(current, text_kind, mask, before, after)
+                        if found:
+                            yield current, found
                 done = ready
             if not block:
                 return
@@ -423,6 +423,24 @@ _Gated = tuple[int, str | None, int | None, int | None]  # (position, lowered, c
 _BlockGate = Callable[[list[Message], int, int, MessageKind, dict[str, int], Callable[[str], int],
                        tuple[tuple[int, int, int], ...], tuple[Callable[[int], int], ...], int, int,
                        Callable[[str, str, int], int], int], list[_Gated]]
+
+
+def _accepted_spans(messages: list[Message], start: int, stop: int,
+                    examine: Callable[[Message], bool]) -> list[tuple[int, int]]:
+    """The runs of consecutive positions in [start, stop) whose messages `examine` accepts, in order
+    (each message asked once)."""
+    spans: list[tuple[int, int]] = []
+    first = -1
+    for position in range(start, stop):
+        if examine(messages[position]):
+            if first < 0:
+                first = position
+        elif first >= 0:
+            spans.append((first, position))
+            first = -1
+    if first >= 0:
+        spans.append((first, stop))
+    return spans
 
 
 def python_gate_block(messages: list[Message], start: int, stop: int, text_kind: MessageKind,
