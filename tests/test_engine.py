@@ -134,13 +134,20 @@ def test_a_keyword_inside_a_longer_one_still_wakes_its_detector() -> None:
        st.lists(st.text(alphabet="abcx \t\n\u00a0", max_size=30), min_size=1, max_size=3))
 @example({"ac": 0, "ca": 1}, ["cac"])  # overlapping keywords: the pass must not resume after "ca"
 @example({"b a": 0, " c": 1, "a ": 2}, ["ab a", "x c", "a  ", "xb a"])  # keywords holding a space
+@example({"b a": 0, "c\tab": 1}, ["cb b", "b\u00a0\tab", "xc\t\tabc", "ab c"])  # a head, then (not) its tail
+@example({"a b ": 0, "b\t\tc": 1}, ["xa b", "a b", "b c", "ab\t\tcc"])  # no tail; whitespace twice
 def test_keyword_filter_wants_every_detector_whose_keyword_occurs(owners: dict[str, int], texts: list[str]) -> None:
-    # Several texts through one filter: a run's answer is kept, and must hold in every text.
+    # Several texts through one filter: a run's answer is kept, and must hold in every text. A text
+    # whose runs give none of the filter's field bits (the engine's one AND) holds no keyword.
     words = [frozenset(w for w, owner in owners.items() if owner == n) for n in range(4)]
     keyword_filter = KeywordFilter(words)
+    table = keyword_filter._index._table if keyword_filter._index is not None else None
+    field_bits = keyword_filter.field_bits()
     for text in texts + texts:
         expected = {n for n in range(4) if any(word in text for word in words[n])}
         assert keyword_filter.wanted(text) == expected
+        if expected and table is not None and field_bits is not None:
+            assert table.bits(text) & field_bits
 
 
 @given(st.sets(st.text(alphabet="abcd@ -", min_size=1, max_size=5), min_size=1, max_size=12),
