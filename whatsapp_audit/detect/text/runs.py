@@ -44,17 +44,25 @@ class RunField:
     decided when the table is first walked: narrow fields first, so most runs' bits fit in a
     machine word, however wide the phrase candidates' field is."""
 
-    __slots__ = ("bits_of", "width", "pair", "shift", "mask")
+    __slots__ = ("bits_of", "width", "pair", "shift", "mask", "placed")
 
     def __init__(self, bits_of: RunBits, width: int, pair: tuple[int, int, int] | None) -> None:
         self.bits_of = bits_of
         self.width = width
         self.pair = pair  # (bit ending a run, bit beginning the next, bit set when both), in the field
-        self.shift = 0
         self.mask = (1 << width) - 1
+        self.place(0)
+
+    def place(self, shift: int) -> None:
+        """Put the field at `shift` in the combined value."""
+        self.shift = shift
+        self.placed = self.mask << shift  # the field's bits where they lie
 
     def read(self, combined: int) -> int:
-        return combined >> self.shift & self.mask
+        # Masked before shifted (the same bits): a text's combined value is as wide as its widest
+        # field's bits (the phrase candidates': about 2,000), and shifting all of it first made a
+        # copy that wide on every read of a narrow field.
+        return (combined & self.placed) >> self.shift
 
 
 class RunTable:
@@ -173,7 +181,7 @@ class RunTable:
         shift = 0
         pairs: list[tuple[int, int, int]] = []
         for field in sorted(self._fields, key=lambda f: (f.pair is None, f.width)):
-            field.shift = shift
+            field.place(shift)
             if field.pair is not None:
                 end, start, out = field.pair
                 pairs.append((1 << end << shift, 1 << start << shift, 1 << out << shift))
