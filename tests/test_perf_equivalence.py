@@ -22,7 +22,7 @@ from whatsapp_audit.detect.discriminatory import candidates
 from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
-from whatsapp_audit.detect.engine import Engine
+from whatsapp_audit.detect.engine import Engine, ascii_spaced
 from whatsapp_audit.detect.text import normalise, runs
 from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.detect.text.trie import pieces_pattern
@@ -294,6 +294,53 @@ def test_the_engine_calls_the_detector_wherever_it_could_find_something(text: st
     found = list(detector().detect(message, Window()))
     assert discriminatory_engine().examine(message, (), ()) == found
     assert found == [] or detector().might_find(text, text.lower())
+
+
+# Characters where reading non-ASCII runs as the ASCII gates do could go wrong: upper-case symbols
+# and letters whose lower case the run walk sees ("\u24b6" is kept by the normaliser, "\u24d0" is its
+# lower case), the Kelvin sign, a dotted capital I, a capital sharp s, a final sigma, curly quotes,
+# CJK letters, and whitespace outside ASCII (which no run holds).
+CASED_UNITS = ("\u24b6", "\u24d0", "\u212a", "\u0130", "\u1e9e", "\u03a3", "\u03c2", "\u2019", "\u201c",
+               "\u4f60", "\u00a0", "\u3000", "\u2028", "\x85", "\u200b", "\ufe0f")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(
+    st.lists(st.sampled_from((*emoji_units(), *CASED_UNITS)), max_size=16).map("".join),
+    st.lists(st.tuples(st.one_of(texts(), constructions()), st.sampled_from((*emoji_units(), *CASED_UNITS))),
+             max_size=4).map(lambda parts: "".join(a + b for a, b in parts))))
+@example("cheers all \U0001F44D")
+@example("\u24b6ll good \U0001F44D")
+@example("send them all back \U0001F44D")
+@example("\U0001F44D \U0001F3FF")  # a skin tone after a space: its cluster takes the space
+@example("ok\u00a0\U0001F44D")
+def test_the_run_gate_vouches_for_non_ascii_text_only_where_might_find_says_no(text: str) -> None:
+    """The engine's one AND turns away a text whose whitespace is ASCII and whose runs give none of the
+    run gate's bits, emoji and all (plain_runs.py): `might_find` says no to each such text, whose
+    normalised form is its lower-cased self, and `detect` finds nothing in it."""
+    engine = discriminatory_engine()
+    d = detector()
+    bits, longest = d.run_gate() or (0, -1)
+    lowered, combined = engine._runs.of_text(text)
+    if combined & bits or len(text) > longest or not ascii_spaced(text):
+        return
+    assert not d.might_find(text, lowered, combined)
+    assert normalise.normalise(text, confusables=d._confusables, letters=d._emoji_letters).text == lowered
+    message = Message(index=0, line=1, end_line=1, timestamp=datetime(2024, 3, 14, 9), header="",
+                      author="Kit Arden", text=text, kind=MessageKind.TEXT)
+    assert list(d.detect(message, Window())) == []
+
+
+def test_emoji_chat_no_rule_knows_reads_as_quiet_to_the_engine() -> None:
+    """"Happy birthday 🎂" and its like are decided by the one AND; an insult emoji, an emoji letter inside a
+    word, an accent or a no-break space are not."""
+    engine = discriminatory_engine()
+    bits, _longest = detector().run_gate() or (0, -1)
+    for text in ("Happy birthday Dee!! \U0001F382\U0001F389", "don\u2019t forget the keys", "\U0001F602\U0001F602\U0001F602"):
+        assert not engine._runs.of_text(text)[1] & bits and ascii_spaced(text), text
+    for text in ("the \U0001F412 lot", "n\U0001F170zi", "caf\u00e9 later", "\u24b6ll good"):
+        assert engine._runs.of_text(text)[1] & bits, text
+    assert not ascii_spaced("ok\u00a0\U0001F44D")
 
 
 def test_ordinary_chat_with_a_construction_word_is_not_handed_to_the_detector() -> None:

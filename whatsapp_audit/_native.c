@@ -1893,13 +1893,27 @@ static PyObject *or_runs(PyObject *self, PyObject *args) {
 /* ------------------------------------------------------------------------------------------------ */
 /* The engine's quiet test over a block of messages (detect/engine.py: gate_block)                 */
 
+/* Whether every whitespace character of a non-ASCII `text` is ASCII (engine.py: ascii_spaced): the
+   run gates' bits then speak for all of it. */
+static int ascii_spaced(PyObject *text) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (c > 127 && Py_UNICODE_ISSPACE(c)) return 0;
+    }
+    return 1;
+}
+
 /* gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken,
    quiet) -> list of (position, lowered, combined, mask): the messages of messages[start:stop] that are not
    quiet, in order. A message of kind `text_kind` without attachments has its text lower-cased (as
-   str.lower()) and walked (`walk_runs`, then each of `filters` in turn): it is quiet when it is ASCII,
-   at most `longest` characters long and its bits share none with `wake_any` (the engine's one AND,
-   `Engine._quiet_bits`), or else when `woken(text, lowered, combined)` (`Engine._woken`) is `quiet`
-   (the mask of detectors that want no text message); otherwise it is listed with those values. Any
+   str.lower()) and walked (`walk_runs`, then each of `filters` in turn): it is quiet when its
+   whitespace is ASCII, it is at most `longest` characters long and its bits share none with
+   `wake_any` (the engine's one AND, `Engine._quiet_bits`), or else when `woken(text, lowered,
+   combined)` (`Engine._woken`) is `quiet` (the mask of detectors that want no text message);
+   otherwise it is listed with those values. Any
    other message is listed with None for all three. The reference is `engine.python_gate_block`;
    tests/test_native.py holds both to one answer. */
 static PyObject *gate_block(PyObject *module, PyObject *args) {
@@ -1951,7 +1965,7 @@ static PyObject *gate_block(PyObject *module, PyObject *args) {
         quiet = PyObject_Not(woken);
         Py_DECREF(woken);
         if (quiet < 0) goto fail;
-        if (quiet && plain && n <= longest) goto decided;
+        if (quiet && n <= longest && (plain || ascii_spaced(text))) goto decided;
         quiet = 0;
         PyObject *call[3] = {text, lowered, combined};
         if ((mask = PyObject_Vectorcall(woken_of, call, 3, NULL)) == NULL) goto fail;

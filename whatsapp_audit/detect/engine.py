@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -83,9 +84,10 @@ class Engine:
                 share_runs(self._runs)
         self._context_size = max((detector.context_size for detector in self.detectors), default=0)
         self._runs.lay_out()
-        # A detector without keywords may offer `run_gate() -> (bits, longest)`: an ASCII message of
-        # at most `longest` characters whose runs give none of `bits` is one it finds nothing in
-        # (discriminatory: its quick gate's field), so it is not called for it. Its optional
+        # A detector without keywords may offer `run_gate() -> (bits, longest)`: a message of at most
+        # `longest` characters, whose whitespace is ASCII and whose runs give none of `bits`, is one it
+        # finds nothing in (discriminatory: its quick gates' fields, and its runs of non-ASCII text it
+        # cannot read as ASCII), so it is not called for it. Its optional
         # `might_find(text, lowered, combined)` then turns away more of the texts that gate lets through.
         run_gates: dict[int, tuple[int, int]] = {}
         for position, detector in enumerate(self.detectors):
@@ -120,11 +122,13 @@ class Engine:
         self._wake_any, self._quiet_longest = self._quiet_bits()
 
     def _quiet_bits(self) -> tuple[int, int]:
-        """(bits, longest): a text without attachments, ASCII and at most `longest` characters long,
-        whose runs give none of `bits` wakes no gated detector: no keyword occurs in it (the keyword
-        field is zero, including its "a keyword holding a space may begin here" bit), no `wakes` is
-        asked (none of its `wake_bits`) and no run gate passes it. `examine` then needs one AND
-        instead of asking each gate. Longest -1: no such test (a gate reads more than runs)."""
+        """(bits, longest): a text without attachments, at most `longest` characters long, whose
+        whitespace is ASCII (`ascii_spaced`) and whose runs give none of `bits`, wakes no gated
+        detector: no keyword occurs in it (the keyword field is zero, including its "a keyword holding
+        a space may begin here" bit), no `wakes` is asked (none of its `wake_bits`) and no run gate
+        passes it (their bits cover non-ASCII runs too: emoji chat is decided here, not by
+        `might_find`). `examine` then needs one AND instead of asking each gate. Longest -1: no such
+        test (a gate reads more than runs)."""
         keyword_bits = self._filter.field_bits()
         if keyword_bits is None or any(bits is None for _, _, bits in self._wakers):
             return 0, -1
@@ -332,7 +336,7 @@ class Engine:
         else:
             text = message.text
             lowered, combined = self._runs.of_text(text)
-            if combined & self._wake_any or not (len(text) <= self._quiet_longest and text.isascii()):
+            if combined & self._wake_any or not (len(text) <= self._quiet_longest and ascii_spaced(text)):
                 mask = self._woken(text, lowered, combined)
             else:
                 # The common case, decided by one AND: no run holds a bit any gate reads (keyword,
@@ -382,12 +386,23 @@ class Engine:
             if not mask >> position & 1 and (bits is None or combined & bits) and wakes(text, lowered, combined):
                 mask |= 1 << position
         if self._run_gates:
-            plain = text.isascii()
+            plain = ascii_spaced(text)
             for position, bits, longest, might_find in self._run_gates:
                 if (not plain or len(text) > longest or combined & bits) and (
                         might_find is None or might_find(text, lowered, combined)):
                     mask |= 1 << position
         return mask | self._ungated_mask
+
+
+# Whitespace outside ASCII (a no-break space, an ideographic space): it separates runs, so no run's
+# bits say what the normaliser makes of it (it turns most of it into a space).
+_WIDE_SPACE = re.compile(r"[^\S\x00-\x7f]")
+
+
+def ascii_spaced(text: str) -> bool:
+    """Whether every whitespace character of `text` is ASCII: then the run gates' bits speak for all
+    of it (each of its characters lies in some run or is ASCII whitespace: `Engine._quiet_bits`)."""
+    return text.isascii() or _WIDE_SPACE.search(text) is None
 
 
 def _ignoring_bits(wakes: Callable[[str], bool]) -> Callable[[str, str, int], bool]:
@@ -450,7 +465,8 @@ def python_gate_block(messages: list[Message], start: int, stop: int, text_kind:
     """The reference of `_native.gate_block` (tests/test_native.py holds both to one answer): the
     messages of messages[start:stop] that are not quiet, as (position, lowered, combined, mask). A
     text message without attachments is walked and filtered as `RunTable.of_text` does; it is quiet
-    when its ASCII text of at most `longest` characters gives no bit of `wake_any` (`Engine._quiet_bits`),
+    when its text of at most `longest` characters, whose whitespace is ASCII (`ascii_spaced`), gives no
+    bit of `wake_any` (`Engine._quiet_bits`),
     or else when `woken(text, lowered, combined)` (`Engine._woken`) gives `quiet`. Any other message
     is listed with None for the three values."""
     loud: list[_Gated] = []
@@ -464,7 +480,7 @@ def python_gate_block(messages: list[Message], start: int, stop: int, text_kind:
         combined = python_walk(lowered, memo, compute, pairs)
         for keep in filters:
             combined = keep(combined)
-        if not combined & wake_any and len(text) <= longest and text.isascii():
+        if not combined & wake_any and len(text) <= longest and ascii_spaced(text):
             continue
         mask = woken(text, lowered, combined)
         if mask != quiet:

@@ -34,6 +34,7 @@ from whatsapp_audit.detect.discriminatory.leet_words import LeetWords
 from whatsapp_audit.detect.discriminatory.lexicon import LexHit, Lexicon
 from whatsapp_audit.detect.discriminatory.linear import Featuriser, LinearModel, Verdict, features
 from whatsapp_audit.detect.discriminatory.phrases import PhraseMatcher
+from whatsapp_audit.detect.discriminatory.plain_runs import PlainRuns
 from whatsapp_audit.detect.discriminatory.slots import IdentityVocab, PredicateVocab
 from whatsapp_audit.detect.discriminatory.vocab import (
     CHARACTERISTICS,
@@ -157,6 +158,10 @@ class DiscriminatoryDetector:
             (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
             spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
             table=self._runs, like=self._quick)
+        # Runs of non-ASCII text these gates cannot vouch for as they do for ASCII (plain_runs.py): all of
+        # them with the model on, or when the phrase rules are not read by runs (their emoji then are not).
+        self._plain_runs = PlainRuns(self._lower_only, self._emoji.insult_firsts,
+                                     self._model is not None or self._phrases.run_bits() is None, self._runs)
 
     def share_runs(self, table: RunTable) -> None:
         """Read runs through the engine's table (text/runs.py): the quick gates and the phrase
@@ -166,18 +171,20 @@ class DiscriminatoryDetector:
             if gate is not None:
                 gate.share(table)
         self._phrases.share_runs(table)
+        self._plain_runs.share(table)
 
     def run_gate(self) -> tuple[int, int] | None:
-        """(bits, longest): an ASCII message of at most `longest` characters whose runs give none of
-        `bits` in the table shared with `share_runs` (laid out) has no finding here, and the engine
-        need not call `detect` at all for most chat. `_past_quick_gates` turns such a text away: no
-        lexicon gate (`_quick_terms`, or the model's words when it is on), and no construction whose
-        plain tests are all here (the phrase candidates' filtered bits), so a text holding only a
-        phrase rule's word ("anyone fancy a brew") needs no call either; emoji need non-ASCII text.
-        None: no such bits."""
+        """(bits, longest): a message of at most `longest` characters, whose whitespace is ASCII and
+        whose runs give none of `bits` in the table shared with `share_runs` (laid out), has no
+        finding here, and the engine need not call `detect` at all for most chat. `_past_quick_gates`
+        turns such a text away: no lexicon gate (`_quick_terms`, or the model's words when it is on),
+        and no construction whose plain tests are all here (the phrase candidates' filtered bits), so
+        a text holding only a phrase rule's word ("anyone fancy a brew") needs no call either; and no
+        run of non-ASCII text the normaliser could change or an emoji rule could read (`PlainRuns`),
+        so "cheers all 👍" needs none either. None: no such bits."""
         phrase_bits = self._phrases.run_bits()
         # Without the candidates' bits, the quick gate that holds the phrase rules' words stands in.
-        wanted = phrase_bits or 0
+        wanted = (phrase_bits or 0) | self._plain_runs.loud_bits()
         for gate in (self._quick_terms if phrase_bits is not None else self._quick, self._quick_or_model):
             bits = gate.wake_bits() if gate is not None else 0
             if bits is None:

@@ -95,6 +95,11 @@ class EmojiMatcher:
             return self._words.get(item.text.lower())
         return None
 
+    @property
+    def insult_firsts(self) -> frozenset[str]:
+        """The first characters of every rule's insults: `match` finds nothing in a text without one."""
+        return self._gate
+
     def might_match(self, raw: str) -> bool:
         """False only when `match` would certainly find nothing (its own gate, exposed for callers)."""
         return not raw.isascii() and not self._gate.isdisjoint(raw)
