@@ -8,12 +8,13 @@ whitespace character, which `applies` checks), as long as no grapheme cluster cr
 one does only where a run begins with a mark that extends what precedes it (a combining accent, a
 joiner, a spacing mark: " \u0301") or ends with a prepended mark ("\u0600 "), which only non-ASCII
 text can hold and each run reports (`_CROSSES`); such a text is read whole, as before. Each run
-contributes, once and memoised
-with every other gate's bits (text/runs.py), the constructions it could wake (one bit per distinct
-tuple of required-token tests) and the required-token tests it satisfies alone (one bit per test
-that asks only "one of these words" or "one of these first characters"); a message is a candidate
-when some woken construction has all its plain tests satisfied by some run, and only then are its
-other tests (joined phrases, emoji clusters) read from the whole text, exactly as before.
+contributes, once and memoised with every other gate's bits (text/runs.py), the constructions it
+could wake (one bit per distinct tuple of required-token tests) and the required-token tests whose
+need it meets alone (one bit per test: "one of these words or first characters", exactly the test
+for a plain one, a necessary part of it for one that also takes joined phrases or emoji clusters:
+`needs`); a message is a candidate when some woken construction has every test's need met by some
+run, and only then are its other tests (joined phrases, emoji clusters) read from the whole text,
+exactly as before.
 """
 
 from __future__ import annotations
@@ -55,29 +56,29 @@ class PhraseCandidates:
         groups: dict[tuple[Presence, ...], int] = {}
         group_of = [groups.setdefault(tests, len(groups)) for tests in presence]
         self._groups = len(groups)
-        plain: dict[int, int] = {}  # id(test) -> its bit among the plain tests
-        self._words: dict[str, int] = {}  # word -> plain tests it satisfies (bits)
-        self._chars: dict[str, int] = {}  # first character -> plain tests it satisfies
-        tests_in: list[tuple[int, tuple[Presence, ...]]] = []  # per group: plain tests' bits, other tests
+        plain: dict[int, int] = {}  # id(test) -> its bit among the tests' needs
+        self._words: dict[str, int] = {}  # word -> tests whose need it meets (bits)
+        self._chars: dict[str, int] = {}  # character -> tests whose need it meets
+        tests_in: list[tuple[int, tuple[Presence, ...]]] = []  # per group: its tests' bits, tests not plain
         for tests in groups:
             needed, others = 0, []
             for test in tests:
                 if test.always:
                     continue
                 if not test.plain:
-                    others.append(test)
-                    continue
+                    others.append(test)  # read from the whole text, once the runs cover what it needs
                 bit = plain.get(id(test))
                 if bit is None:
                     bit = plain[id(test)] = 1 << len(plain)
-                    for word in test.words:
+                    words, firsts = needs(test)
+                    for word in words:
                         self._words[word] = self._words.get(word, 0) | bit
-                    for first in test.firsts:
+                    for first in firsts:
                         self._chars[first] = self._chars.get(first, 0) | bit
                 needed |= bit
             tests_in.append((needed, tuple(others)))
         self._tests = tuple(tests_in)
-        # Per group, the numbers of the plain tests it needs (the bits of `needed`), for `Cover`.
+        # Per group, the numbers of the tests it needs (the bits of `needed`), for `Cover`.
         self._needed = tuple(tuple(n for n in range(needed.bit_length()) if needed >> n & 1) for needed, _ in tests_in)
         self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
         self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
@@ -90,9 +91,9 @@ class PhraseCandidates:
 
     @staticmethod
     def applies(presence: Sequence[tuple[Presence, ...]], emoji_firsts: Mapping[str, set[int]]) -> bool:
-        """Whether no gate or plain test is a whitespace character (which a run never holds)."""
+        """Whether no gate, nor any character a test needs, is a whitespace character (which a run never holds)."""
         return not any(first.isspace() for first in emoji_firsts) and not any(
-            first.isspace() for tests in presence for test in tests if test.plain for first in test.firsts)
+            first.isspace() for tests in presence for test in tests if not test.always for first in needs(test)[1])
 
     def share(self, table: RunTable) -> None:
         """Read runs through `table` (the engine's, shared by every gate)."""
@@ -117,7 +118,7 @@ class PhraseCandidates:
             return None
         groups = value & (self._crosses - 1)
         if not groups:
-            return False  # the common case: no run wakes a construction whose plain tests are here
+            return False  # the common case: no run wakes a construction whose tests' needs are here
         words: set[str] | None = None
         chars: set[str] = set()
         tests = self._tests
@@ -135,9 +136,9 @@ class PhraseCandidates:
 
     def _keeper(self) -> Callable[[int], int]:
         """The table's filter for this field (`RunTable.add_filter`): a woken construction's bit stays
-        only when every plain test it needs is satisfied by some run, so the field's construction bits
-        say "some construction may be here" and most text with a gate word ("anyone", "all") reads as
-        quiet. The accelerator's `Cover` when it is built (and not turned off), else `keep_covered`."""
+        only when the need of every test it has is met by some run (`needs`), so the field's construction
+        bits say "some construction may be here" and most text with a gate word ("anyone", "all", "👍")
+        reads as quiet. The accelerator's `Cover` when it is built (and not turned off), else `keep_covered`."""
         shift = self._field.shift
         accelerator = native.accelerator()
         if accelerator is not None:
@@ -150,7 +151,7 @@ class PhraseCandidates:
         """`text_words(text)`, for a text no grapheme cluster crosses whitespace in: on ASCII text one
         regex call; otherwise the union of its runs' words, each run's kept, so an emoji message
         ("cheers all 👍") is not cut into tokens again each time (the union is the text's words, as
-        for the plain tests' bits)."""
+        for the tests' bits)."""
         if text.isascii():
             return text_words(text)
         memo = self._run_words
@@ -166,7 +167,7 @@ class PhraseCandidates:
 
     def _run_bits(self, run: str) -> int:
         """The constructions this run wakes (low bits), whether it may join a cluster across whitespace,
-        and the plain tests it satisfies (above them)."""
+        and the tests whose needs it meets (above them)."""
         woken = satisfied = 0
         wakes, word_tests = self._wakes, self._words
         # Only the run's words and characters that wake or satisfy something are looked up: a new run
@@ -179,6 +180,19 @@ class PhraseCandidates:
             satisfied |= self._chars.get(char, 0)
         crosses = 0 if run.isascii() or _CROSSES.search(run) is None else self._crosses
         return woken | crosses | satisfied << self._groups + 1
+
+
+def needs(test: Presence) -> tuple[frozenset[str], frozenset[str]]:
+    """(words, characters): a text satisfies `test` (`_Presence.maybe_in`) only when one of the words is
+    among its words or one of the characters among its characters. For a plain test, exactly its
+    words and first characters; for another, also each joined phrase's word that `maybe_in` looks it up
+    by (all of its words must be there) and every character of a form made only of clusters (all of
+    one form's must be there): "n't" asks for the word "t". So a construction over "[group] are not 👍"
+    is ruled out, run by run, in "cheers all 👍", which has none of "not", "never", "t" or "🚫"."""
+    words, firsts = test.words, test.firsts
+    if test.plain:
+        return words, firsts
+    return words | frozenset(test.parted), firsts.union(*test.clusters)
 
 
 def keep_covered(combined: int, shift: int, groups: int, needed: Sequence[int]) -> int:
