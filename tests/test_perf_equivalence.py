@@ -119,6 +119,10 @@ SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\x0b", "\x1c", "\u00a0
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.tuples(texts(), SPACES), max_size=4).map(lambda parts: "".join(a + b for a, b in parts)))
 @example("coffin dodger")  # a term of two words: its gap may be a space, so it is not read run by run
+@example("coffin-\u00a0dodger")
+@example("coffin - dodger")  # the gap's separator a run of its own
+@example("old coffin\tdodgers")
+@example("the coffin is a dodge")  # a first word without the rest
 @example("x f a g")
 @example("abc1 def")
 @example("ok " * 90 + "coffin  dodger " + "x" * 70)
@@ -146,7 +150,8 @@ def test_a_gate_built_like_another_gives_the_bits_its_own_searches_give(text: st
     gates = [d._quick_terms, QuickGate((d._lexicon.prescan_bodies()[0], d._phrases.gate_body, "zz+top"),
                                        mixed=True, spanning=d._lexicon.prescan_bodies()[1],
                                        spanning_first=d._lexicon.prescan_bodies()[2],
-                                       inside=d._lexicon.compound_pattern, like=d._quick)]
+                                       inside=d._lexicon.compound_pattern, like=d._quick,
+                                       spanning_edges=d._lexicon.spanning_edges())]
     for run in text.lower().split() or [text.lower()]:
         first = d._quick._bits(run)
         assert first == d._quick._own_bits(run)

@@ -144,20 +144,21 @@ class DiscriminatoryDetector:
         self.featuriser = Featuriser(self._confusables, self._emoji_letters, self._lexicon.accepts,
                                      self._ascii_confusables, identity.dark_tones, frozenset(identity.emoji))
         one_word, spanning, spanning_first = self._lexicon.prescan_bodies()
+        edges = self._lexicon.spanning_edges()
         self._quick = QuickGate((one_word, self._phrases.gate_body), mixed=bool(self._lexicon.terms),
                                 spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
-                                table=self._runs)
+                                table=self._runs, spanning_edges=edges)
         # The same gate without the phrase rules' words: when it turns a text away, only a phrase rule
         # (`PhraseMatcher.could_match` reads all of a construction's tokens) or an emoji rule could
         # find anything, and "anyone fancy a brew" need not be normalised to learn that none can.
         self._quick_terms = QuickGate((one_word,), mixed=bool(self._lexicon.terms), spanning=spanning,
                                       spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
-                                      table=self._runs, like=self._quick)
+                                      table=self._runs, like=self._quick, spanning_edges=edges)
         # With the model on, its gate words join the same single pass, so ordinary chat still costs one search.
         self._quick_or_model = None if self._model is None else QuickGate(
             (one_word, self._phrases.gate_body, self._model.gate_body), mixed=bool(self._lexicon.terms),
             spanning=spanning, spanning_first=spanning_first, inside=self._lexicon.compound_pattern,
-            table=self._runs, like=self._quick)
+            table=self._runs, like=self._quick, spanning_edges=edges)
         # Runs of non-ASCII text these gates cannot vouch for as they do for ASCII (plain_runs.py): all of
         # them with the model on, or when the phrase rules are not read by runs (their emoji then are not).
         self._plain_runs = PlainRuns(self._lower_only, self._emoji.insult_firsts,

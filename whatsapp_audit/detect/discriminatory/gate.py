@@ -23,8 +23,9 @@ kept: chat repeats its words, so most runs cost a dictionary lookup. The answers
 `RunTable` (text/runs.py) shared with the engine's and the other detectors' gates, so one walk over
 a message serves them all. The gates that may span a
 space (terms of several words, spaced-out letters) still search the whole text, but only when the
-runs hold what such a match needs (a term's first word; spaced letters inside a run, or a run
-ending with a lone letter followed by one beginning with one).
+runs hold what such a match needs (a whole term inside a run, or a run ending with the words of a
+term before a gap followed by one beginning with the word after it; spaced letters inside a run, or
+a run ending with a lone letter followed by one beginning with one).
 """
 
 from __future__ import annotations
@@ -40,12 +41,15 @@ _LONG_TEXT = 256  # bounded_for_gates leaves texts up to this long as they are
 # What a run (searched alone) says; kept per run:
 _GATE = 1  # an in-run gate accepts it
 _INSIDE = 2  # the `inside` pattern occurs in it
-_SPANS = 4  # a term of several words may begin in it: search the whole text for those
+_SPANS = 4  # a term of several words may lie here (in it, or it and the next): search the whole text
 _SPACED = 8  # spaced-out letters lie inside it: search the whole text for them
 _LONE_END = 16  # it ends with a lone letter, maybe then a separator ("a", "x.", "b-")
 _LONE_START = 32  # it begins with a lone letter, maybe after a separator ("a", ".b", "c,")
-_WIDTH = 6
+_SPAN_END = 64  # it ends where a term of several words may go on past whitespace ("nig", not "night")
+_SPAN_START = 128  # it begins as such a term may go on after whitespace ("nog", or separators alone: "-")
+_WIDTH = 8
 _LONE_PAIR = (4, 5, 3)  # _LONE_END then _LONE_START in the next run: _SPACED (bit numbers)
+_SPAN_PAIR = (6, 7, 2)  # _SPAN_END then _SPAN_START in the next run: _SPANS
 # Spaced-out letters (SPACED_SPEC: a lone letter or stand-in, then at least two more, each after
 # one or two separators) lie inside one run, or cross the whitespace between two runs where the
 # first ends with a lone letter (and maybe a separator) and the next begins with one.
@@ -61,7 +65,8 @@ class QuickGate:
 
     def __init__(self, word_bodies: tuple[str | None, ...], mixed: bool, spanning: str | None = None,
                  spanning_first: str | None = None, inside: re.Pattern[str] | None = None,
-                 table: RunTable | None = None, like: QuickGate | None = None) -> None:
+                 table: RunTable | None = None, like: QuickGate | None = None,
+                 spanning_edges: tuple[str, str] | None = None) -> None:
         """`word_bodies` are trie alternations (no boundaries) of word gates whose matches never
         hold a whitespace character; `spanning` one whose matches may (a gap between the words of
         a term), `spanning_first` what every one of those matches begins with inside one run
@@ -69,7 +74,11 @@ class QuickGate:
         letters-mixed-with-stand-ins test (only meaningful when there are terms). `inside` is a
         plain pattern, without lookarounds, that never matches whitespace (the lexicon's compound
         terms), for `might_match_or_inside`. `like`: a gate built with the same `spanning`, whose
-        whole-text searches this one shares (the detector asks both gates about one text in turn)."""
+        whole-text searches this one shares (the detector asks both gates about one text in turn).
+        `spanning_edges` (`Lexicon.spanning_edges`: what a run ends with where a `spanning` match may
+        go on past whitespace, and what the next run then begins with) narrow the whole-text search
+        to texts where some run holds a whole match or two neighbouring runs hold those edges; None:
+        any run holding a `spanning_first` asks for it."""
         in_run = []
         bodies = [body for body in word_bodies if body]
         if bodies:
@@ -91,6 +100,15 @@ class QuickGate:
                 r"[\W_0-9](?<=[\W_])(?:" + spanning + r")(?![^\W_])")) if spanning else None
             self._spaced = _WholeSearch(re.compile(f"[\\W_0-9](?<={SPACED_START})(?:{SPACED_REST})"))
         self._always_spanning = _SPANS if self._spanning is not None and self._spanning_first is None else 0
+        # A match of `spanning` holds whitespace only in a gap between words: either it lies in one run
+        # (searched alone, as the in-run gates are), or one run ends with the part before a gap (bar
+        # the gap's separators) and the next begins with the part after it (or with separators alone,
+        # a run of its own: "nig - nog"). So a run holding a first word ("night") asks for the search
+        # only when one of those holds (the pair `_SPAN_PAIR`), not every time.
+        edges = spanning_edges if self._spanning is not None and self._spanning_first is not None else None
+        self._span_end = re.compile(r"[\W_](?:" + edges[0] + r")[\-_.]{0,2}\Z") if edges else None
+        self._span_start = re.compile(r"[\-_.]{0,2}(?:" + edges[1] + r")|[\-_.]{1,2}\Z") if edges else None
+        self._edges_source = edges
         self._inside = inside
         # A gate built `like` another with the same run tests but for the word bodies reads those
         # tests' bits of a new run from the other's answer (the table asks the gates about one run in
@@ -104,7 +122,8 @@ class QuickGate:
         self._like: QuickGate | None = None
         self._narrower = self._wider = False
         if like is not None and like._mixed == mixed and like._inside is inside \
-                and like._spanning_first_source == self._spanning_first_source:
+                and like._spanning_first_source == self._spanning_first_source \
+                and like._spanning_source == spanning and like._edges_source == edges:
             self._like = like
             self._narrower = self._bodies <= like._bodies
             self._wider = self._bodies >= like._bodies
@@ -115,7 +134,8 @@ class QuickGate:
     def share(self, table: RunTable) -> None:
         """Read runs through `table` (the engine's, shared by every gate)."""
         self._table = table
-        self._field = table.add(self._bits, _WIDTH, _LONE_PAIR)
+        pairs = (_LONE_PAIR, _SPAN_PAIR) if self._span_end is not None else (_LONE_PAIR,)
+        self._field = table.add(self._bits, _WIDTH, *pairs)
 
     def wake_bits(self) -> int | None:
         """The bits of the table's combined value (laid out) without which `might_match_or_inside`
@@ -184,7 +204,15 @@ class QuickGate:
         if self._inside is not None and self._inside.search(run) is not None:
             bits |= _INSIDE
         if self._spanning_first is not None and self._spanning_first.search(alone) is not None:
-            bits |= _SPANS
+            if self._span_end is None or self._spanning is None:
+                bits |= _SPANS
+            else:  # (a whole match, or an edge, begins with a first word: searched only then)
+                if self._spanning.pattern.search(alone) is not None:
+                    bits |= _SPANS
+                if self._span_end.search(alone, 0, len(alone) - 1) is not None:
+                    bits |= _SPAN_END
+        if self._span_start is not None and self._span_start.match(run) is not None:
+            bits |= _SPAN_START
         if self._spaced.pattern.search(alone) is not None:
             bits |= _SPACED
         if _ENDS_LONE.search(alone, 0, len(alone) - 1) is not None:

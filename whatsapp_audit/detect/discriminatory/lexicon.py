@@ -274,6 +274,25 @@ class Lexicon:
         return (pieces_pattern(one) if one else None, pieces_pattern(more) if more else None,
                 pieces_pattern(firsts) if firsts else None)
 
+    def spanning_edges(self) -> tuple[str, str] | None:
+        """For `gate.QuickGate`, where a term of several words may cross whitespace, as two tries read
+        on one run each (their gaps, `GAP_PIECE`, are the only pieces that hold whitespace): `ends`,
+        each such term's pieces before one of its gaps (a run the term leaves at that gap ends with
+        them, bar up to two of the gap's separators), and `starts`, the piece after each gap (the
+        next run begins with it, after up to two separators). None: no terms of several words, or a
+        leet symbol is whitespace (`prescan_bodies` then leaves no shortcut either)."""
+        if not self.terms or any(ch.isspace() for ch in self._symbols):
+            return None
+        ends: list[list[str]] = []
+        starts: list[list[str]] = []
+        for term in self.terms:
+            pieces = self.gate_pieces(term, explicit_first=True)
+            for position, piece in enumerate(pieces):
+                if piece == GAP_PIECE:
+                    ends.append(pieces[:position])
+                    starts.append(pieces[position + 1:position + 2])
+        return (pieces_pattern(ends), pieces_pattern(starts)) if ends else None
+
     def compound_in(self, text: str) -> bool:
         """Whether a compound-enabled term occurs anywhere in `text` (one plain alternation, C speed)."""
         return self._compound_re is not None and self._compound_re.search(text) is not None

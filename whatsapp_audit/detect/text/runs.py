@@ -12,8 +12,8 @@ accelerator is built (`_native.or_runs`); `walk` below is the reference and the 
 tests/test_perf_equivalence.py checks that both agree.
 
 A gate whose answer also depends on neighbouring runs (spaced-out letters crossing a space: a run
-ending with a lone letter, then one beginning with one) declares a pair of its bits and a bit to
-set when a run with the first is followed by a run with the second.
+ending with a lone letter, then one beginning with one) declares pairs of its bits, each with a bit
+to set when a run with the first is followed by a run with the second.
 
 A gate whose answer needs all the runs together (which woken phrase constructions have every plain
 test satisfied by some run) adds a filter: a step after the walk that clears the bits the whole text
@@ -44,12 +44,12 @@ class RunField:
     decided when the table is first walked: narrow fields first, so most runs' bits fit in a
     machine word, however wide the phrase candidates' field is."""
 
-    __slots__ = ("bits_of", "width", "pair", "shift", "mask", "placed")
+    __slots__ = ("bits_of", "width", "pairs", "shift", "mask", "placed")
 
-    def __init__(self, bits_of: RunBits, width: int, pair: tuple[int, int, int] | None) -> None:
+    def __init__(self, bits_of: RunBits, width: int, pairs: tuple[tuple[int, int, int], ...] = ()) -> None:
         self.bits_of = bits_of
         self.width = width
-        self.pair = pair  # (bit ending a run, bit beginning the next, bit set when both), in the field
+        self.pairs = pairs  # each (bit ending a run, bit beginning the next, bit set when both), in the field
         self.mask = (1 << width) - 1
         self.place(0)
 
@@ -80,10 +80,11 @@ class RunTable:
         self._filter_makers: list[Callable[[], Filter]] = []
         self._filters: tuple[Filter, ...] | None = None  # made on the first walk (they read the layout)
 
-    def add(self, bits_of: RunBits, width: int, pair: tuple[int, int, int] | None = None) -> RunField:
-        """A new field: `bits_of(run)` gives `width` bits for one run (lower-cased, no whitespace).
-        The memo starts again: every run is read by every field."""
-        field = RunField(bits_of, max(1, width), pair)
+    def add(self, bits_of: RunBits, width: int, *pairs: tuple[int, int, int] | None) -> RunField:
+        """A new field: `bits_of(run)` gives `width` bits for one run (lower-cased, no whitespace), and
+        `pairs` its (end, start, out) bit numbers read across runs (None: no pair). The memo starts
+        again: every run is read by every field."""
+        field = RunField(bits_of, max(1, width), tuple(pair for pair in pairs if pair is not None))
         self._fields.append(field)
         self._laid_out = False
         self._last_raw = self._last_lowered = None
@@ -180,10 +181,9 @@ class RunTable:
         then by width."""
         shift = 0
         pairs: list[tuple[int, int, int]] = []
-        for field in sorted(self._fields, key=lambda f: (f.pair is None, f.width)):
+        for field in sorted(self._fields, key=lambda f: (not f.pairs, f.width)):
             field.place(shift)
-            if field.pair is not None:
-                end, start, out = field.pair
+            for end, start, out in field.pairs:
                 pairs.append((1 << end << shift, 1 << start << shift, 1 << out << shift))
             shift += field.width
         if len(pairs) > _PAIRS_MAX or any(max(p) >= 1 << _LOW_BITS for p in pairs):
