@@ -450,12 +450,12 @@ def test_the_c_walk_ors_any_bits_as_python_does(values: list[tuple[str, int]]) -
 
 
 @cache
-def phrase_field() -> tuple[int, int, tuple[tuple[int, ...], ...]]:
-    """(groups, shift, needed) of the engine table's phrase-candidates field."""
+def phrase_field() -> tuple[int, int, tuple[tuple[int, ...], ...], int]:
+    """(groups, shift, needed, tests) of the engine table's phrase-candidates field."""
     engine_table().bits("warm")
     found = detector_in_engine()._phrases._candidates
     assert found is not None
-    return found._groups, found._field.shift, found._needed
+    return found._groups, found._field.shift, found._needed, found._ntests
 
 
 @cache
@@ -477,11 +477,12 @@ def test_the_c_cover_keeps_the_constructions_the_python_cover_keeps(text: str) -
     constructions of a text's walked bits: those with a plain test no run satisfies."""
     module = native.accelerator()
     assert module is not None
-    groups, shift, needed = phrase_field()
+    groups, shift, needed, ntests = phrase_field()
     table = engine_table()
     walked = runs.python_walk(text, {}, table._run_bits, table._pairs)
     masks = tuple(sum(1 << n for n in tests) for tests in needed)
-    assert module.Cover(groups, needed, shift)(walked) == candidates.keep_covered(walked, shift, groups, masks)
+    assert module.Cover(groups, needed, shift, ntests)(walked) == candidates.keep_covered(walked, shift, groups, masks,
+                                                                                         ntests)
 
 
 @needs_native
@@ -497,7 +498,8 @@ def test_the_c_cover_clears_what_the_python_cover_clears_on_any_bits(groups: int
     masks = tuple(sum(1 << n for n in needs) for needs in needed)
     module = native.accelerator()
     assert module is not None
-    assert module.Cover(groups, needed, shift)(combined) == candidates.keep_covered(combined, shift, groups, masks)
+    assert module.Cover(groups, needed, shift, tests)(combined) == candidates.keep_covered(combined, shift, groups,
+                                                                                           masks, tests)
 
 
 def test_chat_holding_only_a_construction_s_word_reads_as_quiet_to_the_engine() -> None:

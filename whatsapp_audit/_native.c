@@ -1999,15 +1999,16 @@ static PyObject *gate_block(PyObject *module, PyObject *args) {
 /* ------------------------------------------------------------------------------------------------ */
 /* Woken constructions without every plain test satisfied (discriminatory/candidates.py: Cover)   */
 
-/* A field of a run table's combined bits laid out as [groups woken][crosses][plain tests satisfied].
-   `Cover(groups, needed, shift)` keeps, per group, the plain tests it needs (their numbers) and where
-   the field lies; called with a text's combined bits it clears the bit of each woken group that has
-   some needed test unsatisfied (all bits are kept when the crosses bit is set), and returns the same
-   object when nothing changes. The reference is `candidates.keep_covered`;
+/* A field of a run table's combined bits laid out as [tests satisfied][crosses][groups woken].
+   `Cover(groups, needed, shift, tests)` keeps, per group, the tests it needs (their numbers), where
+   the field lies and how many tests it holds; called with a text's combined bits it clears the bit of
+   each woken group that has some needed test unsatisfied (all bits are kept when the crosses bit is
+   set), and returns the same object when nothing changes (at once when no group is woken: no bit
+   lies that high). The reference is `candidates.keep_covered`;
    tests/test_perf_equivalence.py holds both to one answer. */
 typedef struct {
     PyObject_HEAD
-    Py_ssize_t groups, shift;
+    Py_ssize_t groups, shift, ntests;
     Py_ssize_t *starts;    /* groups + 1 offsets into `tests` */
     Py_ssize_t *tests;     /* each group's needed tests, by number */
 } Cover;
@@ -2019,13 +2020,14 @@ static void Cover_dealloc(Cover *self) {
 }
 
 static PyObject *Cover_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = {"groups", "needed", "shift", NULL};
-    Py_ssize_t groups, shift;
+    static char *kwlist[] = {"groups", "needed", "shift", "tests", NULL};
+    Py_ssize_t groups, shift, ntests;
     PyObject *needed;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nO!n:Cover", kwlist, &groups, &PyTuple_Type, &needed, &shift))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nO!nn:Cover", kwlist, &groups, &PyTuple_Type, &needed, &shift,
+                                     &ntests))
         return NULL;
-    if (groups < 0 || shift < 0 || PyTuple_GET_SIZE(needed) != groups) {
-        PyErr_SetString(PyExc_ValueError, "Cover: one tuple of needed tests per group, shift >= 0");
+    if (groups < 0 || shift < 0 || ntests < 0 || PyTuple_GET_SIZE(needed) != groups) {
+        PyErr_SetString(PyExc_ValueError, "Cover: one tuple of needed tests per group, shift and tests >= 0");
         return NULL;
     }
     Py_ssize_t total = 0;
@@ -2038,6 +2040,7 @@ static PyObject *Cover_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     if (self == NULL) return NULL;
     self->groups = groups;
     self->shift = shift;
+    self->ntests = ntests;
     self->starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(groups + 1));
     self->tests = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(total ? total : 1));
     if (self->starts == NULL || self->tests == NULL) { Py_DECREF(self); return PyErr_NoMemory(); }
@@ -2047,8 +2050,8 @@ static PyObject *Cover_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         self->starts[g] = at;
         for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(item); k++) {
             Py_ssize_t test = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, k));
-            if (test < 0) {
-                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "Cover: a test number is >= 0");
+            if (test < 0 || test >= ntests) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "Cover: a test number is in 0 .. tests - 1");
                 Py_DECREF(self);
                 return NULL;
             }
@@ -2068,11 +2071,11 @@ static PyObject *Cover_call(Cover *self, PyObject *args, PyObject *kwargs) {
     if (kwargs != NULL && PyDict_GET_SIZE(kwargs)) { PyErr_SetString(PyExc_TypeError, "Cover() takes no keywords"); return NULL; }
     if (!PyArg_ParseTuple(args, "O!:Cover", &PyLong_Type, &combined)) return NULL;
     if (_PyLong_Sign(combined) < 0) { PyErr_SetString(PyExc_ValueError, "Cover: negative bits"); return NULL; }
-    Py_ssize_t groups = self->groups, shift = self->shift;
+    Py_ssize_t groups = self->groups, shift = self->shift, woken_at = shift + self->ntests + 1;
     size_t counted = _PyLong_NumBits(combined);
     if (counted == (size_t)-1) return NULL;
     Py_ssize_t nbits = (Py_ssize_t)counted;
-    if (nbits <= shift) { Py_INCREF(combined); return combined; }  /* nothing woken */
+    if (nbits <= woken_at) { Py_INCREF(combined); return combined; }  /* nothing woken */
     size_t nbytes = (size_t)((nbits + 7) / 8);
     unsigned char stack[512];
     unsigned char *bytes = nbytes <= sizeof stack ? stack : PyMem_Malloc(nbytes);
@@ -2080,16 +2083,15 @@ static PyObject *Cover_call(Cover *self, PyObject *args, PyObject *kwargs) {
     PyObject *result = NULL;
     int changed = 0;
     if (_PyLong_AsByteArray((PyLongObject *)combined, bytes, nbytes, 1, 0) < 0) goto done;
-    if (!bit_at(bytes, nbits, shift + groups)) {  /* no cluster crosses whitespace: runs read alone */
-        Py_ssize_t satisfied = shift + groups + 1;
-        Py_ssize_t last = nbits < shift + groups ? nbits : shift + groups;
-        for (Py_ssize_t i = shift; i < last; i++) {
+    if (!bit_at(bytes, nbits, woken_at - 1)) {  /* no cluster crosses whitespace: runs read alone */
+        Py_ssize_t last = nbits < woken_at + groups ? nbits : woken_at + groups;
+        for (Py_ssize_t i = woken_at; i < last; i++) {
             if (!((bytes[i >> 3] >> (i & 7)) & 1)) {
                 if ((i & 7) == 0 && i + 8 <= last && bytes[i >> 3] == 0) i += 7;  /* a zero byte at once */
                 continue;
             }
-            Py_ssize_t g = i - shift, k = self->starts[g], end = self->starts[g + 1];
-            while (k < end && bit_at(bytes, nbits, satisfied + self->tests[k])) k++;
+            Py_ssize_t g = i - woken_at, k = self->starts[g], end = self->starts[g + 1];
+            while (k < end && bit_at(bytes, nbits, shift + self->tests[k])) k++;
             if (k < end) {
                 bytes[i >> 3] &= (unsigned char)~(1u << (i & 7));
                 changed = 1;

@@ -50,15 +50,24 @@ class PhraseCandidates:
     """The phrase matcher's field in a `RunTable`: woken constructions and satisfied tests per run."""
 
     def __init__(self, presence: Sequence[tuple[Presence, ...]], by_gate: Mapping[str, set[int]],
-                 emoji_firsts: Mapping[str, set[int]], table: RunTable) -> None:
+                 emoji_firsts: Mapping[str, set[int]], table: RunTable,
+                 weights: Mapping[str, float] | None = None) -> None:
         """`presence[i]`: the required-token tests of pattern i; `by_gate` and `emoji_firsts`: the
-        patterns woken by a gate word, or by an emoji's first character."""
+        patterns woken by a gate word, or by an emoji's first character; `weights`: how everyday a
+        word is (the packs' `words.common`: the n-th weighs 1/n), to number the tests (`_numbered`)."""
         groups: dict[tuple[Presence, ...], int] = {}
         group_of = [groups.setdefault(tests, len(groups)) for tests in presence]
         self._groups = len(groups)
-        plain: dict[int, int] = {}  # id(test) -> its bit among the tests' needs
+        number = _numbered([test for tests in groups for test in tests if not test.always], weights or {})
         self._words: dict[str, int] = {}  # word -> tests whose need it meets (bits)
         self._chars: dict[str, int] = {}  # character -> tests whose need it meets
+        for test in {id(test): test for tests in groups for test in tests if not test.always}.values():
+            bit = 1 << number[id(test)]
+            words, firsts = needs(test)
+            for word in words:
+                self._words[word] = self._words.get(word, 0) | bit
+            for first in firsts:
+                self._chars[first] = self._chars.get(first, 0) | bit
         tests_in: list[tuple[int, tuple[Presence, ...]]] = []  # per group: its tests' bits, tests not plain
         for tests in groups:
             needed, others = 0, []
@@ -67,26 +76,26 @@ class PhraseCandidates:
                     continue
                 if not test.plain:
                     others.append(test)  # read from the whole text, once the runs cover what it needs
-                bit = plain.get(id(test))
-                if bit is None:
-                    bit = plain[id(test)] = 1 << len(plain)
-                    words, firsts = needs(test)
-                    for word in words:
-                        self._words[word] = self._words.get(word, 0) | bit
-                    for first in firsts:
-                        self._chars[first] = self._chars.get(first, 0) | bit
-                needed |= bit
+                needed |= 1 << number[id(test)]
             tests_in.append((needed, tuple(others)))
         self._tests = tuple(tests_in)
         # Per group, the numbers of the tests it needs (the bits of `needed`), for `Cover`.
         self._needed = tuple(tuple(n for n in range(needed.bit_length()) if needed >> n & 1) for needed, _ in tests_in)
         self._wakes = {word: _bits(group_of[i] for i in indices) for word, indices in by_gate.items()}
         self._wakes_char = {first: _bits(group_of[i] for i in indices) for first, indices in emoji_firsts.items()}
-        self._crosses = 1 << self._groups  # the bit after the constructions': `_CROSSES`
+        # The field, low bits first: [tests whose need a run meets][crosses][constructions it wakes].
+        # Everyday words ("the", "in", "all") meet some test, few wake a construction (its rarest
+        # word does): so most runs' bits, and most texts', stay a few machine words long, and the
+        # filter (`Cover`) returns at once for a text that wakes nothing. With the constructions
+        # first, every run meeting a test carried bits past the thousandth, and each text's walk,
+        # filter and AND worked through all of them.
+        self._ntests = len(number)
+        self._crosses = 1 << self._ntests  # `_CROSSES`
+        self._woken_at = self._ntests + 1
         self._word_keys = frozenset(self._wakes) | frozenset(self._words)
         self._char_keys = frozenset(self._wakes_char) | frozenset(self._chars)
         self._run_words: dict[str, frozenset[str]] = {}  # a run's words (`_text_words`)
-        self._width = self._groups + 1 + len(plain)
+        self._width = self._woken_at + self._groups
         self.share(table)
 
     @staticmethod
@@ -104,7 +113,7 @@ class PhraseCandidates:
     def woken_bits(self) -> int:
         """The constructions' bits in the table's combined value (laid out, filtered): an ASCII text
         with none of them has no construction `could_match` finds."""
-        return ((1 << self._groups) - 1) << self._field.shift
+        return ((1 << self._groups) - 1) << self._field.shift + self._woken_at
 
     def could_match(self, text: str) -> bool | None:
         """`PhraseMatcher.could_match(text)`, or None when a grapheme cluster may cross whitespace
@@ -116,7 +125,7 @@ class PhraseCandidates:
         value = self._field.read(combined)
         if value & self._crosses:
             return None
-        groups = value & (self._crosses - 1)
+        groups = value >> self._woken_at
         if not groups:
             return False  # the common case: no run wakes a construction whose tests' needs are here
         words: set[str] | None = None
@@ -142,10 +151,10 @@ class PhraseCandidates:
         shift = self._field.shift
         accelerator = native.accelerator()
         if accelerator is not None:
-            keep: Callable[[int], int] = accelerator.Cover(self._groups, self._needed, shift)
+            keep: Callable[[int], int] = accelerator.Cover(self._groups, self._needed, shift, self._ntests)
             return keep
-        groups, masks = self._groups, tuple(sum(1 << n for n in tests) for tests in self._needed)
-        return lambda combined: keep_covered(combined, shift, groups, masks)
+        groups, masks, ntests = self._groups, tuple(sum(1 << n for n in tests) for tests in self._needed), self._ntests
+        return lambda combined: keep_covered(combined, shift, groups, masks, ntests)
 
     def _text_words(self, text: str) -> set[str]:
         """`text_words(text)`, for a text no grapheme cluster crosses whitespace in: on ASCII text one
@@ -166,8 +175,8 @@ class PhraseCandidates:
         return words
 
     def _run_bits(self, run: str) -> int:
-        """The constructions this run wakes (low bits), whether it may join a cluster across whitespace,
-        and the tests whose needs it meets (above them)."""
+        """The tests whose needs this run meets (low bits), whether it may join a cluster across
+        whitespace, and the constructions it wakes (above them)."""
         woken = satisfied = 0
         wakes, word_tests = self._wakes, self._words
         # Only the run's words and characters that wake or satisfy something are looked up: a new run
@@ -179,7 +188,7 @@ class PhraseCandidates:
             woken |= self._wakes_char.get(char, 0)
             satisfied |= self._chars.get(char, 0)
         crosses = 0 if run.isascii() or _CROSSES.search(run) is None else self._crosses
-        return woken | crosses | satisfied << self._groups + 1
+        return satisfied | crosses | woken << self._woken_at
 
 
 def needs(test: Presence) -> tuple[frozenset[str], frozenset[str]]:
@@ -195,15 +204,15 @@ def needs(test: Presence) -> tuple[frozenset[str], frozenset[str]]:
     return words | frozenset(test.parted), firsts.union(*test.clusters)
 
 
-def keep_covered(combined: int, shift: int, groups: int, needed: Sequence[int]) -> int:
+def keep_covered(combined: int, shift: int, groups: int, needed: Sequence[int], tests: int) -> int:
     """The reference of `_native.Cover`: `combined` without the bit of each woken group (in the field
-    at `shift`: [groups woken][crosses][plain tests satisfied]) that has some needed test (`needed[group]`,
-    bits) unsatisfied; unchanged when the crosses bit is set (the text is then read whole)."""
+    at `shift`: [`tests` bits: tests whose need is met][crosses][groups woken]) that has some needed
+    test (`needed[group]`, bits) unmet; unchanged when the crosses bit is set (the text is then read whole)."""
     value = combined >> shift
-    woken = value & ((1 << groups) - 1)
-    if not woken or value >> groups & 1:
+    woken = value >> tests + 1 & ((1 << groups) - 1)
+    if not woken or value >> tests & 1:
         return combined
-    satisfied = value >> groups + 1
+    satisfied = value & ((1 << tests) - 1)
     dropped = 0
     while woken:
         low = woken & -woken
@@ -211,7 +220,17 @@ def keep_covered(combined: int, shift: int, groups: int, needed: Sequence[int]) 
         need = needed[low.bit_length() - 1]
         if need & satisfied != need:
             dropped |= low
-    return combined & ~(dropped << shift) if dropped else combined
+    return combined & ~(dropped << shift + tests + 1) if dropped else combined
+
+
+def _numbered(tests: Sequence[Presence], weights: Mapping[str, float]) -> dict[int, int]:
+    """Each distinct test's bit number (by id), the tests whose need an everyday word meets first (by
+    the weight of their most everyday word; then in the order given): the runs of ordinary chat then
+    meet only low-numbered tests, and their bits stay short (see `PhraseCandidates`)."""
+    distinct = list({id(test): test for test in tests}.values())
+    order = sorted(range(len(distinct)), key=lambda i: -max(
+        (weights.get(word, 0.0) for word in needs(distinct[i])[0]), default=0.0))
+    return {id(distinct[i]): n for n, i in enumerate(order)}
 
 
 def _bits(positions: Iterable[int]) -> int:

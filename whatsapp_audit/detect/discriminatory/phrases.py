@@ -158,7 +158,7 @@ class PhraseMatcher:
         self._emoji_chars = frozenset(emoji)
         # `could_match`, read run by run from the shared table (candidates.py).
         self._candidates = PhraseCandidates(self._presence, self._by_gate, self._emoji_firsts,
-                                            table if table is not None else RunTable()) if (
+                                            table if table is not None else RunTable(), self._weights) if (
             self._required and PhraseCandidates.applies(self._presence, self._emoji_firsts)) else None
 
     def share_runs(self, table: RunTable) -> None:
