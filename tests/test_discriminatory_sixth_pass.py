@@ -10,7 +10,7 @@ CONTENT WARNING: abusive lines below are written to be detected.
 from __future__ import annotations
 
 import pytest
-from discriminatory_detector import reported
+from discriminatory_detector import reported, scan
 
 # (abusive line, characteristic it concerns, its twin that must stay quiet)
 PAIRS = [
@@ -28,9 +28,6 @@ PAIRS = [
     ("black lives matter 🙄😂", "race", "black lives matter ✊🏿"),
     ("🦍 lives matter", "race", "all lives matter at a road traffic collision"),
     ("blm is short for 🐒", "race", "blm march went past the nick, all calm 👍"),
-    # A group of a race or faith held up as a danger
-    ("careful with the 🧕 near your bags", "religion_or_belief", "careful with the 🍵 near your bags"),
-    ("be wary of those 👨🏿 lads", "race", "be wary of those 🐕 lads"),
     # Reduced to sex or money
     ("refugees are only after 💰", "race", "burglars are only after 💰"),
     # Laughed at for what they can't do
@@ -76,3 +73,14 @@ def test_sixth_pass_found_and_twin_quiet(text: str, characteristic: str, twin: s
 ])
 def test_sixth_pass_officer_chat_stays_quiet(text: str) -> None:
     assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+
+
+@pytest.mark.parametrize(("text", "twin"), [
+    ("careful with the 🧕 near your bags", "careful with the 🍵 near your bags"),
+    ("be wary of those 👨🏿 lads", "be wary of those 🐕 lads"),
+])
+def test_group_held_up_as_a_danger_is_kept_for_review(text: str, twin: str) -> None:
+    # DIS-EMOJI-CAREFUL is weak evidence on its own (README, sixth pass): a lead at low, not in `check`
+    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert any(f.rule == "DIS-EMOJI-CAREFUL" for f in scan(text))
+    assert not any(f.rule == "DIS-EMOJI-CAREFUL" for f in scan(twin))
