@@ -527,7 +527,7 @@ def test_a_bad_message_or_gate_raises_instead_of_crashing():
     with pytest.raises(RuntimeError):
         _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, failing, (), (), 0, 99, woken, 0)
     with pytest.raises(ValueError):
-        _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, ((1, 2, 4),) * 9, (), 0, 99, woken, 0)
+        _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, ((1, 2, 4),) * 33, (), 0, 99, woken, 0)
     # Quiet by the AND; by `woken` giving the quiet mask; listed when it does not.
     assert _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, (), (), 0, 99, woken, 0) == []
     assert _native.gate_block(good, 0, 1, MessageKind.TEXT, {}, len, (), (), 1 << 2, 99, woken, 1) == []

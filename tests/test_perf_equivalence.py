@@ -436,6 +436,26 @@ def test_the_c_walk_over_runs_gives_the_python_walk_s_bits(text: str) -> None:
     assert table.bits(text) == table.refine(expected)
 
 
+def test_a_table_with_more_pairs_than_the_c_walk_takes_walks_in_python_with_the_same_bits() -> None:
+    """Keywords of several words in a force's pack, or the optional model's gate words, can give a table
+    more pairs across runs than the C walk takes, or pair bits past its first 64: the table (and the
+    engine's block gate) then walk in Python, with every pair read, instead of refusing to run."""
+    table = RunTable()
+    wide = table.add(lambda run: 1 if run == "wide" else 0, 70)  # a field without pairs, laid out last
+    fields = [table.add(lambda run, n=n: (1 if run == f"a{n}" else 0) | (2 if run == f"b{n}" else 0), 3, (0, 1, 2))
+              for n in range(runs._PAIRS_MAX + 1)]
+    assert not table.walks_natively()
+    bits = table.bits("x a3 b3 y a7 z b7 wide")  # a3 then b3 meet; a7 and b7 do not
+    assert [field.read(bits) & 4 for field in fields].count(4) == 1 and fields[3].read(bits) == 7
+    assert wide.read(bits) == 1 and fields[7].read(bits) == 3
+    assert table.bits("a40 b40") == runs.python_walk("a40 b40", {}, table._run_bits, table._pairs)
+
+    high = RunTable()
+    high.add(lambda run: 0, 1)
+    late = high.add(lambda run: (1 << 70 if run == "c" else 0) | (1 << 71 if run == "d" else 0), 80, (70, 71, 72))
+    assert not high.walks_natively() and late.read(high.bits("c d")) >> 72 & 1
+
+
 @needs_native
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.text(alphabet="ab1 \t\u2028\u3000", max_size=6), st.integers(0, 2 ** 200)), max_size=8))

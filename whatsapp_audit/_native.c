@@ -1774,7 +1774,7 @@ static PyObject *encode_jsonl(PyObject *module, PyObject *args) {
 /* ------------------------------------------------------------------------------------------------ */
 /* The gates' walk over a text's runs of non-space characters (detect/text/runs.py: python_walk)    */
 
-#define RUN_PAIRS_MAX 8
+#define RUN_PAIRS_MAX 32
 static PyObject *low_max; /* 2**64 - 1 */
 
 /* The (end, start, out) bit triples of `pairs` (each in the first 64 bits), read once per call. */

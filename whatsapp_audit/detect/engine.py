@@ -265,7 +265,7 @@ class Engine:
         gates read runs (`_quiet_bits` found a test) and no detector wants a quiet text message
         (the ungated ones want other kinds). None: every message goes through `examine`."""
         accelerator = native.accelerator()
-        if accelerator is None or not self._gates or self._quiet_longest < 0 \
+        if accelerator is None or not self._gates or self._quiet_longest < 0 or not self._runs.walks_natively() \
                 or self._chosen(self._ungated_mask, MessageKind.TEXT):
             return None
         gate: _BlockGate = accelerator.gate_block

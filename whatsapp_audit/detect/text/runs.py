@@ -32,7 +32,7 @@ from typing import Any
 from whatsapp_audit import native
 
 _RUNS_KEPT = 65_536  # runs kept in the memo before it starts again (bounds memory, not results)
-_PAIRS_MAX = 8  # pairs the C walk takes (its pair bits must lie in the first 64 bits)
+_PAIRS_MAX = 32  # pairs the C walk takes (its pair bits must lie in the first 64 bits; else the Python walk)
 _LOW_BITS = 64
 
 RunBits = Callable[[str], int]
@@ -74,6 +74,7 @@ class RunTable:
         self._pairs: tuple[tuple[int, int, int], ...] = ()
         self._laid_out = False
         self._walk: Callable[[str, dict[str, int], RunBits, tuple[tuple[int, int, int], ...]], int] | None = None
+        self._native_pairs = True  # the C walk can take this layout's pairs (`lay_out`)
         self._last_raw: str | None = None
         self._last_lowered: str | None = None
         self._last_bits = 0
@@ -107,7 +108,7 @@ class RunTable:
         walk = self._walk
         if walk is None:
             accelerator = native.accelerator()
-            walk = self._walk = accelerator.or_runs if accelerator is not None else python_walk
+            walk = self._walk = accelerator.or_runs if accelerator is not None and self._native_pairs else python_walk
         filters = self._filters
         if filters is None:
             filters = self._filters = tuple(make() for make in self._filter_makers)
@@ -158,6 +159,13 @@ class RunTable:
             filters = self._filters = tuple(make() for make in self._filter_makers)
         return self._memo, self._run_bits, self._pairs, filters
 
+    def walks_natively(self) -> bool:
+        """Whether this table's walk can run in C (`_native.or_runs`, the engine's block gate): the
+        accelerator is built and takes the layout's pairs."""
+        if not self._laid_out:
+            self.lay_out()
+        return self._native_pairs and native.accelerator() is not None
+
     def remember(self, raw: str, lowered: str, found: int) -> None:
         """Keep `raw.lower()` and its combined bits, worked out by a caller from `walk_parts`, as
         `of_text` keeps its last answer: the detectors then asking about the same text walk it no more."""
@@ -186,8 +194,10 @@ class RunTable:
             for end, start, out in field.pairs:
                 pairs.append((1 << end << shift, 1 << start << shift, 1 << out << shift))
             shift += field.width
-        if len(pairs) > _PAIRS_MAX or any(max(p) >= 1 << _LOW_BITS for p in pairs):
-            raise ValueError("too many run pairs for the walk")  # a programming error, not an input's
+        # More pairs than the C walk takes, or a pair's bits past its first 64 (a force's pack with many
+        # keywords of several words, the optional model's gate words): the same bits, walked in Python.
+        self._native_pairs = len(pairs) <= _PAIRS_MAX and all(max(p) < 1 << _LOW_BITS for p in pairs)
+        self._walk = None
         self._pairs = tuple(pairs)
         self._memo = {}
         self._filters = None
