@@ -52,9 +52,11 @@ def test_the_sliding_answer_is_could_score_asked_afresh(texts: list[str], asked:
     """Windows in chat order (overlapping, or far apart), then the chat read again, then any order."""
     messages = chat(texts)
     talk = RaisingTalk(assessor().raising)
+    reading_memo = RaisingTalk(assessor().raising, assessor().known_raising)  # as the detector builds it
     in_order = sorted(asked)
     for at, k in [*in_order, *in_order, *asked]:
         at %= len(messages)
         before, after = messages[max(0, at - k):at], messages[at + 1:at + 1 + k]
         expected = assessor().could_score(messages[at], before, after)
         assert talk.any_in((*before, messages[at], *after)) == expected, (at, k)
+        assert reading_memo.any_in((*before, messages[at], *after)) == expected, (at, k)

@@ -533,3 +533,36 @@ def test_chat_holding_only_a_construction_s_word_reads_as_quiet_to_the_engine() 
     for text in ("anyone fancy a brew", "gym after shift anyone?", "has anyone got a charger", "who's got the keys for the van"):
         assert not engine._runs.bits(text) & gate[0], text
     assert engine._runs.bits("send them all back") & gate[0]
+
+
+def phrase_candidates() -> candidates.PhraseCandidates:
+    found = detector()._phrases._candidates
+    assert found is not None
+    return found
+
+
+def reference_run_bits(table: candidates.PhraseCandidates, run: str) -> int:
+    """`PhraseCandidates._run_bits` as it was written before its ASCII shortcut: the run's word sets."""
+    woken = satisfied = 0
+    for word in candidates.text_words(run) & table._word_keys:
+        woken |= table._wakes.get(word, 0)
+        satisfied |= table._words.get(word, 0)
+    for char in table._char_keys.intersection(run):
+        woken |= table._wakes_char.get(char, 0)
+        satisfied |= table._chars.get(char, 0)
+    crosses = 0 if run.isascii() or candidates._CROSSES.search(run) is None else table._crosses
+    return satisfied | crosses | woken << table._woken_at
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=CHARS.replace(" ", "").replace("\n", "").replace("\r", ""), max_size=6),
+                          st.sampled_from(phrase_words()), st.sampled_from(phrase_words()).map(lambda w: w + "n"),
+                          st.sampled_from(("IMG-20210110-WA3015.jpg", "n", "nn", "ann", "-", "*"))),
+                max_size=5).map("".join))
+@example("IMG-20210110-WA3015.jpg")
+def test_phrase_candidates_read_an_ascii_run_as_its_word_sets_did(run: str) -> None:
+    """A run's candidate bits without building its word sets (a new file name, a number) are those the
+    sets gave, words ending in "n" (counted without it too) included."""
+    table = phrase_candidates()
+    assert table._run_bits(run.lower()) == reference_run_bits(table, run.lower())
+    assert table._run_bits(run) == reference_run_bits(table, run)

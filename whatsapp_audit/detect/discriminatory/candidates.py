@@ -93,6 +93,8 @@ class PhraseCandidates:
         self._crosses = 1 << self._ntests  # `_CROSSES`
         self._woken_at = self._ntests + 1
         self._word_keys = frozenset(self._wakes) | frozenset(self._words)
+        # A word ending in "n" counts also without it (`text_words`): the keys that way, as the word holds them.
+        self._n_keys = frozenset(key + "n" for key in self._word_keys)
         self._char_keys = frozenset(self._wakes_char) | frozenset(self._chars)
         self._run_words: dict[str, frozenset[str]] = {}  # a run's words (`_text_words`)
         self._width = self._woken_at + self._groups
@@ -181,13 +183,24 @@ class PhraseCandidates:
         wakes, word_tests = self._wakes, self._words
         # Only the run's words and characters that wake or satisfy something are looked up: a new run
         # (a file name, a number) is mostly neither, and the loops cost a lookup pair per character.
-        for word in text_words(run) & self._word_keys:
+        plain = run.isascii()
+        keys: frozenset[str] | set[str]
+        if plain:
+            # `text_words(run) & self._word_keys` without building the run's word sets: a new run (a
+            # file name, a number) holds none of the keys, and the sets were most of its cost here.
+            words = _ASCII_WORD.findall(run)
+            keys = self._word_keys.intersection(words)
+            if not self._n_keys.isdisjoint(words):
+                keys = keys | {word[:-1] for word in self._n_keys.intersection(words)}
+        else:
+            keys = text_words(run) & self._word_keys
+        for word in keys:
             woken |= wakes.get(word, 0)
             satisfied |= word_tests.get(word, 0)
         for char in self._char_keys.intersection(run):
             woken |= self._wakes_char.get(char, 0)
             satisfied |= self._chars.get(char, 0)
-        crosses = 0 if run.isascii() or _CROSSES.search(run) is None else self._crosses
+        crosses = 0 if plain or _CROSSES.search(run) is None else self._crosses
         return satisfied | crosses | woken << self._woken_at
 
 

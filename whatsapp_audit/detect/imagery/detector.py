@@ -60,7 +60,7 @@ class ImageryDetector:
         self._order = tuple(r.id for r in own)
         self._reply_rules = frozenset(c.rule.id for c in compiled if c.role == ROLE_REPLY)
         self._assessor = Assessor(Scanner(compiled), self._scoring)
-        self._talk = RaisingTalk(self._assessor.raising)
+        self._talk = RaisingTalk(self._assessor.raising, self._assessor.known_raising)
         self.context_size = self._scoring.context_messages
 
     def keywords(self) -> frozenset[str]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter, is_
 
 from whatsapp_audit.detect.imagery.lexicon import ROLE_REPLY, ROLE_TALK, Hit, Scanner
 from whatsapp_audit.detect.imagery.settings import Scoring
@@ -20,6 +22,7 @@ from whatsapp_audit.model import Message, MessageKind
 
 _SKIPPED = (MessageKind.SYSTEM, MessageKind.CALL, MessageKind.POLL, MessageKind.PENDING)
 _RAISING = frozenset({"strong", "weak"})  # hit strengths that can raise a score (negative ones lower it)
+_TEXT_OF = attrgetter("text")
 _RAISING_KEPT = 4096  # answers of `Assessor.raising` kept before the memo starts again (bounds memory only)
 
 
@@ -114,6 +117,11 @@ class Assessor:
             if any(hit.strength in _RAISING for hit in self.scanner.scan(text)):
                 return True
         return False
+
+    @property
+    def known_raising(self) -> Mapping[str, bool]:
+        """`raising`'s memo: the texts it has answered, with their answers."""
+        return self._raising
 
     def raising(self, text: str) -> bool:
         """Whether `text` holds a scene or reply term that can raise a score (`could_score`'s test of one text)."""
@@ -359,8 +367,12 @@ class RaisingTalk:
     the last by the identity of the last message seen; one that does not continue it (a gap, another
     chat, the same chat again) starts afresh, so the answer is always `could_score`'s."""
 
-    def __init__(self, raising: Callable[[str], bool]) -> None:
+    def __init__(self, raising: Callable[[str], bool], known: Mapping[str, bool] | None = None) -> None:
+        """`raising(text)`: the test of one text; `known`: its memo (text -> answer), when it keeps one:
+        read here first, so a text whose answer is already known (most chat: its short replies repeat)
+        costs a lookup rather than a call."""
         self._raising = raising
+        self._known: Mapping[str, bool] = known if known is not None else {}
         self.clear()
 
     def clear(self) -> None:
@@ -371,20 +383,27 @@ class RaisingTalk:
 
     def any_in(self, window: Sequence[Message]) -> bool:
         """Whether some message of `window` (consecutive messages, in chat order) holds a raising term."""
-        seen = -1  # where the last window's last message is in this one
+        # The loops below run in C (map, `in`, list.index): every media line's window passes here, and
+        # a Python loop over its 31 messages cost more than the answers it read.
+        seen = -1  # where the last window's last message is in this one (its last place, by identity)
         if self._last is not None:
-            for position in range(len(window) - 1, -1, -1):
-                if window[position] is self._last:
-                    seen = position
-                    break
+            found = list(map(is_, window, repeat(self._last)))
+            if True in found:
+                found.reverse()
+                seen = len(found) - 1 - found.index(True)
         first = self._last_number - seen if seen >= 0 else 0
         if seen < 0 or first < self._first_number:
             self.clear()
             seen, first = -1, 0
         numbers = self._numbers
-        for position in range(seen + 1, len(window)):
-            if self._raising(window[position].text):
-                numbers.append(first + position)
+        texts = list(map(_TEXT_OF, window[seen + 1:]))
+        answers = list(map(self._known.get, texts))  # None: not known yet
+        missing = answers.index(None) if None in answers else -1
+        while missing >= 0:  # a text met for the first time (most windows: none, or the media line's own)
+            answers[missing] = self._raising(texts[missing])
+            missing = answers.index(None, missing + 1) if None in answers else -1
+        if True in answers:
+            numbers.extend(first + seen + 1 + position for position, answer in enumerate(answers) if answer)
         if window:
             self._last, self._last_number = window[-1], first + len(window) - 1
         self._first_number = first
