@@ -23,6 +23,8 @@ from whatsapp_audit.detect.discriminatory import lexicon as dis_lexicon
 from whatsapp_audit.detect.discriminatory.detector import DiscriminatoryDetector
 from whatsapp_audit.detect.discriminatory.gate import QuickGate
 from whatsapp_audit.detect.engine import Engine, ascii_spaced
+from whatsapp_audit.detect.imagery import settings as imagery_settings
+from whatsapp_audit.detect.imagery.settings import MediaPolicy, load_media_policy
 from whatsapp_audit.detect.text import normalise, runs
 from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.detect.text.trie import pieces_pattern
@@ -566,3 +568,19 @@ def test_phrase_candidates_read_an_ascii_run_as_its_word_sets_did(run: str) -> N
     table = phrase_candidates()
     assert table._run_bits(run.lower()) == reference_run_bits(table, run.lower())
     assert table._run_bits(run) == reference_run_bits(table, run)
+
+
+@cache
+def media_policy() -> MediaPolicy:
+    return load_media_policy(load_patterns().rules_for("imagery"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(("Screenshot", "screen", "Screen Shot", " ", "_", "Recording", "IMG-20210110-WA3015",
+                                 ".jpg", "\u00e9", "S", "shot", "2021")), max_size=5).map("".join))
+@example("Screenshot_20210110-101500.png")
+@example("Screen_Recording_20210110.mp4")
+def test_the_screenshot_test_answers_as_each_pattern_asked_in_turn(name: str) -> None:
+    """One search of the screenshot patterns' necessary words first: the same answer as `_any_finds`."""
+    policy = media_policy()
+    assert policy.is_screenshot(name) == imagery_settings._any_finds(policy.screenshot, name)

@@ -6,6 +6,7 @@ them from its own labelled reviews without touching code; this module only check
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -69,10 +70,31 @@ class MediaPolicy:
         return _any_finds(self.camera_original, name)
 
     def is_screenshot(self, name: str) -> bool:
+        # Every media line asks this of its file name: the patterns' necessary words are searched
+        # together first (`_needs_of`), one search where each pattern's own was one each.
+        gate = self.__dict__.get("_screenshot_needs", _UNKNOWN)
+        if gate is _UNKNOWN:
+            gate = _needs_of(self.screenshot)
+            object.__setattr__(self, "_screenshot_needs", gate)
+        if gate is not None and name.isascii() and gate.search(name.lower()) is None:
+            return False  # each pattern is ruled out (`_any_finds` would run none of them)
         return _any_finds(self.screenshot, name)
 
     def has_image_extension(self, name: str) -> bool:
         return name.rpartition(".")[2].casefold() in self.image_extensions
+
+
+_UNKNOWN = object()  # `MediaPolicy.is_screenshot`'s union not worked out yet
+
+
+def _needs_of(patterns: Sequence[Guarded]) -> re.Pattern[str] | None:
+    """One search for the necessary words of all `patterns` (`Guarded.needs`), which finds nothing in
+    a lower-cased ASCII name exactly when every pattern is ruled out there; None when some pattern
+    has no such words (it is always run), or there are no patterns."""
+    wanted = [pattern.needs for pattern in patterns]
+    if not wanted or any(needs is None for needs in wanted):
+        return None
+    return re.compile("|".join(f"(?:{needs.search.pattern})" for needs in wanted if needs is not None))
 
 
 def _any_finds(patterns: Sequence[Guarded], name: str) -> bool:
