@@ -30,3 +30,13 @@ def scan(text: str) -> list[Finding]:
 def reported(text: str) -> list[Finding]:
     """Findings a user sees by default (`check` shows medium and above)."""
     return [f for f in scan(text) if f.confidence.rank >= Confidence.MEDIUM.rank]
+
+
+def assert_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> None:
+    """`text` is reported, with `characteristic` and a reason, and its look-alike `twin` (the same shape
+    without the protected group) is not: the check every shape table of the detector's tests makes."""
+    found = reported(text)
+    assert found, f"missed: {text!r}"
+    assert any(characteristic in f.characteristics for f in found), [(f.rule, f.characteristics) for f in found]
+    assert all(f.explanation.reason for f in found)
+    assert reported(twin) == [], f"false alarm on the twin {twin!r}: {[f.rule for f in reported(twin)]}"
