@@ -552,7 +552,7 @@ def reference_run_bits(table: candidates.PhraseCandidates, run: str) -> int:
     for char in table._char_keys.intersection(run):
         woken |= table._wakes_char.get(char, 0)
         satisfied |= table._chars.get(char, 0)
-    crosses = 0 if run.isascii() or candidates._CROSSES.search(run) is None else table._crosses
+    crosses = 0 if run.isascii() or candidates.CROSSES.search(run) is None else table._crosses
     return satisfied | crosses | woken << table._woken_at
 
 

@@ -7,7 +7,7 @@ so the text's words and characters are the union of its runs' (whitespace aside:
 whitespace character, which `applies` checks), as long as no grapheme cluster crosses whitespace:
 one does only where a run begins with a mark that extends what precedes it (a combining accent, a
 joiner, a spacing mark: " \u0301") or ends with a prepended mark ("\u0600 "), which only non-ASCII
-text can hold and each run reports (`_CROSSES`); such a text is read whole, as before. Each run
+text can hold and each run reports (`CROSSES`); such a text is read whole, as before. Each run
 contributes, once and memoised with every other gate's bits (text/runs.py), the constructions it
 could wake (one bit per distinct tuple of required-token tests) and the required-token tests whose
 need it meets alone (one bit per test: "one of these words or first characters", exactly the test
@@ -36,7 +36,7 @@ _RUN_WORDS_KEPT = 65_536  # runs whose words are kept before the memo starts aga
 _ASCII_WORD = re.compile(r"(?:[^\W_]|\*)+")  # phrases._ASCII_WORD: a word the gate reads on ASCII text
 # A run whose first character joins the whitespace before it into one grapheme cluster, or whose last
 # character joins the whitespace after it (the tokenizer's `\X`: Unicode's rules GB9, GB9a, GB9b).
-_CROSSES = regex.compile(r"^[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]|\p{GCB=Prepend}$")
+CROSSES = regex.compile(r"^[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]|\p{GCB=Prepend}$")
 
 
 def text_words(text: str) -> set[str]:
@@ -90,7 +90,7 @@ class PhraseCandidates:
         # first, every run meeting a test carried bits past the thousandth, and each text's walk,
         # filter and AND worked through all of them.
         self._ntests = len(number)
-        self._crosses = 1 << self._ntests  # `_CROSSES`
+        self._crosses = 1 << self._ntests  # `CROSSES`
         self._woken_at = self._ntests + 1
         self._word_keys = frozenset(self._wakes) | frozenset(self._words)
         # A word ending in "n" counts also without it (`text_words`): the keys that way, as the word holds them.
@@ -200,7 +200,7 @@ class PhraseCandidates:
         for char in self._char_keys.intersection(run):
             woken |= self._wakes_char.get(char, 0)
             satisfied |= self._chars.get(char, 0)
-        crosses = 0 if plain or _CROSSES.search(run) is None else self._crosses
+        crosses = 0 if plain or CROSSES.search(run) is None else self._crosses
         return satisfied | crosses | woken << self._woken_at
 
 

@@ -14,7 +14,7 @@ non-ASCII character is *loud* unless
   letter, an emoji between two letters as a wildcard, an accent is stripped);
 - no character of it begins an emoji rule's insult (the emoji rules' own gate, from their data);
 - no grapheme cluster may join it to the whitespace around it (a leading mark or joiner, a
-  trailing prepended mark: `candidates._CROSSES`), so the run's normalisation is its own;
+  trailing prepended mark: `candidates.CROSSES`), so the run's normalisation is its own;
 - no non-ASCII character of it has a different upper case: the runs are of the lower-cased text, and
   "ⓐ" may stand for "Ⓐ", which the normaliser keeps as it is (a symbol), not as "ⓐ". (Of the
   characters str.lower() gives for another one, only U+0307, a combining mark, has no upper case
@@ -31,7 +31,7 @@ Whitespace outside ASCII (a no-break space) is no run's: such a text still goes 
 
 from __future__ import annotations
 
-from whatsapp_audit.detect.discriminatory.candidates import _CROSSES
+from whatsapp_audit.detect.discriminatory.candidates import CROSSES
 from whatsapp_audit.detect.text.normalise import LowerOnly
 from whatsapp_audit.detect.text.runs import RunField, RunTable
 
@@ -61,7 +61,7 @@ class PlainRuns:
         """1 when `run` holds non-ASCII text the detector's gates cannot vouch for by its runs, else 0."""
         if run.isascii():
             return 0
-        if self._every or not self._insult_firsts.isdisjoint(run) or _CROSSES.search(run) is not None \
+        if self._every or not self._insult_firsts.isdisjoint(run) or CROSSES.search(run) is not None \
                 or run.lower() != run or any(not ch.isascii() and ch.upper() != ch for ch in run):
             return 1
         return 0 if self._lower_only(f" {run} ") else 1

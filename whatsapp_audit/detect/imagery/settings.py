@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import regex
@@ -72,19 +73,17 @@ class MediaPolicy:
     def is_screenshot(self, name: str) -> bool:
         # Every media line asks this of its file name: the patterns' necessary words are searched
         # together first (`_needs_of`), one search where each pattern's own was one each.
-        gate = self.__dict__.get("_screenshot_needs", _UNKNOWN)
-        if gate is _UNKNOWN:
-            gate = _needs_of(self.screenshot)
-            object.__setattr__(self, "_screenshot_needs", gate)
+        gate = self._screenshot_needs
         if gate is not None and name.isascii() and gate.search(name.lower()) is None:
             return False  # each pattern is ruled out (`_any_finds` would run none of them)
         return _any_finds(self.screenshot, name)
 
+    @cached_property
+    def _screenshot_needs(self) -> re.Pattern[str] | None:
+        return _needs_of(self.screenshot)
+
     def has_image_extension(self, name: str) -> bool:
         return name.rpartition(".")[2].casefold() in self.image_extensions
-
-
-_UNKNOWN = object()  # `MediaPolicy.is_screenshot`'s union not worked out yet
 
 
 def _needs_of(patterns: Sequence[Guarded]) -> re.Pattern[str] | None:
