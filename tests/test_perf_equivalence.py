@@ -26,6 +26,7 @@ from whatsapp_audit.detect.engine import Engine, ascii_spaced
 from whatsapp_audit.detect.imagery import settings as imagery_settings
 from whatsapp_audit.detect.imagery.settings import MediaPolicy, load_media_policy
 from whatsapp_audit.detect.text import normalise, runs
+from whatsapp_audit.detect.text.keywords import KeywordIndex
 from whatsapp_audit.detect.text.runs import RunTable
 from whatsapp_audit.detect.text.trie import pieces_pattern
 from whatsapp_audit.model import Message, MessageKind
@@ -584,3 +585,57 @@ def test_the_screenshot_test_answers_as_each_pattern_asked_in_turn(name: str) ->
     """One search of the screenshot patterns' necessary words first: the same answer as `_any_finds`."""
     policy = media_policy()
     assert policy.is_screenshot(name) == imagery_settings._any_finds(policy.screenshot, name)
+
+
+def full_run_bits(table: RunTable, run: str) -> int:
+    """Every field's bits worked out on the run itself (the reference of the shape memo)."""
+    combined = 0
+    for field in table._fields:
+        combined |= (field.bits_of(run) & field.mask) << field.shift
+    return combined
+
+
+DIGIT = st.sampled_from("0123456789")
+PHONE_NAMES = st.builds(
+    lambda kind, ext, date, counter: f"{kind}-{date}-WA{counter}.{ext}",
+    st.sampled_from(("IMG", "VID", "AUD", "PTT", "STK", "DOC")), st.sampled_from(("jpg", "mp4", "opus", "webp", "pdf")),
+    st.text(DIGIT, min_size=8, max_size=8), st.text(DIGIT, min_size=4, max_size=4))
+IOS_NAMES = st.builds(
+    lambda d, kind, ext: f"{d[:8]}-{kind}-{d[8:12]}-{d[12:14]}-{d[14:16]}-{d[16:18]}-{d[18:20]}-{d[20:22]}.{ext}",
+    st.text(DIGIT, min_size=22, max_size=22), st.sampled_from(("PHOTO", "VIDEO", "AUDIO", "STICKER")),
+    st.sampled_from(("jpg", "mp4", "opus", "webp")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PHONE_NAMES, IOS_NAMES, st.text(alphabet="mgx1358 -th.:/+0", max_size=8),
+                          st.sampled_from(("MG11", "mg 11", "5x5x5", "3x5x2", "x5x", "m8", "h8n", "19th", "2nd"))),
+                min_size=1, max_size=4).map("".join))
+@example("MG11 statement J Smith 01-02-1990.pdf")
+@example("IMG-20210110-WA3015.jpg")
+@example("00000012-PHOTO-2019-01-01-12-00-00.jpg")
+@example("mg11")
+@example("mg22")
+@example("m8")
+@example("3x5x2")
+def test_a_new_run_with_digits_gets_the_bits_of_every_field_worked_out_on_it(name: str) -> None:
+    """The fields blind to a run's shape (its digits read as "0") give a new run the bits they gave the
+    shape (`RunTable._by_shape`): the same as every field worked out on the run itself, for the phone's
+    own file names and for runs holding the keywords with digits ("mg11", "m8") that some fields read."""
+    table = engine_table()
+    table.bits("warm")  # lays the fields out
+    for run in name.lower().split():
+        # Twice: the second time the run's shape is known (another run of it, or this one, came first).
+        for _ in range(2):
+            table._memo.pop(run, None)
+            assert table._run_bits(run) == full_run_bits(table, run), run
+
+
+def test_a_field_reading_a_word_with_digits_is_worked_out_on_each_run_that_may_hold_it() -> None:
+    """A keyword holding digits ("mg11"): "mg22" has its shape, so the field is asked of each run; a run
+    without it anywhere is answered by its shape."""
+    table = RunTable()
+    index = KeywordIndex({"mg11": [0], "jpg": [1], "mg 99": [2]}, table)
+    assert index.mask("mg11") == 1 and index.mask("mg22") == 0 and index.mask("x-mg11.jpg") == 3
+    assert index.mask("img-20210110-wa3015.jpg") == 2 and index.mask("img-20210110-wa3016.pdf") == 0
+    assert index.mask("mg 99") == 4 and index.mask("mg 98") == 0 and index.mask("img 99") == 4
+    assert not runs.WithoutWords(["mg11"], starts=["99"])("00-mg00") and runs.WithoutWords(["mg11"], starts=["99"])("x00")

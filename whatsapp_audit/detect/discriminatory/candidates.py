@@ -27,7 +27,7 @@ import regex
 
 from whatsapp_audit import native
 from whatsapp_audit.detect.discriminatory.tokens import token_words
-from whatsapp_audit.detect.text.runs import RunTable
+from whatsapp_audit.detect.text.runs import RunTable, WithoutWords
 
 if TYPE_CHECKING:  # phrases.py imports this module
     from whatsapp_audit.detect.discriminatory.phrases import _Presence as Presence
@@ -97,6 +97,11 @@ class PhraseCandidates:
         self._n_keys = frozenset(key + "n" for key in self._word_keys)
         self._char_keys = frozenset(self._wakes_char) | frozenset(self._chars)
         self._run_words: dict[str, frozenset[str]] = {}  # a run's words (`_text_words`)
+        # An ASCII run's bits depend on its digits only through the keys it holds ("m8", "19th"): its
+        # words are the same spans in any run of its shape (a digit is a word character, whichever), a
+        # word holding a digit is a key only where a key holding one occurs, and a character key is a
+        # digit only where a digit occurs. So where none of those occurs, the shape's bits serve.
+        self._blind = WithoutWords([*self._word_keys, *self._n_keys, *self._char_keys])
         self._width = self._woken_at + self._groups
         self.share(table)
 
@@ -109,7 +114,7 @@ class PhraseCandidates:
     def share(self, table: RunTable) -> None:
         """Read runs through `table` (the engine's, shared by every gate)."""
         self._table = table
-        self._field = table.add(self._run_bits, self._width)
+        self._field = table.add(self._run_bits, self._width, blind=self._blind)
         table.add_filter(self._keeper)
 
     def woken_bits(self) -> int:

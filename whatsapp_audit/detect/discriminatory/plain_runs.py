@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from whatsapp_audit.detect.discriminatory.candidates import CROSSES
 from whatsapp_audit.detect.text.normalise import LowerOnly
-from whatsapp_audit.detect.text.runs import RunField, RunTable
+from whatsapp_audit.detect.text.runs import RunField, RunTable, every_shape
 
 
 class PlainRuns:
@@ -51,7 +51,7 @@ class PlainRuns:
 
     def share(self, table: RunTable) -> None:
         """Read runs through `table` (the engine's, shared by every gate)."""
-        self._field = table.add(self.loud, 1)
+        self._field = table.add(self.loud, 1, blind=every_shape)  # an ASCII run is never loud
 
     def loud_bits(self) -> int:
         """The field's bit in the table's combined value (laid out)."""

@@ -27,7 +27,7 @@ from whatsapp_audit.detect.operational.compile import (
 from whatsapp_audit.detect.text.firsts import guarded
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, Guarded, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
-from whatsapp_audit.detect.text.runs import RunTable
+from whatsapp_audit.detect.text.runs import RunTable, every_shape
 from whatsapp_audit.model import Category, Confidence, Explanation, Finding, Message
 
 _NO_FLOOR = 1 << 62  # digits no text has: no rule without a prefilter
@@ -78,7 +78,7 @@ class OperationalDetector:
             DIGITS if self._digit_positions else frozenset())
         digit_words = {word: [0] for c in self._text_rules if c.requires_digit for word in c.gate_words}
         self._digit_words = KeywordIndex(digit_words, self._runs) if digit_words else None
-        self._digit_field = self._runs.add(_run_has_digit, 1)
+        self._digit_field = self._runs.add(_run_has_digit, 1, blind=every_shape)
         self._quiet: tuple[re.Pattern[str], int] | None = None
         self._quiet_known = False  # `_quiet` worked out (on first use)
         self._groups = {c.rule.id: c.group for c in self._rules}
@@ -90,7 +90,7 @@ class OperationalDetector:
         for index in (self._words, self._digit_words):
             if index is not None:
                 index.share(table)
-        self._digit_field = table.add(_run_has_digit, 1)
+        self._digit_field = table.add(_run_has_digit, 1, blind=every_shape)
 
     def keywords(self) -> frozenset[str]:
         return self._keywords
@@ -392,7 +392,7 @@ def _file_name_spans(message: Message) -> tuple[tuple[int, int], ...]:
 
 
 def _run_has_digit(run: str) -> int:
-    """A run's field in the table: 1 when it holds a digit (`HAS_DIGIT`)."""
+    """A run's field in the table: 1 when it holds a digit (`HAS_DIGIT`): the same for every run of a shape."""
     return 0 if HAS_DIGIT.search(run) is None else 1
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from whatsapp_audit.detect.text.runs import RunTable
+from whatsapp_audit.detect.text.runs import RunTable, WithoutWords
 from whatsapp_audit.detect.text.trie import every_keyword, trie_pattern, with_inner_owners
 
 
@@ -58,12 +58,16 @@ class KeywordIndex:
         self._tails = re.compile(trie_pattern(sorted(tails))) if tails and not self._always else None
         self._pair = self._heads is not None and self._tails is not None
         self._width = max((n for mine in owned.values() for n in mine), default=0) + 1 + _OWNERS  # owners from bit 3
+        # What `_run_bits` looks for in a run: keywords, heads and tails, all literal strings (most
+        # hold no digit: a new file name's or number's bits are then worked out once per shape).
+        self._blind = WithoutWords(in_run, starts=tails, ends=heads_alone | heads)
         self.share(table if table is not None else RunTable())
 
     def share(self, table: RunTable) -> None:
         """Read runs through `table` (the engine's, shared by every gate)."""
         self._table = table
-        self._field = table.add(self._run_bits, self._width, (_HEAD, _TAIL, _SEARCH) if self._pair else None)
+        self._field = table.add(self._run_bits, self._width, (_HEAD, _TAIL, _SEARCH) if self._pair else None,
+                                blind=self._blind)
 
     def field_bits(self) -> int | None:
         """This index's bits in the table's combined value (laid out): a text whose runs give none of

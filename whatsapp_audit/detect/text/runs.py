@@ -22,11 +22,17 @@ nothing (the engine's one AND, `Engine._quiet_bits`).
 
 The last text's bits are kept, so the engine and the detectors asking about one message pay for
 one walk between them.
+
+Runs never seen before are mostly digits in a known shape: a file name the phone made
+(`IMG-20210110-WA3015.jpg`), a time, a phone number. A field may declare that its bits do not depend
+on the values of a run's ASCII digits (`blind`, asked of the run's *shape*: its ASCII digits read as
+"0"); such a field's bits are worked out once per shape, and only the others for each new run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whatsapp_audit import native
@@ -37,6 +43,43 @@ _LOW_BITS = 64
 
 RunBits = Callable[[str], int]
 Filter = Callable[[int], int]  # combined bits -> the same with some cleared (`RunTable.add_filter`)
+# A field's `blind(shape)`: True when its bits are the same for every ASCII run of that shape (`shape_of`).
+Blind = Callable[[str], bool]
+_ZEROS = str.maketrans("123456789", "000000000")
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def shape_of(run: str) -> str:
+    """A run with each ASCII digit read as "0": "img-20210110-wa3015.jpg" -> "img-00000000-wa0000.jpg"."""
+    return run.translate(_ZEROS)
+
+
+def every_shape(_shape: str) -> bool:
+    """`blind` for a field whose bits never depend on the values of an ASCII run's digits."""
+    return True
+
+
+class WithoutWords:
+    """`blind` for a field whose bits depend on an ASCII run's digits only through the words it looks
+    for in the run (literal strings; `starts`: only at its start, `ends`: only at its end): a shape in
+    which no such word holding a digit, its digits read as "0", occurs (where it is looked for) has
+    no run in which that word occurs (an occurrence in a run is one of its shape in the run's shape).
+    Every word found in such a run holds no digit, so it lies where the run and its shape have the
+    same characters: the field finds the same words in both."""
+
+    def __init__(self, words: Iterable[str], starts: Iterable[str] = (), ends: Iterable[str] = ()) -> None:
+        shapes = [*_digit_shapes(words), *(f"\\A(?:{s})" for s in _digit_shapes(starts)),
+                  *(f"(?:{s})\\Z" for s in _digit_shapes(ends))]
+        self._shapes = re.compile("|".join(shapes)) if shapes else None
+
+    def __call__(self, shape: str) -> bool:
+        return self._shapes is None or self._shapes.search(shape) is None
+
+
+def _digit_shapes(words: Iterable[str]) -> list[str]:
+    """The shapes of the words holding an ASCII digit, escaped, longest first."""
+    return [re.escape(shape) for shape in sorted({shape_of(word) for word in words if not _ASCII_DIGITS.isdisjoint(word)},
+                                                 key=lambda shape: (-len(shape), shape))]
 
 
 class RunField:
@@ -44,12 +87,14 @@ class RunField:
     decided when the table is first walked: narrow fields first, so most runs' bits fit in a
     machine word, however wide the phrase candidates' field is."""
 
-    __slots__ = ("bits_of", "width", "pairs", "shift", "mask", "placed")
+    __slots__ = ("bits_of", "width", "pairs", "blind", "shift", "mask", "placed")
 
-    def __init__(self, bits_of: RunBits, width: int, pairs: tuple[tuple[int, int, int], ...] = ()) -> None:
+    def __init__(self, bits_of: RunBits, width: int, pairs: tuple[tuple[int, int, int], ...] = (),
+                 blind: Blind | None = None) -> None:
         self.bits_of = bits_of
         self.width = width
         self.pairs = pairs  # each (bit ending a run, bit beginning the next, bit set when both), in the field
+        self.blind = blind  # None: its bits are worked out for every run
         self.mask = (1 << width) - 1
         self.place(0)
 
@@ -71,6 +116,9 @@ class RunTable:
     def __init__(self) -> None:
         self._fields: list[RunField] = []
         self._memo: dict[str, int] = {}
+        # shape -> (bits of the fields blind to it, the other fields): `_run_bits` of a new ASCII run with digits
+        self._shapes: dict[str, tuple[int, tuple[RunField, ...]]] = {}
+        self._blind = False  # some field has a `blind` test (`lay_out`)
         self._pairs: tuple[tuple[int, int, int], ...] = ()
         self._laid_out = False
         self._walk: Callable[[str, dict[str, int], RunBits, tuple[tuple[int, int, int], ...]], int] | None = None
@@ -81,11 +129,13 @@ class RunTable:
         self._filter_makers: list[Callable[[], Filter]] = []
         self._filters: tuple[Filter, ...] | None = None  # made on the first walk (they read the layout)
 
-    def add(self, bits_of: RunBits, width: int, *pairs: tuple[int, int, int] | None) -> RunField:
+    def add(self, bits_of: RunBits, width: int, *pairs: tuple[int, int, int] | None,
+            blind: Blind | None = None) -> RunField:
         """A new field: `bits_of(run)` gives `width` bits for one run (lower-cased, no whitespace), and
-        `pairs` its (end, start, out) bit numbers read across runs (None: no pair). The memo starts
+        `pairs` its (end, start, out) bit numbers read across runs (None: no pair); `blind(shape)`, when
+        given, says the bits are the same for every ASCII run of that shape (`shape_of`). The memo starts
         again: every run is read by every field."""
-        field = RunField(bits_of, max(1, width), tuple(pair for pair in pairs if pair is not None))
+        field = RunField(bits_of, max(1, width), tuple(pair for pair in pairs if pair is not None), blind)
         self._fields.append(field)
         self._laid_out = False
         self._last_raw = self._last_lowered = None
@@ -172,9 +222,15 @@ class RunTable:
         self._last_raw, self._last_lowered, self._last_bits = raw, lowered, found
 
     def _run_bits(self, run: str) -> int:
-        """Every field's bits for one run (a memo miss), kept."""
-        combined = 0
-        for field in self._fields:
+        """Every field's bits for one run (a memo miss), kept. For an ASCII run with a digit other than
+        "0", the fields blind to its shape give the bits they gave the shape (`_by_shape`)."""
+        shape = shape_of(run) if self._blind and run.isascii() else run
+        if shape is run or shape == run:
+            fields: tuple[RunField, ...] | list[RunField] = self._fields
+            combined = 0
+        else:
+            combined, fields = self._by_shape(shape)
+        for field in fields:
             bits = field.bits_of(run)
             if bits:
                 combined |= (bits & field.mask) << field.shift
@@ -183,6 +239,24 @@ class RunTable:
             memo.clear()
         memo[run] = combined
         return combined
+
+    def _by_shape(self, shape: str) -> tuple[int, tuple[RunField, ...]]:
+        """(the bits of the fields blind to `shape`, worked out on it; the fields that are not), kept."""
+        known = self._shapes.get(shape)
+        if known is None:
+            blind = 0
+            others: list[RunField] = []
+            for field in self._fields:
+                if field.blind is not None and field.blind(shape):
+                    bits = field.bits_of(shape)
+                    if bits:
+                        blind |= (bits & field.mask) << field.shift
+                else:
+                    others.append(field)
+            if len(self._shapes) >= _RUNS_KEPT:
+                self._shapes.clear()
+            known = self._shapes[shape] = (blind, tuple(others))
+        return known
 
     def lay_out(self) -> None:
         """Place the fields (before the first walk, or now for a caller that reads `RunField.shift`): those with a pair first (the C walk reads pairs in the first 64 bits),
@@ -200,6 +274,8 @@ class RunTable:
         self._walk = None
         self._pairs = tuple(pairs)
         self._memo = {}
+        self._shapes = {}
+        self._blind = any(field.blind is not None for field in self._fields)
         self._filters = None
         self._last_raw = self._last_lowered = None
         self._laid_out = True
@@ -208,7 +284,7 @@ class RunTable:
         """Kept in the build cache without what one run learnt (its memo, its last text) or the walk
         and filters it chose (the accelerator may be off in the run that reads it back)."""
         state = self.__dict__.copy()
-        state.update(_memo={}, _walk=None, _filters=None, _last_raw=None, _last_lowered=None, _last_bits=0)
+        state.update(_memo={}, _shapes={}, _walk=None, _filters=None, _last_raw=None, _last_lowered=None, _last_bits=0)
         return state
 
 
