@@ -118,6 +118,7 @@ class RunTable:
         self._memo: dict[str, int] = {}
         # shape -> (bits of the fields blind to it, the other fields): `_run_bits` of a new ASCII run with digits
         self._shapes: dict[str, tuple[int, tuple[RunField, ...]]] = {}
+        self._sighted: dict[tuple[RunField, ...], tuple[RunField, ...]] = {}
         self._blind = False  # some field has a `blind` test (`lay_out`)
         self._pairs: tuple[tuple[int, int, int], ...] = ()
         self._laid_out = False
@@ -255,7 +256,9 @@ class RunTable:
                     others.append(field)
             if len(self._shapes) >= _RUNS_KEPT:
                 self._shapes.clear()
-            known = self._shapes[shape] = (blind, tuple(others))
+            sighted = tuple(others)
+            sighted = self._sighted.setdefault(sighted, sighted)  # one copy of each (most shapes share it)
+            known = self._shapes[shape] = (blind, sighted)
         return known
 
     def lay_out(self) -> None:
@@ -275,6 +278,7 @@ class RunTable:
         self._pairs = tuple(pairs)
         self._memo = {}
         self._shapes = {}
+        self._sighted = {}
         self._blind = any(field.blind is not None for field in self._fields)
         self._filters = None
         self._last_raw = self._last_lowered = None
@@ -284,7 +288,7 @@ class RunTable:
         """Kept in the build cache without what one run learnt (its memo, its last text) or the walk
         and filters it chose (the accelerator may be off in the run that reads it back)."""
         state = self.__dict__.copy()
-        state.update(_memo={}, _shapes={}, _walk=None, _filters=None, _last_raw=None, _last_lowered=None, _last_bits=0)
+        state.update(_memo={}, _shapes={}, _sighted={}, _walk=None, _filters=None, _last_raw=None, _last_lowered=None, _last_bits=0)
         return state
 
 
