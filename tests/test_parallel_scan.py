@@ -231,20 +231,15 @@ def test_the_workers_end_before_the_main_process_gathers_the_findings(big_export
         pool.shutdown = recorded_shutdown  # type: ignore[method-assign]
         return pool
 
-    class RecordingPickle:
-        """The module's pickle, noting each part's findings the merge reads back."""
+    unpack = parallel._Packer.unpack
 
-        def __getattr__(self, name):
-            return getattr(pickle, name)
-
-        def loads(self, data):
-            events.append("merge")
-            return pickle.loads(data)
-
-    import pickle
+    def recording_unpack(packed):
+        """Each part's findings as the merge reads them back."""
+        events.append("merge")
+        return unpack(packed)
 
     monkeypatch.setattr(parallel, "start_pool", recording_pool)
-    monkeypatch.setattr(parallel, "pickle", RecordingPickle())
+    monkeypatch.setattr(parallel._Packer, "unpack", staticmethod(recording_unpack))
     shared = scan(big_export, jobs=2)
     assert "merge" in events and "shutdown" in events
     assert events.index("shutdown") < events.index("merge")
@@ -321,3 +316,27 @@ def test_a_parts_findings_cross_the_process_boundary_unchanged_and_neighbours_st
         class Derived:
             value: int
             twice: int = field(init=False, default=0)
+
+
+def test_a_part_packed_as_its_findings_are_made_unpacks_to_the_same_result(big_export, monkeypatch):
+    """A worker pickles its part's findings a batch at a time as they are made (`_Packer`): unpacked,
+    the part is the `PartResult` that `scan_part` gives with the findings kept as objects, in order,
+    whatever the batch size (a batch of 3 cuts between findings of one message and their shared
+    neighbours, which then arrive as equal copies)."""
+    from whatsapp_audit import parallel
+    from whatsapp_audit.ingest.export import open_export
+    from whatsapp_audit.rules.loader import load_patterns
+    from whatsapp_audit.scan import EngineCache, scan_options
+
+    monkeypatch.setattr(parallel._Packer, "BATCH", 3)
+    _options, patterns = scan_options(load_patterns(), None, None, 5, "low")
+    engine = EngineCache(patterns)()
+    with open_export(big_export) as export:
+        part = export.plan_parts(2, 4096)[1]
+        engine.begin_export({})
+        kept = parallel.scan_part(engine, export, part, 5, None)
+        engine.begin_export({})
+        packer = parallel._Packer()
+        streamed = parallel.scan_part(engine, export, part, 5, None, packer.add)
+    assert streamed.findings == [] and len(kept.findings) > 6
+    assert parallel._Packer.unpack(packer.close(streamed)) == kept

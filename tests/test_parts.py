@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import pairwise
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from whatsapp_audit import open_export
+from whatsapp_audit.ingest import export as export_module
 from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 
 
-def _by_parts(path, parts: int, margin: int):
-    with open_export(path) as export:
+def _by_parts(path, parts: int, margin: int, chunk: int | None = None):
+    with open_export(path) as export, patch.object(export_module, "PART_CHUNK", chunk or export_module.PART_CHUNK):
         single = [(m.line, m.end_line, m.timestamp, m.author, m.text, m.kind) for m in export.iter_messages()]
         whole = export.stats
         plan = export.plan_parts(parts, margin)
@@ -62,17 +64,19 @@ LINES = [
     final_newline=st.booleans(),
     parts=st.integers(2, 6),
     margin=st.integers(0, 300),
+    chunk=st.none() | st.integers(1, 120),
 )
-def test_any_cut_gives_the_single_pass_result(write_export, picks, newline, bom, final_newline, parts, margin):
+def test_any_cut_gives_the_single_pass_result(write_export, picks, newline, bom, final_newline, parts, margin, chunk):
+    """`chunk`: a part read in blocks of any size (a line longer than one is read whole) parses alike."""
     text = "Exported chat\n" + newline.join(LINES[i] for i in [0, *picks]) + (newline if final_newline else "")
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogateescape")
-    _assert_same(*_by_parts(write_export(data), parts, margin))
+    _assert_same(*_by_parts(write_export(data), parts, margin, chunk))
 
 
 @pytest.mark.parametrize("parts", [2, 3, 8])
 def test_examples_split_the_same(parts):
     _assert_same(*_by_parts("examples/android-b-relief.txt", parts, 200))
-    _assert_same(*_by_parts("examples/ios-response-team.txt", parts, 200))
+    _assert_same(*_by_parts("examples/ios-response-team.txt", parts, 200, chunk=333))
 
 
 def test_utf16_is_not_cut_and_its_one_part_reads_everything(write_export):

@@ -14,12 +14,13 @@ as with one process.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from whatsapp_audit.ingest.export import Export, reopen_export
 from whatsapp_audit.ingest.parser import ParseStats, merge_stats
 from whatsapp_audit.ingest.ranges import Part
 from whatsapp_audit.model import Message
-from whatsapp_audit.processes import MIN_PART_BYTES, cores, ignore_sigint
+from whatsapp_audit.processes import MIN_PART_BYTES, cores, give_back_memory, ignore_sigint
 from whatsapp_audit.processes import jobs_for as jobs_for  # scan and case ask this module
 from whatsapp_audit.processes import sigint_deferred as sigint_deferred
 from whatsapp_audit.rules.loader import PatternSet
@@ -165,7 +166,7 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
 
     job = (str(export._source.path), export.encoding, export.survey, export.source.sha256,
            export.source.chat_sha256, context, dict(media_facts), messages)
-    results: list[PartResult | bytes | None] = [None] * len(parts)  # a worker's answer stays pickled until the merge
+    results: list[PartResult | bytes | None] = [None] * len(parts)  # a worker's answer stays packed until the merge
     counted: list[tuple[int, int] | None] = [None] * len(parts)  # messages and lines of each part done, for `progress`
     claimed = iter(range(len(parts)))
     lock = threading.Lock()
@@ -234,8 +235,8 @@ def scan_parts(pool: ProcessPoolExecutor, export: Export, parts: list[Part], con
     offset = examined = 0
     for position, answer in enumerate(results):
         assert answer is not None  # every part was claimed and scanned, or an error was raised
-        part: PartResult = pickle.loads(answer) if isinstance(answer, bytes) else answer  # our workers' own
-        results[position] = None  # the pickle's bytes go now
+        part = _Packer.unpack(answer) if isinstance(answer, bytes) else answer  # our workers' own
+        results[position] = None  # the packed bytes go now
         examined += part.examined
         if part.first_index is not None:
             findings.extend(_renumber(part.findings, offset - part.first_index))
@@ -261,6 +262,7 @@ def _init_worker(engine_key: str, avoided: tuple[Path, ...], packed: bytes) -> N
     build_cache.keep_out_of(avoided)
     _WORKER["engine"] = worker_engine(engine_key, packed)
     _WORKER["exports"] = {}
+    give_back_memory()  # what reading the engine back took beyond the engine itself
 
 
 def worker_engine(engine_key: str, packed: bytes) -> Engine:
@@ -283,13 +285,61 @@ def _scan_export(task: ExportTask, options: ScanOptions) -> Outcome:
 
 def _scan_part_pickled(task: tuple[tuple[Any, ...], Part]) -> tuple[tuple[int, int], bytes]:
     """`_scan_part`'s messages and lines (for the progress shown while the others run), and the part
-    pickled here: the main process unpickles each at the merge, one at a time, rather than holding
-    every part's findings as objects and their pickles at once."""
-    result = _scan_part(task)
-    return (result.stats.messages, result.stats.total_lines), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    packed here (`_Packer`): the main process holds each part so until the merge, then unpacks them
+    one at a time, rather than holding every part's findings as objects while the workers run."""
+    packer = _Packer()
+    result = _scan_part(task, packer.add)
+    counted = (result.stats.messages, result.stats.total_lines)
+    packed = packer.close(result)
+    del result
+    give_back_memory()  # the part's messages: the next part starts from the engine's size again
+    return counted, packed
 
 
-def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
+class _Packer:
+    """A part's findings pickled a few at a time as the scan makes them, into one compressed stream,
+    then the rest of its `PartResult` (without findings): `unpack` gives the `PartResult` back.
+
+    A worker so holds none of its part's findings as objects (a large part's findings and their
+    neighbours were most of its growth while it ran) and never pickles them all at once (the
+    pickler's memo of every object was as large again, at the end of each part). Neighbours shared
+    by findings of different batches are pickled once per batch: the main process holds equal
+    copies of those few (`_renumber` moves each copy once); a report shows the same values."""
+
+    BATCH = 200  # findings per pickle: a few kilobytes compressed
+
+    def __init__(self) -> None:
+        self._zip = zlib.compressobj(1)
+        self._chunks: list[bytes] = []
+        self._batch: list[ScanFinding] = []
+
+    def add(self, item: ScanFinding) -> None:
+        self._batch.append(item)
+        if len(self._batch) >= self.BATCH:
+            self._put(self._batch)
+            self._batch = []
+
+    def close(self, result: PartResult) -> bytes:
+        if self._batch:
+            self._put(self._batch)
+            self._batch = []
+        self._put(result)
+        self._chunks.append(self._zip.flush())
+        return b"".join(self._chunks)
+
+    def _put(self, value: object) -> None:
+        self._chunks.append(self._zip.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    @staticmethod
+    def unpack(packed: bytes) -> PartResult:
+        stream = io.BytesIO(zlib.decompress(packed))
+        findings: list[ScanFinding] = []
+        while not isinstance(value := pickle.load(stream), PartResult):
+            findings.extend(value)
+        return replace(value, findings=findings)
+
+
+def _scan_part(task: tuple[tuple[Any, ...], Part], keep: Callable[[ScanFinding], None] | None = None) -> PartResult:
     (path, encoding, survey, sha256, chat_sha256, context, media_facts, scope), part = task
     engine: Engine = _WORKER["engine"]
     key = (path, sha256)
@@ -297,11 +347,14 @@ def _scan_part(task: tuple[tuple[Any, ...], Part]) -> PartResult:
     if export is None:
         export = _WORKER["exports"][key] = reopen_export(path, encoding, survey, sha256, chat_sha256)
         engine.provide_media(media_facts)
-    return scan_part(engine, export, part, context, scope)
+    return scan_part(engine, export, part, context, scope, keep)
 
 
-def scan_part(engine: Engine, export: Export, part: Part, context: int, scope: MessageScope | None) -> PartResult:
-    """One part of `export` scanned with `engine` (in a worker, or in the main process)."""
+def scan_part(engine: Engine, export: Export, part: Part, context: int, scope: MessageScope | None,
+              keep: Callable[[ScanFinding], None] | None = None) -> PartResult:
+    """One part of `export` scanned with `engine` (in a worker, or in the main process). Its findings
+    are in the result, or, given `keep`, handed to it one by one as they are made (the result then
+    has none)."""
     stats = ParseStats()
     first: list[int] = []
     capture = ContextCapture(context, engine.lookahead, None)
@@ -310,7 +363,12 @@ def scan_part(engine: Engine, export: Export, part: Part, context: int, scope: M
     def own(message: Message) -> bool:
         return part.first_line <= message.line < part.end_line and (scope is None or scope.accepts(message))
 
-    findings = list(capture.collect(engine, messages, own))
+    findings: list[ScanFinding] = []
+    for item in capture.collect(engine, messages, own):
+        if keep is None:
+            findings.append(item)
+        else:
+            keep(item)
     timeouts = tuple(t for t in engine.timeouts if part.first_line <= t.line < part.end_line)
     return PartResult(findings, stats, first[0] if first else None, timeouts, capture.selected)
 

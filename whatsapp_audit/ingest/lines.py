@@ -17,7 +17,7 @@ from typing import Protocol
 
 from whatsapp_audit import native
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 20  # bytes read at a time, cut back to the last whole line (a block)
 MAX_LINE_BYTES = 64 << 20  # a chat line this long is no chat: refuse rather than exhaust memory
 
 
@@ -67,17 +67,19 @@ class ByteReader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def iter_blocks(stream: ByteReader, encoding: Encoding, on_bad_line: BadLineHandler) -> Iterator[str]:
+def iter_blocks(stream: ByteReader, encoding: Encoding, on_bad_line: BadLineHandler,
+                chunk: int | None = None) -> Iterator[str]:
     """Yield the text in blocks of whole lines joined by LF (line ends normalised, no final LF).
 
     Splitting the text into blocks of whole lines lets the parser find headers with one regex scan
     per block, in C, instead of a Python step per line. `on_bad_line(n)` is called for every line
-    whose bytes could not be decoded cleanly.
+    whose bytes could not be decoded cleanly. UTF-8 is read `chunk` bytes at a time (default
+    CHUNK_SIZE: the blocks' size; the text is the same whatever it is).
     """
     if encoding.bom_length:
         stream.read(encoding.bom_length)
     if encoding.name == "utf-8":
-        yield from _utf8_blocks(stream, on_bad_line)
+        yield from _utf8_blocks(stream, on_bad_line, chunk)
     else:
         yield from _wide_blocks(stream, encoding.name, on_bad_line)
 
@@ -100,18 +102,19 @@ def decode_block(data: bytes) -> str:
     return _decode_block(data, 0, lambda _n: None)
 
 
-def _utf8_blocks(stream: ByteReader, on_bad_line: BadLineHandler) -> Iterator[str]:
-    for data, first_line in _utf8_raw(stream):
+def _utf8_blocks(stream: ByteReader, on_bad_line: BadLineHandler, chunk: int | None = None) -> Iterator[str]:
+    for data, first_line in _utf8_raw(stream, chunk):
         yield _decode_block(data, first_line, on_bad_line)
 
 
-def _utf8_raw(stream: ByteReader) -> Iterator[tuple[bytes, int]]:
+def _utf8_raw(stream: ByteReader, chunk: int | None = None) -> Iterator[tuple[bytes, int]]:
     """Whole lines of UTF-8 bytes joined by LF (no final LF), with the number of lines before them."""
+    chunk = chunk or CHUNK_SIZE
     # Blocks are cut at the last LF (LF can't occur inside a UTF-8 sequence).
     carry = b""
     line_no = 0
     while True:
-        data = stream.read(CHUNK_SIZE)
+        data = stream.read(max(chunk, len(carry)))  # a line longer than `chunk`: reads double, not crawl
         if not data:
             break
         data = carry + data
