@@ -1,4 +1,5 @@
-"""A lookahead of a gate's possible first characters (`text.firsts.guarded`) changes no match.
+"""A lookahead of a gate's possible first characters (`text.firsts.guarded`) changes no match, and a
+class of them (`text.firsts.skipping`) finds a match exactly where the gate does.
 
 The operational detector's prefilters, and the one pattern of them all it searches in each message
 with a digit, are led by such a lookahead so the regex engine skips in C; a gate that then answers
@@ -15,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from whatsapp_audit.detect.operational.detector import OperationalDetector
-from whatsapp_audit.detect.text.firsts import guarded
+from whatsapp_audit.detect.text.firsts import guarded, skipping
 from whatsapp_audit.detect.text.guard import Guarded
 from whatsapp_audit.rules.loader import load_patterns
 
@@ -29,15 +30,16 @@ def operational() -> OperationalDetector:
 
 @cache
 def gates() -> tuple[tuple[str, int], ...]:
-    """Every bundled operational prefilter (source, flags), and the one pattern of the digit rules'."""
+    """Every bundled operational prefilter (source, flags), and the one pattern of all the digit rules'."""
     found: list[tuple[str, int]] = []
+    digit_rules: list[str] = []
     for compiled in operational()._rules:
         gate = compiled.prefilter
         if isinstance(gate, Guarded) and gate.plain is not None:
             found.append((gate.pattern, gate.plain.flags))
-    quiet = operational()._quiet_gate()
-    assert quiet is not None  # the bundled packs have one: this test would check nothing without it
-    return (*found, (quiet[0].pattern, quiet[0].flags))
+            if compiled.requires_digit and not compiled.gate_words:
+                digit_rules.append(gate.pattern)
+    return (*found, ("|".join(f"(?:{source})" for source in digit_rules), found[0][1]))
 
 
 def texts() -> st.SearchStrategy[str]:
@@ -63,9 +65,31 @@ def test_a_gate_led_by_its_first_characters_matches_where_it_did(text: str) -> N
         assert (plain and plain.span()) == (fast and fast.span()), source
 
 
+@settings(max_examples=400, deadline=None)
+@given(texts())
+@example("Parade at 0700 tomorrow")
+@example("Address is 14 Larkspur Road, BD7 1AZ")
+@example("ref \u0661\u0662/34567")
+@example("Ann Lee\nRoad")  # the class's lookbehind sees across a line end (`(?s:.)`)
+def test_a_gate_led_by_a_class_of_its_first_characters_finds_a_match_where_it_did(text: str) -> None:
+    for source, flags in gates():
+        plain = re.compile(source, flags).search(text)
+        fast = re.compile(skipping(source, flags), flags).search(text)
+        assert (plain is None) == (fast is None), source
+
+
+def test_the_digit_rules_searches_by_count_are_led_by_a_class() -> None:
+    quiet = operational()._quiet_gate()
+    assert quiet is not None  # the bundled packs have one: the engine's C digit test would not run without it
+    searches, _floor = quiet
+    assert len(searches) > 1 and all(pattern.pattern.startswith("[") for pattern in searches)
+
+
 def test_only_a_pattern_the_engine_cannot_skip_for_is_guarded() -> None:
     assert guarded(r"\b(?:Road|Rd)(?!\w)").startswith("(?=[")  # a word boundary first
     assert guarded(r"(?<![A-Za-z])[A-Z][a-z]+").startswith("(?=[")  # a lookbehind first
     assert guarded(r"\d[A-Za-z]{2}") == r"\d[A-Za-z]{2}"  # a class first: `re` skips by itself
     for unsure in (r"a?\d", r"(?i)\bop", r"(?i:\bop)", r"\b[^a]b", r"\b.x", r"(?x)\b a  # note"):
         assert guarded(unsure) == unsure, unsure
+        assert skipping(unsure) == unsure, unsure
+    assert skipping(r"(?<![A-Za-z])[A-Z][a-z]+").startswith("[")

@@ -470,7 +470,7 @@ def test_the_c_block_gate_chooses_the_messages_the_python_gate_does(rows, start,
     messages = _gate_messages(rows)
     memo, compute, pairs, filters = engine._runs.walk_parts()
     settings_ = (MessageKind.TEXT, memo, compute, pairs, filters, engine._wake_any, engine._quiet_longest,
-                 engine._woken, engine._ungated_mask)
+                 engine._woken, engine._ungated_mask, engine._waker_test())
     assert _native.gate_block(messages, start, stop, *settings_) == python_gate_block(messages, start, stop, *settings_)
 
 

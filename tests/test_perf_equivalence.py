@@ -639,3 +639,66 @@ def test_a_field_reading_a_word_with_digits_is_worked_out_on_each_run_that_may_h
     assert index.mask("img-20210110-wa3015.jpg") == 2 and index.mask("img-20210110-wa3016.pdf") == 0
     assert index.mask("mg 99") == 4 and index.mask("mg 98") == 0 and index.mask("img 99") == 4
     assert not runs.WithoutWords(["mg11"], starts=["99"])("00-mg00") and runs.WithoutWords(["mg11"], starts=["99"])("x00")
+
+
+# The operational detector's digit test (`OperationalDetector.wakes_bits`) and the block gate's C answer
+# for a text only a digit woke (`Engine._waker_test`, `_native.gate_block`'s `waker_quiet`): short texts
+# with digits are answered by one search of the prefilters of the rules a text's count of digits allows
+# (`_quiet_gate`, searched as `firsts.skipping` writes it), and in C without calling `Engine._woken`.
+DIGIT_PIECES = ["10", "0700", "5", "3-1", "12/34567", "07911 234567", "AB12 CDE", "ab12cde", "2pints", "14th", "SW1A 1AA",
+                "1/B/P", "_I_", "room", "Road", "Elm Close", "John Smith", "JOHN", "Kelvin Marsh, 39,", "aged", "reg",
+                "x5x", "IC3", "inc 12", "op", "\u0663\u0664", "\uff11\uff12", "mins", "tom", "abc", "12 34 56 A",
+                "/2A", "\u00e9", "\U0001F44D", "dob", "secret", "1400", "St", "Parade", "a", "I"]
+DIGIT_TEXTS = st.lists(st.tuples(st.sampled_from(DIGIT_PIECES), st.sampled_from([" ", "  ", ",", ", ", "-", "", "\n"])),
+                       min_size=1, max_size=8).map(lambda parts: "".join(a + b for a, b in parts))
+
+
+@cache
+def bundled_engine() -> Engine:
+    return Engine.build(load_patterns().rules)
+
+
+def _wakes_by_rules(text: str) -> bool:
+    """`wakes_bits` without its one search (`_quiet_gate`): every rule gated on a digit alone asked in turn."""
+    engine = bundled_engine()
+    detector = engine.detectors[0]
+    kept = detector._quiet, detector._quiet_known
+    detector._quiet, detector._quiet_known = None, True
+    try:
+        return bool(detector.wakes_bits(text, *engine._runs.of_text(text)))
+    finally:
+        detector._quiet, detector._quiet_known = kept
+
+
+@settings(max_examples=400, deadline=None)
+@given(DIGIT_TEXTS)
+@example("On my way, 10 mins")
+@example("Back at 1400")
+@example("Victim Jo Bloggs of 12 Elm Road")
+def test_the_digit_test_by_count_answers_as_the_rules_asked_in_turn(text: str) -> None:
+    engine = bundled_engine()
+    detector = engine.detectors[0]
+    assert type(detector).__name__ == "OperationalDetector"
+    assert detector.wakes_bits(text, *engine._runs.of_text(text)) == _wakes_by_rules(text)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DIGIT_TEXTS, min_size=1, max_size=30))
+@example(["Parade at 0700 tomorrow", "Training moved to room 4", "AB12 CDE", "x " * 200 + "5"])
+def test_the_c_gate_answers_a_text_a_digit_woke_as_woken_does(texts: list[str]) -> None:
+    """With its waker test the C gate lists the messages `python_gate_block` lists (which asks
+    `Engine._woken` of every text the one AND leaves), with the same bits and masks."""
+    from whatsapp_audit import _native
+    from whatsapp_audit.detect.engine import python_gate_block
+    engine = bundled_engine()
+    waker = engine._waker_test()
+    assert waker is not None
+    when = datetime(2024, 3, 1, 9, 0)
+    messages = [Message(i, i + 1, i + 1, when, "", "Ana Pike", text, MessageKind.TEXT, ()) for i, text in enumerate(texts)]
+    memo, compute, pairs, filters = engine._runs.walk_parts()
+    settings_ = (MessageKind.TEXT, memo, compute, pairs, filters, engine._wake_any, engine._quiet_longest,
+                 engine._woken, engine._ungated_mask)
+    expected = python_gate_block(messages, 0, len(messages), *settings_)
+    assert _native.gate_block(messages, 0, len(messages), *settings_, waker) == expected
+    assert _native.gate_block(messages, 0, len(messages), *settings_) == expected

@@ -1906,25 +1906,75 @@ static int ascii_spaced(PyObject *text) {
     return 1;
 }
 
+/* The one waker's own quiet test (detect/engine.py: `Engine._waker_test`), made here so that a text that
+   only the waker's bits (a digit) kept from the AND does not cost a call of `woken`: it is quiet when its
+   bits hold none of `others` (the other gates' bits: only the waker woke it) nor `words` (the waker's
+   words that settle the question their own way), it is at most `longest` characters long, holds n
+   decimal digits (`\d` of the regex engine: Py_UNICODE_ISDECIMAL), fewer than `floor`, and
+   `searches[n]` (the last one past their end) finds nothing in it. 1 quiet, 0 not known to be (`woken`
+   decides), -1 an exception. */
+typedef struct {
+    PyObject *others, *words, *searches;
+    Py_ssize_t longest, floor;
+} WakerTest;
+
+static int bits_clear(PyObject *combined, PyObject *bits) {
+    PyObject *both = PyNumber_And(combined, bits);
+    if (both == NULL) return -1;
+    int clear = PyObject_Not(both);
+    Py_DECREF(both);
+    return clear;
+}
+
+static int waker_quiet(const WakerTest *w, PyObject *text, PyObject *combined) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > w->longest) return 0;
+    int clear = bits_clear(combined, w->others);
+    if (clear <= 0) return clear;
+    if ((clear = bits_clear(combined, w->words)) <= 0) return clear;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t count = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        int decimal = c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDECIMAL(c);
+        if (decimal && ++count >= w->floor) return 0;
+    }
+    Py_ssize_t last = PyTuple_GET_SIZE(w->searches) - 1;
+    if (last < 0) return 0;
+    PyObject *found = PyObject_CallOneArg(PyTuple_GET_ITEM(w->searches, count < last ? count : last), text);
+    if (found == NULL) return -1;
+    int quiet = found == Py_None;
+    Py_DECREF(found);
+    return quiet;
+}
+
 /* gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken,
-   quiet) -> list of (position, lowered, combined, mask): the messages of messages[start:stop] that are not
-   quiet, in order. A message of kind `text_kind` without attachments has its text lower-cased (as
+   quiet, waker=None) -> list of (position, lowered, combined, mask): the messages of messages[start:stop]
+   that are not quiet, in order. A message of kind `text_kind` without attachments has its text lower-cased (as
    str.lower()) and walked (`walk_runs`, then each of `filters` in turn): it is quiet when its
    whitespace is ASCII, it is at most `longest` characters long and its bits share none with
    `wake_any` (the engine's one AND, `Engine._quiet_bits`), or else when `woken(text, lowered,
-   combined)` (`Engine._woken`) is `quiet` (the mask of detectors that want no text message);
-   otherwise it is listed with those values. Any
+   combined)` (`Engine._woken`) is `quiet` (the mask of detectors that want no text message), which
+   `waker` (None, or `(others, words, longest, floor, searches)`: `waker_quiet`) answers first for the
+   texts it can; otherwise it is listed with those values. Any
    other message is listed with None for all three. The reference is `engine.python_gate_block`;
    tests/test_native.py holds both to one answer. */
 static PyObject *gate_block(PyObject *module, PyObject *args) {
     PyObject *messages, *text_kind, *memo, *compute, *pairs, *filters, *wake_any, *woken_of, *quiet_mask;
+    PyObject *waker = Py_None;
     Py_ssize_t start, stop, longest;
-    if (!PyArg_ParseTuple(args, "O!nnOO!OO!O!O!nOO:gate_block", &PyList_Type, &messages, &start, &stop, &text_kind,
-                          &PyDict_Type, &memo, &compute, &PyTuple_Type, &pairs, &PyTuple_Type, &filters,
-                          &PyLong_Type, &wake_any, &longest, &woken_of, &quiet_mask))
+    if (!PyArg_ParseTuple(args, "O!nnOO!OO!O!O!nOO|O:gate_block", &PyList_Type, &messages, &start, &stop,
+                          &text_kind, &PyDict_Type, &memo, &compute, &PyTuple_Type, &pairs, &PyTuple_Type, &filters,
+                          &PyLong_Type, &wake_any, &longest, &woken_of, &quiet_mask, &waker))
         return NULL;
     Pairs p;
     if (read_pairs(pairs, &p) < 0) return NULL;
+    WakerTest w = {NULL, NULL, NULL, 0, 0};
+    if (waker != Py_None && !PyArg_ParseTuple(waker, "O!O!nnO!:gate_block's waker", &PyLong_Type, &w.others,
+                                              &PyLong_Type, &w.words, &w.longest, &w.floor, &PyTuple_Type,
+                                              &w.searches))
+        return NULL;
     if (start < 0) start = 0;
     PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
@@ -1967,6 +2017,10 @@ static PyObject *gate_block(PyObject *module, PyObject *args) {
         if (quiet < 0) goto fail;
         if (quiet && n <= longest && (plain || ascii_spaced(text))) goto decided;
         quiet = 0;
+        if (w.searches != NULL && n <= longest && (plain || ascii_spaced(text))) {
+            if ((quiet = waker_quiet(&w, text, combined)) < 0) goto fail;
+            if (quiet) goto decided;
+        }
         PyObject *call[3] = {text, lowered, combined};
         if ((mask = PyObject_Vectorcall(woken_of, call, 3, NULL)) == NULL) goto fail;
         if ((quiet = PyObject_RichCompareBool(mask, quiet_mask, Py_EQ)) < 0) goto fail;
@@ -2227,7 +2281,8 @@ static PyMethodDef module_methods[] = {
      "or_runs(text, memo, compute, pairs) -> int: the gates' combined bits of a text's runs (see "
      "detect/text/runs.py)."},
     {"gate_block", gate_block, METH_VARARGS,
-     "gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken, quiet) "
+     "gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken, quiet, "
+     "waker=None) "
      "-> list: (position, lowered, combined, mask) of each message of messages[start:stop] the engine's quiet test does not "
      "turn away (see detect/engine.py)."},
     {"count_lf", count_lf_bytes, METH_VARARGS, "count_lf(data, stop) -> int: data.count(b'\\n', 0, stop)."},

@@ -34,5 +34,6 @@ class Cover:
 def gate_block(
     messages: list[Any], start: int, stop: int, text_kind: Any, memo: dict[str, int], compute: Callable[[str], int],
     pairs: tuple[tuple[int, int, int], ...], filters: tuple[Callable[[int], int], ...], wake_any: int, longest: int,
-    woken: Callable[[str, str, int], int], quiet: int, /,
+    woken: Callable[[str, str, int], int], quiet: int,
+    waker: tuple[int, int, int, int, tuple[Callable[[str], object], ...]] | None = None, /,
 ) -> list[tuple[int, str | None, int | None, int | None]]: ...

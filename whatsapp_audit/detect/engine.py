@@ -271,6 +271,28 @@ class Engine:
         gate: _BlockGate = accelerator.gate_block
         return gate
 
+    def _waker_test(self) -> _WakerTest | None:
+        """The block gate's own answer for a text only a waker's bits kept from the one AND (a digit
+        woke the operational detector): `(others, words, longest, floor, searches)` from the one waker's
+        optional `quiet_test()`, which says when its `wakes_bits` is False (`_native.gate_block`'s
+        `waker_quiet`). Then `_woken` would find no keyword (the keyword field is clear), no run gate
+        woken (their bits are clear, the text short and ASCII-spaced: the gate checks) and the waker
+        not woken: the quiet mask. None: no such test (several wakers, none offering one, or bits
+        shared with another gate)."""
+        if len(self._wakers) != 1:
+            return None
+        position, _wakes, bits = self._wakers[0]
+        quiet_test = getattr(self.detectors[position], "quiet_test", None)
+        found = quiet_test() if quiet_test is not None else None
+        if found is None or not bits:
+            return None
+        words, searches, floor, longest = found
+        others = self._wake_any & ~bits
+        gate_bits = (self._filter.field_bits() or 0) | sum(gate for _, gate, _, _ in self._run_gates)
+        if gate_bits & bits:
+            return None
+        return others, words, longest, floor, searches
+
     def _run_blocks(self, messages: Iterable[Message], examine: Callable[[Message], bool] | None,
                     gate: _BlockGate) -> Iterator[tuple[Message, list[Finding]]]:
         """`run_messages` a block of messages at a time: one call of `gate` (C) makes `examine`'s
@@ -286,7 +308,7 @@ class Engine:
         text_kind = MessageKind.TEXT
         memo, compute, pairs, filters = runs.walk_parts()
         settings = (text_kind, memo, compute, pairs, filters, self._wake_any, self._quiet_longest, self._woken,
-                    self._ungated_mask)
+                    self._ungated_mask, self._waker_test())
         look, detect = self.examine, self._detect
         kept: list[Message] = []
         done = 0  # kept[:done] is the history
@@ -434,10 +456,13 @@ def rules_digest(rules: Sequence[Rule]) -> bytes:
 _BLOCK = 256  # messages read per call of the block gate (`Engine._run_blocks`)
 # gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest)
 _Gated = tuple[int, str | None, int | None, int | None]  # (position, lowered, combined, mask)
-# gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken, quiet)
+# (others, words, longest, floor, searches): `Engine._waker_test`
+_WakerTest = tuple[int, int, int, int, tuple[Callable[[str], object], ...]]
+# gate_block(messages, start, stop, text_kind, memo, compute, pairs, filters, wake_any, longest, woken, quiet,
+#            waker)
 _BlockGate = Callable[[list[Message], int, int, MessageKind, dict[str, int], Callable[[str], int],
                        tuple[tuple[int, int, int], ...], tuple[Callable[[int], int], ...], int, int,
-                       Callable[[str, str, int], int], int], list[_Gated]]
+                       Callable[[str, str, int], int], int, _WakerTest | None], list[_Gated]]
 
 
 def _accepted_spans(messages: list[Message], start: int, stop: int,
@@ -461,14 +486,18 @@ def _accepted_spans(messages: list[Message], start: int, stop: int,
 def python_gate_block(messages: list[Message], start: int, stop: int, text_kind: MessageKind,
                       memo: dict[str, int], compute: Callable[[str], int], pairs: tuple[tuple[int, int, int], ...],
                       filters: tuple[Callable[[int], int], ...], wake_any: int, longest: int,
-                      woken: Callable[[str, str, int], int], quiet: int) -> list[_Gated]:
+                      woken: Callable[[str, str, int], int], quiet: int,
+                      waker: _WakerTest | None = None) -> list[_Gated]:
     """The reference of `_native.gate_block` (tests/test_native.py holds both to one answer): the
     messages of messages[start:stop] that are not quiet, as (position, lowered, combined, mask). A
     text message without attachments is walked and filtered as `RunTable.of_text` does; it is quiet
     when its text of at most `longest` characters, whose whitespace is ASCII (`ascii_spaced`), gives no
     bit of `wake_any` (`Engine._quiet_bits`),
     or else when `woken(text, lowered, combined)` (`Engine._woken`) gives `quiet`. Any other message
-    is listed with None for the three values."""
+    is listed with None for the three values. `waker` (`Engine._waker_test`) is the C loop's way of
+    answering some texts without `woken`; this reference asks `woken` of them all, so a test holding
+    the two to one answer holds that shortcut to `woken`'s."""
+    del waker
     loud: list[_Gated] = []
     for position in range(max(start, 0), min(stop, len(messages))):
         message = messages[position]

@@ -10,7 +10,7 @@ off the many messages that cannot match.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import regex
 
@@ -24,7 +24,7 @@ from whatsapp_audit.detect.operational.compile import (
     compile_rule,
     window_text,
 )
-from whatsapp_audit.detect.text.firsts import guarded
+from whatsapp_audit.detect.text.firsts import skipping
 from whatsapp_audit.detect.text.guard import SHORT_TEXT, Guarded, RegexTimeout, TimeoutLog
 from whatsapp_audit.detect.text.keywords import KeywordIndex, owners_in
 from whatsapp_audit.detect.text.runs import RunTable, every_shape
@@ -79,7 +79,7 @@ class OperationalDetector:
         digit_words = {word: [0] for c in self._text_rules if c.requires_digit for word in c.gate_words}
         self._digit_words = KeywordIndex(digit_words, self._runs) if digit_words else None
         self._digit_field = self._runs.add(_run_has_digit, 1, blind=every_shape)
-        self._quiet: tuple[re.Pattern[str], int] | None = None
+        self._quiet: tuple[tuple[re.Pattern[str], ...], int] | None = None
         self._quiet_known = False  # `_quiet` worked out (on first use)
         self._groups = {c.rule.id: c.group for c in self._rules}
 
@@ -121,11 +121,14 @@ class OperationalDetector:
         if self._digit_words is not None and self._digit_words.mask_of(lowered, combined):
             return True  # a word of a rule that needs a digit as well: `_active` chooses that rule
         short = len(text) <= SHORT_TEXT
+        count = _DigitCount(text)
         if short:
             quiet = self._quiet if self._quiet_known else self._quiet_gate()
-            if quiet is not None and quiet[0].search(text) is None and len(HAS_DIGIT.findall(text)) < quiet[1]:
-                return False  # no rule below passes its gates: none of the prefilters, too few digits
-        count = _DigitCount(text)
+            if quiet is not None:
+                searches, floor = quiet
+                digits = count()
+                if digits < floor and searches[min(digits, len(searches) - 1)].search(text) is None:
+                    return False  # no rule below passes its gates: too few digits, or its prefilter fails
         for position in self._digit_always:
             compiled = self._text_rules[position]
             passes = _passes_gates(compiled, text, short, count)
@@ -139,27 +142,49 @@ class OperationalDetector:
                 return True
         return False
 
-    def _quiet_gate(self) -> tuple[re.Pattern[str], int] | None:
-        """For a short text: every prefilter of the rules gated on a digit alone as one pattern, and
-        the fewest digits a rule of theirs without a prefilter asks for. A text that matches none
-        and has fewer digits passes no such rule's gates (`_passes_gates`), so `wakes` answers it
+    def quiet_test(self) -> tuple[int, tuple[Callable[[str], object], ...], int, int] | None:
+        """`(words, searches, floor, longest)`: a text with a digit of at most `longest` characters
+        whose run bits (the shared table's, laid out) hold none of `words` (this detector's words of
+        rules that need a digit), with n decimal digits, fewer than `floor`, in which `searches[n]` (the
+        last one past their end) finds nothing is one `wakes_bits` says no to (its short-text test, `_quiet_gate`): the engine's block gate
+        then answers it in C (`Engine._waker_test`). None: no such test."""
+        quiet = self._quiet_gate() if self._digit_positions else None
+        if quiet is None:
+            return None
+        words = self._digit_words.field_bits() if self._digit_words is not None else 0
+        if words is None:
+            return None
+        searches, floor = quiet
+        return words, tuple(pattern.search for pattern in searches), floor, SHORT_TEXT
+
+    def _quiet_gate(self) -> tuple[tuple[re.Pattern[str], ...], int] | None:
+        """For a short text: (searches, floor). searches[n] (the last for more digits) searches at once
+        every prefilter of the rules gated on a digit alone that ask a message for at most n digits;
+        floor is the fewest digits a rule of theirs without a prefilter asks for. A text with n digits,
+        fewer than floor, in which searches[n] finds nothing passes no such rule's gates
+        (`_passes_gates`: the digits it asks of a message, then its prefilter), so `wakes` answers it
         with one search instead of one per rule (half of the messages with a digit: "10 min",
-        "room 4"). None when a prefilter has no standard-library twin, or holds a group (one pattern
-        of them all could number a backreference differently). Worked out when first asked."""
+        "room 4"), and one of fewer prefilters where it has few digits ("room 4" cannot hold a
+        crime reference). None when a prefilter has no standard-library twin, or holds a group (one
+        pattern of them all could number a backreference differently). Worked out when first asked."""
         if not self._quiet_known:
             self._quiet_known = True
             rules = [self._text_rules[n] for n in self._digit_always]
-            gates = [c.prefilter for c in rules if c.prefilter is not None]
-            plains = [gate.plain for gate in gates]
+            gated = [(c.message_digits, c.prefilter) for c in rules if c.prefilter is not None]
+            plains = [gate.plain for _, gate in gated]
             floors = [c.message_digits for c in rules if c.prefilter is None]
             usable = [p for p in plains if p is not None and not p.groups]
             self._quiet = None
             if usable and len(usable) == len(plains) and len({p.flags for p in usable}) == 1:
-                # Led by a lookahead of the first characters any prefilter can match at (firsts.py):
-                # the same answer, without trying every alternative at every character.
                 flags = usable[0].flags
-                either = re.compile(guarded("|".join(f"(?:{gate.pattern})" for gate in gates), flags), flags)
-                self._quiet = (either, min(floors, default=_NO_FLOOR))
+                searches: list[re.Pattern[str]] = []
+                for most in range(max(digits for digits, _ in gated) + 1):
+                    sources = [gate.pattern for digits, gate in gated if digits <= most]
+                    # Led by the class of the first characters any prefilter can match at (firsts.py):
+                    # the same answer, without trying every alternative at every character.
+                    either = "|".join(f"(?:{source})" for source in sources) if sources else "(?!)"
+                    searches.append(re.compile(skipping(either, flags), flags))
+                self._quiet = (tuple(searches), min(floors, default=_NO_FLOOR))
         return self._quiet
 
     def _active(self, text: str, line: int, digits_in_files: bool = False) -> list[Compiled]:

@@ -48,6 +48,31 @@ def guarded(source: str, flags: int = 0) -> str:
     return candidate
 
 
+def skipping(source: str, flags: int = 0) -> str:
+    """A pattern that has a match in a text exactly when `source` has, for a caller that only asks
+    whether there is one: the class of `source`'s first characters, then a one-character lookbehind
+    asserting that `source` matches from that character (`[set](?<=(?=(?:source))(?s:.))`). Opening
+    with a class, it lets `re` skip in C to the characters a match can begin with, where `guarded`'s
+    lookahead is tried at every character (about a fifth of the search of a short chat message).
+    Its match is that first character, not `source`'s match. `source` itself when the engine skips
+    for it already or the set is not certain."""
+    try:
+        tree = _parser.parse(source, flags)
+    except (re.error, ValueError, RecursionError):
+        return source
+    if tree.state.flags & _UNSURE or _skips_already(list(tree.data)):
+        return source
+    found = _firsts(list(tree.data))
+    if not found:
+        return source
+    candidate = f"[{''.join(sorted(set(found)))}](?<=(?=(?:{source}))(?s:.))"
+    try:
+        re.compile(candidate, flags)
+    except (re.error, ValueError, RecursionError):
+        return source
+    return candidate
+
+
 def _skips_already(items: list[tuple[Any, Any]]) -> bool:
     """Whether `re` finds this pattern's possible starts itself: it opens with a literal, a class,
     or an alternation of literals."""
