@@ -414,11 +414,40 @@ def test_a_build_from_an_older_checkout_is_not_used() -> None:
     import types
 
     stale = types.ModuleType("whatsapp_audit._native")
+    stale.INTERFACE = native.INTERFACE  # type: ignore[attr-defined]
     for name in native.REQUIRED[:-1]:
         setattr(stale, name, object())
     assert not native.usable(stale)
     setattr(stale, native.REQUIRED[-1], object())
     assert native.usable(stale)
+
+
+def test_a_build_whose_functions_take_other_arguments_is_not_used() -> None:
+    """Same names, older calling convention (a `gate_block` that took one argument fewer): treated as
+    absent, so the scan takes the pure-Python path instead of a TypeError on its first block."""
+    import types
+
+    older = types.ModuleType("whatsapp_audit._native")
+    for name in native.REQUIRED:
+        setattr(older, name, object())
+    assert not native.usable(older)  # built before the convention had a number
+    older.INTERFACE = native.INTERFACE - 1  # type: ignore[attr-defined]
+    assert not native.usable(older)
+
+
+def test_the_calling_convention_number_moves_with_the_stub() -> None:
+    """The stub declares every signature: when it changes, `native.INTERFACE` (and `WA_INTERFACE` in
+    _native.c) must be bumped and `native.STUB_SHA256` set to the new stub's hash."""
+    import hashlib
+
+    folder = Path(native.__file__).parent
+    stub = (folder / "_native.pyi").read_bytes()
+    assert hashlib.sha256(stub).hexdigest() == native.STUB_SHA256, (
+        "the stub changed: bump native.INTERFACE and WA_INTERFACE in _native.c, then set native.STUB_SHA256")
+    source = (folder / "_native.c").read_text(encoding="utf-8")
+    assert f"#define WA_INTERFACE {native.INTERFACE} " in source
+    if native.available():
+        assert native._module is not None and native._module.INTERFACE == native.INTERFACE
 
 
 # The engine's block gate (`_native.gate_block`, `Engine._run_blocks`): the same choice of messages as

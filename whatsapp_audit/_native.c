@@ -2304,6 +2304,8 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+#define WA_INTERFACE 2  /* native.INTERFACE: bump both when a signature changes */
+
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "whatsapp_audit._native",
     "Optional C accelerator for the parser loop and the parse records (see docs/native.md).", -1, module_methods,
@@ -2325,6 +2327,12 @@ PyMODINIT_FUNC PyInit__native(void) {
     if ((low_max = PyLong_FromUnsignedLongLong(~0ULL)) == NULL) return NULL;
     PyObject *module = PyModule_Create(&module_def);
     if (module == NULL) return NULL;
+    /* The calling convention this build speaks (`native.INTERFACE`): bumped with any change of what
+       a function takes or gives, so a build left from an older checkout is not used. */
+    if (PyModule_AddIntConstant(module, "INTERFACE", WA_INTERFACE) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
     Py_INCREF(&ScannerType);
     if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0) {
         Py_DECREF(&ScannerType);

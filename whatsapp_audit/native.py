@@ -19,11 +19,17 @@ PURE_VARIABLE = "WHATSAPP_AUDIT_PURE"
 # an AttributeError on its first message.
 REQUIRED = ("Scanner", "feed_jsonl", "encode_jsonl", "may_hold_date", "count_lf", "or_runs", "Cover", "gate_block",
             "media_vocabulary")
+# The calling convention the package speaks (`WA_INTERFACE` in _native.c): a build whose functions
+# take other arguments (same names, older checkout) would raise a TypeError on every scan instead of
+# falling back. Bump both when a signature changes; a test ties this number to the stub's text
+# (`STUB_SHA256`), so an edited stub cannot pass with the old number.
+INTERFACE = 2
+STUB_SHA256 = "354b23af926a03a8b41b1fd821a8a2cc8e0774532ecee351bc627b900edda5ad"
 
 
 def usable(module: ModuleType) -> bool:
-    """Whether `module` has everything the package calls in the accelerator."""
-    return all(hasattr(module, name) for name in REQUIRED)
+    """Whether `module` has everything the package calls in the accelerator, in this calling convention."""
+    return getattr(module, "INTERFACE", None) == INTERFACE and all(hasattr(module, name) for name in REQUIRED)
 
 
 try:
