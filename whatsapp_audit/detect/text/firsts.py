@@ -31,21 +31,7 @@ _UNSURE = re.IGNORECASE | re.VERBOSE  # case folding and comments: left as they 
 def guarded(source: str, flags: int = 0) -> str:
     """`source` with a lookahead of its possible first characters in front, or `source` itself when
     the engine already skips for it (it opens with a literal or a class) or the set is not certain."""
-    try:
-        tree = _parser.parse(source, flags)
-    except (re.error, ValueError, RecursionError):
-        return source
-    if tree.state.flags & _UNSURE or _skips_already(list(tree.data)):
-        return source
-    found = _firsts(list(tree.data))
-    if not found:
-        return source
-    candidate = f"(?=[{''.join(sorted(set(found)))}])(?:{source})"
-    try:
-        re.compile(candidate, flags)
-    except (re.error, ValueError, RecursionError):  # e.g. global inline flags, which must come first
-        return source
-    return candidate
+    return _with_firsts(source, flags, "(?=[{firsts}])(?:{source})")
 
 
 def skipping(source: str, flags: int = 0) -> str:
@@ -56,6 +42,13 @@ def skipping(source: str, flags: int = 0) -> str:
     lookahead is tried at every character (about a fifth of the search of a short chat message).
     Its match is that first character, not `source`'s match. `source` itself when the engine skips
     for it already or the set is not certain."""
+    return _with_firsts(source, flags, "[{firsts}](?<=(?=(?:{source}))(?s:.))")
+
+
+def _with_firsts(source: str, flags: int, template: str) -> str:
+    """`template` filled with `source` and the class body of its possible first characters, or
+    `source` itself where that set is not certain, `re` skips already, or the result will not compile
+    (e.g. global inline flags, which must come first)."""
     try:
         tree = _parser.parse(source, flags)
     except (re.error, ValueError, RecursionError):
@@ -65,7 +58,7 @@ def skipping(source: str, flags: int = 0) -> str:
     found = _firsts(list(tree.data))
     if not found:
         return source
-    candidate = f"[{''.join(sorted(set(found)))}](?<=(?=(?:{source}))(?s:.))"
+    candidate = template.format(firsts="".join(sorted(set(found))), source=source)
     try:
         re.compile(candidate, flags)
     except (re.error, ValueError, RecursionError):
