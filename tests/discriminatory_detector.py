@@ -40,3 +40,15 @@ def assert_found_and_twin_quiet(text: str, characteristic: str, twin: str) -> No
     assert any(characteristic in f.characteristics for f in found), [(f.rule, f.characteristics) for f in found]
     assert all(f.explanation.reason for f in found)
     assert reported(twin) == [], f"false alarm on the twin {twin!r}: {[f.rule for f in reported(twin)]}"
+
+
+def assert_quiet(text: str) -> None:
+    """Nothing on `text` reaches the report (`check`'s medium and above); the failure names the rules."""
+    found = reported(text)
+    assert found == [], [(f.rule, f.matched) for f in found]
+
+
+def assert_kept_for_review(text: str, rule: str) -> None:
+    """`rule` keeps `text` as a lead (low: in the JSON, not in `check`) and nothing reports it."""
+    assert_quiet(text)
+    assert any(f.rule == rule for f in scan(text)), f"{rule} dropped {text!r} instead of keeping it for review"

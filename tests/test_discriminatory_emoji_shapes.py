@@ -9,7 +9,7 @@ CONTENT WARNING: abusive lines below are written to be detected.
 from __future__ import annotations
 
 import pytest
-from discriminatory_detector import assert_found_and_twin_quiet, reported
+from discriminatory_detector import assert_found_and_twin_quiet, assert_quiet, reported
 
 # (abusive line, characteristic it concerns, its contrastive twin that must stay quiet)
 SHAPES = [
@@ -76,7 +76,7 @@ SHAPES = [
     "👍🏾💰 pay day", "🤦🏾‍♀️🤮 that canteen food", "🙅🏾‍♀️❌ not doing nights again",  # someone's own emoji
 ])
 def test_emoji_alone_or_beside_a_neutral_word_stays_quiet(text: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert_quiet(text)
 
 
 def test_a_finding_says_what_the_emoji_meant() -> None:
@@ -296,7 +296,7 @@ def test_emoji_shape_found_and_twin_quiet(text: str, characteristic: str, twin: 
     "those lads online really hate women, it's grim reading",
 ])
 def test_reported_hatred_stays_quiet_beside_the_emoji_pack(text: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert_quiet(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -305,7 +305,7 @@ def test_reported_hatred_stays_quiet_beside_the_emoji_pack(text: str) -> None:
     "the term 🆖R is a slur, report it",
 ])
 def test_abbreviated_slur_named_as_a_word_stays_below_the_report(text: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert_quiet(text)
 
 
 # Fifth emoji pass: ordinary officer chat with the same emoji and words stays quiet.
@@ -322,4 +322,4 @@ def test_abbreviated_slur_named_as_a_word_stays_below_the_report(text: str) -> N
     "i absolutely hate seeing the 🕌 vandalised like that",
 ])
 def test_fifth_pass_officer_chat_stays_quiet(text: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert_quiet(text)

@@ -9,7 +9,7 @@ CONTENT WARNING: abusive lines below are written to be detected.
 from __future__ import annotations
 
 import pytest
-from discriminatory_detector import assert_found_and_twin_quiet, reported, scan
+from discriminatory_detector import assert_found_and_twin_quiet, assert_kept_for_review, assert_quiet, reported
 
 # (abusive line, characteristic it concerns, its twin that must stay quiet)
 PAIRS = [
@@ -45,7 +45,7 @@ def test_seventh_pass_found_and_twin_quiet(text: str, characteristic: str, twin:
     "deport every illegal overstayer is the home office line, not ours",
 ])
 def test_seventh_pass_ordinary_talk_stays_quiet(text: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert_quiet(text)
 
 
 @pytest.mark.parametrize(("text", "twin"), [
@@ -55,8 +55,7 @@ def test_seventh_pass_ordinary_talk_stays_quiet(text: str) -> None:
 def test_terrace_name_is_kept_for_review(text: str, twin: str) -> None:
     # Tottenham's contested terrace name: a lead at low (not in `check`), never dropped; the same word
     # about a person is the slur
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
-    assert any(f.rule == "DIS-REL-KIKE" for f in scan(text))
+    assert_kept_for_review(text, "DIS-REL-KIKE")
     assert any(f.rule == "DIS-REL-KIKE" for f in reported(twin))
 
 
@@ -69,6 +68,5 @@ def test_terrace_name_is_kept_for_review(text: str, twin: str) -> None:
     ("the 💩 women have to deal with on nights is unreal", "DIS-EMOJI-DISGUST", "women 💩 the lot of them"),
 ])
 def test_deplored_or_endured_is_kept_for_review(text: str, rule: str, twin: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
-    assert any(f.rule == rule for f in scan(text))
+    assert_kept_for_review(text, rule)
     assert reported(twin), f"missed: {twin!r}"

@@ -10,7 +10,7 @@ CONTENT WARNING: abusive lines below are written to be detected.
 from __future__ import annotations
 
 import pytest
-from discriminatory_detector import assert_found_and_twin_quiet, reported, scan
+from discriminatory_detector import assert_found_and_twin_quiet, assert_kept_for_review, assert_quiet, scan
 
 # (abusive line, characteristic it concerns, its twin that must stay quiet)
 PAIRS = [
@@ -68,7 +68,7 @@ def test_sixth_pass_found_and_twin_quiet(text: str, characteristic: str, twin: s
     "no one thinks women's suffrage was a mistake",
 ])
 def test_sixth_pass_officer_chat_stays_quiet(text: str) -> None:
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
+    assert_quiet(text)
 
 
 @pytest.mark.parametrize(("text", "twin"), [
@@ -77,6 +77,5 @@ def test_sixth_pass_officer_chat_stays_quiet(text: str) -> None:
 ])
 def test_group_held_up_as_a_danger_is_kept_for_review(text: str, twin: str) -> None:
     # DIS-EMOJI-CAREFUL is weak evidence on its own (README, sixth pass): a lead at low, not in `check`
-    assert reported(text) == [], [(f.rule, f.matched) for f in reported(text)]
-    assert any(f.rule == "DIS-EMOJI-CAREFUL" for f in scan(text))
+    assert_kept_for_review(text, "DIS-EMOJI-CAREFUL")
     assert not any(f.rule == "DIS-EMOJI-CAREFUL" for f in scan(twin))
