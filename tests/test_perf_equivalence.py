@@ -411,9 +411,14 @@ def test_could_match_read_run_by_run_answers_as_the_whole_text(text: str) -> Non
 
 
 @cache
+def bundled_engine() -> Engine:
+    """An engine with every bundled detector, built once (its memos are caches: tests may share it)."""
+    return Engine.build(load_patterns().rules)
+
+
 def engine_table() -> RunTable:
-    """The run table of an engine with every bundled detector (every gate's field in it)."""
-    return Engine.build(load_patterns().rules)._runs
+    """The run table of the bundled engine (every gate's field in it)."""
+    return bundled_engine()._runs
 
 
 UNICODE_SPACES = st.sampled_from([" ", "\t", "\n", "\x1c", "\x85", "\u00a0", "\u2028", "\u3000", "\u200b", ""])
@@ -651,11 +656,6 @@ DIGIT_PIECES = ["10", "0700", "5", "3-1", "12/34567", "07911 234567", "AB12 CDE"
                 "/2A", "\u00e9", "\U0001F44D", "dob", "secret", "1400", "St", "Parade", "a", "I"]
 DIGIT_TEXTS = st.lists(st.tuples(st.sampled_from(DIGIT_PIECES), st.sampled_from([" ", "  ", ",", ", ", "-", "", "\n"])),
                        min_size=1, max_size=8).map(lambda parts: "".join(a + b for a, b in parts))
-
-
-@cache
-def bundled_engine() -> Engine:
-    return Engine.build(load_patterns().rules)
 
 
 def _wakes_by_rules(text: str) -> bool:

@@ -146,8 +146,9 @@ class OperationalDetector:
         """`(words, searches, floor, longest)`: a text with a digit of at most `longest` characters
         whose run bits (the shared table's, laid out) hold none of `words` (this detector's words of
         rules that need a digit), with n decimal digits, fewer than `floor`, in which `searches[n]` (the
-        last one past their end) finds nothing is one `wakes_bits` says no to (its short-text test, `_quiet_gate`): the engine's block gate
-        then answers it in C (`Engine._waker_test`). None: no such test."""
+        last one past their end) finds nothing is one `wakes_bits` says no to (its short-text test,
+        `_quiet_gate`): the engine's block gate then answers it in C (`Engine._waker_test`). None: no
+        such test."""
         quiet = self._quiet_gate() if self._digit_positions else None
         if quiet is None:
             return None

@@ -78,8 +78,8 @@ class WithoutWords:
 
 def _digit_shapes(words: Iterable[str]) -> list[str]:
     """The shapes of the words holding an ASCII digit, escaped, longest first."""
-    return [re.escape(shape) for shape in sorted({shape_of(word) for word in words if not _ASCII_DIGITS.isdisjoint(word)},
-                                                 key=lambda shape: (-len(shape), shape))]
+    shapes = {shape_of(word) for word in words if not _ASCII_DIGITS.isdisjoint(word)}
+    return [re.escape(shape) for shape in sorted(shapes, key=lambda shape: (-len(shape), shape))]
 
 
 class RunField:
@@ -226,7 +226,7 @@ class RunTable:
         """Every field's bits for one run (a memo miss), kept. For an ASCII run with a digit other than
         "0", the fields blind to its shape give the bits they gave the shape (`_by_shape`)."""
         shape = shape_of(run) if self._blind and run.isascii() else run
-        if shape is run or shape == run:
+        if shape == run:  # no shape to share: no field blind, not ASCII, or no digit but 0
             fields: tuple[RunField, ...] | list[RunField] = self._fields
             combined = 0
         else:
@@ -288,7 +288,8 @@ class RunTable:
         """Kept in the build cache without what one run learnt (its memo, its last text) or the walk
         and filters it chose (the accelerator may be off in the run that reads it back)."""
         state = self.__dict__.copy()
-        state.update(_memo={}, _shapes={}, _sighted={}, _walk=None, _filters=None, _last_raw=None, _last_lowered=None, _last_bits=0)
+        state.update(_memo={}, _shapes={}, _sighted={}, _walk=None, _filters=None, _last_raw=None,
+                     _last_lowered=None, _last_bits=0)
         return state
 
 
